@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import { buildApp } from '../../stacks/app';
+import { BaselineStack } from '../../stacks/baseline-stack';
+import { parseConfig } from '../../stacks/config/load';
+import { BaselineConfig, BaselineConfigInput } from '../../stacks/config/schema';
+import { listStacks } from '../../scripts/terraform-harness';
+
+export const ROOT = join(__dirname, '..', '..');
+
+/** A synthesized stack: the parsed cdk.tf.json. */
+export type StackJson = {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  provider?: Record<string, Array<Record<string, unknown>>>;
+  terraform?: Record<string, any>;
+  output?: Record<string, { value: unknown; description?: string }>;
+  import?: Array<Record<string, unknown>>;
+  [key: string]: unknown;
+};
+
+export function exampleInput(): BaselineConfigInput {
+  return JSON.parse(readFileSync(join(ROOT, 'config', 'example.json'), 'utf8'));
+}
+
+export function exampleConfig(): BaselineConfig {
+  return parseConfig(exampleInput(), 'config/example.json');
+}
+
+/** A one-account, one-region config with the given sections merged over the example's. */
+export function testConfig(overrides: Partial<BaselineConfigInput> = {}): BaselineConfig {
+  const base = exampleInput();
+  return parseConfig(
+    {
+      ...base,
+      accounts: [{ id: '111111111111', name: 'prod', regions: ['ap-northeast-1'], deployRoleArn: 'arn:aws:iam::111111111111:role/deploy' }],
+      ...overrides,
+    },
+    'test',
+  );
+}
+
+/** Synthesizes one account-region stack in memory. */
+export function synthStack(config: BaselineConfig, accountIndex = 0, region?: string): StackJson {
+  const app = Testing.app();
+  const account = config.accounts[accountIndex];
+  const stack = new BaselineStack(app, { config, account, region: region ?? account.regions[0] });
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** Full synth of a configuration into a fresh folder; returns the folder. */
+export function synthToDir(config: BaselineConfig): string {
+  const outdir = mkdtempSync(join(ROOT, '.tmp', 'synth-'));
+  buildApp(config, outdir).synth();
+  return outdir;
+}
+
+/** Every stack of a synth folder, by name. */
+export function readStacks(outdir: string): Record<string, StackJson> {
+  return Object.fromEntries(
+    listStacks(outdir).map((s) => [s.name, JSON.parse(readFileSync(join(s.dir, 'cdk.tf.json'), 'utf8')) as StackJson]),
+  );
+}
+
+/** Resources of one type: { logicalId: body }. */
+export function resourcesOf(stack: StackJson, type: string): Record<string, Record<string, any>> {
+  return (stack.resource?.[type] ?? {}) as Record<string, Record<string, any>>;
+}
+
+/** The single resource of a type whose body matches `pred`; throws when not exactly one. */
+export function findResource(stack: StackJson, type: string, pred: (body: Record<string, any>) => boolean = () => true): [string, Record<string, any>] {
+  const hits = Object.entries(resourcesOf(stack, type)).filter(([, body]) => pred(body));
+  if (hits.length !== 1) throw new Error(`expected one ${type} matching, found ${hits.length}: ${hits.map(([id]) => id).join(', ')}`);
+  return hits[0];
+}
+
+/** The statements of the aws_iam_policy_document referenced as `${data.aws_iam_policy_document.X.json}`. */
+export function policyStatements(stack: StackJson, ref: string): Array<Record<string, any>> {
+  const m = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(ref);
+  if (!m) throw new Error(`not a policy document reference: ${ref}`);
+  const doc = stack.data?.aws_iam_policy_document?.[m[1]] as { statement?: Array<Record<string, any>> } | undefined;
+  if (!doc) throw new Error(`no policy document ${m[1]}`);
+  return doc.statement ?? [];
+}

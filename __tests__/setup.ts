@@ -1,0 +1,2 @@
+// cdktf's jest matchers (toHaveResourceWithProperties, ...).
+import 'cdktf/lib/testing/adapters/jest';

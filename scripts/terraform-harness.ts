@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Environment variable naming the local provider mirror (CI sets it; see README). */
+export const MIRROR_ENV = 'SSMB_PROVIDER_MIRROR';
+/** The override file the harness drops into each stack directory. */
+export const OVERRIDE_FILE = 'zz_offline_override.tf.json';
+
+export class HarnessError extends Error {}
+
+export interface StackEntry {
+  readonly name: string;
+  /** Absolute path of the stack's working directory. */
+  readonly dir: string;
+}
+
+/** Stacks of a synth output, from cdktf's manifest, in name order. */
+export function listStacks(outdir: string): StackEntry[] {
+  const manifestPath = join(outdir, 'manifest.json');
+  if (!existsSync(manifestPath)) throw new HarnessError(`${manifestPath} not found: run \`npm run synth\` first`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { stacks: Record<string, { workingDirectory: string }> };
+  return Object.entries(manifest.stacks)
+    .map(([name, s]) => ({ name, dir: resolve(outdir, s.workingDirectory) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Environment for terraform: with SSMB_PROVIDER_MIRROR set, a CLI config that installs
+ * hashicorp/aws from that filesystem mirror only (no network); otherwise the normal
+ * registry. Throws a clear error when terraform or the mirror is missing.
+ */
+export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> {
+  try {
+    await run('terraform', ['version'], { env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  } catch {
+    throw new HarnessError('terraform not found on PATH: install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)');
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+  const mirror = process.env[MIRROR_ENV];
+  if (mirror) {
+    const provider = join(mirror, 'registry.terraform.io', 'hashicorp', 'aws');
+    if (!existsSync(provider)) {
+      throw new HarnessError(`${MIRROR_ENV}=${mirror} holds no hashicorp/aws provider (expected ${provider}/<version>/<os_arch>/)`);
+    }
+    mkdirSync(workdir, { recursive: true });
+    const rc = join(workdir, 'terraform.rc');
+    writeFileSync(
+      rc,
+      [
+        'provider_installation {',
+        `  filesystem_mirror {`,
+        `    path    = ${JSON.stringify(resolve(mirror))}`,
+        '    include = ["registry.terraform.io/hashicorp/aws"]',
+        '  }',
+        '  direct {',
+        '    exclude = ["registry.terraform.io/hashicorp/aws"]',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    env.TF_CLI_CONFIG_FILE = rc;
+  } else if (env.TF_CLI_CONFIG_FILE && !existsSync(env.TF_CLI_CONFIG_FILE)) {
+    // A dangling TF_CLI_CONFIG_FILE makes every terraform command warn; the default is fine.
+    delete env.TF_CLI_CONFIG_FILE;
+  }
+  return env;
+}
+
+/**
+ * The override that makes a stack plannable without AWS: a local backend instead of
+ * S3 (the real backend stays in cdk.tf.json), fake static credentials, no STS or
+ * metadata calls. Role assumption and the account guard need STS, so they are
+ * switched off here; synth tests assert them on the real output instead.
+ */
+export function offlineOverride(stackJson: { provider?: { aws?: Array<Record<string, unknown>> } }): Record<string, unknown> {
+  const aws = stackJson.provider?.aws?.[0] ?? {};
+  const provider: Record<string, unknown> = {
+    access_key: 'AKIAIOSFODNN7EXAMPLE',
+    secret_key: 'offline-plan-not-a-real-secret',
+    skip_credentials_validation: true,
+    skip_requesting_account_id: true,
+    skip_metadata_api_check: true,
+    allowed_account_ids: null,
+  };
+  // A block cannot be removed by an override; a null role_arn disables assumption.
+  if (aws.assume_role) provider.assume_role = [{ role_arn: null }];
+  return {
+    terraform: { backend: { local: { path: 'offline.tfstate' } } },
+    provider: { aws: provider },
+  };
+}
+
+export interface StackResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly step: 'init' | 'validate' | 'plan' | 'show' | 'done';
+  readonly output: string;
+  readonly planJson?: string;
+  readonly seconds: number;
+}
+
+async function tf(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout, stderr } = await run('terraform', [...args, '-no-color'], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
+  return stdout + stderr;
+}
+
+/** init + validate (+ plan + show -json into plan.json) of one synthesized stack. */
+export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts: { plan: boolean }): Promise<StackResult> {
+  const started = Date.now();
+  const stackJson = JSON.parse(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8'));
+  writeFileSync(join(stack.dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(stackJson), null, 2) + '\n');
+  let step: StackResult['step'] = 'init';
+  let output = '';
+  try {
+    output += await tf(['init', '-input=false', '-reconfigure'], stack.dir, env);
+    step = 'validate';
+    output += await tf(['validate'], stack.dir, env);
+    if (opts.plan) {
+      step = 'plan';
+      output += await tf(['plan', '-input=false', '-lock=false', '-out=tfplan'], stack.dir, env);
+      step = 'show';
+      const json = await tf(['show', '-json', 'tfplan'], stack.dir, env);
+      const planJson = join(stack.dir, 'plan.json');
+      writeFileSync(planJson, json.trim() + '\n');
+      return { name: stack.name, ok: true, step: 'done', output, planJson, seconds: (Date.now() - started) / 1000 };
+    }
+    return { name: stack.name, ok: true, step: 'done', output, seconds: (Date.now() - started) / 1000 };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    output += (e.stdout ?? '') + (e.stderr ?? '') || e.message;
+    return { name: stack.name, ok: false, step, output, seconds: (Date.now() - started) / 1000 };
+  }
+}
+
+/** Runs `checkStack` over all stacks, `concurrency` at a time, results in stack order. */
+export async function checkAll(stacks: StackEntry[], env: NodeJS.ProcessEnv, opts: { plan: boolean; concurrency?: number }): Promise<StackResult[]> {
+  const results: StackResult[] = new Array(stacks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < stacks.length) {
+      const i = next++;
+      results[i] = await checkStack(stacks[i], env, opts);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
+  return results;
+}
+
+/** The plan line ("Plan: 3 to add, 0 to change, 0 to destroy.") of a plan's output. */
+export function planSummaryLine(output: string): string {
+  return output.match(/^(Plan: .*|No changes\..*)$/m)?.[1] ?? '(no plan line)';
+}

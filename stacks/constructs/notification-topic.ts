@@ -1,0 +1,98 @@
+import { Construct } from 'constructs';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { CustomerKey } from './kms-key';
+import { PolicyDocument, PolicyStatement, denyInsecureTransport } from './policy-document';
+
+export interface NotificationTopicProps {
+  readonly topicName: string;
+  readonly keyAlias: string;
+  readonly accountId: string;
+  /** E-mail addresses to subscribe (each must confirm once). @default - none */
+  readonly emails?: string[];
+}
+
+/**
+ * The SNS topic every capability notifies through. Encrypted with a
+ * customer-managed key (EventBridge cannot publish to a topic under the AWS-managed
+ * SNS key), and its policy admits only the publishers registered by ARN.
+ */
+export class NotificationTopic extends Construct {
+  readonly topic: SnsTopic;
+  readonly topicArn: string;
+  readonly key: CustomerKey;
+  private readonly accountId: string;
+  private readonly ruleArns: string[] = [];
+  private readonly alarmArns: string[] = [];
+
+  constructor(scope: Construct, id: string, props: NotificationTopicProps) {
+    super(scope, id);
+    this.accountId = props.accountId;
+    this.key = new CustomerKey(this, 'key', {
+      accountId: props.accountId,
+      alias: props.keyAlias,
+      description: `Encrypts the ${props.topicName} notification topic`,
+      statements: [
+        {
+          // EventBridge and CloudWatch alarms do not send source conditions with their
+          // KMS calls, so the key grant cannot carry them; the topic policy does.
+          sid: 'AllowServicePublishersToEncrypt',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] }],
+        },
+      ],
+    });
+    this.topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: this.key.keyArn });
+    this.topicArn = this.topic.arn;
+
+    [...new Set(props.emails ?? [])].sort().forEach((address, i) => {
+      new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topicArn, protocol: 'email', endpoint: address });
+    });
+
+    const policy = new PolicyDocument(this, 'policy-document', [denyInsecureTransport(['sns:Publish'], [this.topicArn])]);
+    policy.addStatementProducer(() => this.publisherStatements());
+    new SnsTopicPolicy(this, 'policy', { arn: this.topicArn, policy: policy.json });
+  }
+
+  /** Let one EventBridge rule publish (topic policy, scoped by `aws:SourceArn`). */
+  allowEventBridgeRule(ruleArn: string): void {
+    this.ruleArns.push(ruleArn);
+  }
+
+  /** Let one CloudWatch alarm publish (topic policy, scoped by `aws:SourceArn`). */
+  allowCloudWatchAlarm(alarmArn: string): void {
+    this.alarmArns.push(alarmArn);
+  }
+
+  /** IAM statements for a role (e.g. a Lambda's) that publishes to this topic. */
+  publishGrant(): PolicyStatement[] {
+    return [
+      { sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [this.topicArn] },
+      { sid: 'EncryptNotifications', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] },
+    ];
+  }
+
+  private publisherStatements(): PolicyStatement[] {
+    const grant = (sid: string, service: string, arns: string[]): PolicyStatement[] =>
+      arns.length === 0
+        ? []
+        : [
+            {
+              sid,
+              actions: ['sns:Publish'],
+              resources: [this.topicArn],
+              principals: [{ type: 'Service', identifiers: [service] }],
+              conditions: [
+                { test: 'ArnEquals', variable: 'aws:SourceArn', values: [...arns] },
+                { test: 'StringEquals', variable: 'aws:SourceAccount', values: [this.accountId] },
+              ],
+            },
+          ];
+    return [
+      ...grant('AllowEventBridgeRules', 'events.amazonaws.com', this.ruleArns),
+      ...grant('AllowCloudWatchAlarms', 'cloudwatch.amazonaws.com', this.alarmArns),
+    ];
+  }
+}

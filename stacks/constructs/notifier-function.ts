@@ -1,0 +1,106 @@
+import { Construct } from 'constructs';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { bundleLambda } from '../lambda-bundle';
+import { StackContext } from '../context';
+import { PolicyDocument, PolicyStatement, serviceTrust } from './policy-document';
+
+/** Runtime for every function: nodejs20.x reached end of support in 2026. */
+export const LAMBDA_RUNTIME = 'nodejs22.x';
+
+export interface NotifierFunctionProps {
+  readonly ctx: StackContext;
+  /** Folder under `lambda/` holding `index.ts`. */
+  readonly bundle: string;
+  /** Purpose used in physical names, e.g. `agent-update-notifier`. */
+  readonly purpose: string;
+  readonly description: string;
+  /** Environment variables. @default - none */
+  readonly environment?: Record<string, string>;
+  /** What the function may do besides writing its logs and dead letters. */
+  readonly statements: PolicyStatement[];
+  /** @default 30 */
+  readonly timeoutSeconds?: number;
+  /** @default 256 */
+  readonly memorySize?: number;
+}
+
+/**
+ * A bundled TypeScript Lambda with the baseline's defaults: its own log group with
+ * retention (JSON logs), a role with exactly the given statements plus its logs, and
+ * asynchronous invocations retried twice, then sent to the dead-letter queue.
+ */
+export class NotifierFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: NotifierFunctionProps) {
+    super(scope, id);
+    const { ctx } = props;
+    const functionName = ctx.naming.regional(props.purpose, 'lambda');
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: ctx.config.logRetentionDays,
+    });
+
+    const trust = new PolicyDocument(this, 'trust', [serviceTrust('lambda.amazonaws.com')]);
+    this.role = new IamRole(this, 'role', {
+      name: ctx.naming.iam(props.purpose),
+      description: props.description,
+      assumeRolePolicy: trust.json,
+    });
+    const policy = new PolicyDocument(this, 'policy', [
+      // The log group exists before the function, so CreateLogGroup is not needed.
+      { sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:log-stream:*`] },
+      ctx.dlq.sendGrant(),
+      ...props.statements,
+    ]);
+    const rolePolicy = new IamRolePolicy(this, 'role-policy', { name: props.purpose, role: this.role.id, policy: policy.json });
+
+    const asset = new TerraformAsset(this, 'code', { path: bundleLambda(props.bundle), type: AssetType.ARCHIVE });
+    this.function = new LambdaFunction(this, 'function', {
+      functionName,
+      description: props.description,
+      role: this.role.arn,
+      runtime: LAMBDA_RUNTIME,
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      filename: asset.path,
+      sourceCodeHash: asset.assetHash,
+      timeout: props.timeoutSeconds ?? 30,
+      memorySize: props.memorySize ?? 256,
+      environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...(props.environment ?? {}) } },
+      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      // The role's policy must exist before the first invocation can log or dead-letter.
+      dependsOn: [rolePolicy, this.logGroup],
+    });
+    this.functionName = this.function.functionName;
+    this.functionArn = this.function.arn;
+
+    new LambdaFunctionEventInvokeConfig(this, 'async', {
+      functionName: this.function.functionName,
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 6 * 3600,
+      destinationConfig: { onFailure: { destination: ctx.dlq.queueArn } },
+    });
+  }
+
+  /** Let an EventBridge rule invoke the function (permission scoped by `source_arn`). */
+  allowEventBridgeRule(id: string, ruleArn: string): LambdaPermission {
+    return new LambdaPermission(this, `allow-${id}`, {
+      statementId: `AllowEventBridge-${id}`,
+      action: 'lambda:InvokeFunction',
+      functionName: this.function.functionName,
+      principal: 'events.amazonaws.com',
+      sourceArn: ruleArn,
+    });
+  }
+}
