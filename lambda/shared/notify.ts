@@ -1,0 +1,44 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+
+/** SNS rejects subjects over 100 characters or with anything but printable ASCII. */
+export const MAX_SUBJECT_LENGTH = 100;
+
+/**
+ * A subject SNS accepts: printable ASCII only (other characters become "?"), no line
+ * breaks, at most 100 characters (cut with "...").
+ */
+export function snsSubject(text: string): string {
+  const ascii = text
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+  return ascii.length <= MAX_SUBJECT_LENGTH ? ascii : `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3)}...`;
+}
+
+export interface Notification {
+  readonly subject: string;
+  readonly body: string;
+}
+
+/**
+ * Publishes a notification. Errors propagate on purpose: the invocation fails, Lambda
+ * retries it, and after the last retry the event lands in the dead-letter queue.
+ */
+export async function publish(sns: SNSClient, topicArn: string, n: Notification): Promise<string | undefined> {
+  const out = await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: snsSubject(n.subject), Message: n.body }));
+  return out.MessageId;
+}
+
+/** Lines `Label: value` aligned for a plain-text mail; empty values are left out. */
+export function fieldLines(fields: Array<[string, string | number | undefined | null]>): string[] {
+  const shown = fields.filter(([, v]) => v !== undefined && v !== null && v !== '');
+  const width = Math.max(0, ...shown.map(([k]) => k.length));
+  return shown.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`);
+}
+
+/** Reads a required environment variable or fails the invocation with a clear message. */
+export function requiredEnv(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set`);
+  return v;
+}
