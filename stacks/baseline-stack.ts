@@ -45,8 +45,8 @@ export class BaselineStack extends TerraformStack {
       instanceProfileName: naming.iam('managed-instance', 'instanceProfile'),
       policyName: 'baseline-log-writing',
     });
-    new TerraformOutput(this, 'notification-topic-arn', { value: topic.topicArn, description: 'SNS topic of all baseline notifications' });
-    new TerraformOutput(this, 'dead-letter-queue-url', { value: dlq.queueUrl, description: 'Undeliverable notifications land here' });
+    new TerraformOutput(this, 'notification_topic_arn', { value: topic.topicArn, description: 'SNS topic of all baseline notifications' });
+    new TerraformOutput(this, 'dead_letter_queue_url', { value: dlq.queueUrl, description: 'Undeliverable notifications land here' });
 
     this.ctx = { config, account, region, accountId: account.id, partition: 'aws', naming, topic, dlq, instanceRole };
     for (const capability of CAPABILITIES) {

@@ -32,6 +32,6 @@ export class BootstrapStack extends TerraformStack {
       noncurrentVersionExpirationDays: 90,
       kmsKeyArn: config.state.kmsKeyId,
     });
-    new TerraformOutput(this, 'state-bucket', { value: bucket.bucketName, description: 'Terraform state bucket of this account' });
+    new TerraformOutput(this, 'state_bucket', { value: bucket.bucketName, description: 'Terraform state bucket of this account' });
   }
 }

@@ -40,7 +40,7 @@ function issueLines(error: z.ZodError): string[] {
 
 /** Validates an already-parsed object; throws ConfigError listing every problem at once. */
 export function parseConfig(input: unknown, source = '<config>'): BaselineConfig {
-  const result = baselineConfig.safeParse(input);
+  const result = baselineConfig.safeParse(input, { reportInput: true });
   if (!result.success) throw new ConfigError(source, issueLines(result.error));
   return result.data;
 }

@@ -115,7 +115,8 @@ export const baselineConfig = z
       });
       for (const field of ['deployRoleArn', 'stateRoleArn'] as const) {
         const arn = a[field];
-        if (arn && arn.split(':')[4] !== a.id) {
+        // Malformed ARNs already have their own message.
+        if (arn && iamRoleArn.safeParse(arn).success && arn.split(':')[4] !== a.id) {
           ctx.addIssue({
             code: 'custom',
             path: ['accounts', ai, field],

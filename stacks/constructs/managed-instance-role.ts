@@ -58,13 +58,16 @@ export class ManagedInstanceRole extends Construct {
     this.instanceProfileName = this.instanceProfile.name;
     this.instanceProfileArn = this.instanceProfile.arn;
 
-    new TerraformOutput(this, 'role-name', { value: this.roleName, description: 'Managed-instance role name' });
-    new TerraformOutput(this, 'role-arn', { value: this.roleArn, description: 'Managed-instance role ARN' });
-    new TerraformOutput(this, 'instance-profile-name', {
-      value: this.instanceProfileName,
-      description: 'Instance profile to attach to managed EC2 instances',
-    });
-    new TerraformOutput(this, 'instance-profile-arn', { value: this.instanceProfileArn, description: 'Instance profile ARN' });
+    const outputs: Array<[string, string, string]> = [
+      ['managed_instance_role_name', this.roleName, 'Managed-instance role name'],
+      ['managed_instance_role_arn', this.roleArn, 'Managed-instance role ARN'],
+      ['managed_instance_profile_name', this.instanceProfileName, 'Instance profile to attach to managed EC2 instances'],
+      ['managed_instance_profile_arn', this.instanceProfileArn, 'Instance profile ARN'],
+    ];
+    for (const [name, value, description] of outputs) {
+      // Output names are what users read in `terraform output`: keep them stable and plain.
+      new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
+    }
   }
 
   /** Let another service assume the role (e.g. ssm.amazonaws.com for Default Host Management). */

@@ -1,0 +1,118 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, formatPath, loadConfig, parseConfig } from '../stacks/config/load';
+import { configJsonSchemaText } from '../stacks/config/json-schema';
+import { ROOT, exampleInput } from './helpers/synth';
+
+function problems(input: unknown): string[] {
+  try {
+    parseConfig(input, 'test');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+const account = (over: Record<string, unknown> = {}) => ({ id: '111111111111', name: 'prod', regions: ['ap-northeast-1'], ...over });
+const withAccounts = (...accounts: unknown[]) => ({ accounts });
+
+describe('configuration: the example', () => {
+  it('parses and fills defaults', () => {
+    const cfg = parseConfig(exampleInput(), 'example');
+    expect(cfg.accounts).toHaveLength(2);
+    expect(cfg.accounts.flatMap((a) => a.regions)).toHaveLength(3);
+    expect(cfg.namePrefix).toBe('ssmb');
+    expect(cfg.state.keyPrefix).toBe('ssm-baseline');
+    expect(cfg.logRetentionDays).toBe(365);
+  });
+
+  it('formats paths like accounts[1].regions[0]', () => {
+    expect(formatPath(['accounts', 1, 'regions', 0])).toBe('accounts[1].regions[0]');
+    expect(formatPath([])).toBe('(root)');
+  });
+});
+
+describe('configuration: bad input names the field and the reason', () => {
+  const cases: Array<[string, unknown, string[]]> = [
+    ['account id not 12 digits', withAccounts(account(), account({ id: '12345', name: 'dev' })), ['accounts[1].id: must be 12 digits, got "12345"']],
+    ['account id a number', withAccounts(account({ id: 111111111111 })), ['accounts[0].id: Invalid input: expected string, received number']],
+    ['account name not a slug', withAccounts(account({ name: 'Prod Account' })), ['accounts[0].name: must be a slug of 2-32 lower-case letters, digits and hyphens, starting with a letter, got "Prod Account"']],
+    ['unknown region', withAccounts(account({ regions: ['ap-northeast-9'] })), ['accounts[0].regions[0]: must be an AWS region such as ap-northeast-1, got "ap-northeast-9"']],
+    ['no regions', withAccounts(account({ regions: [] })), ['accounts[0].regions: must list at least one region']],
+    ['no accounts', withAccounts(), ['accounts: must list at least one account']],
+    ['missing accounts', {}, ['accounts: is required']],
+    [
+      'duplicate account id',
+      withAccounts(account(), account({ name: 'other' })),
+      ['accounts[1].id: duplicate account id "111111111111" (also at accounts[0])', 'accounts[1].stateBucket: duplicate state bucket "ssmb-tfstate-111111111111" (also at accounts[0])'],
+    ],
+    ['duplicate account name', withAccounts(account(), account({ id: '222222222222' })), ['accounts[1].name: duplicate account name "prod" (also at accounts[0])']],
+    ['duplicate region', withAccounts(account({ regions: ['us-east-1', 'eu-west-1', 'us-east-1'] })), ['accounts[0].regions[2]: duplicate region "us-east-1" (also at accounts[0].regions[0])']],
+    ['invalid e-mail', { ...withAccounts(account()), notifications: { emails: ['ops@example.com', 'not-an-address'] } }, ['notifications.emails[1]: must be an e-mail address, got "not-an-address"']],
+    [
+      'name prefix too long for AWS names',
+      { ...withAccounts(account()), namePrefix: 'mycompany-ops' },
+      ['namePrefix: would make AWS resource names too long: at most 10 characters, got "mycompany-ops" (13)'],
+    ],
+    ['name prefix with capitals', { ...withAccounts(account()), namePrefix: 'SSMB' }, ['namePrefix: must start with a letter and contain only lower-case letters, digits and hyphens, got "SSMB"']],
+    ['deploy role not an ARN', withAccounts(account({ deployRoleArn: 'deploy' })), ['accounts[0].deployRoleArn: must be an IAM role ARN like arn:aws:iam::123456789012:role/name, got "deploy"']],
+    [
+      'deploy role in another account',
+      withAccounts(account({ deployRoleArn: 'arn:aws:iam::999999999999:role/deploy' })),
+      ['accounts[0].deployRoleArn: must be a role in account 111111111111 (the provider refuses any other account), got "arn:aws:iam::999999999999:role/deploy"'],
+    ],
+    ['log retention CloudWatch does not offer', { ...withAccounts(account()), logRetentionDays: 100 }, ['logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (CloudWatch Logs retention values), got 100']],
+    ['misspelled field', { ...withAccounts(account()), notification: {} }, ['notification: unknown field (check the spelling against config/schema.json)']],
+    ['misspelled account field', withAccounts(account({ region: ['us-east-1'] })), ['accounts[0].region: unknown field (check the spelling against config/schema.json)']],
+    ['invalid state bucket name', withAccounts(account({ stateBucket: 'My_Bucket' })), ['accounts[0].stateBucket: must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens), got "My_Bucket"']],
+    ['state KMS key not an ARN', { ...withAccounts(account()), state: { kmsKeyId: 'my-key' } }, ['state.kmsKeyId: must be a KMS key or alias ARN, got "my-key"']],
+    ['capability flag of the wrong type', { ...withAccounts(account()), agentUpdate: { enabled: 'yes' } }, ['agentUpdate.enabled: Invalid input: expected boolean, received string']],
+  ];
+
+  it.each(cases)('%s', (_name, input, expected) => {
+    expect(problems(input)).toEqual(expected);
+  });
+
+  it('reports every problem at once', () => {
+    const lines = problems({ namePrefix: 'X', accounts: [account({ id: '1', regions: ['mars-1'] })], logRetentionDays: 2 });
+    expect(lines).toEqual([
+      'namePrefix: must start with a letter and contain only lower-case letters, digits and hyphens, got "X"',
+      'accounts[0].id: must be 12 digits, got "1"',
+      'accounts[0].regions[0]: must be an AWS region such as ap-northeast-1, got "mars-1"',
+      expect.stringMatching(/^logRetentionDays: must be one of /),
+    ]);
+  });
+});
+
+describe('configuration: files and the synth command', () => {
+  const scratch = join(ROOT, '.tmp');
+
+  it('names the file when it cannot be read or parsed', () => {
+    expect(() => loadConfig(join(scratch, 'does-not-exist.json'))).toThrow(/cannot read the file \(ENOENT\); set SSMB_CONFIG/);
+    const broken = join(scratch, 'broken-config.json');
+    writeFileSync(broken, '{ "accounts": [ }');
+    expect(() => loadConfig(broken)).toThrow(/broken-config\.json: invalid configuration\n {2}\(file\): not valid JSON/);
+  });
+
+  it('synth exits 1 with one line per problem and no stack trace', () => {
+    execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
+    const bad = join(scratch, 'bad-config.json');
+    writeFileSync(bad, JSON.stringify({ accounts: [account({ id: '12345' }), account({ id: '12345', name: 'x' })] }));
+    const res = spawnSync(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+      cwd: ROOT,
+      env: { ...process.env, SSMB_CONFIG: bad, CDKTF_OUTDIR: join(scratch, 'bad-synth') },
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('accounts[0].id: must be 12 digits, got "12345"');
+    expect(res.stderr).toContain('accounts[1].name: must be a slug');
+    expect(res.stderr).not.toMatch(/\n\s+at /); // no stack frames
+    expect(res.stdout).toBe('');
+  });
+
+  it('the published JSON Schema is up to date (run `npm run schema`)', () => {
+    expect(readFileSync(join(ROOT, 'config', 'schema.json'), 'utf8')).toBe(configJsonSchemaText());
+  });
+});
