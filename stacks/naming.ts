@@ -15,6 +15,8 @@ export const NAME_LIMITS = {
   glueDatabase: 255,
   athenaWorkgroup: 128,
   ssmAssociation: 128,
+  configRecorder: 256,
+  configDeliveryChannel: 256,
 } as const;
 
 export type NameKind = keyof typeof NAME_LIMITS;

@@ -38,6 +38,8 @@ export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly bucketName: string;
   readonly bucketArn: string;
+  /** The bucket policy resource, for services that check it when they are configured (depends_on). */
+  readonly bucketPolicy: S3BucketPolicy;
   private readonly policy: PolicyDocument;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
@@ -92,7 +94,7 @@ export class SecureBucket extends Construct {
       denyInsecureTransport(['s3:*'], [this.bucketArn, `${this.bucketArn}/*`]),
       ...(props.policyStatements ?? []),
     ]);
-    new S3BucketPolicy(this, 'policy', { bucket: this.bucket.id, policy: this.policy.json });
+    this.bucketPolicy = new S3BucketPolicy(this, 'policy', { bucket: this.bucket.id, policy: this.policy.json });
   }
 
   /** Merge statements into the bucket policy. */
