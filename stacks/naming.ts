@@ -17,6 +17,7 @@ export const NAME_LIMITS = {
   ssmAssociation: 128,
   configRecorder: 256,
   configDeliveryChannel: 256,
+  trail: 128,
 } as const;
 
 export type NameKind = keyof typeof NAME_LIMITS;
