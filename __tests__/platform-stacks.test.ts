@@ -100,7 +100,7 @@ describe('stacks: one per account-region plus one bootstrap per account', () => 
 
 describe('physical names', () => {
   const config = testConfig({ namePrefix: 'abcdefghij' });
-  const longest = { ...config.accounts[0], regions: ['ap-southeast-3'] };
+  const longest = { ...config.accounts[0], regions: ['ap-southeast-3' as const] };
 
   it('fit AWS limits for the longest prefix and region', () => {
     expect(MAX_REGION_LENGTH).toBe('ap-southeast-3'.length);
