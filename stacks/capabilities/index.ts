@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { StackContext } from '../context';
+import { AgentUpdate } from './agent-update';
 
 /**
  * One entry per capability: adds its resources to an account-region stack when
@@ -12,4 +13,10 @@ export interface Capability {
   readonly add: (scope: Construct, ctx: StackContext) => void;
 }
 
-export const CAPABILITIES: readonly Capability[] = [];
+export const CAPABILITIES: readonly Capability[] = [
+  {
+    id: 'agent-update',
+    enabled: (ctx) => ctx.config.agentUpdate.enabled,
+    add: (scope, ctx) => new AgentUpdate(scope, 'agent-update', { ctx }),
+  },
+];

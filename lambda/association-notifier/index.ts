@@ -1,0 +1,98 @@
+/**
+ * Turns an "EC2 State Manager Instance Association State Change" event into an
+ * e-mail a person can act on, published to the notification topic.
+ *
+ * - Enrichment (ssm:DescribeInstanceInformation) is best effort: throttling, access
+ *   denied or a deregistered instance degrade the mail to the event's own facts.
+ * - A publish failure rejects: Lambda retries the async invocation, then sends it to
+ *   the dead-letter queue. Nothing is lost silently.
+ * - A malformed event rejects with a clear error and publishes nothing.
+ * - One structured JSON log line per event: outcome, ids, latency.
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { describeError, logJson } from '../shared/log';
+import { publish, requiredEnv } from '../shared/notify';
+import { AssociationResult, MalformedEventError, parseEvent } from './event';
+import { Enrichment, MessageSettings, composeMessage } from './message';
+
+// Created once per execution environment and reused across invocations.
+const sns = new SNSClient({});
+const ssm = new SSMClient({});
+
+/** The instance's details, or the reason they could not be read (logged, never thrown). */
+export async function enrich(client: SSMClient, r: AssociationResult): Promise<Enrichment> {
+  try {
+    const out = await client.send(
+      new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [r.instanceId] }] }),
+    );
+    const info = out.InstanceInformationList?.find((i) => i.InstanceId === r.instanceId);
+    if (info) return { ok: true, info };
+    const reason = 'the instance is no longer a managed node (terminated or deregistered)';
+    logJson('WARN', 'enrichment found no managed node', { instanceId: r.instanceId, eventId: r.eventId });
+    return { ok: false, reason };
+  } catch (err) {
+    const e = describeError(err);
+    logJson('WARN', 'enrichment failed; sending the event facts only', { instanceId: r.instanceId, eventId: r.eventId, ...e });
+    return { ok: false, reason: `DescribeInstanceInformation failed: ${String(e.errorName ?? 'Error')}: ${String(e.errorMessage ?? '')}`.trim() };
+  }
+}
+
+function settingsFromEnv(): MessageSettings & { topicArn: string } {
+  return {
+    topicArn: requiredEnv('TOPIC_ARN'),
+    accountName: requiredEnv('ACCOUNT_NAME'),
+    associationName: process.env.ASSOCIATION_NAME || undefined,
+    outputBucket: process.env.OUTPUT_BUCKET || undefined,
+    outputPrefix: process.env.OUTPUT_PREFIX || undefined,
+  };
+}
+
+export async function handler(event: unknown): Promise<{ messageId?: string }> {
+  const started = Date.now();
+  const settings = settingsFromEnv();
+  let result: AssociationResult;
+  try {
+    result = parseEvent(event);
+  } catch (err) {
+    const eventId = typeof event === 'object' && event !== null ? (event as { id?: unknown }).id : undefined;
+    logJson('ERROR', 'malformed event; nothing published', {
+      outcome: 'malformed-event',
+      eventId,
+      problems: err instanceof MalformedEventError ? err.problems : undefined,
+      ...describeError(err),
+      latencyMs: Date.now() - started,
+    });
+    throw err;
+  }
+
+  const ids = {
+    eventId: result.eventId,
+    associationId: result.associationId,
+    instanceId: result.instanceId,
+    status: result.status,
+    documentName: result.documentName,
+  };
+  const enrichment = await enrich(ssm, result);
+  const message = composeMessage(result, settings, enrichment);
+  try {
+    const messageId = await publish(sns, settings.topicArn, message);
+    logJson('INFO', 'notification published', {
+      outcome: 'published',
+      ...ids,
+      enriched: enrichment.ok,
+      messageId,
+      latencyMs: Date.now() - started,
+    });
+    return { messageId };
+  } catch (err) {
+    logJson('ERROR', 'publish failed; the invocation will be retried, then dead-lettered', {
+      outcome: 'publish-failed',
+      ...ids,
+      enriched: enrichment.ok,
+      ...describeError(err),
+      latencyMs: Date.now() - started,
+    });
+    throw err;
+  }
+}
