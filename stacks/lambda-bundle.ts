@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { buildSync } from 'esbuild';
+import { deterministicZip } from './zip';
 
 /** The project root: the nearest folder above this file with a package.json. */
 export function projectRoot(): string {
@@ -20,7 +22,19 @@ export function projectRoot(): string {
  */
 export const BUNDLE_EXTERNALS = ['@aws-sdk/*'];
 
-const built = new Map<string, string>();
+export interface LambdaBundle {
+  /** Folder holding index.js and index.js.map. */
+  readonly dir: string;
+  /** Deterministic zip of that folder, ready for Lambda. */
+  readonly zipPath: string;
+  /** base64 SHA-256 of the zip: what Lambda reports as CodeSha256. */
+  readonly sourceCodeHash: string;
+  /** Hex SHA-256 of the zip, for paths. */
+  readonly sha256Hex: string;
+  readonly bytes: number;
+}
+
+const built = new Map<string, LambdaBundle>();
 
 function writeIfChanged(path: string, contents: Uint8Array): void {
   if (existsSync(path) && Buffer.compare(readFileSync(path), contents) === 0) return;
@@ -31,20 +45,21 @@ function writeIfChanged(path: string, contents: Uint8Array): void {
 }
 
 /**
- * Bundles `lambda/<name>/index.ts` with esbuild into `dist/lambda/<name>/` once per
- * process and returns that folder. Output is deterministic (no timestamps, relative
- * source-map paths), so the asset hash changes only when the code does.
+ * Bundles `lambda/<name>/index.ts` with esbuild into `dist/lambda/<name>/` and zips it
+ * into `dist/lambda/<name>.zip`, once per process however many stacks use it. Output is
+ * deterministic (no timestamps, relative source-map paths, fixed zip metadata), so the
+ * hash changes only when the code does.
  */
-export function bundleLambda(name: string): string {
+export function bundleLambda(name: string): LambdaBundle {
   const cached = built.get(name);
   if (cached) return cached;
   const root = projectRoot();
   const entry = join(root, 'lambda', name, 'index.ts');
   if (!existsSync(entry)) throw new Error(`Lambda entry point not found: ${relative(root, entry)}`);
-  const outdir = join(root, 'dist', 'lambda', name);
+  const dir = join(root, 'dist', 'lambda', name);
   const result = buildSync({
     entryPoints: [entry],
-    outfile: join(outdir, 'index.js'),
+    outfile: join(dir, 'index.js'),
     absWorkingDir: root,
     bundle: true,
     platform: 'node',
@@ -58,8 +73,13 @@ export function bundleLambda(name: string): string {
     write: false,
     logLevel: 'silent',
   });
-  mkdirSync(outdir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   for (const file of result.outputFiles) writeIfChanged(file.path, file.contents);
-  built.set(name, outdir);
-  return outdir;
+  const zip = deterministicZip(result.outputFiles.map((f) => ({ name: basename(f.path), data: Buffer.from(f.contents) })));
+  const zipPath = join(root, 'dist', 'lambda', `${name}.zip`);
+  writeIfChanged(zipPath, zip);
+  const digest = createHash('sha256').update(zip).digest();
+  const bundle = { dir, zipPath, sourceCodeHash: digest.toString('base64'), sha256Hex: digest.toString('hex'), bytes: zip.length };
+  built.set(name, bundle);
+  return bundle;
 }

@@ -65,7 +65,9 @@ export class NotifierFunction extends Construct {
     ]);
     const rolePolicy = new IamRolePolicy(this, 'role-policy', { name: props.purpose, role: this.role.id, policy: policy.json });
 
-    const asset = new TerraformAsset(this, 'code', { path: bundleLambda(props.bundle), type: AssetType.ARCHIVE });
+    // One deterministic zip per process, copied into each stack (stacks stay self-contained).
+    const bundle = bundleLambda(props.bundle);
+    const asset = new TerraformAsset(this, 'code', { path: bundle.zipPath, type: AssetType.FILE, assetHash: bundle.sha256Hex });
     this.function = new LambdaFunction(this, 'function', {
       functionName,
       description: props.description,
@@ -74,7 +76,7 @@ export class NotifierFunction extends Construct {
       architectures: ['arm64'],
       handler: 'index.handler',
       filename: asset.path,
-      sourceCodeHash: asset.assetHash,
+      sourceCodeHash: bundle.sourceCodeHash,
       timeout: props.timeoutSeconds ?? 30,
       memorySize: props.memorySize ?? 256,
       environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...(props.environment ?? {}) } },
