@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Naming, NAME_LIMITS } from '../stacks/naming';
@@ -80,6 +81,14 @@ describe('stacks: one per account-region plus one bootstrap per account', () => 
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining(['managed_instance_profile_name', 'managed_instance_role_arn', 'notification_topic_arn', 'dead_letter_queue_url']),
     );
+  });
+
+  it('ships every Lambda as a zip whose SHA-256 is its source_code_hash', () => {
+    const functions = baseline().flatMap(([name, s]) => Object.values(resourcesOf(s, 'aws_lambda_function')).map((fn) => ({ name, fn })));
+    for (const { name, fn } of functions) {
+      const zip = readFileSync(join(outdir, 'stacks', name, fn.filename));
+      expect(createHash('sha256').update(zip).digest('base64')).toBe(fn.source_code_hash);
+    }
   });
 
   it('is deterministic: a second synth is byte-identical', () => {
