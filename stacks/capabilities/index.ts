@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { StackContext } from '../context';
 import { AgentUpdate } from './agent-update';
+import { AmiAlerts } from './ami-alerts';
+import { ManagementTrail, hostsManagementTrail } from './cloudtrail';
 
 /**
  * One entry per capability: adds its resources to an account-region stack when
@@ -18,5 +20,17 @@ export const CAPABILITIES: readonly Capability[] = [
     id: 'agent-update',
     enabled: (ctx) => ctx.config.agentUpdate.enabled,
     add: (scope, ctx) => new AgentUpdate(scope, 'agent-update', { ctx }),
+  },
+  {
+    id: 'ami-alerts',
+    enabled: (ctx) => ctx.config.amiAlerts.enabled,
+    add: (scope, ctx) => new AmiAlerts(scope, 'ami-alerts', { ctx }),
+  },
+  {
+    // The CloudTrail prerequisite of ami-alerts and session-manager: one trail per
+    // account, in its first region (keep this entry last).
+    id: 'cloudtrail',
+    enabled: (ctx) => hostsManagementTrail(ctx),
+    add: (scope, ctx) => new ManagementTrail(scope, 'cloudtrail', { ctx }),
   },
 ];

@@ -13,6 +13,13 @@ export const cloudTrailConfig = z
         'Create a minimal multi-region management-event trail in each account (in its first region). ' +
           'Leave false where an organization or account trail already logs management events. @default false',
       ),
+    logExpirationDays: z
+      .number()
+      .int({ error: (iss) => `must be a whole number of days, got ${JSON.stringify(iss.input)}` })
+      .min(1, { error: (iss) => `must be at least 1 day, got ${JSON.stringify(iss.input)}` })
+      .max(3653, { error: (iss) => `must be at most 3653 days (10 years), got ${JSON.stringify(iss.input)}` })
+      .default(365)
+      .describe('With create: delete trail log files this many days after delivery. @default 365'),
   })
   .describe('CloudTrail prerequisite for CloudTrail-based EventBridge rules');
 

@@ -1,0 +1,114 @@
+/**
+ * Tagged-AMI alerts (capability 4): receives CloudTrail CreateImage / CreateTags records
+ * and EC2 AMI State Change events from the capability's rules, keeps only AMIs that
+ * carry a watched tag as an exact key/value pair, and publishes a readable message.
+ *
+ * Failure policy (capability 1's notifier rules):
+ * - a publish failure throws: Lambda retries, then the event lands in the DLQ;
+ * - enrichment (image name, state) that fails degrades the message, never blocks it;
+ * - the state-change path needs DescribeImages to decide at all (the event has no
+ *   tags), so there a lookup failure throws too rather than guess.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { describeError, logJson } from '../shared/log';
+import { publish, requiredEnv } from '../shared/notify';
+import { describeImages, ImageFacts } from './images';
+import { AlertFacts, formatAlert } from './message';
+import { CloudTrailDetail, decideCloudTrail, matchingTags, parseWatchedTags, principalOf } from './match';
+
+export interface AmiEvent {
+  readonly id?: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly region: string;
+  readonly time?: string;
+  readonly detail: Record<string, any>;
+}
+
+export type Outcome =
+  | { readonly notified: true; readonly subject: string; readonly messageId?: string }
+  | { readonly notified: false; readonly reason: string };
+
+const ec2 = new EC2Client({});
+const sns = new SNSClient({});
+
+function skip(event: AmiEvent, reason: string, fields: Record<string, unknown> = {}): Outcome {
+  logJson('INFO', 'no notification', { reason, eventId: event.id, detailType: event['detail-type'], ...fields });
+  return { notified: false, reason };
+}
+
+async function fromCloudTrail(event: AmiEvent): Promise<AlertFacts | Outcome> {
+  const detail = event.detail as CloudTrailDetail;
+  const decision = decideCloudTrail(detail, parseWatchedTags(requiredEnv('WATCHED_TAGS')));
+  if (!decision.notify) return skip(event, decision.reason, { eventName: detail.eventName, requestId: detail.requestID });
+
+  let images = new Map<string, ImageFacts>();
+  let lookupError: string | undefined;
+  try {
+    images = await describeImages(ec2, decision.imageIds);
+  } catch (err) {
+    lookupError = String(describeError(err).errorName ?? 'error');
+    logJson('WARN', 'image lookup failed; sending the facts of the event', { imageIds: decision.imageIds, ...describeError(err) });
+  }
+  return {
+    kind: decision.path,
+    imageIds: decision.imageIds,
+    matched: decision.matched,
+    images,
+    lookupError,
+    region: event.region,
+    accountId: event.account,
+    accountName: process.env.ACCOUNT_NAME,
+    principal: principalOf(detail),
+    sourceIp: detail.sourceIPAddress,
+    time: detail.eventTime ?? event.time,
+    eventLabel: `${detail.eventName}${detail.requestID ? `, request ${detail.requestID}` : ''}`,
+    requestedName: decision.requestedName,
+    sourceInstanceId: decision.sourceInstanceId,
+    // CreateImage returns while the image is pending; CreateTags says nothing about state.
+    eventState: decision.path === 'createImage' ? 'pending' : undefined,
+  };
+}
+
+async function fromStateChange(event: AmiEvent): Promise<AlertFacts | Outcome> {
+  const imageId = event.detail.ImageId;
+  const state = event.detail.State;
+  if (typeof imageId !== 'string' || (state !== 'available' && state !== 'failed')) {
+    throw new Error(`unexpected EC2 AMI State Change detail ${JSON.stringify(event.detail)}: check the rule pattern`);
+  }
+  // The decision itself needs the tags: a failed lookup throws (retried, then DLQ).
+  const images = await describeImages(ec2, [imageId]);
+  const image = images.get(imageId);
+  if (!image) return skip(event, 'the image no longer exists, so its tags cannot be read', { imageId, state });
+  const matched = matchingTags(image.tags, parseWatchedTags(requiredEnv('WATCHED_TAGS')));
+  if (matched.length === 0) return skip(event, 'the image carries no watched tag pair', { imageId, state });
+  return {
+    kind: state,
+    imageIds: [imageId],
+    matched,
+    images,
+    region: event.region,
+    accountId: event.account,
+    accountName: process.env.ACCOUNT_NAME,
+    time: event.time,
+    eventLabel: `EC2 AMI State Change${event.detail.RequestId ? `, request ${event.detail.RequestId}` : ''}`,
+    eventState: state,
+    errorMessage: typeof event.detail.ErrorMessage === 'string' ? event.detail.ErrorMessage : undefined,
+  };
+}
+
+export async function handler(event: AmiEvent): Promise<Outcome> {
+  const topicArn = requiredEnv('TOPIC_ARN');
+  let facts: AlertFacts | Outcome;
+  if (event['detail-type'] === 'AWS API Call via CloudTrail') facts = await fromCloudTrail(event);
+  else if (event['detail-type'] === 'EC2 AMI State Change') facts = await fromStateChange(event);
+  else throw new Error(`unexpected event ${JSON.stringify(event['detail-type'])} from ${JSON.stringify(event.source)}: check the rule patterns`);
+  if ('notified' in facts) return facts;
+
+  const message = formatAlert(facts);
+  const messageId = await publish(sns, topicArn, message);
+  logJson('INFO', 'notification published', { kind: facts.kind, imageIds: facts.imageIds, messageId, eventId: event.id });
+  return { notified: true, subject: message.subject, messageId };
+}

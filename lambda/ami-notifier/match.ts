@@ -1,0 +1,148 @@
+/**
+ * The decision the event patterns cannot make: does an AMI carry a watched tag as an
+ * exact key/value pair? EventBridge matches arrays per field, so a rule's pattern also
+ * lets through crossed tags (key K with another value next to some tag with value V)
+ * and tags that CreateImage put on the snapshot rather than the image. Everything here
+ * is pure, so the tests can run the same sample events through patterns and decisions.
+ */
+
+export interface Tag {
+  readonly key: string;
+  readonly value?: string;
+}
+
+/** A watched pair from the config; without `value` any value matches. */
+export interface WatchedTag {
+  readonly key: string;
+  readonly value?: string;
+}
+
+/** Parses the WATCHED_TAGS environment variable; a bad value is a deployment bug, so it throws. */
+export function parseWatchedTags(json: string): WatchedTag[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`WATCHED_TAGS is not JSON: ${(err as Error).message}`);
+  }
+  const ok =
+    Array.isArray(parsed) &&
+    parsed.length > 0 &&
+    parsed.every(
+      (t) =>
+        typeof t === 'object' && t !== null && typeof t.key === 'string' && (t.value === undefined || typeof t.value === 'string'),
+    );
+  if (!ok) throw new Error(`WATCHED_TAGS must be a non-empty list of {key, value?} strings, got ${json}`);
+  return (parsed as WatchedTag[]).map((t) => (t.value === undefined ? { key: t.key } : { key: t.key, value: t.value }));
+}
+
+/** The tags that are watched pairs: same key and, when the watch names one, the same value. */
+export function matchingTags(tags: readonly Tag[], watched: readonly WatchedTag[]): Tag[] {
+  return tags.filter((t) => watched.some((w) => w.key === t.key && (w.value === undefined || w.value === (t.value ?? ''))));
+}
+
+/** `key=value` for messages. */
+export function formatTag(t: Tag): string {
+  return `${t.key}=${t.value ?? ''}`;
+}
+
+/** The fields of a CloudTrail record ("AWS API Call via CloudTrail" detail) we read. */
+export interface CloudTrailDetail {
+  readonly eventSource?: string;
+  readonly eventName?: string;
+  readonly eventTime?: string;
+  readonly eventID?: string;
+  readonly requestID?: string;
+  readonly awsRegion?: string;
+  readonly recipientAccountId?: string;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly sourceIPAddress?: string;
+  readonly userIdentity?: {
+    readonly type?: string;
+    readonly arn?: string;
+    readonly principalId?: string;
+    readonly invokedBy?: string;
+  };
+  readonly requestParameters?: Record<string, any> | null;
+  readonly responseElements?: Record<string, any> | null;
+}
+
+export type CloudTrailPath = 'createImage' | 'createTags';
+
+export type Decision =
+  | {
+      readonly notify: true;
+      readonly path: CloudTrailPath;
+      /** Every AMI the call created or tagged, in the order of the record. */
+      readonly imageIds: string[];
+      readonly matched: Tag[];
+      /** CreateImage names the instance and the image name in its request. */
+      readonly sourceInstanceId?: string;
+      readonly requestedName?: string;
+    }
+  | { readonly notify: false; readonly reason: string };
+
+function list(x: unknown): any[] {
+  return Array.isArray(x) ? x : [];
+}
+
+function tagsOf(items: unknown): Tag[] {
+  return list(items)
+    .filter((t) => t && typeof t.key === 'string')
+    .map((t) => (typeof t.value === 'string' ? { key: t.key, value: t.value } : { key: t.key }));
+}
+
+/** Who made the call: an IAM ARN, or the AWS service acting on someone's behalf. */
+export function principalOf(detail: CloudTrailDetail): string | undefined {
+  const u = detail.userIdentity;
+  return u?.arn ?? u?.invokedBy ?? u?.principalId ?? u?.type;
+}
+
+/** CreateImage: the image's own tag specification must carry a watched pair. */
+export function decideCreateImage(detail: CloudTrailDetail, watched: readonly WatchedTag[]): Decision {
+  if (detail.errorCode) return { notify: false, reason: `the call failed (${detail.errorCode})` };
+  const imageId = detail.responseElements?.imageId;
+  if (typeof imageId !== 'string' || !imageId.startsWith('ami-')) return { notify: false, reason: 'the response names no image' };
+  const req = detail.requestParameters ?? {};
+  const imageTags = list(req.tagSpecificationSet?.items)
+    .filter((spec) => spec?.resourceType === 'image')
+    .flatMap((spec) => tagsOf(spec.tags));
+  const matched = matchingTags(imageTags, watched);
+  if (matched.length === 0) return { notify: false, reason: 'no watched tag pair on the image itself (snapshot tags do not count)' };
+  return {
+    notify: true,
+    path: 'createImage',
+    imageIds: [imageId],
+    matched,
+    sourceInstanceId: typeof req.instanceId === 'string' ? req.instanceId : undefined,
+    requestedName: typeof req.name === 'string' ? req.name : undefined,
+  };
+}
+
+/** CreateTags: every AMI among the resources gets every tag of the call. */
+export function decideCreateTags(detail: CloudTrailDetail, watched: readonly WatchedTag[]): Decision {
+  if (detail.errorCode) return { notify: false, reason: `the call failed (${detail.errorCode})` };
+  const req = detail.requestParameters ?? {};
+  const imageIds = [
+    ...new Set(
+      list(req.resourcesSet?.items)
+        .map((r) => r?.resourceId)
+        .filter((id): id is string => typeof id === 'string' && id.startsWith('ami-')),
+    ),
+  ];
+  if (imageIds.length === 0) return { notify: false, reason: 'no AMI among the tagged resources' };
+  const matched = matchingTags(tagsOf(req.tagSet?.items), watched);
+  if (matched.length === 0) return { notify: false, reason: 'no watched tag pair among the new tags' };
+  return { notify: true, path: 'createTags', imageIds, matched };
+}
+
+/** Routes a CloudTrail record to its decision; other calls never reach us unless a rule is wrong. */
+export function decideCloudTrail(detail: CloudTrailDetail, watched: readonly WatchedTag[]): Decision {
+  if (detail.eventSource !== 'ec2.amazonaws.com') {
+    throw new Error(`unexpected CloudTrail event source ${JSON.stringify(detail.eventSource)}: check the rule patterns`);
+  }
+  if (detail.eventName === 'CreateImage') return decideCreateImage(detail, watched);
+  if (detail.eventName === 'CreateTags') return decideCreateTags(detail, watched);
+  throw new Error(`unexpected CloudTrail event ${JSON.stringify(detail.eventName)}: check the rule patterns`);
+}

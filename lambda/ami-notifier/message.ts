@@ -1,0 +1,89 @@
+import { consoleLinks } from '../shared/console-links';
+import { Notification, fieldLines } from '../shared/notify';
+import { formatTag, Tag } from './match';
+import type { ImageFacts } from './images';
+
+export type AlertKind = 'createImage' | 'createTags' | 'available' | 'failed';
+
+export interface AlertFacts {
+  readonly kind: AlertKind;
+  readonly imageIds: readonly string[];
+  readonly matched: readonly Tag[];
+  /** Lookup results by AMI id; missing ids are shown with what the event told. */
+  readonly images: ReadonlyMap<string, ImageFacts>;
+  /** Why the lookup failed, when it did (the message says the details are missing). */
+  readonly lookupError?: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly accountName?: string;
+  /** Principal ARN (CloudTrail paths only: state-change events name nobody). */
+  readonly principal?: string;
+  readonly sourceIp?: string;
+  readonly time?: string;
+  /** e.g. "CreateImage, request 99bf..." or "EC2 AMI State Change". */
+  readonly eventLabel: string;
+  /** From the CloudTrail request (CreateImage) when the lookup has nothing. */
+  readonly requestedName?: string;
+  readonly sourceInstanceId?: string;
+  /** The state the event itself reports (state changes) or implies (CreateImage: pending). */
+  readonly eventState?: string;
+  /** EC2's error message of a failed image. */
+  readonly errorMessage?: string;
+}
+
+const HEADLINE: Record<AlertKind, (n: number) => string> = {
+  createImage: () => 'AMI created',
+  createTags: (n) => (n === 1 ? 'AMI tagged' : `${n} AMIs tagged`),
+  available: () => 'AMI available',
+  failed: () => 'AMI FAILED',
+};
+
+const LEAD: Record<AlertKind, (n: number) => string> = {
+  createImage: () =>
+    'An AMI carrying a watched tag is being created (CreateImage). It stays pending until EC2 has copied its snapshots; ' +
+    'an "AMI available" or "AMI FAILED" message follows when the state-change alerts are on.',
+  createTags: (n) => `A watched tag was added to ${n === 1 ? 'an AMI' : `${n} AMIs`} (CreateTags).`,
+  available: () => 'An AMI carrying a watched tag is now available and can be launched.',
+  failed: () => 'Creating an AMI carrying a watched tag failed. The image cannot be launched; check the error below and create it again.',
+};
+
+function imageBlock(f: AlertFacts, id: string): string[] {
+  const img = f.images.get(id);
+  const single = f.imageIds.length === 1;
+  const lines = fieldLines([
+    ['Name', img?.name ?? (single ? f.requestedName : undefined) ?? '(unknown)'],
+    ['State', img?.state ?? f.eventState ?? '(unknown)'],
+    ['Error', f.kind === 'failed' ? (f.errorMessage || img?.stateReason) : undefined],
+    ['Source instance', img?.sourceInstanceId ?? (single ? f.sourceInstanceId : undefined)],
+    ['Created', img?.creationDate],
+    ['Console', consoleLinks.image(f.region, id)],
+  ]);
+  return [`AMI ${id}`, ...lines.map((l) => `  ${l}`)];
+}
+
+/** Subject and plain-text body a person can act on. */
+export function formatAlert(f: AlertFacts): Notification {
+  const account = f.accountName ?? f.accountId;
+  const first = f.imageIds[0];
+  const firstName = f.images.get(first)?.name ?? f.requestedName;
+  const ids = f.imageIds.length === 1 && firstName ? `${first} (${firstName})` : f.imageIds.join(', ');
+  const subject = `[${account} ${f.region}] ${HEADLINE[f.kind](f.imageIds.length)}: ${ids}`;
+
+  const body = [
+    LEAD[f.kind](f.imageIds.length),
+    '',
+    ...fieldLines([
+      ['Matched tags', f.matched.map(formatTag).join(', ')],
+      ['Who', f.principal],
+      ['Source IP', f.sourceIp],
+      ['When', f.time],
+      ['Account', f.accountName ? `${f.accountName} (${f.accountId})` : f.accountId],
+      ['Region', f.region],
+      ['Event', f.eventLabel],
+    ]),
+    ...(f.lookupError ? ['', `Image details could not be looked up (${f.lookupError}); the facts above come from the event alone.`] : []),
+    '',
+    ...f.imageIds.flatMap((id, i) => [...(i > 0 ? [''] : []), ...imageBlock(f, id)]),
+  ];
+  return { subject, body: body.join('\n') };
+}
