@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { StackContext } from '../context';
 import { AgentUpdate } from './agent-update';
+import { SoftwareInventory } from './inventory';
 import { AmiAlerts } from './ami-alerts';
 import { ManagementTrail, hostsManagementTrail } from './cloudtrail';
 
@@ -20,6 +21,11 @@ export const CAPABILITIES: readonly Capability[] = [
     id: 'agent-update',
     enabled: (ctx) => ctx.config.agentUpdate.enabled,
     add: (scope, ctx) => new AgentUpdate(scope, 'agent-update', { ctx }),
+  },
+  {
+    id: 'inventory',
+    enabled: (ctx) => ctx.config.inventory.enabled,
+    add: (scope, ctx) => new SoftwareInventory(scope, 'inventory', { ctx }),
   },
   {
     id: 'ami-alerts',
