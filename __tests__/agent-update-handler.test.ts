@@ -47,7 +47,7 @@ beforeEach(() => {
   Object.assign(process.env, ENV);
   logs = [];
   for (const level of ['log', 'warn', 'error'] as const) {
-    jest.spyOn(console, level).mockImplementation((line: unknown) => {
+    jest.spyOn(console, level as 'log').mockImplementation((line?: unknown) => {
       logs.push(JSON.parse(String(line)));
     });
   }
