@@ -24,7 +24,9 @@ describe('agent update: least privilege (IAM simulation)', () => {
     s = synthStack(testConfig());
     sim = iamSim(s);
     topic = sim.arn('aws_sns_topic', 'ssmb-notifications');
-    key = sim.attributes('aws_kms_key', Object.keys(s.resource!.aws_kms_key)[0]).arn;
+    // The topic's own key (other capabilities may add keys of their own).
+    const topicBody = s.resource!.aws_sns_topic[sim.logicalId('aws_sns_topic', 'ssmb-notifications')] as { kms_master_key_id: string };
+    key = sim.resolveString(topicBody.kms_master_key_id);
     dlq = sim.arn('aws_sqs_queue', 'ssmb-dead-letters');
     logGroup = sim.arn('aws_cloudwatch_log_group', '/aws/lambda/ssmb-agent-update-notifier');
     bucket = sim.arn('aws_s3_bucket', OUTPUT_BUCKET);
