@@ -42,8 +42,8 @@ beforeEach(() => {
   Object.assign(process.env, ENV);
   logs = [];
   for (const level of ['log', 'warn', 'error'] as const) {
-    jest.spyOn(console, level).mockImplementation((line: unknown) => {
-      logs.push(JSON.parse(String(line)));
+    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      logs.push(JSON.parse(String(args[0])));
     });
   }
 });
