@@ -5,7 +5,7 @@ import { agentUpdateConfig } from './agent-update';
 import { inventoryConfig } from './inventory';
 import { patchHistoryConfig } from './patch-history';
 import { amiAlertsConfig } from './ami-alerts';
-import { sessionManagerConfig } from './session-manager';
+import { checkSessionManagerPlacement, sessionManagerConfig } from './session-manager';
 import { cloudTrailConfig } from './cloudtrail';
 
 /**
@@ -131,6 +131,7 @@ export const baselineConfig = z
       'state bucket',
       (i) => ['accounts', i, 'stateBucket'],
     );
+    checkSessionManagerPlacement(cfg, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 export type BaselineConfigInput = z.input<typeof baselineConfig>;
