@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { StackContext } from '../context';
 import { AgentUpdate } from './agent-update';
 import { SoftwareInventory } from './inventory';
+import { PatchHistory } from './patch-history';
 import { AmiAlerts } from './ami-alerts';
 import { ManagementTrail, hostsManagementTrail } from './cloudtrail';
 
@@ -26,6 +27,11 @@ export const CAPABILITIES: readonly Capability[] = [
     id: 'inventory',
     enabled: (ctx) => ctx.config.inventory.enabled,
     add: (scope, ctx) => new SoftwareInventory(scope, 'inventory', { ctx }),
+  },
+  {
+    id: 'patch-history',
+    enabled: (ctx) => ctx.config.patchHistory.enabled,
+    add: (scope, ctx) => new PatchHistory(scope, 'patch-history', { ctx }),
   },
   {
     id: 'ami-alerts',
