@@ -234,7 +234,9 @@ export interface Table<Row> {
   readonly denied: Row[];
 }
 
-const REF = /\$\{([^{}]*)\}/g;
+// `$${...}` is Terraform's escape for a literal `${...}` (IAM policy variables such as
+// `$${aws:userid}`): it resolves to the variable, not to a reference.
+const REF = /\$?\$\{([^{}]*)\}/g;
 
 export class IamSim {
   readonly env: SimEnv;
@@ -256,7 +258,7 @@ export class IamSim {
 
   /** A string with every `${type.name.attr}` replaced by its concrete value. */
   resolveString(text: string): string {
-    return text.replace(REF, (_, expr: string) => this.resolveExpression(expr.trim()));
+    return text.replace(REF, (match: string, expr: string) => (match.startsWith('$$') ? match.slice(1) : this.resolveExpression(expr.trim())));
   }
 
   /** Deeply resolves every string of a value (skipping cdktf's `//` metadata). */

@@ -5,6 +5,7 @@ import { SoftwareInventory } from './inventory';
 import { PatchHistory } from './patch-history';
 import { AmiAlerts } from './ami-alerts';
 import { ManagementTrail, hostsManagementTrail } from './cloudtrail';
+import { SessionManager } from './session-manager';
 
 /**
  * One entry per capability: adds its resources to an account-region stack when
@@ -37,6 +38,11 @@ export const CAPABILITIES: readonly Capability[] = [
     id: 'ami-alerts',
     enabled: (ctx) => ctx.config.amiAlerts.enabled,
     add: (scope, ctx) => new AmiAlerts(scope, 'ami-alerts', { ctx }),
+  },
+  {
+    id: 'session-manager',
+    enabled: (ctx) => ctx.config.sessionManager.enabled,
+    add: (scope, ctx) => new SessionManager(scope, 'session-manager', { ctx }),
   },
   {
     // The CloudTrail prerequisite of ami-alerts and session-manager: one trail per

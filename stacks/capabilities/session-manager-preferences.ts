@@ -29,7 +29,8 @@ export function normalizedKeyPrefix(prefix: string): string {
  * document; user-written shell profiles (`echo ${HOME}`) must reach SSM literally.
  */
 export function terraformLiteral(text: string): string {
-  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  // A replacer function: in a replacement string, `$$` would itself mean "$".
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 export interface PreferencesInputs {
