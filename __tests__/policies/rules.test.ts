@@ -1,0 +1,461 @@
+import { evaluate } from '../../policies/engine';
+import { TerraformJson, stackFromSynth } from '../../policies/model';
+import { RULES } from '../../policies/rules';
+import type { Report } from '../../policies/types';
+import { ACCOUNT, REGION, broken, compliantStack, statementsOf } from './fixtures';
+
+const NOW = new Date('2026-11-22T00:00:00Z');
+
+async function run(stacks: TerraformJson | TerraformJson[]): Promise<Report> {
+  const list = Array.isArray(stacks) ? stacks : [stacks];
+  return evaluate(
+    list.map((s, i) => stackFromSynth(s, (s['//'] as any)?.metadata?.stackName ?? `stack-${i}`, `fixture-${i}/cdk.tf.json`)),
+    { now: NOW },
+  );
+}
+
+interface Failing {
+  /** What is broken, for the test name. */
+  readonly what: string;
+  readonly fixture: () => TerraformJson | TerraformJson[];
+  /** Address the rule must report. */
+  readonly address: string;
+  readonly message?: RegExp;
+}
+
+const topicArn = '${aws_sns_topic.topic.arn}';
+
+/** One or more failing fixtures per rule; the keys must be exactly the rule ids (checked below). */
+const FAILING: Record<string, Failing[]> = {
+  'SSMB-IAM-001': [
+    {
+      what: 'an Allow of s3:*',
+      fixture: () => broken((s) => statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['s3:*'], resources: ['${aws_s3_bucket.logs.arn}/*'] })),
+      address: 'aws_iam_role_policy.notifier_policy',
+      message: /allows "s3:\*"/,
+    },
+    {
+      what: 'an Allow with NotAction',
+      fixture: () => broken((s) => statementsOf(s, 'notifier_doc').push({ effect: 'Allow', not_actions: ['iam:*'], resources: ['*'] })),
+      address: 'aws_iam_role_policy.notifier_policy',
+      message: /NotAction/,
+    },
+    {
+      what: 'kms:* in a key policy to a principal other than the account root',
+      fixture: () =>
+        broken((s) => {
+          statementsOf(s, 'topic_key_doc')[0].principals = [{ type: 'AWS', identifiers: [`arn:aws:iam::${ACCOUNT}:role/admin`] }];
+        }),
+      address: 'aws_kms_key.topic_key',
+      message: /allows "kms:\*"/,
+    },
+  ],
+  'SSMB-IAM-002': [
+    {
+      what: 'a misspelled action',
+      fixture: () => broken((s) => (statementsOf(s, 'notifier_doc')[2].actions = ['sns:Publsh'])),
+      address: 'aws_iam_role_policy.notifier_policy',
+      message: /no sns action matches "sns:Publsh"/,
+    },
+    {
+      what: 'an unknown service prefix in a Deny',
+      fixture: () => broken((s) => statementsOf(s, 'logs_policy_doc').push({ effect: 'Deny', actions: ['s4:GetObject'], resources: ['*'], principals: [{ type: '*', identifiers: ['*'] }] })),
+      address: 'aws_s3_bucket_policy.logs_policy',
+      message: /service prefix "s4"/,
+    },
+  ],
+  'SSMB-IAM-003': [
+    {
+      what: 's3:PutObject on *',
+      fixture: () => broken((s) => statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['s3:PutObject'], resources: ['*'] })),
+      address: 'aws_iam_role_policy.notifier_policy',
+      message: /s3:PutObject on "\*"/,
+    },
+    {
+      what: 'ssm:DescribeInstancePatches on * (it supports instance ARNs)',
+      fixture: () => broken((s) => statementsOf(s, 'machine_doc').push({ effect: 'Allow', actions: ['ssm:DescribeInstancePatches'], resources: ['*'] })),
+      address: 'aws_iam_role_policy.machine_policy',
+      message: /ssm:DescribeInstancePatches/,
+    },
+  ],
+  'SSMB-IAM-004': [
+    {
+      what: 'iam:PassRole on *',
+      fixture: () => broken((s) => (statementsOf(s, 'passer_doc')[0].resources = ['*'])),
+      address: 'aws_iam_role_policy.passer_policy',
+      message: /other than named ones/,
+    },
+    {
+      what: 'iam:PassRole without iam:PassedToService',
+      fixture: () => broken((s) => delete statementsOf(s, 'passer_doc')[0].condition),
+      address: 'aws_iam_role_policy.passer_policy',
+      message: /without an iam:PassedToService/,
+    },
+  ],
+  'SSMB-IAM-005': [
+    {
+      what: 'a Scheduler trust scoped to a schedule instead of its group',
+      fixture: () =>
+        broken((s) => (statementsOf(s, 'scheduler_trust')[0].condition[1].values = [`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/ssmb-patch-history`])),
+      address: 'aws_iam_role.scheduler',
+      message: /without aws:SourceArn = a schedule-group ARN/,
+    },
+    {
+      what: 'a Config trust without aws:SourceAccount',
+      fixture: () => broken((s) => delete statementsOf(s, 'recorder_trust')[0].condition),
+      address: 'aws_iam_role.recorder',
+      message: /config.amazonaws.com assume the role without aws:SourceAccount/,
+    },
+    {
+      what: 'a Step Functions trust with another account',
+      fixture: () => broken((s) => (statementsOf(s, 'machine_trust')[0].condition[0].values = ['999999999999'])),
+      address: 'aws_iam_role.machine',
+      message: /has 999999999999/,
+    },
+  ],
+  'SSMB-IAM-006': [
+    {
+      what: 'AmazonS3FullAccess attached',
+      fixture: () =>
+        broken((s) => (s.resource.aws_iam_role_policy_attachment.s3_full = { role: '${aws_iam_role.instance.name}', policy_arn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess' })),
+      address: 'aws_iam_role_policy_attachment.s3_full',
+      message: /AmazonS3FullAccess/,
+    },
+  ],
+  'SSMB-IAM-007': [
+    {
+      what: 'kms:Decrypt on *',
+      fixture: () => broken((s) => (statementsOf(s, 'notifier_doc')[3].resources = ['*'])),
+      address: 'aws_iam_role_policy.notifier_policy',
+      message: /kms:Decrypt on \*/,
+    },
+  ],
+  'SSMB-S3-001': [
+    {
+      what: 'restrict_public_buckets off',
+      fixture: () => broken((s) => (s.resource.aws_s3_bucket_public_access_block.logs_pab.restrict_public_buckets = false)),
+      address: 'aws_s3_bucket_public_access_block.logs_pab',
+      message: /restrict_public_buckets/,
+    },
+    { what: 'no public access block', fixture: () => broken((s) => delete s.resource.aws_s3_bucket_public_access_block), address: 'aws_s3_bucket.logs' },
+  ],
+  'SSMB-S3-002': [
+    {
+      what: 'ObjectWriter ownership',
+      fixture: () => broken((s) => (s.resource.aws_s3_bucket_ownership_controls.logs_ownership.rule.object_ownership = 'ObjectWriter')),
+      address: 'aws_s3_bucket_ownership_controls.logs_ownership',
+    },
+    {
+      what: 'an ACL resource',
+      fixture: () => broken((s) => (s.resource.aws_s3_bucket_acl = { logs_acl: { bucket: '${aws_s3_bucket.logs.id}', acl: 'private' } })),
+      address: 'aws_s3_bucket_acl.logs_acl',
+    },
+  ],
+  'SSMB-S3-003': [{ what: 'no encryption configuration', fixture: () => broken((s) => delete s.resource.aws_s3_bucket_server_side_encryption_configuration), address: 'aws_s3_bucket.logs' }],
+  'SSMB-S3-004': [
+    {
+      what: 'versioning suspended',
+      fixture: () => broken((s) => (s.resource.aws_s3_bucket_versioning.logs_versioning.versioning_configuration.status = 'Suspended')),
+      address: 'aws_s3_bucket.logs',
+    },
+  ],
+  'SSMB-S3-005': [
+    { what: 'lifecycle rule disabled', fixture: () => broken((s) => (s.resource.aws_s3_bucket_lifecycle_configuration.logs_lifecycle.rule[0].status = 'Disabled')), address: 'aws_s3_bucket.logs' },
+  ],
+  'SSMB-S3-006': [
+    { what: 'no TLS deny', fixture: () => broken((s) => statementsOf(s, 'logs_policy_doc').shift()), address: 'aws_s3_bucket.logs' },
+    {
+      what: 'a TLS deny that misses the objects',
+      fixture: () => broken((s) => (statementsOf(s, 'logs_policy_doc')[0].resources = ['${aws_s3_bucket.logs.arn}'])),
+      address: 'aws_s3_bucket.logs',
+    },
+  ],
+  'SSMB-S3-007': [
+    {
+      what: 'an Allow to * (even conditioned)',
+      fixture: () =>
+        broken((s) =>
+          statementsOf(s, 'logs_policy_doc').push({
+            sid: 'Everyone',
+            effect: 'Allow',
+            actions: ['s3:GetObject'],
+            resources: ['${aws_s3_bucket.logs.arn}/*'],
+            principals: [{ type: 'AWS', identifiers: ['*'] }],
+            condition: [{ test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: ['o-abc'] }],
+          }),
+        ),
+      address: 'aws_s3_bucket_policy.logs_policy',
+      message: /statement Everyone/,
+    },
+  ],
+  'SSMB-SNS-001': [
+    { what: 'the AWS-managed SNS key', fixture: () => broken((s) => (s.resource.aws_sns_topic.topic.kms_master_key_id = 'alias/aws/sns')), address: 'aws_sns_topic.topic' },
+    { what: 'no encryption', fixture: () => broken((s) => delete s.resource.aws_sns_topic.topic.kms_master_key_id), address: 'aws_sns_topic.topic' },
+  ],
+  'SSMB-SNS-002': [
+    {
+      what: 'EventBridge publishing without source conditions',
+      fixture: () => broken((s) => delete statementsOf(s, 'topic_policy_doc')[1].condition),
+      address: 'aws_sns_topic_policy.topic_policy',
+      message: /events.amazonaws.com publish without/,
+    },
+  ],
+  'SSMB-SNS-003': [
+    {
+      what: 'a public publish grant',
+      fixture: () =>
+        broken((s) => statementsOf(s, 'topic_policy_doc').push({ effect: 'Allow', actions: ['sns:Publish'], resources: [topicArn], principals: [{ type: '*', identifiers: ['*'] }] })),
+      address: 'aws_sns_topic_policy.topic_policy',
+      message: /to anyone/,
+    },
+  ],
+  'SSMB-KMS-001': [{ what: 'rotation off', fixture: () => broken((s) => (s.resource.aws_kms_key.topic_key.enable_key_rotation = false)), address: 'aws_kms_key.topic_key' }],
+  'SSMB-KMS-002': [{ what: 'no root delegation', fixture: () => broken((s) => statementsOf(s, 'topic_key_doc').shift()), address: 'aws_kms_key.topic_key', message: /arn:aws:iam::111111111111:root/ }],
+  'SSMB-KMS-003': [
+    {
+      what: 'Decrypt for *',
+      fixture: () => broken((s) => statementsOf(s, 'topic_key_doc').push({ effect: 'Allow', actions: ['kms:Decrypt'], resources: ['*'], principals: [{ type: 'AWS', identifiers: ['*'] }] })),
+      address: 'aws_kms_key.topic_key',
+    },
+  ],
+  'SSMB-LAMBDA-001': [
+    { what: 'nodejs18.x', fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = 'nodejs18.x')), address: 'aws_lambda_function.notifier', message: /deprecated since 2025-09-01/ },
+    { what: 'nodejs20.x after April 2026', fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = 'nodejs20.x')), address: 'aws_lambda_function.notifier' },
+    { what: 'an unknown runtime', fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = 'nodejs99.x')), address: 'aws_lambda_function.notifier', message: /does not know/ },
+  ],
+  'SSMB-LAMBDA-002': [
+    {
+      what: 'no managed log group',
+      fixture: () =>
+        broken((s) => {
+          delete s.resource.aws_cloudwatch_log_group.notifier_logs;
+          delete s.resource.aws_lambda_function.notifier.logging_config;
+        }),
+      address: 'aws_lambda_function.notifier',
+      message: /\/aws\/lambda\/ssmb-notifier/,
+    },
+  ],
+  'SSMB-LAMBDA-003': [{ what: 'no on-failure destination', fixture: () => broken((s) => delete s.resource.aws_lambda_function_event_invoke_config), address: 'aws_lambda_function.notifier' }],
+  'SSMB-LAMBDA-004': [
+    { what: 'a permission without source_arn', fixture: () => broken((s) => delete s.resource.aws_lambda_permission.notifier_allow_rule.source_arn), address: 'aws_lambda_permission.notifier_allow_rule' },
+  ],
+  'SSMB-EVENTS-001': [
+    { what: 'no dead-letter queue', fixture: () => broken((s) => delete s.resource.aws_cloudwatch_event_target.rule_target.dead_letter_config), address: 'aws_cloudwatch_event_target.rule_target' },
+    { what: 'no retry policy', fixture: () => broken((s) => delete s.resource.aws_cloudwatch_event_target.rule_target.retry_policy), address: 'aws_cloudwatch_event_target.rule_target' },
+  ],
+  'SSMB-EVENTS-002': [
+    {
+      what: 'a role on an SNS target',
+      fixture: () => broken((s) => (s.resource.aws_cloudwatch_event_target.rule_target.role_arn = '${aws_iam_role.notifier.arn}')),
+      address: 'aws_cloudwatch_event_target.rule_target',
+      message: /SNS topic/,
+    },
+  ],
+  'SSMB-LOGS-001': [
+    { what: 'no retention', fixture: () => broken((s) => delete s.resource.aws_cloudwatch_log_group.notifier_logs.retention_in_days), address: 'aws_cloudwatch_log_group.notifier_logs' },
+  ],
+  'SSMB-LOGS-002': [
+    {
+      what: 'session transcripts without KMS',
+      fixture: () => broken((s) => delete s.resource.aws_cloudwatch_log_group.sessions.kms_key_id),
+      address: 'aws_cloudwatch_log_group.sessions',
+      message: /Session Manager transcripts/,
+    },
+    {
+      what: 'a group tagged sensitive without KMS',
+      fixture: () => broken((s) => (s.resource.aws_cloudwatch_log_group.notifier_logs.tags = { DataClassification: 'Sensitive' })),
+      address: 'aws_cloudwatch_log_group.notifier_logs',
+    },
+  ],
+  'SSMB-EC2-001': [{ what: 'IMDSv1 allowed', fixture: () => broken((s) => (s.resource.aws_instance.bastion.metadata_options.http_tokens = 'optional')), address: 'aws_instance.bastion' }],
+  'SSMB-EC2-002': [
+    { what: 'an unencrypted root volume', fixture: () => broken((s) => (s.resource.aws_instance.bastion.root_block_device.encrypted = false)), address: 'aws_instance.bastion' },
+    { what: 'an unencrypted EBS volume', fixture: () => broken((s) => (s.resource.aws_ebs_volume = { data: { availability_zone: `${REGION}a`, size: 8 } })), address: 'aws_ebs_volume.data' },
+  ],
+  'SSMB-EC2-003': [
+    { what: 'public IP left to the subnet', fixture: () => broken((s) => delete s.resource.aws_instance.bastion.associate_public_ip_address), address: 'aws_instance.bastion' },
+  ],
+  'SSMB-EC2-004': [{ what: 'a key pair', fixture: () => broken((s) => (s.resource.aws_instance.bastion.key_name = 'ops')), address: 'aws_instance.bastion' }],
+  'SSMB-EC2-005': [
+    {
+      what: 'an SSH ingress block',
+      fixture: () => broken((s) => (s.resource.aws_security_group.bastion_sg.ingress = [{ from_port: 22, to_port: 22, protocol: 'tcp', cidr_blocks: ['10.0.0.0/8'] }])),
+      address: 'aws_security_group.bastion_sg',
+    },
+    {
+      what: 'an ingress rule resource',
+      fixture: () =>
+        broken(
+          (s) =>
+            (s.resource.aws_vpc_security_group_ingress_rule = { ssh: { security_group_id: '${aws_security_group.bastion_sg.id}', from_port: 22, to_port: 22, ip_protocol: 'tcp', cidr_ipv4: '10.0.0.0/8' } }),
+        ),
+      address: 'aws_vpc_security_group_ingress_rule.ssh',
+    },
+  ],
+  'SSMB-BACKEND-001': [{ what: 'encrypt off', fixture: () => broken((s) => (s.terraform!.backend.s3.encrypt = false)), address: 'terraform.backend.s3' }],
+  'SSMB-BACKEND-002': [{ what: 'no use_lockfile', fixture: () => broken((s) => delete s.terraform!.backend.s3.use_lockfile), address: 'terraform.backend.s3' }],
+  'SSMB-BACKEND-003': [{ what: 'a DynamoDB lock table', fixture: () => broken((s) => (s.terraform!.backend.s3.dynamodb_table = 'tf-locks')), address: 'terraform.backend.s3' }],
+  'SSMB-BACKEND-004': [
+    {
+      what: 'two stacks on one state key',
+      fixture: () => [compliantStack(), broken((s) => ((s['//'] as any).metadata.stackName = `prod-us-east-1`))],
+      address: 'terraform.backend.s3',
+      message: /shares s3:\/\/ssmb-tfstate-111111111111\/ssm-baseline\/111111111111\/ap-northeast-1\/terraform.tfstate with prod-/,
+    },
+  ],
+  'SSMB-POL-001': [
+    {
+      what: 'an HCL jsonencode policy',
+      fixture: () => broken((s) => (s.resource.aws_iam_role_policy.notifier_policy.policy = '${jsonencode({"Statement" = []})}')),
+      address: 'aws_iam_role_policy.notifier_policy',
+      message: /Terraform expression/,
+    },
+    {
+      what: 'malformed JSON',
+      fixture: () => broken((s) => (s.resource.aws_iam_role_policy.notifier_policy.policy = '{"Version": "2012-10-17", "Statement": [')),
+      address: 'aws_iam_role_policy.notifier_policy',
+      message: /not JSON/,
+    },
+  ],
+  'SSMB-POL-002': [
+    {
+      what: 'a suppression with a short reason',
+      fixture: () => broken((s) => (s.resource.aws_iam_role_policy.notifier_policy['//'] = { ssmb_suppressions: [{ rule: 'SSMB-IAM-003', reason: 'ok' }] })),
+      address: 'aws_iam_role_policy.notifier_policy',
+      message: /shorter than 10 characters/,
+    },
+    {
+      what: 'a suppression of a rule that does not exist',
+      fixture: () => broken((s) => (s.resource.aws_iam_role_policy.notifier_policy['//'] = { ssmb_suppressions: [{ rule: 'SSMB-IAM-999', reason: 'a long enough reason' }] })),
+      address: 'aws_iam_role_policy.notifier_policy',
+      message: /does not exist/,
+    },
+  ],
+};
+
+describe('policy rules', () => {
+  it('every rule has failing fixtures (and no fixture names a rule that does not exist)', () => {
+    expect(Object.keys(FAILING).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  it('rule ids are unique, and each rule file is named after the rule', () => {
+    expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
+    for (const r of RULES) expect(require(`../../policies/rules/${r.service}/${r.name}`)[r.name]).toBe(r);
+  });
+
+  it('Compliance: the compliant stack passes every rule', async () => {
+    const report = await run(compliantStack());
+    expect(report.findings).toEqual([]);
+    expect(report.summary).toMatchObject({ findings: 0, unsuppressed: 0, rules: RULES.length });
+  });
+
+  describe.each(RULES.map((r) => [r.id, r] as const))('%s', (id, rule) => {
+    it.each(FAILING[id].map((f, i) => [`Noncompliance ${i + 1}: ${f.what}`, f] as const))('%s', async (_, f) => {
+      const report = await run(f.fixture());
+      const hits = report.findings.filter((x) => x.rule === id);
+      expect(hits.map((h) => h.address)).toContain(f.address);
+      const hit = hits.find((h) => h.address === f.address)!;
+      if (f.message) expect(hit.message).toMatch(f.message);
+      expect(hit).toMatchObject({ severity: rule.severity, fix: rule.fix });
+      expect(hit.suppressed).toBeUndefined();
+    });
+  });
+});
+
+describe('policy rules: accepted patterns', () => {
+  const findingsOf = async (s: TerraformJson, rule: string) => (await run(s)).findings.filter((f) => f.rule === rule);
+
+  it('Deny statements may use service:* (TLS-only denies)', async () => {
+    // The compliant stack's bucket policy denies s3:* without TLS.
+    expect(await findingsOf(compliantStack(), 'SSMB-IAM-001')).toEqual([]);
+  });
+
+  it('wildcard-only actions may use Resource "*", patterns of them too', async () => {
+    const s = broken((x) => statementsOf(x, 'notifier_doc').push({ effect: 'Allow', actions: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ssm:DescribeInstanceInformation'], resources: ['*'] }));
+    expect(await findingsOf(s, 'SSMB-IAM-003')).toEqual([]);
+  });
+
+  it('names the offending actions of a pattern that mixes scoped and wildcard-only actions', async () => {
+    const s = broken((x) => statementsOf(x, 'notifier_doc').push({ effect: 'Allow', actions: ['ssm:DescribeInstance*'], resources: ['*'] }));
+    const [f] = await findingsOf(s, 'SSMB-IAM-003');
+    expect(f.message).toMatch(/ssm:DescribeInstance\* \(.*ssm:DescribeInstancePatches/);
+  });
+
+  it('kms:Decrypt on "*" inside a key policy means the key itself', async () => {
+    expect(await findingsOf(compliantStack(), 'SSMB-IAM-007')).toEqual([]);
+  });
+
+  it('a key without a policy gets AWS\'s default policy, which delegates to the root', async () => {
+    const s = broken((x) => delete x.resource.aws_kms_key.topic_key.policy);
+    expect(await findingsOf(s, 'SSMB-KMS-002')).toEqual([]);
+  });
+
+  it('plain JSON policy strings are read like policy documents', async () => {
+    const s = broken((x) => {
+      x.resource.aws_iam_role_policy.notifier_policy.policy = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' }],
+      });
+    });
+    const [f] = await findingsOf(s, 'SSMB-IAM-003');
+    expect(f.address).toBe('aws_iam_role_policy.notifier_policy');
+  });
+
+  it('source_policy_documents are merged into the document that uses them', async () => {
+    const s = broken((x) => {
+      x.data.aws_iam_policy_document.extra = { statement: [{ effect: 'Allow', actions: ['s3:*'], resources: ['${aws_s3_bucket.logs.arn}'] }] };
+      x.data.aws_iam_policy_document.notifier_doc.source_policy_documents = ['${data.aws_iam_policy_document.extra.json}'];
+    });
+    expect((await findingsOf(s, 'SSMB-IAM-001')).map((f) => f.address)).toEqual(['aws_iam_role_policy.notifier_policy']);
+  });
+
+  it('local backends (the state-bucket bootstrap) are out of the backend rules\' scope', async () => {
+    const s = broken((x) => (x.terraform!.backend = { local: { path: 'bootstrap.tfstate' } }));
+    const report = await run(s);
+    expect(report.findings.filter((f) => f.rule.startsWith('SSMB-BACKEND'))).toEqual([]);
+  });
+});
+
+describe('policy suppressions', () => {
+  const withSuppression = (suppressions: unknown[]) =>
+    broken((s) => {
+      statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['s3:PutObject', 'ssm:DescribeInstancePatches'], resources: ['*'] });
+      s.resource.aws_iam_role_policy.notifier_policy['//'] = { metadata: { path: 'prod/notifier/role-policy' }, ssmb_suppressions: suppressions };
+    });
+
+  it('a suppression with a reason covers the finding, which stays in the report and the summary', async () => {
+    const report = await run(withSuppression([{ rule: 'SSMB-IAM-003', reason: 'accepted for the test: the bucket is created at run time' }]));
+    const hits = report.findings.filter((f) => f.rule === 'SSMB-IAM-003');
+    expect(hits).toHaveLength(2);
+    expect(hits.every((h) => h.suppressed?.reason === 'accepted for the test: the bucket is created at run time')).toBe(true);
+    expect(hits[0].constructPath).toBe('prod/notifier/role-policy');
+    expect(report.summary).toMatchObject({ findings: 2, suppressed: 2, unsuppressed: 0 });
+  });
+
+  it('appliesTo limits a suppression to the subjects it names', async () => {
+    const report = await run(withSuppression([{ rule: 'SSMB-IAM-003', reason: 'PutObject prefix is chosen at run time', appliesTo: ['s3:PutObject'] }]));
+    const hits = report.findings.filter((f) => f.rule === 'SSMB-IAM-003');
+    expect(hits.map((h) => [h.subject, !!h.suppressed])).toEqual(
+      expect.arrayContaining([
+        ['s3:PutObject', true],
+        ['ssm:DescribeInstancePatches', false],
+      ]),
+    );
+    expect(report.summary.unsuppressed).toBe(1);
+  });
+
+  it('a suppression without a reason suppresses nothing and is itself a finding', async () => {
+    const report = await run(withSuppression([{ rule: 'SSMB-IAM-003', reason: '' }]));
+    expect(report.findings.filter((f) => f.rule === 'SSMB-IAM-003' && !f.suppressed)).toHaveLength(2);
+    expect(report.findings.filter((f) => f.rule === 'SSMB-POL-002').map((f) => f.message)).toEqual(['suppression 1 (SSMB-IAM-003) has no reason; it suppresses nothing']);
+  });
+
+  it('stack-level suppressions cover backend findings', async () => {
+    const s = broken((x) => {
+      x.terraform!.backend.s3.dynamodb_table = 'tf-locks';
+      (x['//'] as any).ssmb_suppressions = [{ rule: 'SSMB-BACKEND-003', reason: 'migrating to use_lockfile next quarter' }];
+    });
+    const report = await run(s);
+    expect(report.findings.filter((f) => f.rule === 'SSMB-BACKEND-003').map((f) => f.suppressed?.reason)).toEqual(['migrating to use_lockfile next quarter']);
+  });
+});

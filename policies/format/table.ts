@@ -1,0 +1,44 @@
+// The human-readable report: one block per finding, then the summary line.
+import type { Finding, Report } from '../types';
+
+function wrap(text: string, width: number, indent: string): string {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return lines.map((l, i) => (i === 0 ? l : indent + l)).join('\n');
+}
+
+function block(f: Finding): string {
+  const head = `${f.suppressed ? 'SUPPRESSED' : f.severity.toUpperCase()}  ${f.rule}  ${f.stack}  ${f.address}`;
+  const lines = [head, `    ${wrap(f.message, 100, '    ')}`];
+  if (f.suppressed) lines.push(`    reason: ${wrap(f.suppressed.reason, 92, '            ')}`);
+  else lines.push(`    fix: ${wrap(f.fix, 95, '         ')}`);
+  if (f.constructPath) lines.push(`    construct: ${f.constructPath}`);
+  return lines.join('\n');
+}
+
+export function summaryLine(report: Report): string {
+  const s = report.summary;
+  const sev = (['critical', 'high', 'medium', 'low'] as const)
+    .filter((k) => s.bySeverity[k] > 0)
+    .map((k) => `${s.bySeverity[k]} ${k}`)
+    .join(', ');
+  const verdict = s.unsuppressed === 0 ? 'PASS' : 'FAIL';
+  return `${verdict}: ${s.unsuppressed} unsuppressed finding(s)${sev ? ` (${sev})` : ''}, ${s.suppressed} suppressed; ${s.rules} rules over ${s.stacks} stack(s)`;
+}
+
+/** Unsuppressed findings first (by severity), then the suppressed ones as an audit trail. */
+export function formatTable(report: Report): string {
+  const rank = { critical: 0, high: 1, medium: 2, low: 3 };
+  const open = report.findings.filter((f) => !f.suppressed).sort((a, b) => rank[a.severity] - rank[b.severity]);
+  const suppressed = report.findings.filter((f) => f.suppressed);
+  const parts = [...open.map(block), ...suppressed.map(block)];
+  return `${parts.join('\n\n')}${parts.length ? '\n\n' : ''}${summaryLine(report)}\n`;
+}

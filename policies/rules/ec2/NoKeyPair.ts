@@ -1,0 +1,20 @@
+// No instance is launched with an SSH key pair: access goes through Session Manager only.
+import { Rule, Violation } from '../../types';
+
+export const NoKeyPair: Rule = {
+  id: 'SSMB-EC2-004',
+  name: 'NoKeyPair',
+  service: 'ec2',
+  title: 'No key pair on instances',
+  severity: 'high',
+  rationale: 'A key pair is a credential outside IAM: not audited by Session Manager, not revoked with the user, and usable if a port is ever opened.',
+  fix: 'Remove key_name (and aws_key_pair); connect with `aws ssm start-session`.',
+  check(stack) {
+    const out: Violation[] = [];
+    for (const r of [...stack.byType('aws_instance'), ...stack.byType('aws_launch_template')]) {
+      if (r.values.key_name) out.push({ address: r.address, message: `uses key pair ${r.values.key_name}` });
+    }
+    for (const k of stack.byType('aws_key_pair')) out.push({ address: k.address, message: 'declares an SSH key pair' });
+    return out;
+  },
+};

@@ -1,0 +1,34 @@
+// `iam:PassRole` names the roles it passes and the service it passes them to (`iam:PassedToService`).
+import { Rule, Violation } from '../../types';
+import { arnOfKind, conditionValues, coversAction } from '../../statements';
+
+export const PassRoleScoped: Rule = {
+  id: 'SSMB-IAM-004',
+  name: 'PassRoleScoped',
+  service: 'iam',
+  title: '`iam:PassRole` only on named roles, with `iam:PassedToService`',
+  severity: 'critical',
+  rationale:
+    'Passing any role to any service is privilege escalation: the caller can hand an administrator role to a Lambda or an EC2 instance it controls.',
+  fix: 'Set Resource to the exact role ARNs and add a condition `StringEquals iam:PassedToService = <service>.amazonaws.com`.',
+  check(stack) {
+    const out: Violation[] = [];
+    for (const use of stack.policies().uses) {
+      if (use.kind !== 'identity') continue;
+      use.statements.forEach((st, i) => {
+        if (st.effect !== 'Allow' || !coversAction(st, 'iam:PassRole')) return;
+        const where = `${use.attribute} statement ${st.sid ?? i}`;
+        const loose = st.notResources.length
+          ? ['NotResource']
+          : st.resources.filter((r) => r.includes('*') || !arnOfKind(r, /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, ['aws_iam_role']));
+        if (loose.length || st.resources.length === 0) {
+          out.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} passes roles other than named ones: ${loose.join(', ') || '(no Resource)'}` });
+        }
+        if (conditionValues(st, 'iam:PassedToService').filter((v) => !v.includes('*')).length === 0) {
+          out.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} allows iam:PassRole without an iam:PassedToService condition` });
+        }
+      });
+    }
+    return out;
+  },
+};

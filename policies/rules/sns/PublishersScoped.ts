@@ -1,0 +1,30 @@
+// Topic policies let AWS services publish only for named sources (`aws:SourceArn` / `aws:SourceAccount`).
+import { Rule, Violation } from '../../types';
+import { conditionValues, coversAction, servicePrincipals } from '../../statements';
+
+export const PublishersScoped: Rule = {
+  id: 'SSMB-SNS-002',
+  name: 'PublishersScoped',
+  service: 'sns',
+  title: 'Service publishers restricted by `aws:SourceArn` / `aws:SourceAccount`',
+  severity: 'high',
+  rationale:
+    'A topic policy that lets events.amazonaws.com or cloudwatch.amazonaws.com publish without a source condition admits every rule and alarm of every account, ' +
+    'so anyone could send mail that looks like the baseline\'s.',
+  fix: 'Add `ArnEquals aws:SourceArn = [rule or alarm ARNs]` and `StringEquals aws:SourceAccount = <account>` (NotificationTopic.allowEventBridgeRule does).',
+  check(stack) {
+    const out: Violation[] = [];
+    for (const use of stack.policies().uses) {
+      if (use.guards !== 'aws_sns_topic') continue;
+      use.statements.forEach((st, i) => {
+        if (st.effect !== 'Allow' || !coversAction(st, 'sns:Publish')) return;
+        const scoped = [...conditionValues(st, 'aws:SourceArn'), ...conditionValues(st, 'aws:SourceAccount'), ...conditionValues(st, 'aws:SourceOwner')].some((v) => v !== '*');
+        if (scoped) return;
+        for (const service of servicePrincipals(st)) {
+          out.push({ address: use.resource.address, subject: service, message: `statement ${st.sid ?? i} lets ${service} publish without aws:SourceArn or aws:SourceAccount` });
+        }
+      });
+    }
+    return out;
+  },
+};

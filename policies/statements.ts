@@ -1,0 +1,103 @@
+// Small questions rules ask about normalized IAM statements.
+import type { NormalStatement } from './document';
+import { StackModel, Values, isExpression, references } from './model';
+
+/** Glob match of an IAM action pattern (`s3:Get*`, `*`) against an action, case-insensitive. */
+export function actionMatches(pattern: string, action: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return re.test(action);
+}
+
+/** Does the statement's Action (or NotAction) cover `action`? */
+export function coversAction(st: NormalStatement, action: string): boolean {
+  if (st.notActions.length) return !st.notActions.some((p) => actionMatches(p, action));
+  return st.actions.some((p) => actionMatches(p, action));
+}
+
+/** `*` or `service:*`: every action, or every action of a service. */
+export function isFullWildcard(action: string): boolean {
+  return action === '*' || /^[a-z0-9-]+:\*$/i.test(action);
+}
+
+/** Principal "*" or {"AWS": "*"}: anyone. */
+export function hasAnyPrincipal(st: NormalStatement): boolean {
+  const p = st.principals;
+  return !!p && (p['*']?.includes('*') || p.AWS?.includes('*') || false);
+}
+
+export function servicePrincipals(st: NormalStatement): string[] {
+  return st.principals?.Service ?? [];
+}
+
+/**
+ * Values of a condition key under a positive operator (`StringEquals`, `ArnLike`, ...;
+ * not `...Not...` and not `...IfExists`, which let a request without the key through).
+ */
+export function conditionValues(st: NormalStatement, key: string): string[] {
+  return st.conditions
+    .filter((c) => c.variable.toLowerCase() === key.toLowerCase() && !/not/i.test(c.test) && !/ifexists$/i.test(c.test) && !/^Null$/i.test(c.test))
+    .flatMap((c) => c.values);
+}
+
+/** Keys that pin a request to a known account, organization, source or network. */
+const RESTRICTING_KEYS = [
+  'aws:SourceAccount',
+  'aws:SourceArn',
+  'aws:SourceOwner',
+  'aws:PrincipalAccount',
+  'aws:PrincipalOrgID',
+  'aws:PrincipalArn',
+  'aws:SourceVpc',
+  'aws:SourceVpce',
+  'kms:CallerAccount',
+];
+
+/** True when a condition limits who can use the statement to a known account, organization, source or network. */
+export function isRestricted(st: NormalStatement): boolean {
+  return RESTRICTING_KEYS.some((k) => conditionValues(st, k).some((v) => v !== '*' && v !== ''));
+}
+
+/** An Allow that anyone (any account, anonymous) can use. */
+export function isPublicAllow(st: NormalStatement): boolean {
+  return st.effect === 'Allow' && hasAnyPrincipal(st) && !isRestricted(st);
+}
+
+/** The account root as a principal: `arn:aws:iam::<id>:root` or the bare account id. */
+export function isAccountRoot(principal: string, accountId: string | undefined): boolean {
+  const m = /^(?:arn:aws[a-z-]*:iam::(\d{12}):root|(\d{12}))$/.exec(principal);
+  if (!m) return false;
+  return !accountId || (m[1] ?? m[2]) === accountId;
+}
+
+/**
+ * Does an ARN value (concrete or a Terraform reference) name a resource of the given
+ * kind? Concrete values are matched with `pattern`; references by resource type.
+ */
+export function arnOfKind(value: string, pattern: RegExp, resourceTypes: string[]): boolean {
+  if (isExpression(value)) return references(value).some((r) => r.mode === 'managed' && resourceTypes.includes(r.type));
+  return pattern.test(value);
+}
+
+/** First element of a block that cdktf writes as an object and terraform as a one-element list. */
+export function block(value: unknown): Values | undefined {
+  if (Array.isArray(value)) return value[0] as Values | undefined;
+  return value && typeof value === 'object' ? (value as Values) : undefined;
+}
+
+/** All elements of a block list (object -> one element). */
+export function blocks(value: unknown): Values[] {
+  if (Array.isArray(value)) return value.filter((v) => v && typeof v === 'object') as Values[];
+  return value && typeof value === 'object' ? [value as Values] : [];
+}
+
+/** Terraform booleans may arrive as strings from JSON configuration. */
+export function isTrue(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
+/** Resources of `type` whose `attribute` refers to `target` (sub-resources of a bucket, a function, ...). */
+export function attachedTo(stack: StackModel, target: { type: string; name: string }, type: string, attribute: string) {
+  const resource = stack.get(target.type, target.name);
+  if (!resource) return [];
+  return stack.byType(type).filter((r) => stack.refersTo(r.values[attribute], resource));
+}

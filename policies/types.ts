@@ -1,0 +1,79 @@
+import type { ActionCatalog } from './catalog';
+import type { StackModel } from './model';
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+/** What a rule reports: where, what is wrong, and optionally exactly what (an action, a statement) for `appliesTo`. */
+export interface Violation {
+  /** Terraform address (`aws_iam_role_policy.x`) or `terraform.backend.s3`. */
+  readonly address: string;
+  readonly message: string;
+  /** The precise thing at fault (an action, a principal, a statement Sid); suppressions may name it in `appliesTo`. */
+  readonly subject?: string;
+}
+
+export interface RuleEnv {
+  readonly catalog: ActionCatalog;
+  /** Every stack of the run, for rules that compare stacks (unique backend keys). */
+  readonly stacks: readonly StackModel[];
+  /** Ids of every rule of the run (suppressions must name one). */
+  readonly ruleIds: readonly string[];
+  /** "Today", for date-based rules (runtime deprecation). */
+  readonly now: Date;
+}
+
+/** One rule: one property that must hold, checked over one stack. */
+export interface Rule {
+  /** Stable id, e.g. SSMB-IAM-001 (suppressions name it). */
+  readonly id: string;
+  /** File name under rules/<service>/. */
+  readonly name: string;
+  readonly service: string;
+  readonly title: string;
+  readonly severity: Severity;
+  /** Why it matters. */
+  readonly rationale: string;
+  /** How to fix it. */
+  readonly fix: string;
+  check(stack: StackModel, env: RuleEnv): Violation[];
+}
+
+/** A suppression written next to the resource in code (see policies/suppress.ts). */
+export interface Suppression {
+  readonly rule: string;
+  readonly reason: string;
+  /** Only these subjects (actions, principals, Sids); @default - everything the rule reports on the resource */
+  readonly appliesTo?: string[];
+}
+
+export interface Finding {
+  readonly rule: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly stack: string;
+  readonly address: string;
+  readonly message: string;
+  readonly fix: string;
+  readonly subject?: string;
+  /** cdktf construct path of the resource, when known. */
+  readonly constructPath?: string;
+  /** File the stack was read from (cdk.tf.json or plan.json). */
+  readonly file: string;
+  /** Present when a suppression in code covers the finding. */
+  readonly suppressed?: { readonly reason: string };
+}
+
+export interface Summary {
+  readonly stacks: number;
+  readonly rules: number;
+  readonly findings: number;
+  readonly unsuppressed: number;
+  readonly suppressed: number;
+  readonly bySeverity: Record<Severity, number>;
+}
+
+export interface Report {
+  readonly findings: Finding[];
+  readonly summary: Summary;
+}
