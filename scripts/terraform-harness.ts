@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { startSfnValidationStub } from './sfn-validation-stub';
 
 const run = promisify(execFile);
 
@@ -77,7 +78,10 @@ export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> 
  * metadata calls. Role assumption and the account guard need STS, so they are
  * switched off here; synth tests assert them on the real output instead.
  */
-export function offlineOverride(stackJson: { provider?: { aws?: Array<Record<string, unknown>> } }): Record<string, unknown> {
+export function offlineOverride(
+  stackJson: { provider?: { aws?: Array<Record<string, unknown>> } },
+  opts: { endpoints?: Record<string, string> } = {},
+): Record<string, unknown> {
   const aws = stackJson.provider?.aws?.[0] ?? {};
   const provider: Record<string, unknown> = {
     access_key: 'AKIAIOSFODNN7EXAMPLE',
@@ -89,6 +93,8 @@ export function offlineOverride(stackJson: { provider?: { aws?: Array<Record<str
   };
   // A block cannot be removed by an override; a null role_arn disables assumption.
   if (aws.assume_role) provider.assume_role = [{ role_arn: null }];
+  // Services the provider calls while planning, pointed at local stubs (see sfn-validation-stub.ts).
+  if (opts.endpoints) provider.endpoints = [{ ...opts.endpoints }];
   return {
     terraform: { backend: { local: { path: 'offline.tfstate' } } },
     provider: { aws: provider },
@@ -113,7 +119,10 @@ async function tf(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<
 export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts: { plan: boolean }): Promise<StackResult> {
   const started = Date.now();
   const stackJson = JSON.parse(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8'));
-  writeFileSync(join(stack.dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(stackJson), null, 2) + '\n');
+  // The provider validates state machine definitions against the API while planning.
+  const sfnStub = stackJson.resource?.aws_sfn_state_machine ? await startSfnValidationStub() : undefined;
+  const endpoints = sfnStub ? { sfn: sfnStub.url } : undefined;
+  writeFileSync(join(stack.dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(stackJson, { endpoints }), null, 2) + '\n');
   let step: StackResult['step'] = 'init';
   let output = '';
   try {
@@ -134,6 +143,8 @@ export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts
     const e = err as { stdout?: string; stderr?: string; message: string };
     output += (e.stdout ?? '') + (e.stderr ?? '') || e.message;
     return { name: stack.name, ok: false, step, output, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await sfnStub?.close();
   }
 }
 
