@@ -82,14 +82,12 @@ export function parseEvent(event: unknown): LoginRecord {
 }
 
 /**
- * Who, in a few characters: the role session name and role of an assumed role,
- * the user name of an IAM user, "root" for the root user.
+ * Who, in a few characters: the role session name of an assumed role (for IAM
+ * Identity Center, the user), the user name of an IAM user, "root" for the root user.
  */
-export function shortPrincipal(principalArn: string): string {
-  const assumed = /^arn:[^:]+:sts::\d{12}:assumed-role\/(.+)\/([^/]+)$/.exec(principalArn);
-  if (assumed) return `${assumed[2]} (${assumed[1].split('/').pop()})`;
+export function principalName(principalArn: string): string {
+  const assumed = /^arn:[^:]+:sts::\d{12}:assumed-role\/.+\/([^/]+)$/.exec(principalArn);
+  if (assumed) return assumed[1];
   if (/^arn:[^:]+:iam::\d{12}:root$/.test(principalArn)) return 'root';
-  const user = /^arn:[^:]+:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(principalArn);
-  if (user) return user[1];
   return principalArn.split(/[/:]/).pop() || principalArn;
 }

@@ -1,6 +1,6 @@
 import { consoleLinks } from '../shared/console-links';
 import { Notification, fieldLines } from '../shared/notify';
-import { LoginRecord, shortPrincipal } from './event';
+import { LoginRecord, principalName } from './event';
 
 export interface MessageSettings {
   readonly accountName: string;
@@ -15,12 +15,10 @@ export type TargetLookup = { readonly ok: true; readonly target: string } | { re
 /** Subject and body of the login mail. Failed attempts say so first, in the subject and the body. */
 export function composeMessage(r: LoginRecord, s: MessageSettings, lookup?: TargetLookup): Notification {
   const failed = r.errorCode !== undefined;
-  const who = shortPrincipal(r.principalArn);
   const target = r.target ?? (lookup?.ok ? lookup.target : undefined);
   const what = r.eventName === 'ResumeSession' ? 'session resumed' : 'login';
-  const subject =
-    `[${s.accountName} ${r.region}] ${failed ? 'FAILED ' : ''}Session Manager ${what}: ${who}` +
-    `${target ? ` -> ${target}` : ''}${failed ? ` (${r.errorCode})` : ''}`;
+  // Most telling first: SNS cuts subjects at 100 characters (the body has everything).
+  const subject = `[${s.accountName} ${r.region}] ${failed ? 'FAILED ' : ''}Session Manager ${what}: ${target ?? 'unknown target'} by ${principalName(r.principalArn)}`;
 
   const headline = failed
     ? `A Session Manager ${r.eventName === 'ResumeSession' ? 'resume' : 'login'} attempt FAILED (${r.errorCode}). Check that it was expected.`

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig } from '../stacks/config/load';
+import { BaselineConfig, BaselineConfigInput } from '../stacks/config/schema';
+import { INTERFACE_ENDPOINT_SERVICES, amiParameter, isArmInstanceType } from '../stacks/capabilities/session-manager-bastion';
+import { StackResult, checkStack, listStacks, planSummaryLine, terraformEnv } from '../scripts/terraform-harness';
+import { ROOT, StackJson, findResource, policyStatements, resourcesOf, synthStack, synthToDir, testConfig } from './helpers/synth';
+
+const REGION = 'ap-northeast-1';
+const exampleInput = (): BaselineConfigInput => JSON.parse(readFileSync(join(ROOT, 'config', 'example-bastion.json'), 'utf8'));
+const example = (): BaselineConfig => parseConfig(exampleInput(), 'config/example-bastion.json');
+const ref = (type: string, id: string, attr: string) => `\${${type}.${id}.${attr}}`;
+
+describe('session manager bastion: example-bastion.json', () => {
+  let s: StackJson;
+  let sgId: string;
+  let endpointSgId: string;
+  beforeAll(() => {
+    s = synthStack(example());
+    sgId = findResource(s, 'aws_security_group', (g) => g.name === 'ssmb-session-bastion')[0];
+    endpointSgId = findResource(s, 'aws_security_group', (g) => g.name === 'ssmb-session-endpoints')[0];
+  });
+
+  it('runs Amazon Linux 2023 from the public parameter with the managed-instance profile, IMDSv2 only, an encrypted disk and no way in', () => {
+    const [, instance] = findResource(s, 'aws_instance');
+    const [profileId] = findResource(s, 'aws_iam_instance_profile', (p) => p.name === `ssmb-managed-instance-${REGION}`);
+    expect(instance).toMatchObject({
+      ami: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
+      instance_type: 't4g.micro',
+      subnet_id: 'subnet-0a1b2c3d4e5f60718',
+      vpc_security_group_ids: [ref('aws_security_group', sgId, 'id')],
+      iam_instance_profile: ref('aws_iam_instance_profile', profileId, 'name'),
+      associate_public_ip_address: false,
+      metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 },
+      root_block_device: { encrypted: true, volume_type: 'gp3', delete_on_termination: true },
+      lifecycle: { ignore_changes: ['ami'] },
+    });
+    expect(instance).not.toHaveProperty('key_name');
+    expect(instance).not.toHaveProperty('user_data');
+    expect(s.data?.aws_ami).toBeUndefined();
+  });
+
+  it('has no inbound rule, and HTTPS out only to the endpoints and the S3 prefix list', () => {
+    const [, sg] = findResource(s, 'aws_security_group', (g) => g.name === 'ssmb-session-bastion');
+    expect(sg.ingress).toBeUndefined();
+    expect(sg.egress).toBeUndefined();
+    const ownRules = (type: string) => Object.values(resourcesOf(s, type)).filter((r) => r.security_group_id === ref('aws_security_group', sgId, 'id'));
+    expect(ownRules('aws_vpc_security_group_ingress_rule')).toEqual([]);
+    const [s3Id] = findResource(s, 'aws_vpc_endpoint', (e) => e.vpc_endpoint_type === 'Gateway');
+    expect(ownRules('aws_vpc_security_group_egress_rule').map(({ description, ...rule }) => rule)).toEqual([
+      { security_group_id: ref('aws_security_group', sgId, 'id'), ip_protocol: 'tcp', from_port: 443, to_port: 443, referenced_security_group_id: ref('aws_security_group', endpointSgId, 'id') },
+      { security_group_id: ref('aws_security_group', sgId, 'id'), ip_protocol: 'tcp', from_port: 443, to_port: 443, prefix_list_id: ref('aws_vpc_endpoint', s3Id, 'prefix_list_id') },
+    ]);
+  });
+
+  it('creates private-DNS interface endpoints for the agent and an S3 gateway on the route tables', () => {
+    const endpoints = Object.values(resourcesOf(s, 'aws_vpc_endpoint'));
+    const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === 'Interface');
+    expect(interfaces.map((e) => e.service_name).sort()).toEqual(INTERFACE_ENDPOINT_SERVICES.map((svc) => `com.amazonaws.${REGION}.${svc}`).sort());
+    for (const e of interfaces) {
+      expect(e).toMatchObject({
+        vpc_id: 'vpc-0a1b2c3d4e5f60718',
+        private_dns_enabled: true,
+        subnet_ids: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
+        security_group_ids: [ref('aws_security_group', endpointSgId, 'id')],
+      });
+    }
+    expect(endpoints.find((e) => e.vpc_endpoint_type === 'Gateway')).toMatchObject({ service_name: `com.amazonaws.${REGION}.s3`, route_table_ids: ['rtb-0a1b2c3d4e5f60718'] });
+    const ingress = Object.values(resourcesOf(s, 'aws_vpc_security_group_ingress_rule')).filter((r) => r.security_group_id === ref('aws_security_group', endpointSgId, 'id'));
+    expect(ingress.map(({ description, ...rule }) => rule)).toEqual([
+      { security_group_id: ref('aws_security_group', endpointSgId, 'id'), ip_protocol: 'tcp', from_port: 443, to_port: 443, referenced_security_group_id: ref('aws_security_group', sgId, 'id') },
+      { security_group_id: ref('aws_security_group', endpointSgId, 'id'), ip_protocol: 'tcp', from_port: 443, to_port: 443, cidr_ipv4: '10.20.0.0/16' },
+    ]);
+  });
+
+  it('lets operators start sessions on the bastion', () => {
+    const [instanceId] = findResource(s, 'aws_instance');
+    const [, policy] = findResource(s, 'aws_iam_policy', (p) => p.name === `ssmb-session-operator-${REGION}`);
+    const targets = policyStatements(s, policy.policy).find((st) => st.sid === 'StartSessionOnTargets')!;
+    expect(targets.resources).toEqual([ref('aws_instance', instanceId, 'arn')]);
+    expect(s.output).toHaveProperty('session_manager_bastion_instance_id.value', ref('aws_instance', instanceId, 'id'));
+  });
+});
+
+describe('session manager bastion: placement and defaults', () => {
+  const bastion = { enabled: true, accountId: '111111111111', region: REGION, vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0123456789abcdef0' };
+  const cfg = () =>
+    testConfig({ accounts: [{ id: '111111111111', name: 'prod', regions: [REGION, 'us-east-1'] }], sessionManager: { bastion } });
+
+  it('exists only in its own account-region', () => {
+    expect(Object.keys(resourcesOf(synthStack(cfg(), 0, REGION), 'aws_instance'))).toHaveLength(1);
+    const other = synthStack(cfg(), 0, 'us-east-1');
+    expect(resourcesOf(other, 'aws_instance')).toEqual({});
+    expect(resourcesOf(other, 'aws_security_group')).toEqual({});
+  });
+
+  it('without endpoints: x86_64 image and HTTPS out to anywhere, nothing else', () => {
+    const s = synthStack(cfg(), 0, REGION);
+    expect(findResource(s, 'aws_instance')[1].ami).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+    expect(resourcesOf(s, 'aws_vpc_endpoint')).toEqual({});
+    expect(Object.values(resourcesOf(s, 'aws_vpc_security_group_egress_rule')).map(({ description, security_group_id, ...rule }) => rule)).toEqual([
+      { ip_protocol: 'tcp', from_port: 443, to_port: 443, cidr_ipv4: '0.0.0.0/0' },
+    ]);
+    expect(resourcesOf(s, 'aws_vpc_security_group_ingress_rule')).toEqual({});
+  });
+
+  it('picks the image architecture from the instance type', () => {
+    for (const t of ['t4g.nano', 'm7g.large', 'c7gn.xlarge', 'g5g.xlarge', 'r8g.medium', 'm6gd.large']) expect([t, isArmInstanceType(t)]).toEqual([t, true]);
+    for (const t of ['t3.micro', 'm7i-flex.large', 'g5.xlarge', 'c6in.large', 'a1.large']) expect([t, isArmInstanceType(t)]).toEqual([t, false]);
+    expect(amiParameter('t3.micro')).toMatch(/al2023-ami-kernel-default-x86_64$/);
+  });
+});
+
+// Terraform itself: the bastion example validates and plans offline; a stack that
+// adopts the preferences document validates with its import block (planning an
+// import needs AWS).
+describe('session manager: terraform', () => {
+  let planned: StackResult;
+  let adopted: StackResult;
+  let adoptedDir: string;
+  beforeAll(async () => {
+    const env = await terraformEnv(join(ROOT, '.tmp'));
+    const stackOf = (outdir: string) => listStacks(outdir).find((st) => st.name === `prod-${REGION}`)!;
+    planned = await checkStack(stackOf(synthToDir(example())), env, { plan: true });
+    const adopting = exampleInput();
+    adopting.sessionManager!.adoptExistingDocument = true;
+    const stack = stackOf(synthToDir(parseConfig(adopting, 'adopting')));
+    adoptedDir = stack.dir;
+    adopted = await checkStack(stack, env, { plan: false });
+  }, 600_000);
+
+  it('validates and plans example-bastion.json offline', () => {
+    if (!planned.ok) throw new Error(`terraform ${planned.step} failed:\n${planned.output}`);
+    expect(planned.output).toContain('Success! The configuration is valid.');
+    expect(planSummaryLine(planned.output)).toMatch(/^Plan: \d+ to add, 0 to change, 0 to destroy\.$/);
+    const plan = JSON.parse(readFileSync(planned.planJson!, 'utf8'));
+    const creates = (type: string) => plan.resource_changes.filter((c: any) => c.type === type && c.change.actions.includes('create'));
+    expect(creates('aws_instance')).toHaveLength(1);
+    expect(creates('aws_vpc_endpoint')).toHaveLength(INTERFACE_ENDPOINT_SERVICES.length + 1);
+    const [document] = creates('aws_ssm_document');
+    expect(document.change.after).toMatchObject({ name: 'SSM-SessionManagerRunShell', document_type: 'Session' });
+  });
+
+  it('validates a stack that imports the existing preferences document', () => {
+    if (!adopted.ok) throw new Error(`terraform ${adopted.step} failed:\n${adopted.output}`);
+    expect(adopted.output).toContain('Success! The configuration is valid.');
+    const json = JSON.parse(readFileSync(join(adoptedDir, 'cdk.tf.json'), 'utf8'));
+    expect(json.import).toEqual([{ id: 'SSM-SessionManagerRunShell', to: expect.stringMatching(/^aws_ssm_document\.session-manager_preferences_document_/) }]);
+  });
+});
