@@ -4,6 +4,9 @@ import { parseConfig } from '../stacks/config/load';
 import { BaselineConfig, BaselineConfigInput } from '../stacks/config/schema';
 import { INTERFACE_ENDPOINT_SERVICES, amiParameter, isArmInstanceType } from '../stacks/capabilities/session-manager-bastion';
 import { StackResult, checkStack, listStacks, planSummaryLine, terraformEnv } from '../scripts/terraform-harness';
+import { evaluate } from '../policies/engine';
+import { loadPath } from '../policies/load';
+import { Report } from '../policies/types';
 import { ROOT, StackJson, findResource, policyStatements, resourcesOf, synthStack, synthToDir, testConfig } from './helpers/synth';
 
 const REGION = 'ap-northeast-1';
@@ -118,10 +121,13 @@ describe('session manager: terraform', () => {
   let planned: StackResult;
   let adopted: StackResult;
   let adoptedDir: string;
+  let policy: Report;
   beforeAll(async () => {
     const env = await terraformEnv(join(ROOT, '.tmp'));
     const stackOf = (outdir: string) => listStacks(outdir).find((st) => st.name === `prod-${REGION}`)!;
-    planned = await checkStack(stackOf(synthToDir(example())), env, { plan: true });
+    const exampleDir = synthToDir(example());
+    planned = await checkStack(stackOf(exampleDir), env, { plan: true });
+    policy = await evaluate(loadPath(exampleDir));
     const adopting = exampleInput();
     adopting.sessionManager!.adoptExistingDocument = true;
     const stack = stackOf(synthToDir(parseConfig(adopting, 'adopting')));
@@ -139,6 +145,15 @@ describe('session manager: terraform', () => {
     expect(creates('aws_vpc_endpoint')).toHaveLength(INTERFACE_ENDPOINT_SERVICES.length + 1);
     const [document] = creates('aws_ssm_document');
     expect(document.change.after).toMatchObject({ name: 'SSM-SessionManagerRunShell', document_type: 'Session' });
+  });
+
+  it('passes the policy suite; the endpoints\' inbound HTTPS is the one suppressed finding', () => {
+    const open = policy.findings.filter((f) => !f.suppressed);
+    expect(open.map((f) => `${f.rule} ${f.address}: ${f.message}`)).toEqual([]);
+    expect(policy.findings.filter((f) => f.suppressed).map((f) => [f.rule, f.address.replace(/_[0-9A-F]{8}$/, '')])).toEqual([
+      ['SSMB-EC2-005', 'aws_vpc_security_group_ingress_rule.session-manager_bastion_endpoint-from-bastion'],
+      ['SSMB-EC2-005', 'aws_vpc_security_group_ingress_rule.session-manager_bastion_endpoint-from-cidr-0'],
+    ]);
   });
 
   it('validates a stack that imports the existing preferences document', () => {

@@ -13,6 +13,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { StackContext } from '../context';
 import { BastionConfig } from '../config/session-manager';
+import { suppress } from '../../policies/suppress';
 
 /** Interface endpoints the agent and session logging use (ec2messages for older agents). */
 export const INTERFACE_ENDPOINT_SERVICES = ['ssm', 'ssmmessages', 'ec2messages', 'logs', 'kms'] as const;
@@ -73,23 +74,31 @@ export class SessionBastion extends Construct {
         vpcId,
         tags: { Name: endpointName },
       });
-      new VpcSecurityGroupIngressRule(this, 'endpoint-from-bastion', {
-        securityGroupId: this.endpointSecurityGroup.id,
-        description: 'HTTPS from the bastion',
-        ipProtocol: 'tcp',
-        fromPort: HTTPS,
-        toPort: HTTPS,
-        referencedSecurityGroupId: this.securityGroup.id,
-      });
-      endpointsCfg.clientCidrs.forEach((cidr, i) => {
-        new VpcSecurityGroupIngressRule(this, `endpoint-from-cidr-${i}`, {
-          securityGroupId: this.endpointSecurityGroup!.id,
-          description: `HTTPS from ${cidr}`,
+      // The only inbound rules of the capability, and on the endpoints, not the
+      // bastion: an interface endpoint is reached on 443 by the agents that use it.
+      const endpointIngress = (rule: VpcSecurityGroupIngressRule) =>
+        suppress(rule, 'SSMB-EC2-005', 'HTTPS into the VPC interface endpoints for the SSM Agent; the bastion itself has no ingress rule');
+      endpointIngress(
+        new VpcSecurityGroupIngressRule(this, 'endpoint-from-bastion', {
+          securityGroupId: this.endpointSecurityGroup.id,
+          description: 'HTTPS from the bastion',
           ipProtocol: 'tcp',
           fromPort: HTTPS,
           toPort: HTTPS,
-          cidrIpv4: cidr,
-        });
+          referencedSecurityGroupId: this.securityGroup.id,
+        }),
+      );
+      endpointsCfg.clientCidrs.forEach((cidr, i) => {
+        endpointIngress(
+          new VpcSecurityGroupIngressRule(this, `endpoint-from-cidr-${i}`, {
+            securityGroupId: this.endpointSecurityGroup!.id,
+            description: `HTTPS from ${cidr}`,
+            ipProtocol: 'tcp',
+            fromPort: HTTPS,
+            toPort: HTTPS,
+            cidrIpv4: cidr,
+          }),
+        );
       });
       for (const service of INTERFACE_ENDPOINT_SERVICES) {
         this.endpoints.push(
