@@ -9,7 +9,8 @@ const BUCKET = `ssmb-${ACCOUNT}-${REGION}-sessions`;
 const LOG_GROUP = '/ssmb/session-manager/sessions';
 const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${LOG_GROUP}`;
 
-const synth = (sessionManager: BaselineConfigInput['sessionManager'] = {}, region?: string, regions = [REGION]): StackJson =>
+type Regions = BaselineConfigInput['accounts'][number]['regions'];
+const synth = (sessionManager: BaselineConfigInput['sessionManager'] = {}, region?: string, regions: Regions = [REGION]): StackJson =>
   synthStack(
     testConfig({ accounts: [{ id: ACCOUNT, name: 'prod', regions, deployRoleArn: `arn:aws:iam::${ACCOUNT}:role/deploy` }], sessionManager }),
     0,
@@ -270,7 +271,7 @@ describe('session manager: adopting an existing preferences document', () => {
 
   it('emits it only in the stacks named', () => {
     const adopt = { adoptExistingDocument: ['prod-us-east-1'] };
-    const regions = [REGION, 'us-east-1'];
+    const regions: Regions = [REGION, 'us-east-1'];
     expect(synth(adopt, REGION, regions).import).toBeUndefined();
     expect(synth(adopt, 'us-east-1', regions).import).toEqual([{ id: PREFERENCES_DOCUMENT, to: expect.stringMatching(/^aws_ssm_document\./) }]);
   });
