@@ -89,7 +89,11 @@ const POLICY_ATTRIBUTES: Array<{ type: string; attribute: string; kind: PolicyUs
 /** Attributes that name a resource, for matching a concrete value to it. */
 const IDENTITY_ATTRIBUTES = ['id', 'arn', 'name', 'bucket', 'function_name', 'alarm_name', 'url', 'key_id', 'role'];
 
-const REF = /\$\{([^{}]*)\}/g;
+// `$${...}` is Terraform's escape for a literal `${...}` (IAM policy variables such as
+// `$${aws:username}`), so the optional leading `$` is captured and such matches skipped.
+const REF = /(\$?)\$\{([^{}]*)\}/g;
+/** IAM policy variables (`${aws:username}`, `${*}`) as they read once Terraform unescaped them. */
+const POLICY_VARIABLE = /^(?:[A-Za-z0-9-]+:[A-Za-z0-9_/-]+|[*?$])$/;
 
 export interface Reference {
   readonly mode: 'managed' | 'data';
@@ -103,16 +107,23 @@ export function references(value: unknown): Reference[] {
   if (typeof value !== 'string') return [];
   const out: Reference[] = [];
   for (const m of value.matchAll(REF)) {
-    for (const r of m[1].matchAll(/(data\.)?\b(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\.([a-z_]+))?/g)) {
+    if (m[1] === '$') continue;
+    for (const r of m[2].matchAll(/(data\.)?\b(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\.([a-z_]+))?/g)) {
       out.push({ mode: r[1] ? 'data' : 'managed', type: r[2], name: r[3], attribute: r[4] });
     }
   }
   return out;
 }
 
-/** True for a value Terraform only knows at apply (a reference or expression). */
+/** True for a value Terraform only knows at apply (a reference or expression), not for escapes and IAM policy variables. */
 export function isExpression(value: unknown): boolean {
-  return typeof value === 'string' && value.includes('${');
+  if (typeof value !== 'string') return false;
+  for (let at = value.indexOf('${'); at >= 0; at = value.indexOf('${', at + 2)) {
+    if (at > 0 && value[at - 1] === '$') continue;
+    const end = value.indexOf('}', at);
+    if (end < 0 || !POLICY_VARIABLE.test(value.slice(at + 2, end).trim())) return true;
+  }
+  return false;
 }
 
 export class StackModel {
@@ -297,6 +308,7 @@ export interface PlanJson {
   planned_values?: { root_module?: PlanModule };
   resource_changes?: Array<{ address: string; mode: string; type: string; name: string; change: { actions: string[]; before?: unknown; after?: unknown } }>;
   configuration?: { root_module?: ConfigModule; provider_config?: Record<string, { expressions?: Values }> };
+  prior_state?: { values?: { root_module?: PlanModule } };
   [key: string]: unknown;
 }
 
@@ -357,10 +369,11 @@ export function stackFromPlan(plan: PlanJson, name: string, file: string, synth?
     });
   };
   for (const r of planResources(plan.planned_values.root_module)) add(r, r.mode === 'data' ? mergeKnown(r.values, reads.get(r.address)) : r.values);
-  // Data sources deferred to apply appear only as changes.
+  // Data sources deferred to apply appear only as changes; those read during the plan only in prior_state.
   for (const c of plan.resource_changes ?? []) {
     if (c.mode === 'data' && reads.has(c.address)) add({ address: c.address, mode: 'data', type: c.type, name: c.name }, reads.get(c.address));
   }
+  for (const r of planResources(plan.prior_state?.values?.root_module)) if (r.mode === 'data') add(r, r.values);
   const awsExpr = expressionValues(plan.configuration?.provider_config?.aws?.expressions ?? {}) as Values;
   const facts = synth ? providerFacts(synth) : {};
   const region = facts.region ?? (typeof awsExpr.region === 'string' ? awsExpr.region : undefined);

@@ -101,3 +101,8 @@ export function attachedTo(stack: StackModel, target: { type: string; name: stri
   if (!resource) return [];
   return stack.byType(type).filter((r) => stack.refersTo(r.values[attribute], resource));
 }
+
+/** How findings name a statement: its Sid, or its 1-based position. */
+export function statementLabel(st: NormalStatement, index: number): string {
+  return st.sid ? st.sid : `#${index + 1}`;
+}

@@ -1,4 +1,5 @@
 // Every action a policy names exists in IAM (patterns match at least one action), so a typo never hides a missing grant or deny.
+import { statementLabel } from '../../statements';
 import { Rule, Violation } from '../../types';
 import { isExpression } from '../../model';
 
@@ -18,7 +19,7 @@ export const ActionsExist: Rule = {
       use.statements.forEach((st, i) => {
         for (const action of [...st.actions, ...st.notActions]) {
           if (action === '*' || isExpression(action)) continue;
-          const where = `${use.attribute} statement ${st.sid ?? i}`;
+          const where = `${use.attribute} statement ${statementLabel(st, i)}`;
           const [service, name] = action.split(':');
           if (name === undefined || name === '') {
             out.push({ address: use.resource.address, subject: action, message: `${where}: "${action}" is not of the form service:Action` });

@@ -1,6 +1,6 @@
 // Identity policies never allow `kms:Decrypt` on every key.
 import { Rule, Violation } from '../../types';
-import { coversAction } from '../../statements';
+import { coversAction, statementLabel } from '../../statements';
 
 /** `*`, or a KMS ARN with a wildcard anywhere (any key, any region, any account). */
 const anyKey = (resource: string) => resource === '*' || (/^arn:aws[a-z-]*:kms:/.test(resource) && resource.includes('*'));
@@ -23,7 +23,7 @@ export const NoKmsDecryptOnAnyKey: Rule = {
         if (st.effect !== 'Allow' || !coversAction(st, 'kms:Decrypt')) return;
         const broad = st.notResources.length ? ['NotResource'] : st.resources.filter(anyKey);
         if (broad.length) {
-          out.push({ address: use.resource.address, subject: 'kms:Decrypt', message: `${use.attribute} statement ${st.sid ?? i} allows kms:Decrypt on ${broad.join(', ')}` });
+          out.push({ address: use.resource.address, subject: 'kms:Decrypt', message: `${use.attribute} statement ${statementLabel(st, i)} allows kms:Decrypt on ${broad.join(', ')}` });
         }
       });
     }

@@ -1,6 +1,6 @@
 // Allow statements name their actions: never `*`, never every action of a service (`s3:*`), never NotAction.
 import { Rule, Violation } from '../../types';
-import { isAccountRoot, isFullWildcard } from '../../statements';
+import { isAccountRoot, isFullWildcard, statementLabel } from '../../statements';
 import type { NormalStatement } from '../../document';
 import type { StackModel, PolicyUse } from '../../model';
 
@@ -36,7 +36,7 @@ export const NoWildcardActions: Rule = {
     for (const use of stack.policies().uses) {
       use.statements.forEach((st, i) => {
         if (st.effect !== 'Allow') return;
-        const where = `${use.attribute} statement ${st.sid ?? i}`;
+        const where = `${use.attribute} statement ${statementLabel(st, i)}`;
         if (st.notActions.length) {
           out.push({ address: use.resource.address, subject: st.sid ?? 'NotAction', message: `${where} allows NotAction [${st.notActions.join(', ')}]: everything else is granted` });
         }

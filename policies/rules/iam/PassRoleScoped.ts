@@ -1,6 +1,6 @@
 // `iam:PassRole` names the roles it passes and the service it passes them to (`iam:PassedToService`).
 import { Rule, Violation } from '../../types';
-import { arnOfKind, conditionValues, coversAction } from '../../statements';
+import { arnOfKind, conditionValues, coversAction, statementLabel } from '../../statements';
 
 export const PassRoleScoped: Rule = {
   id: 'SSMB-IAM-004',
@@ -17,7 +17,7 @@ export const PassRoleScoped: Rule = {
       if (use.kind !== 'identity') continue;
       use.statements.forEach((st, i) => {
         if (st.effect !== 'Allow' || !coversAction(st, 'iam:PassRole')) return;
-        const where = `${use.attribute} statement ${st.sid ?? i}`;
+        const where = `${use.attribute} statement ${statementLabel(st, i)}`;
         const loose = st.notResources.length
           ? ['NotResource']
           : st.resources.filter((r) => r.includes('*') || !arnOfKind(r, /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, ['aws_iam_role']));

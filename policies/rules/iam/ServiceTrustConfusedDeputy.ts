@@ -1,6 +1,6 @@
 // Trust policies that let AWS services assume a role carry `aws:SourceAccount`, and `aws:SourceArn` of the right resource where the service sends it.
 import { Rule, Violation } from '../../types';
-import { arnOfKind, conditionValues, coversAction, servicePrincipals } from '../../statements';
+import { arnOfKind, conditionValues, coversAction, servicePrincipals, statementLabel } from '../../statements';
 import { isExpression } from '../../model';
 
 interface ServiceKeys {
@@ -41,7 +41,7 @@ export const ServiceTrustConfusedDeputy: Rule = {
       if (use.kind !== 'trust') continue;
       use.statements.forEach((st, i) => {
         if (st.effect !== 'Allow' || !coversAction(st, 'sts:AssumeRole')) return;
-        const where = `trust statement ${st.sid ?? i}`;
+        const where = `trust statement ${statementLabel(st, i)}`;
         for (const service of servicePrincipals(st)) {
           const keys = SOURCE_KEY_SERVICES[service];
           if (!keys) continue;

@@ -1,6 +1,6 @@
 // In identity policies, `Resource: "*"` appears only with actions that have no resource-level permission.
 import { Rule, Violation } from '../../types';
-import { isFullWildcard } from '../../statements';
+import { isFullWildcard, statementLabel } from '../../statements';
 
 export const WildcardResourceOnlyWhereRequired: Rule = {
   id: 'SSMB-IAM-003',
@@ -27,7 +27,7 @@ export const WildcardResourceOnlyWhereRequired: Rule = {
           out.push({
             address: use.resource.address,
             subject: action,
-            message: `${use.attribute} statement ${st.sid ?? i} grants ${action}${which} on "*", but it supports resource-level permissions`,
+            message: `${use.attribute} statement ${statementLabel(st, i)} grants ${action}${which} on "*", but it supports resource-level permissions`,
           });
         }
       });

@@ -1,6 +1,6 @@
 // No key policy allows a `*` principal without an account, organization or source condition.
 import { Rule, Violation } from '../../types';
-import { isPublicAllow } from '../../statements';
+import { isPublicAllow, statementLabel } from '../../statements';
 
 export const NoPublicPrincipal: Rule = {
   id: 'SSMB-KMS-003',
@@ -15,7 +15,7 @@ export const NoPublicPrincipal: Rule = {
     for (const use of stack.policies().uses) {
       if (use.guards !== 'aws_kms_key') continue;
       use.statements.forEach((st, i) => {
-        if (isPublicAllow(st)) out.push({ address: use.resource.address, subject: st.sid ?? String(i), message: `key policy statement ${st.sid ?? i} allows ${st.actions.join(', ')} to "*"` });
+        if (isPublicAllow(st)) out.push({ address: use.resource.address, subject: statementLabel(st, i), message: `key policy statement ${statementLabel(st, i)} allows ${st.actions.join(', ')} to "*"` });
       });
     }
     return out;

@@ -1,6 +1,6 @@
 // No bucket policy statement allows `*` principals.
 import { Rule, Violation } from '../../types';
-import { hasAnyPrincipal } from '../../statements';
+import { hasAnyPrincipal, statementLabel } from '../../statements';
 import { bucketPolicyStatements } from './bucket-parts';
 
 export const NoPublicAllow: Rule = {
@@ -18,7 +18,7 @@ export const NoPublicAllow: Rule = {
     for (const bucket of stack.byType('aws_s3_bucket')) {
       for (const { resource, statement: st, index } of bucketPolicyStatements(stack, bucket)) {
         if (st.effect === 'Allow' && hasAnyPrincipal(st)) {
-          out.push({ address: resource.address, subject: st.sid ?? String(index), message: `statement ${st.sid ?? index} allows "*" principals on ${bucket.address}` });
+          out.push({ address: resource.address, subject: statementLabel(st, index), message: `statement ${statementLabel(st, index)} allows "*" principals on ${bucket.address}` });
         }
       }
     }

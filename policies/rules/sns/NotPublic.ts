@@ -1,6 +1,6 @@
 // No topic policy lets anyone (a `*` principal without an account, organization or source condition) use the topic.
 import { Rule, Violation } from '../../types';
-import { isPublicAllow } from '../../statements';
+import { isPublicAllow, statementLabel } from '../../statements';
 
 export const NotPublic: Rule = {
   id: 'SSMB-SNS-003',
@@ -15,7 +15,7 @@ export const NotPublic: Rule = {
     for (const use of stack.policies().uses) {
       if (use.guards !== 'aws_sns_topic') continue;
       use.statements.forEach((st, i) => {
-        if (isPublicAllow(st)) out.push({ address: use.resource.address, subject: st.sid ?? String(i), message: `statement ${st.sid ?? i} allows ${st.actions.join(', ')} to anyone` });
+        if (isPublicAllow(st)) out.push({ address: use.resource.address, subject: statementLabel(st, i), message: `statement ${statementLabel(st, i)} allows ${st.actions.join(', ')} to anyone` });
       });
     }
     return out;

@@ -1,6 +1,6 @@
 // Topic policies let AWS services publish only for named sources (`aws:SourceArn` / `aws:SourceAccount`).
 import { Rule, Violation } from '../../types';
-import { conditionValues, coversAction, servicePrincipals } from '../../statements';
+import { conditionValues, coversAction, servicePrincipals, statementLabel } from '../../statements';
 
 export const PublishersScoped: Rule = {
   id: 'SSMB-SNS-002',
@@ -21,7 +21,7 @@ export const PublishersScoped: Rule = {
         const scoped = [...conditionValues(st, 'aws:SourceArn'), ...conditionValues(st, 'aws:SourceAccount'), ...conditionValues(st, 'aws:SourceOwner')].some((v) => v !== '*');
         if (scoped) return;
         for (const service of servicePrincipals(st)) {
-          out.push({ address: use.resource.address, subject: service, message: `statement ${st.sid ?? i} lets ${service} publish without aws:SourceArn or aws:SourceAccount` });
+          out.push({ address: use.resource.address, subject: service, message: `statement ${statementLabel(st, i)} lets ${service} publish without aws:SourceArn or aws:SourceAccount` });
         }
       });
     }

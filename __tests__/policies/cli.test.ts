@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../policies/cli';
+import { InputError } from '../../policies/load';
+import { RULES, rulesMarkdown } from '../../policies/rules';
+import type { TerraformJson } from '../../policies/model';
+import { ROOT } from '../helpers/synth';
+import { broken, compliantStack, statementsOf } from './fixtures';
+
+/** A cdktf.out-shaped folder: manifest.json plus stacks/<name>/cdk.tf.json. */
+function outdir(stacks: Record<string, TerraformJson>): string {
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, '.tmp', 'policy-cli-'));
+  const manifest: Record<string, unknown> = {};
+  for (const [name, json] of Object.entries(stacks)) {
+    mkdirSync(join(dir, 'stacks', name), { recursive: true });
+    writeFileSync(join(dir, 'stacks', name, 'cdk.tf.json'), JSON.stringify(json, null, 2));
+    manifest[name] = { name, workingDirectory: `stacks/${name}`, synthesizedStackPath: `stacks/${name}/cdk.tf.json` };
+  }
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks: manifest }));
+  return dir;
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const code = await main(args, (s) => (out += s));
+  return { code, out };
+}
+
+describe('policy CLI', () => {
+  let clean: string;
+  let dirty: string;
+  beforeAll(() => {
+    clean = outdir({ 'prod-ap-northeast-1': compliantStack() });
+    dirty = outdir({
+      'prod-ap-northeast-1': broken((s) => {
+        statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['s3:*'], resources: ['${aws_s3_bucket.logs.arn}/*'] });
+        statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['s3:PutObject'], resources: ['*'] });
+      }),
+    });
+  });
+
+  it('passes the compliant output with exit 0 and a summary line', async () => {
+    const { code, out } = await cli([clean]);
+    expect(code).toBe(0);
+    expect(out).toBe(`PASS: 0 unsuppressed finding(s), 0 suppressed; ${RULES.length} rules over 1 stack(s)\n`);
+  });
+
+  it('exits 1 and names the rule, the stack and the address of each finding', async () => {
+    const { code, out } = await cli([dirty]);
+    expect(code).toBe(1);
+    expect(out).toContain('HIGH  SSMB-IAM-001  prod-ap-northeast-1  aws_iam_role_policy.notifier_policy\n    policy statement #6 allows "s3:*"');
+    expect(out).toContain('HIGH  SSMB-IAM-003  prod-ap-northeast-1  aws_iam_role_policy.notifier_policy\n    policy statement #7 grants s3:PutObject on "*"');
+    expect(out).toMatch(/fix: List the exact actions/);
+    expect(out.trimEnd().split('\n').pop()).toBe(`FAIL: 2 unsuppressed finding(s) (2 high), 0 suppressed; ${RULES.length} rules over 1 stack(s)`);
+  });
+
+  it('reads a single stack folder or cdk.tf.json too', async () => {
+    expect((await cli([join(dirty, 'stacks', 'prod-ap-northeast-1')])).code).toBe(1);
+    expect((await cli([join(clean, 'stacks', 'prod-ap-northeast-1', 'cdk.tf.json')])).code).toBe(0);
+  });
+
+  it('--format json prints the report', async () => {
+    const { code, out } = await cli(['--format', 'json', dirty]);
+    expect(code).toBe(1);
+    const report = JSON.parse(out);
+    expect(report.summary).toMatchObject({ stacks: 1, unsuppressed: 2, suppressed: 0, bySeverity: { high: 2 } });
+    expect(report.findings.map((f: { rule: string; address: string }) => [f.rule, f.address])).toEqual([
+      ['SSMB-IAM-001', 'aws_iam_role_policy.notifier_policy'],
+      ['SSMB-IAM-003', 'aws_iam_role_policy.notifier_policy'],
+    ]);
+  });
+
+  it('--format sarif writes SARIF 2.1.0 pointing at the resource in cdk.tf.json', async () => {
+    const file = join(dirty, 'report.sarif');
+    const { code, out } = await cli([`--format=sarif`, '--output', file, dirty]);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^FAIL: 2 unsuppressed/);
+    const sarif = JSON.parse(readFileSync(file, 'utf8'));
+    expect(sarif.version).toBe('2.1.0');
+    const run = sarif.runs[0];
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(RULES.map((r) => r.id));
+    const [result] = run.results;
+    expect(result).toMatchObject({ ruleId: 'SSMB-IAM-001', level: 'error' });
+    expect(run.tool.driver.rules[result.ruleIndex].id).toBe('SSMB-IAM-001');
+    const loc = result.locations[0].physicalLocation;
+    expect(loc.artifactLocation.uri).toMatch(/^\.tmp\/policy-cli-.*\/stacks\/prod-ap-northeast-1\/cdk\.tf\.json$/);
+    const lines = readFileSync(join(dirty, 'stacks', 'prod-ap-northeast-1', 'cdk.tf.json'), 'utf8').split('\n');
+    expect(lines[loc.region.startLine - 1]).toContain('"notifier_policy": {');
+  });
+
+  it('refuses bad input with a message (exit 2 in the CLI wrapper)', async () => {
+    await expect(cli([])).rejects.toThrow(InputError);
+    await expect(cli(['--format', 'xml', clean])).rejects.toThrow(/--format must be table, json or sarif, got xml/);
+    await expect(cli([join(clean, 'nothing-here')])).rejects.toThrow(/does not exist/);
+    await expect(cli([join(clean, 'manifest.json')])).rejects.toThrow(/neither a synthesized stack/);
+  });
+
+  it('policies/RULES.md is the generated rule table', () => {
+    expect(readFileSync(join(ROOT, 'policies', 'RULES.md'), 'utf8')).toBe(rulesMarkdown());
+  });
+});
