@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { buildSync } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { deterministicZip } from './zip';
 
 /** The project root: the nearest folder above this file with a package.json. */
@@ -44,22 +44,16 @@ function writeIfChanged(path: string, contents: Uint8Array): void {
   renameSync(tmp, path);
 }
 
-/**
- * Bundles `lambda/<name>/index.ts` with esbuild into `dist/lambda/<name>/` and zips it
- * into `dist/lambda/<name>.zip`, once per process however many stacks use it. Output is
- * deterministic (no timestamps, relative source-map paths, fixed zip metadata), so the
- * hash changes only when the code does.
- */
-export function bundleLambda(name: string): LambdaBundle {
-  const cached = built.get(name);
-  if (cached) return cached;
-  const root = projectRoot();
-  const entry = join(root, 'lambda', name, 'index.ts');
-  if (!existsSync(entry)) throw new Error(`Lambda entry point not found: ${relative(root, entry)}`);
-  const dir = join(root, 'dist', 'lambda', name);
-  const result = buildSync({
+/** What a cached bundle was built from; any change to it or to an input rebuilds. */
+interface BundleRecord {
+  readonly recipe: string;
+  readonly inputs: string[];
+}
+
+function bundleOptions(root: string, entry: string, outfile: string): BuildOptions {
+  return {
     entryPoints: [entry],
-    outfile: join(dir, 'index.js'),
+    outfile,
     absWorkingDir: root,
     bundle: true,
     platform: 'node',
@@ -71,15 +65,70 @@ export function bundleLambda(name: string): LambdaBundle {
     legalComments: 'none',
     external: BUNDLE_EXTERNALS,
     write: false,
+    metafile: true,
     logLevel: 'silent',
+  };
+}
+
+/** The zip is still valid when built by the same recipe and no input changed since. */
+function upToDate(root: string, zipPath: string, recordPath: string, recipe: string): boolean {
+  if (!existsSync(zipPath) || !existsSync(recordPath)) return false;
+  const record = JSON.parse(readFileSync(recordPath, 'utf8')) as BundleRecord;
+  if (record.recipe !== recipe) return false;
+  const built = statSync(zipPath).mtimeMs;
+  return record.inputs.every((input) => {
+    const path = join(root, input);
+    return existsSync(path) && statSync(path).mtimeMs <= built;
   });
-  mkdirSync(dir, { recursive: true });
-  for (const file of result.outputFiles) writeIfChanged(file.path, file.contents);
-  const zip = deterministicZip(result.outputFiles.map((f) => ({ name: basename(f.path), data: Buffer.from(f.contents) })));
-  const zipPath = join(root, 'dist', 'lambda', `${name}.zip`);
-  writeIfChanged(zipPath, zip);
+}
+
+function describe(dir: string, zipPath: string, zip: Buffer): LambdaBundle {
   const digest = createHash('sha256').update(zip).digest();
-  const bundle = { dir, zipPath, sourceCodeHash: digest.toString('base64'), sha256Hex: digest.toString('hex'), bytes: zip.length };
+  return { dir, zipPath, sourceCodeHash: digest.toString('base64'), sha256Hex: digest.toString('hex'), bytes: zip.length };
+}
+
+/**
+ * Bundles `lambda/<name>/index.ts` with esbuild into `dist/lambda/<name>/` and zips it
+ * into `dist/lambda/<name>.zip`, once per process however many stacks use it, and
+ * only when an input changed since the last build (esbuild's metafile lists them).
+ * Output is deterministic (no timestamps, relative source-map paths, fixed zip
+ * metadata), so the hash changes only when the code does.
+ */
+export function bundleLambda(name: string): LambdaBundle {
+  const cached = built.get(name);
+  if (cached) return cached;
+  const root = projectRoot();
+  const entry = join(root, 'lambda', name, 'index.ts');
+  if (!existsSync(entry)) throw new Error(`Lambda entry point not found: ${relative(root, entry)}`);
+  const dir = join(root, 'dist', 'lambda', name);
+  const zipPath = join(root, 'dist', 'lambda', `${name}.zip`);
+  const recordPath = join(root, 'dist', 'lambda', `${name}.inputs.json`);
+  const options = bundleOptions(root, entry, join(dir, 'index.js'));
+  // esbuild is loaded only when something must be built: it starts a service process.
+  const esbuild = (): typeof import('esbuild') => require('esbuild');
+  const recipe = JSON.stringify({ options: { ...options, absWorkingDir: '.', entryPoints: [relative(root, entry)], outfile: relative(root, options.outfile!) } });
+
+  if (upToDate(root, zipPath, recordPath, `${recipe}|${readEsbuildVersion(root)}`)) {
+    const bundle = describe(dir, zipPath, readFileSync(zipPath));
+    built.set(name, bundle);
+    return bundle;
+  }
+  const result = esbuild().buildSync(options);
+  mkdirSync(dir, { recursive: true });
+  for (const file of result.outputFiles!) writeIfChanged(file.path, file.contents);
+  const zip = deterministicZip(result.outputFiles!.map((f) => ({ name: basename(f.path), data: Buffer.from(f.contents) })));
+  // Always rewrite the zip so its mtime marks this build for the freshness check.
+  const tmp = `${zipPath}.${process.pid}.tmp`;
+  writeFileSync(tmp, zip);
+  renameSync(tmp, zipPath);
+  const record: BundleRecord = { recipe: `${recipe}|${readEsbuildVersion(root)}`, inputs: Object.keys(result.metafile!.inputs).sort() };
+  writeFileSync(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+  const bundle = describe(dir, zipPath, zip);
   built.set(name, bundle);
   return bundle;
+}
+
+function readEsbuildVersion(root: string): string {
+  const pkg = join(root, 'node_modules', 'esbuild', 'package.json');
+  return existsSync(pkg) ? (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version : 'unknown';
 }

@@ -1,0 +1,209 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../../stacks/lambda-bundle';
+import { fleetConfig } from './fleet';
+import { median, slope, table } from './stats';
+import { stateMachineFigures, StateMachineFigure } from './state-machine';
+
+// `npm run bench [-- --runs N] [-- --suite]`: synth, scaling, bundle and state-machine
+// figures, written to BENCHMARKS.md and bench/results.json. Timings live here, never in
+// jest assertions.
+
+const root = projectRoot();
+const scratch = join(root, '.tmp', 'bench');
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) || Number(process.env.BENCH_RUNS) || 5;
+
+interface Sample {
+  seconds: number;
+  maxRssMiB: number;
+}
+
+/** Runs a script `times` times in fresh Node processes; median wall time and peak RSS. */
+function measure(script: string, env: NodeJS.ProcessEnv, times: number): Sample {
+  const samples: Sample[] = [];
+  for (let i = 0; i < times; i++) {
+    const out = join(scratch, 'rss.json');
+    const started = process.hrtime.bigint();
+    const res = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'bench', 'measure.js'), script], {
+      env: { ...process.env, ...env, BENCH_OUT: out },
+      encoding: 'utf8',
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (res.status !== 0) throw new Error(`${script} failed (${res.status}):\n${res.stderr}`);
+    samples.push({ seconds, maxRssMiB: JSON.parse(readFileSync(out, 'utf8')).maxRssKiB / 1024 });
+  }
+  return { seconds: median(samples.map((s) => s.seconds)), maxRssMiB: median(samples.map((s) => s.maxRssMiB)) };
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+/** The provider modules the compiled app requires: what the floor loads. */
+function providerModules(): string[] {
+  const mods = new Set<string>();
+  for (const file of walk(join(root, 'dist', 'stacks')).filter((f) => f.endsWith('.js'))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/require\("(@cdktf\/provider-aws\/lib\/[^"]+)"\)/g)) mods.add(m[1]);
+  }
+  return [...mods].sort();
+}
+
+const synthScript = join(root, 'dist', 'main.js');
+
+function synthFigures(configPath: string, outdir: string, times: number): Sample & { stacks: number; bytesPerStack: number } {
+  rmSync(outdir, { recursive: true, force: true });
+  const sample = measure(synthScript, { SSMB_CONFIG: configPath, CDKTF_OUTDIR: outdir }, times);
+  const stackDirs = readdirSync(join(outdir, 'stacks'));
+  const bytes = walk(join(outdir, 'stacks')).reduce((a, f) => a + statSync(f).size, 0);
+  return { ...sample, stacks: stackDirs.length, bytesPerStack: Math.round(bytes / stackDirs.length) };
+}
+
+function bundleFigures(): Array<{ name: string; bytes: number; coldLoadMs: number }> {
+  const dir = join(root, 'dist', 'lambda');
+  if (!existsSync(dir)) return [];
+  const bare = median(Array.from({ length: runs }, () => time(() => spawnSync(process.execPath, ['-e', '0']))));
+  return readdirSync(dir)
+    .filter((name) => existsSync(join(dir, name, 'index.js')))
+    .sort()
+    .map((name) => {
+      const file = join(dir, name, 'index.js');
+      const load = median(Array.from({ length: runs }, () => time(() => spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`]))));
+      return { name, bytes: statSync(file).size, coldLoadMs: Math.max(0, (load - bare) * 1000) };
+    });
+}
+
+function time(fn: () => { status: number | null }): number {
+  const started = process.hrtime.bigint();
+  const res = fn();
+  if (res.status !== 0) throw new Error('child process failed');
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function terraformVersion(): string {
+  try {
+    return execFileSync('terraform', ['version'], { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } }).split('\n')[0];
+  } catch {
+    return 'terraform not found';
+  }
+}
+
+function suiteSeconds(): number | undefined {
+  if (!args.includes('--suite')) return undefined;
+  const started = process.hrtime.bigint();
+  const res = spawnSync('npx', ['jest', '--silent'], { cwd: root, stdio: 'inherit', env: process.env });
+  if (res.status !== 0) throw new Error('the jest suite failed; fix it before benchmarking it');
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(scratch, { recursive: true });
+  const base = JSON.parse(readFileSync(join(root, 'config', 'example.json'), 'utf8'));
+
+  process.stdout.write(`floor and example synth (${runs} runs each)...\n`);
+  const floorScript = join(scratch, 'floor.js');
+  writeFileSync(floorScript, ['cdktf', 'constructs', ...providerModules()].map((m) => `require(${JSON.stringify(m)});`).join('\n') + '\n');
+  const floor = measure(floorScript, {}, runs);
+  const example = synthFigures(join(root, 'config', 'example.json'), join(scratch, 'example-out'), runs);
+
+  const sizes = [1, 10, 50, 200];
+  const scaling = sizes.map((n) => {
+    process.stdout.write(`synth of ${n} account-regions...\n`);
+    const configPath = join(scratch, `fleet-${n}.json`);
+    writeFileSync(configPath, JSON.stringify(fleetConfig(n, base)));
+    return { n, ...synthFigures(configPath, join(scratch, `fleet-${n}-out`), n >= 200 ? 3 : Math.min(runs, 3)) };
+  });
+  const marginalSeconds = slope(scaling.map((s) => [s.n, s.seconds]));
+  const marginalRssMiB = slope(scaling.map((s) => [s.n, s.maxRssMiB]));
+
+  process.stdout.write('lambda bundles...\n');
+  const bundles = bundleFigures();
+  process.stdout.write('state machine...\n');
+  const machine: StateMachineFigure[] = await stateMachineFigures();
+  const suite = suiteSeconds();
+
+  const at200 = scaling.find((s) => s.n === 200)!;
+  const targets: Array<[string, string, boolean]> = [
+    ['example synth within 2x the module-load floor', `${(example.seconds / floor.seconds).toFixed(2)}x`, example.seconds <= 2 * floor.seconds],
+    ['200 account-regions under 60 s', `${at200.seconds.toFixed(1)} s`, at200.seconds < 60],
+    ['200 account-regions under 2 GB peak RSS', `${at200.maxRssMiB.toFixed(0)} MiB`, at200.maxRssMiB < 2048],
+    ['every Lambda bundle under 100 KB', bundles.map((b) => `${b.name} ${(b.bytes / 1024).toFixed(1)} KiB`).join(', ') || 'no bundles', bundles.every((b) => b.bytes < 100 * 1024)],
+    ...(suite !== undefined ? [['whole jest suite under 120 s', `${suite.toFixed(0)} s`, suite < 120] as [string, string, boolean]] : []),
+  ];
+
+  const env = {
+    date: new Date().toISOString().slice(0, 10),
+    cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    terraform: terraformVersion(),
+    runs,
+  };
+  const results = { env, floor, example, scaling, marginalSeconds, marginalRssMiB, bundles, stateMachine: machine, suiteSeconds: suite, targets };
+  mkdirSync(join(root, 'bench'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  const f1 = (x: number) => x.toFixed(1);
+  const f2 = (x: number) => x.toFixed(2);
+  const md = [
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench\` on ${env.date}: ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}, ${env.terraform}. ` +
+      `Medians of ${runs} runs (3 for the scaling rows). Raw figures: [bench/results.json](bench/results.json).`,
+    '',
+    '## Targets',
+    '',
+    table(['target', 'measured', 'met'], targets.map(([t, m, ok]) => [t, m, ok ? 'yes' : '**no**'])),
+    '',
+    '## Synth of the example configuration',
+    '',
+    'The floor is a Node process that only loads `cdktf`, `constructs` and the provider modules the app imports.',
+    '',
+    table(
+      ['run', 'wall (s)', 'peak RSS (MiB)', 'stacks'],
+      [
+        ['module-load floor', f2(floor.seconds), f1(floor.maxRssMiB), '-'],
+        ['`npm run synth` app (`node dist/main.js`)', f2(example.seconds), f1(example.maxRssMiB), example.stacks],
+        ['ratio', `${f2(example.seconds / floor.seconds)}x`, `${f2(example.maxRssMiB / floor.maxRssMiB)}x`, ''],
+      ],
+    ),
+    '',
+    '## Scaling (every capability on, CloudTrail trail created)',
+    '',
+    table(
+      ['account-regions', 'stacks (incl. bootstrap)', 'wall (s)', 'peak RSS (MiB)', 'output per stack (KiB)'],
+      scaling.map((s) => [s.n, s.stacks, f2(s.seconds), f1(s.maxRssMiB), f1(s.bytesPerStack / 1024)]),
+    ),
+    '',
+    `Marginal cost per added account-region: ${(marginalSeconds * 1000).toFixed(0)} ms and ${f1(marginalRssMiB)} MiB (least-squares slope).`,
+    '',
+    '## Lambda bundles',
+    '',
+    'Cold load is `require()` of the bundle in a fresh Node process minus an empty one; the AWS SDK is external (provided by the runtime) and loaded from node_modules here.',
+    '',
+    table(['bundle', 'size (KiB)', 'cold load (ms)'], bundles.map((b) => [b.name, f1(b.bytes / 1024), b.coldLoadMs.toFixed(0)])),
+    '',
+    '## Patch-history state machine',
+    '',
+    'State transitions per run, counted by executing the definition in the local executor of the execution tests; cost at the Step Functions Standard price of USD 0.025 per 1,000 transitions, with the default weekly schedule (52/12 runs a month).',
+    '',
+    table(
+      ['instances', 'patch pages each', 'transitions per run', 'USD per run', 'USD per month (weekly)'],
+      machine.map((m) => [m.instances, m.pagesPerInstance, m.transitions, m.costPerRun.toFixed(5), m.costPerMonth.toFixed(4)]),
+    ),
+    '',
+    ...(suite !== undefined ? ['## Test suite', '', `\`npx jest\`: ${suite.toFixed(0)} s wall on this machine.`, ''] : []),
+  ].join('\n');
+  writeFileSync(join(root, 'BENCHMARKS.md'), md);
+  process.stdout.write(`${md}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+});
