@@ -1,4 +1,6 @@
 import { BaselineConfigInput } from '../stacks/config/schema';
+import { MANAGED_POLICY_MAX_LENGTH, estimateOperatorPolicyLength } from '../stacks/config/session-manager';
+import { iamSim } from './helpers/iam-sim';
 import { TARGET_RETRY } from '../stacks/constructs/event-rule';
 import { PREFERENCES_DOCUMENT, terraformLiteral } from '../stacks/capabilities/session-manager-preferences';
 import { StackJson, findResource, policyStatements, resourcesOf, synthStack, testConfig } from './helpers/synth';
@@ -302,5 +304,36 @@ describe('session manager: switched off', () => {
     const quiet = synth({ loginAlerts: { enabled: false } });
     expect(Object.values(resourcesOf(quiet, 'aws_cloudwatch_event_rule')).map((r) => r.name)).not.toContain('ssmb-session-login');
     expect(Object.values(resourcesOf(quiet, 'aws_lambda_function')).map((f) => f.function_name)).not.toContain('ssmb-session-login-notifier');
+  });
+});
+
+describe('session manager: operator policy size', () => {
+  const LONG_REGION = 'ap-southeast-2';
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => `mi-${i.toString(16).padStart(17, '0')}`);
+  const actualLength = (sessionManager: BaselineConfigInput['sessionManager']) => {
+    const s = synthStack(testConfig({ accounts: [{ id: ACCOUNT, name: 'prod', regions: [LONG_REGION] }], sessionManager }));
+    const [, policy] = findResource(s, 'aws_iam_policy', (p) => p.name === `ssmb-session-operator-${LONG_REGION}`);
+    // IAM counts the policy without whitespace.
+    return JSON.stringify(iamSim(s).policy(policy.policy)).length;
+  };
+
+  it.each<[string, BaselineConfigInput['sessionManager']]>([
+    ['no target', {}],
+    ['one node', { operators: { instanceIds: ids(1) } }],
+    ['a tag', { operators: { tag: { key: 'SessionAccess', values: ['operators', 'oncall'] } } }],
+    ['the most the check lets through', { operators: { instanceIds: ids(45), tag: { key: 'SessionAccess', values: ['operators', 'oncall', 'sre'] } } }],
+  ])('%s: the config estimate bounds the real length from above, closely, and within IAM\'s limit', (_, sm) => {
+    const cfg = testConfig({ accounts: [{ id: ACCOUNT, name: 'prod', regions: [LONG_REGION] }], sessionManager: sm }).sessionManager;
+    const estimate = estimateOperatorPolicyLength(cfg);
+    const actual = actualLength(sm);
+    expect(estimate).toBeGreaterThanOrEqual(actual);
+    expect(estimate - actual).toBeLessThan(600);
+    expect(actual).toBeLessThanOrEqual(MANAGED_POLICY_MAX_LENGTH);
+  });
+
+  it('refuses more targets than the policy can hold', () => {
+    expect(() => testConfig({ sessionManager: { operators: { instanceIds: ids(60) } } })).toThrow(
+      /sessionManager\.operators: would make the operator policy about \d+ characters, over IAM's 6144-character limit/,
+    );
   });
 });

@@ -9,6 +9,9 @@ import { accountId, logRetentionDays, tagKey, tagValue } from './common';
 export const IDLE_TIMEOUT_RANGE = { min: 1, max: 60 } as const;
 export const MAX_SESSION_DURATION_RANGE = { min: 1, max: 1440 } as const;
 
+/** IAM's size limit of a customer-managed policy (characters, whitespace not counted). */
+export const MANAGED_POLICY_MAX_LENGTH = 6144;
+
 /** Upper bound of one shell profile: the whole document must stay well under SSM's 64 KB. */
 export const MAX_SHELL_PROFILE_LENGTH = 8192;
 
@@ -275,10 +278,38 @@ export const sessionManagerConfig = z
       .describe('Login alerts from CloudTrail (needs a trail logging management events: see cloudTrail)'),
     bastion: bastionConfig.prefault({}),
   })
+  .superRefine((sm, ctx) => {
+    const estimate = estimateOperatorPolicyLength(sm);
+    if (sm.enabled && estimate > MANAGED_POLICY_MAX_LENGTH) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['operators'],
+        message:
+          `would make the operator policy about ${estimate} characters, over IAM's ${MANAGED_POLICY_MAX_LENGTH}-character limit: ` +
+          `list fewer instanceIds (tag larger fleets and use operators.tag) or fewer tag values`,
+      });
+    }
+  })
   .describe('Audited Session Manager access (capability 5, issue 8)');
 
 export type SessionManagerConfig = z.infer<typeof sessionManagerConfig>;
 export type BastionConfig = SessionManagerConfig['bastion'];
+
+/**
+ * An upper bound of the operator policy's length as IAM counts it, from measured
+ * statement sizes (the longest region and node ARN forms): the fixed statements, the
+ * StartSession statements once there is a target, then every node ARN and tag value.
+ */
+export function estimateOperatorPolicyLength(sm: Pick<SessionManagerConfig, 'operators' | 'bastion'>): number {
+  const FIXED = 1300;
+  const PER_NODE = 82;
+  const ids = sm.operators.instanceIds.length + (sm.bastion.enabled ? 1 : 0);
+  const tag = sm.operators.tag;
+  let length = FIXED;
+  if (ids > 0) length += 500 + PER_NODE * ids;
+  if (tag) length += 600 + tag.key.length + tag.values.reduce((sum, v) => sum + v.length + 3, 0);
+  return length;
+}
 
 /** What the cross-section checks need from the root config. */
 export interface SessionManagerPlacement {
