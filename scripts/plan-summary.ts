@@ -3,7 +3,11 @@
 // stack, every destroy and replace called out, IAM and resource-policy changes, and
 // the policy findings on the plans. Reads <stack dir>/plan.json (terraform show -json;
 // the offline harness and .github/workflows/plan.yml write it there) and, for a stack
-// whose plan failed, <stack dir>/plan-error.txt.
+// whose plan failed, <stack dir>/plan-error.txt (or plan-skipped.txt when it was not planned).
+//
+// `npm run --silent plan:summary -- --matrix <cdktf.out dir>` prints the workflow's
+// plan matrix instead: one entry per stack with a remote backend (stack, account,
+// region, OIDC role to assume), and marks local-backend stacks as skipped.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { evaluate } from '../policies/engine';
@@ -23,6 +27,8 @@ export interface StackPlan {
   readonly plan?: PlanJson;
   /** Why there is no plan (terraform's output), when it failed. */
   readonly error?: string;
+  /** Why the stack was deliberately not planned. */
+  readonly skipped?: string;
   /** The stack's cdk.tf.json: backend and suppressions for the policy checks. */
   readonly synth?: TerraformJson;
   /** Where the plan was read from (findings point there). */
@@ -161,7 +167,7 @@ export function renderPlanSummary(stacks: readonly StackPlan[], report: Report |
     const c = counts(managed(s));
     return { add: t.add + c.add, change: t.change + c.change, destroy: t.destroy + c.destroy, replace: t.replace + c.replace };
   }, { add: 0, change: 0, destroy: 0, replace: 0 } as Counts);
-  const failed = stacks.filter((s) => !s.plan);
+  const failed = stacks.filter((s) => !s.plan && !s.skipped);
   const byStack = (name: string) => (report?.findings ?? []).filter((f) => f.stack === name);
 
   const lines: string[] = [COMMENT_MARKER, '## Terraform plan', ''];
@@ -183,7 +189,7 @@ export function renderPlanSummary(stacks: readonly StackPlan[], report: Report |
   lines.push('', '| stack | add | change | destroy | replace | policy findings |', '| --- | ---: | ---: | ---: | ---: | --- |');
   for (const s of stacks) {
     if (!s.plan) {
-      lines.push(`| ${s.name} | – | – | – | – | ⚠️ plan failed |`);
+      lines.push(`| ${s.name} | – | – | – | – | ${s.skipped ? '⏭️ not planned' : '⚠️ plan failed'} |`);
       continue;
     }
     const c = counts(managed(s));
@@ -192,7 +198,9 @@ export function renderPlanSummary(stacks: readonly StackPlan[], report: Report |
 
   for (const s of stacks) {
     const section: string[] = [];
-    if (!s.plan) {
+    if (!s.plan && s.skipped) {
+      section.push(`Not planned: ${s.skipped.trim()}`);
+    } else if (!s.plan) {
       const tail = (s.error ?? 'no plan.json was written').trim().split('\n').slice(-30).join('\n');
       section.push('**The plan failed:**', '', '```', tail.replace(/```/g, "'''"), '```');
     } else {
@@ -237,9 +245,11 @@ export function readPlans(outdir: string): StackPlan[] {
   return listStacks(outdir).map((s) => {
     const planFile = join(s.dir, 'plan.json');
     const errorFile = join(s.dir, 'plan-error.txt');
+    const skippedFile = join(s.dir, 'plan-skipped.txt');
     const synthFile = join(s.dir, 'cdk.tf.json');
     const synth = existsSync(synthFile) ? (JSON.parse(readFileSync(synthFile, 'utf8')) as TerraformJson) : undefined;
     if (existsSync(planFile)) return { name: s.name, plan: JSON.parse(readFileSync(planFile, 'utf8')) as PlanJson, synth, file: planFile };
+    if (existsSync(skippedFile)) return { name: s.name, skipped: readFileSync(skippedFile, 'utf8'), synth, file: planFile };
     return { name: s.name, error: existsSync(errorFile) ? readFileSync(errorFile, 'utf8') : undefined, synth, file: planFile };
   });
 }
@@ -252,12 +262,75 @@ export async function summarize(outdir: string, opts: { now?: Date } = {}): Prom
   return renderPlanSummary(plans, report);
 }
 
+export interface MatrixEntry {
+  readonly stack: string;
+  readonly account: string;
+  readonly region: string;
+  /** Role the workflow assumes through GitHub OIDC for this account. */
+  readonly role: string;
+}
+
+/**
+ * The plan matrix: stacks with a remote (S3) backend, each with the OIDC role of its
+ * account, from `roles` (account id -> role ARN; the SSMB_PLAN_ROLES variable) or else
+ * `arn:aws:iam::<account>:role/<roleName>` (SSMB_PLAN_ROLE_NAME). Stacks with a local
+ * backend (the state-bucket bootstrap) cannot be planned in CI: their state lives on
+ * the machine that bootstrapped them; they get plan-skipped.txt saying so, as does
+ * every stack when no role is configured at all.
+ */
+export function planMatrix(outdir: string, roles: Record<string, string>, roleName?: string): MatrixEntry[] {
+  const include: MatrixEntry[] = [];
+  const configured = Object.keys(roles).length > 0 || !!roleName;
+  for (const s of listStacks(outdir)) {
+    const json = JSON.parse(readFileSync(join(s.dir, 'cdk.tf.json'), 'utf8')) as TerraformJson;
+    const backend = Object.keys(json.terraform?.backend ?? {})[0];
+    if (backend === 'local' || backend === undefined) {
+      writeFileSync(
+        join(s.dir, 'plan-skipped.txt'),
+        'this stack keeps its state in a local file (the state-bucket bootstrap); plan it where that state lives, or migrate it into the bucket (README: Remote state and bootstrapping).\n',
+      );
+      continue;
+    }
+    if (!configured) {
+      // No AWS access configured (yet, or a fork): the policy checks still run on cdk.tf.json.
+      writeFileSync(join(s.dir, 'plan-skipped.txt'), 'no plan role is configured (repository variable SSMB_PLAN_ROLES or SSMB_PLAN_ROLE_NAME; docs/policy-as-code.md).\n');
+      continue;
+    }
+    const aws = json.provider?.aws?.[0] ?? {};
+    const account = String((aws.allowed_account_ids as string[] | undefined)?.[0] ?? '');
+    const role = roles[account] ?? (roleName && account ? `arn:aws:iam::${account}:role/${roleName}` : '');
+    if (!account) throw new Error(`${s.name}: the aws provider names no allowed account`);
+    if (!role) throw new Error(`${s.name}: no plan role for account ${account}; set SSMB_PLAN_ROLES (JSON: {"${account}": "arn:aws:iam::${account}:role/..."}) or SSMB_PLAN_ROLE_NAME`);
+    include.push({ stack: s.name, account, region: String(aws.region ?? ''), role });
+  }
+  return include;
+}
+
+export function parseRoles(text: string | undefined): Record<string, string> {
+  if (!text || !text.trim()) return {};
+  let roles: unknown;
+  try {
+    roles = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`SSMB_PLAN_ROLES is not JSON: ${(err as Error).message}`);
+  }
+  if (!roles || typeof roles !== 'object' || Array.isArray(roles) || Object.entries(roles).some(([k, v]) => !/^\d{12}$/.test(k) || typeof v !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v))) {
+    throw new Error('SSMB_PLAN_ROLES must map 12-digit account ids to role ARNs, e.g. {"111111111111": "arn:aws:iam::111111111111:role/ssm-baseline-plan"}');
+  }
+  return roles as Record<string, string>;
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--matrix' && argv.length === 2) {
+    const include = planMatrix(resolve(argv[1]), parseRoles(process.env.SSMB_PLAN_ROLES), process.env.SSMB_PLAN_ROLE_NAME || undefined);
+    process.stdout.write(`${JSON.stringify({ include })}\n`);
+    return 0;
+  }
   const outIdx = argv.indexOf('--output');
   const output = outIdx >= 0 ? argv[outIdx + 1] : undefined;
   const rest = outIdx >= 0 ? argv.filter((_, i) => i !== outIdx && i !== outIdx + 1) : argv;
   if (rest.length !== 1 || rest[0].startsWith('--')) {
-    process.stderr.write('usage: npm run plan:summary -- <cdktf.out dir> [--output FILE]\n');
+    process.stderr.write('usage: npm run plan:summary -- <cdktf.out dir> [--output FILE]\n       npm run plan:summary -- --matrix <cdktf.out dir>\n');
     return 2;
   }
   const md = await summarize(resolve(rest[0]));
