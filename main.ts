@@ -1,4 +1,4 @@
-import { buildApp } from './stacks/app';
+import { buildApp, synthWarnings } from './stacks/app';
 import { ConfigError, loadConfig } from './stacks/config/load';
 
 // Entry point of `npm run synth` and `cdktf synth`: load SSMB_CONFIG, synthesize
@@ -6,7 +6,9 @@ import { ConfigError, loadConfig } from './stacks/config/load';
 function main(): number {
   try {
     const config = loadConfig();
-    buildApp(config).synth();
+    const app = buildApp(config);
+    app.synth();
+    for (const warning of synthWarnings(app)) process.stdout.write(`NOTE ${warning}\n`);
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -112,6 +112,20 @@ describe('configuration: files and the synth command', () => {
     expect(res.stdout).toBe('');
   });
 
+  it('synth prints construct warnings as NOTE lines (e.g. what an existing Config recorder must record)', () => {
+    const cfg = join(scratch, 'existing-recorder.json');
+    writeFileSync(cfg, JSON.stringify({ ...exampleInput(), inventory: { recorder: { mode: 'useExisting' } } }));
+    const res = spawnSync(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+      cwd: ROOT,
+      env: { ...process.env, SSMB_CONFIG: cfg, CDKTF_OUTDIR: join(scratch, 'synth-existing-recorder') },
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(0);
+    const notes = res.stdout.trim().split('\n');
+    expect(notes).toHaveLength(3); // one per account-region
+    expect(notes[0]).toMatch(/^NOTE prod-ap-northeast-1: inventory\.recorder\.mode is "useExisting"/);
+  });
+
   it('the published JSON Schema is up to date (run `npm run schema`)', () => {
     expect(readFileSync(join(ROOT, 'config', 'schema.json'), 'utf8')).toBe(configJsonSchemaText());
   });

@@ -1,4 +1,4 @@
-import { App } from 'cdktf';
+import { App, AnnotationMetadataEntryType } from 'cdktf';
 import { BaselineConfig } from './config/schema';
 import { BaselineStack } from './baseline-stack';
 import { BootstrapStack } from './bootstrap-stack';
@@ -11,4 +11,13 @@ export function buildApp(config: BaselineConfig, outdir?: string): App {
     for (const region of account.regions) new BaselineStack(app, { config, account, region });
   }
   return app;
+}
+
+/** Warnings the constructs annotated (e.g. what an existing Config recorder must record), in construct order. */
+export function synthWarnings(app: App): string[] {
+  return app.node
+    .findAll()
+    .flatMap((c) => c.node.metadata)
+    .filter((m) => m.type === AnnotationMetadataEntryType.WARN)
+    .map((m) => String(m.data));
 }

@@ -87,10 +87,8 @@ export class SoftwareInventory extends Construct {
       output(this, 'inventory_config_bucket', this.recorder.bucket.bucketName, 'Bucket receiving Config history and snapshot files');
     } else {
       const note = existingRecorderNote(ctx);
-      // The annotation lands in the synth manifest (and `cdktf synth` prints it);
-      // `npm run synth` runs the app directly, so say it on stdout as well.
+      // The annotation lands in the synth manifest; main.ts prints every warning as a NOTE line.
       Annotations.of(this).addWarning(note);
-      process.stdout.write(`NOTE ${note}\n`);
     }
     output(this, 'inventory_timeline_command', timelineCommand(ctx.region), 'Prints the configuration timeline of one instance\'s inventory');
   }
