@@ -155,18 +155,6 @@ export class StackModel {
     return this.index.get(mode === 'data' ? `data.${type}.${name}` : `${type}.${name}`);
   }
 
-  /** The resource a value points at: through a `${type.name.attr}` reference, or by one of its concrete names/ARNs. */
-  target(value: unknown, type?: string): Resource | undefined {
-    for (const ref of references(value)) {
-      if (ref.mode === 'managed' && (!type || ref.type === type)) {
-        const r = this.get(ref.type, ref.name);
-        if (r) return r;
-      }
-    }
-    if (typeof value !== 'string' || isExpression(value)) return undefined;
-    return this.resources.find((r) => r.mode === 'managed' && (!type || r.type === type) && this.identities(r).includes(value));
-  }
-
   /** Does `value` refer to `resource` (by reference, or by a concrete name/ARN)? */
   refersTo(value: unknown, resource: Resource): boolean {
     if (references(value).some((ref) => ref.mode === 'managed' && ref.type === resource.type && ref.name === resource.name)) return true;
