@@ -148,10 +148,13 @@ describe('shared building blocks in a baseline stack', () => {
     const statements = policyStatements(stack, policy.policy);
     const alarm = statements.find((s) => s.sid === 'AllowCloudWatchAlarms')!;
     expect(alarm.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }]);
+    const [dlqAlarm] = findResource(stack, 'aws_cloudwatch_metric_alarm', (a) => a.metric_name === 'ApproximateNumberOfMessagesVisible');
     expect(alarm.condition).toEqual([
-      { test: 'ArnEquals', variable: 'aws:SourceArn', values: [expect.stringMatching(/^\$\{aws_cloudwatch_metric_alarm\..+\.arn\}$/)] },
+      { test: 'ArnEquals', variable: 'aws:SourceArn', values: expect.arrayContaining([`\${aws_cloudwatch_metric_alarm.${dlqAlarm}.arn}`]) },
       { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['111111111111'] },
     ]);
+    // Only alarm ARNs: no wildcard publisher.
+    expect(alarm.condition[0].values.every((v: string) => /^\$\{aws_cloudwatch_metric_alarm\.[^.]+\.arn\}$/.test(v))).toBe(true);
     expect(statements.find((s) => s.sid === 'DenyInsecureTransport')).toMatchObject({ effect: 'Deny' });
   });
 

@@ -27,7 +27,7 @@ function problems(section: Record<string, unknown>, extra: Partial<BaselineConfi
 }
 
 describe('sessionManager config: defaults', () => {
-  const sm = testConfig().sessionManager;
+  const sm = testConfig({ sessionManager: {} }).sessionManager; // the schema's defaults, not the example's settings
 
   it('records everything, encrypted, with a 20-minute idle timeout and no Run As', () => {
     expect(sm).toMatchObject({
