@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, formatPath, loadConfig, parseConfig } from '../stacks/config/load';
@@ -88,6 +89,12 @@ describe('configuration: bad input names the field and the reason', () => {
 
 describe('configuration: files and the synth command', () => {
   const scratch = join(ROOT, '.tmp');
+  // The real entry point, compiled from the current sources (a bundle of our code,
+  // node_modules left external) without a whole-project tsc run.
+  const main = join(scratch, 'jest', 'main-under-test.js');
+  beforeAll(() => {
+    buildSync({ entryPoints: [join(ROOT, 'main.ts')], outfile: main, bundle: true, platform: 'node', format: 'cjs', packages: 'external', logLevel: 'silent' });
+  });
 
   it('names the file when it cannot be read or parsed', () => {
     expect(() => loadConfig(join(scratch, 'does-not-exist.json'))).toThrow(/cannot read the file \(ENOENT\); set SSMB_CONFIG/);
@@ -97,10 +104,9 @@ describe('configuration: files and the synth command', () => {
   });
 
   it('synth exits 1 with one line per problem and no stack trace', () => {
-    execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
     const bad = join(scratch, 'bad-config.json');
     writeFileSync(bad, JSON.stringify({ accounts: [account({ id: '12345' }), account({ id: '12345', name: 'x' })] }));
-    const res = spawnSync(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+    const res = spawnSync(process.execPath, [main], {
       cwd: ROOT,
       env: { ...process.env, SSMB_CONFIG: bad, CDKTF_OUTDIR: join(scratch, 'bad-synth') },
       encoding: 'utf8',
@@ -115,7 +121,7 @@ describe('configuration: files and the synth command', () => {
   it('synth prints construct warnings as NOTE lines (e.g. what an existing Config recorder must record)', () => {
     const cfg = join(scratch, 'existing-recorder.json');
     writeFileSync(cfg, JSON.stringify({ ...exampleInput(), inventory: { recorder: { mode: 'useExisting' } } }));
-    const res = spawnSync(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+    const res = spawnSync(process.execPath, [main], {
       cwd: ROOT,
       env: { ...process.env, SSMB_CONFIG: cfg, CDKTF_OUTDIR: join(scratch, 'synth-existing-recorder') },
       encoding: 'utf8',

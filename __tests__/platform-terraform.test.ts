@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapStackName, stackName } from '../stacks/naming';
-import { HarnessError, StackResult, checkAll, listStacks, offlineOverride, planSummaryLine, terraformEnv } from '../scripts/terraform-harness';
+import { HarnessError, StackResult, checkAll, checkStack, listStacks, offlineOverride, planSummaryLine, terraformEnv } from '../scripts/terraform-harness';
 import { ROOT, exampleConfig, synthToDir } from './helpers/synth';
 
 // Every stack of the example configuration goes through terraform init, validate and
@@ -22,7 +22,7 @@ describe('terraform: validate and plan every example stack offline', () => {
   it.each(expected)('%s: terraform init + validate + plan succeed', (name) => {
     const r = results.get(name)!;
     if (!r.ok) throw new Error(`terraform ${r.step} failed for ${name}:\n${r.output}`);
-    expect(r.output).toContain('Success! The configuration is valid.');
+    expect(r.validated).toBe(true); // plan validates first
     expect(planSummaryLine(r.output)).toMatch(/^Plan: \d+ to add, 0 to change, 0 to destroy\.$/);
     const plan = JSON.parse(readFileSync(r.planJson!, 'utf8'));
     expect(plan.format_version).toBeDefined();
@@ -51,6 +51,25 @@ describe('terraform harness', () => {
     });
     expect(offlineOverride({ provider: { aws: [{ region: 'us-east-1' }] } }).provider).not.toHaveProperty('aws.assume_role');
   });
+
+  it('a plan fails on what `terraform validate` rejects, so planned stacks skip the separate validate', async () => {
+    const dir = mkdtempSync(join(ROOT, '.tmp', 'synth-invalid-'));
+    writeFileSync(
+      join(dir, 'cdk.tf.json'),
+      JSON.stringify({
+        terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } }, backend: { s3: { bucket: 'b', key: 'k', region: 'us-east-1' } } },
+        provider: { aws: [{ region: 'us-east-1' }] },
+        resource: { aws_cloudwatch_log_group: { bad: { name: 'bad', retention_in_days: 17 } } },
+      }),
+    );
+    const env = await terraformEnv(join(ROOT, '.tmp'));
+    const planned = await checkStack({ name: 'invalid', dir }, env, { plan: true });
+    expect(planned).toMatchObject({ ok: false, step: 'plan', validated: false });
+    expect(planned.output).toContain('expected retention_in_days to be one of');
+    const validated = await checkStack({ name: 'invalid', dir }, env, { plan: false });
+    expect(validated).toMatchObject({ ok: false, step: 'validate', validated: false });
+    expect(validated.output).toContain('expected retention_in_days to be one of');
+  }, 120_000);
 
   it('explains a missing mirror and a missing synth', async () => {
     const saved = process.env.SSMB_PROVIDER_MIRROR;
