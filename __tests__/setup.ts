@@ -1,2 +1,6 @@
 // cdktf's jest matchers (toHaveResourceWithProperties, ...).
 import 'cdktf/lib/testing/adapters/jest';
+
+// The handlers run on nodejs22.x in Lambda; the SDK's "Node 20 is going away" notice
+// concerns only this test machine, and would repeat in every handler suite.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
