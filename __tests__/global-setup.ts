@@ -1,12 +1,12 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Synth folders older than this are left over from earlier runs. */
+/** Scratch entries older than this are left over from earlier runs. */
 const STALE_MS = 30 * 60 * 1000;
 
-// Testing.app() leaves a temp dir per call, and the synth helpers write full synth
-// folders: keep both in one scratch folder the suite owns, and clear what earlier runs
-// left there (only stale entries, so a concurrent run keeps its own).
+// Testing.app() leaves a temp dir per call, and tests write synth folders, plans and
+// zips under .tmp/ (git-ignored scratch). Clear what earlier runs left there: only
+// stale entries, so a concurrent run keeps its own.
 export default function globalSetup(): void {
   const scratch = join(__dirname, '..', '.tmp');
   const jestTmp = join(scratch, 'jest');
@@ -14,8 +14,8 @@ export default function globalSetup(): void {
   const now = Date.now();
   for (const dir of [scratch, jestTmp]) {
     for (const entry of readdirSync(dir)) {
-      if (dir === scratch && !entry.startsWith('synth-')) continue;
       const path = join(dir, entry);
+      if (path === jestTmp) continue;
       if (now - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
     }
   }
