@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { Testing } from 'cdktf';
+import { BaselineStack } from '../stacks/baseline-stack';
+import { EventRule } from '../stacks/constructs/event-rule';
 import { Naming, NAME_LIMITS } from '../stacks/naming';
 import { MAX_REGION_LENGTH } from '../stacks/config/regions';
 import { exampleConfig, readStacks, synthStack, synthToDir, testConfig, StackJson, resourcesOf, findResource, policyStatements } from './helpers/synth';
@@ -156,6 +159,33 @@ describe('shared building blocks in a baseline stack', () => {
     // Only alarm ARNs: no wildcard publisher.
     expect(alarm.condition[0].values.every((v: string) => /^\$\{aws_cloudwatch_metric_alarm\.[^.]+\.arn\}$/.test(v))).toBe(true);
     expect(statements.find((s) => s.sid === 'DenyInsecureTransport')).toMatchObject({ effect: 'Deny' });
+  });
+
+  it('lets only the services that publish use the topic key', () => {
+    const [, topic] = findResource(stack, 'aws_sns_topic');
+    const keyId = /^\$\{aws_kms_key\.(.+)\.arn\}$/.exec(topic.kms_master_key_id)![1];
+    const key = resourcesOf(stack, 'aws_kms_key')[keyId];
+    const grant = policyStatements(stack, key.policy).find((s) => s.sid === 'AllowServicePublishersToEncrypt')!;
+    // Alarms publish here; every rule targets a Lambda, so EventBridge gets no key grant.
+    expect(grant.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }]);
+    expect(grant.actions).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+  });
+
+  it('grants EventBridge the topic key once a rule targets the topic directly', () => {
+    const config = testConfig();
+    const withRule = new BaselineStack(Testing.app(), { config, account: config.accounts[0], region: 'ap-northeast-1' });
+    new EventRule(withRule, 'probe', {
+      ctx: withRule.ctx,
+      purpose: 'probe',
+      description: 'a rule whose target is the topic',
+      eventPattern: { source: ['aws.ssm'] },
+      target: { kind: 'topic', inputPaths: { id: '$.id' }, inputTemplate: '"<id>"' },
+    });
+    const json = JSON.parse(Testing.synth(withRule));
+    const [, topic] = findResource(json, 'aws_sns_topic');
+    const keyId = /^\$\{aws_kms_key\.(.+)\.arn\}$/.exec(topic.kms_master_key_id)![1];
+    const grant = policyStatements(json, resourcesOf(json, 'aws_kms_key')[keyId].policy).find((s) => s.sid === 'AllowServicePublishersToEncrypt')!;
+    expect(grant.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] }]);
   });
 
   it('keeps dead letters encrypted for the SQS maximum of 14 days and alarms on the first one', () => {

@@ -47,4 +47,9 @@ export class CustomerKey extends Construct {
   addToPolicy(...statements: PolicyStatement[]): void {
     this.policy.addStatements(...statements);
   }
+
+  /** Statements computed at synth (e.g. grants for the services registered by then). */
+  addStatementProducer(produce: () => PolicyStatement[]): void {
+    this.policy.addStatementProducer(produce);
+  }
 }

@@ -33,16 +33,25 @@ export class NotificationTopic extends Construct {
       accountId: props.accountId,
       alias: props.keyAlias,
       description: `Encrypts the ${props.topicName} notification topic`,
-      statements: [
-        {
-          // EventBridge and CloudWatch alarms do not send source conditions with their
-          // KMS calls, so the key grant cannot carry them; the topic policy does.
-          sid: 'AllowServicePublishersToEncrypt',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] }],
-        },
-      ],
+    });
+    // EventBridge and CloudWatch alarms do not send source conditions with their KMS
+    // calls, so a key grant cannot carry them (the topic policy does); grant each
+    // service only once something of it publishes here.
+    this.key.addStatementProducer(() => {
+      const services = [
+        ...(this.alarmArns.length ? ['cloudwatch.amazonaws.com'] : []),
+        ...(this.ruleArns.length ? ['events.amazonaws.com'] : []),
+      ];
+      return services.length === 0
+        ? []
+        : [
+            {
+              sid: 'AllowServicePublishersToEncrypt',
+              actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              resources: ['*'],
+              principals: [{ type: 'Service', identifiers: services }],
+            },
+          ];
     });
     this.topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: this.key.keyArn });
     this.topicArn = this.topic.arn;
