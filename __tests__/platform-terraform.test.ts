@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapStackName, stackName } from '../stacks/naming';
-import { HarnessError, StackResult, checkAll, checkStack, listStacks, offlineOverride, planSummaryLine, terraformEnv } from '../scripts/terraform-harness';
+import { HarnessError, OFFLINE_DIR, OVERRIDE_FILE, StackResult, checkAll, checkStack, listStacks, offlineOverride, planSummaryLine, terraformEnv } from '../scripts/terraform-harness';
 import { ROOT, exampleConfig, synthToDir } from './helpers/synth';
 
 // Every stack of the example configuration goes through terraform init, validate and
@@ -30,6 +30,11 @@ describe('terraform: validate and plan every example stack offline', () => {
     // The real S3 backend stays in the synthesized code; only the override swaps it.
     const real = JSON.parse(readFileSync(join(r.planJson!, '..', 'cdk.tf.json'), 'utf8'));
     expect(Object.keys(real.terraform.backend)).toEqual([name.endsWith('-bootstrap') ? 'local' : 's3']);
+    // The stack folder stays deployable: override and offline .terraform live in .offline/.
+    const stackDir = join(r.planJson!, '..');
+    expect(existsSync(join(stackDir, OVERRIDE_FILE))).toBe(false);
+    expect(existsSync(join(stackDir, '.terraform'))).toBe(false);
+    expect(existsSync(join(stackDir, OFFLINE_DIR, OVERRIDE_FILE))).toBe(true);
   });
 });
 

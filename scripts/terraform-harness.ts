@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startSfnValidationStub } from './sfn-validation-stub';
@@ -8,8 +8,25 @@ const run = promisify(execFile);
 
 /** Environment variable naming the local provider mirror (CI sets it; see README). */
 export const MIRROR_ENV = 'SSMB_PROVIDER_MIRROR';
-/** The override file the harness drops into each stack directory. */
+/** The override file the harness writes beside its copy of a stack. */
 export const OVERRIDE_FILE = 'zz_offline_override.tf.json';
+/**
+ * Where the harness runs terraform: a subfolder of the stack, so the stack folder itself
+ * never holds the override (fake credentials, local backend) or an offline `.terraform`
+ * when someone later runs the real `terraform init` / `cdktf deploy` there.
+ */
+export const OFFLINE_DIR = '.offline';
+
+/** A working copy of a stack for offline runs: its JSON, its assets (linked) and the override. */
+function offlineWorkdir(stackDir: string, override: Record<string, unknown>): string {
+  const work = join(stackDir, OFFLINE_DIR);
+  mkdirSync(work, { recursive: true });
+  copyFileSync(join(stackDir, 'cdk.tf.json'), join(work, 'cdk.tf.json'));
+  const assets = join(work, 'assets');
+  if (existsSync(join(stackDir, 'assets')) && !existsSync(assets)) symlinkSync(join('..', 'assets'), assets, 'dir');
+  writeFileSync(join(work, OVERRIDE_FILE), JSON.stringify(override, null, 2) + '\n');
+  return work;
+}
 
 export class HarnessError extends Error {}
 
@@ -138,22 +155,22 @@ export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts
   // The provider validates state machine definitions against the API while planning.
   const sfnStub = stackJson.resource?.aws_sfn_state_machine ? await startSfnValidationStub() : undefined;
   const endpoints = sfnStub ? { sfn: sfnStub.url } : undefined;
-  writeFileSync(join(stack.dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(stackJson, { endpoints }), null, 2) + '\n');
+  const work = offlineWorkdir(stack.dir, offlineOverride(stackJson, { endpoints }));
   let step: StackResult['step'] = 'init';
   let output = '';
   try {
-    output += await tf(['init', '-input=false', '-reconfigure'], stack.dir, env);
+    output += await tf(['init', '-input=false', '-reconfigure'], work, env);
     if (opts.plan) {
       step = 'plan';
-      output += await tf(['plan', '-input=false', '-lock=false', '-out=tfplan'], stack.dir, env);
+      output += await tf(['plan', '-input=false', '-lock=false', '-out=tfplan'], work, env);
       step = 'show';
-      const json = await tf(['show', '-json', 'tfplan'], stack.dir, env);
+      const json = await tf(['show', '-json', 'tfplan'], work, env);
       const planJson = join(stack.dir, 'plan.json');
       writeFileSync(planJson, json.trim() + '\n');
       return { name: stack.name, ok: true, step: 'done', output, validated: true, planJson, seconds: (Date.now() - started) / 1000 };
     }
     step = 'validate';
-    output += await tf(['validate'], stack.dir, env);
+    output += await tf(['validate'], work, env);
     return { name: stack.name, ok: true, step: 'done', output, validated: true, seconds: (Date.now() - started) / 1000 };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
