@@ -36,6 +36,11 @@ export interface LambdaBundle {
 
 const built = new Map<string, LambdaBundle>();
 
+/** Where bundles go: apart from dist/lambda, where tsc writes its unbundled output. */
+export function bundlesDir(root = projectRoot()): string {
+  return join(root, 'dist', 'lambda-bundles');
+}
+
 function writeIfChanged(path: string, contents: Uint8Array): void {
   if (existsSync(path) && Buffer.compare(readFileSync(path), contents) === 0) return;
   // Write-then-rename: parallel jest workers may bundle the same function at once.
@@ -88,8 +93,8 @@ function describe(dir: string, zipPath: string, zip: Buffer): LambdaBundle {
 }
 
 /**
- * Bundles `lambda/<name>/index.ts` with esbuild into `dist/lambda/<name>/` and zips it
- * into `dist/lambda/<name>.zip`, once per process however many stacks use it, and
+ * Bundles `lambda/<name>/index.ts` with esbuild into `dist/lambda-bundles/<name>/` and zips
+ * it into `dist/lambda-bundles/<name>.zip`, once per process however many stacks use it, and
  * only when an input changed since the last build (esbuild's metafile lists them).
  * Output is deterministic (no timestamps, relative source-map paths, fixed zip
  * metadata), so the hash changes only when the code does.
@@ -100,9 +105,9 @@ export function bundleLambda(name: string): LambdaBundle {
   const root = projectRoot();
   const entry = join(root, 'lambda', name, 'index.ts');
   if (!existsSync(entry)) throw new Error(`Lambda entry point not found: ${relative(root, entry)}`);
-  const dir = join(root, 'dist', 'lambda', name);
-  const zipPath = join(root, 'dist', 'lambda', `${name}.zip`);
-  const recordPath = join(root, 'dist', 'lambda', `${name}.inputs.json`);
+  const dir = join(bundlesDir(root), name);
+  const zipPath = join(bundlesDir(root), `${name}.zip`);
+  const recordPath = join(bundlesDir(root), `${name}.inputs.json`);
   const options = bundleOptions(root, entry, join(dir, 'index.js'));
   // esbuild is loaded only when something must be built: it starts a service process.
   const esbuild = (): typeof import('esbuild') => require('esbuild');

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../stacks/lambda-bundle';
+import { bundlesDir, projectRoot } from '../../stacks/lambda-bundle';
 import { fleetConfig } from './fleet';
 import { median, slope, table } from './stats';
 import { stateMachineFigures, StateMachineFigure } from './state-machine';
@@ -64,8 +64,8 @@ function synthFigures(configPath: string, outdir: string, times: number): Sample
   return { ...sample, stacks: stackDirs.length, bytesPerStack: Math.round(bytes / stackDirs.length) };
 }
 
-function bundleFigures(): Array<{ name: string; bytes: number; coldLoadMs: number }> {
-  const dir = join(root, 'dist', 'lambda');
+function bundleFigures(): Array<{ name: string; bytes: number; zipBytes: number; coldLoadMs: number }> {
+  const dir = bundlesDir(root);
   if (!existsSync(dir)) return [];
   const bare = median(Array.from({ length: runs }, () => time(() => spawnSync(process.execPath, ['-e', '0']))));
   return readdirSync(dir)
@@ -74,7 +74,7 @@ function bundleFigures(): Array<{ name: string; bytes: number; coldLoadMs: numbe
     .map((name) => {
       const file = join(dir, name, 'index.js');
       const load = median(Array.from({ length: runs }, () => time(() => spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`]))));
-      return { name, bytes: statSync(file).size, coldLoadMs: Math.max(0, (load - bare) * 1000) };
+      return { name, bytes: statSync(file).size, zipBytes: statSync(join(dir, `${name}.zip`)).size, coldLoadMs: Math.max(0, (load - bare) * 1000) };
     });
 }
 
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     '',
     'Cold load is `require()` of the bundle in a fresh Node process minus an empty one; the AWS SDK is external (provided by the runtime) and loaded from node_modules here.',
     '',
-    table(['bundle', 'size (KiB)', 'cold load (ms)'], bundles.map((b) => [b.name, f1(b.bytes / 1024), b.coldLoadMs.toFixed(0)])),
+    table(['bundle', 'index.js (KiB)', 'zip (KiB)', 'cold load (ms)'], bundles.map((b) => [b.name, f1(b.bytes / 1024), f1(b.zipBytes / 1024), b.coldLoadMs.toFixed(0)])),
     '',
     '## Patch-history state machine',
     '',
