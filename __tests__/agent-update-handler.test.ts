@@ -4,6 +4,7 @@ import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-s
 import { handler } from '../lambda/association-notifier';
 import { MalformedEventError, parseEvent } from '../lambda/association-notifier/event';
 import { composeMessage, subject } from '../lambda/association-notifier/message';
+import { ENRICHMENT_TIMEOUT_MS } from '../lambda/shared/enrichment';
 import success from './fixtures/agent-update/success.json';
 import failed from './fixtures/agent-update/failed.json';
 
@@ -31,6 +32,11 @@ const webInfo = {
   IPAddress: '10.0.1.23',
 };
 
+/** Lets pending promise chains run (setImmediate is not faked). */
+const flush = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
 /** The structured log lines the handler wrote during the test. */
 let logs: Array<Record<string, unknown>>;
 
@@ -54,6 +60,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  jest.useRealTimers();
   jest.restoreAllMocks();
   for (const k of Object.keys(ENV)) delete process.env[k];
 });
@@ -162,6 +169,27 @@ describe('association notifier: enrichment failure degrades, never blocks', () =
     expect(msg.Message).toMatch(reason);
     expect(msg.Message).toMatch(/Association id: +5c5a31f6/);
     expect(logs.find((l) => l.level === 'WARN')).toMatchObject({ instanceId: 'i-0fedcba9876543210', errorName: error.name });
+    expect(logs.find((l) => l.outcome === 'published')).toMatchObject({ enriched: false });
+  });
+
+  it('a call that hangs: gives up at the enrichment deadline, cancels the request and still sends', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    ssmMock.on(DescribeInstanceInformationCommand).callsFake(() => new Promise(() => undefined));
+    let settled = false;
+    const run = handler(failed).finally(() => (settled = true));
+    await jest.advanceTimersByTimeAsync(ENRICHMENT_TIMEOUT_MS - 1);
+    await flush();
+    expect(settled).toBe(false);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(1);
+    await flush();
+    expect(settled).toBe(true);
+    await expect(run).resolves.toEqual({ messageId: 'msg-1' });
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] SSM Agent update Failed on i-0fedcba9876543210');
+    expect(msg.Message).toMatch(/DescribeInstanceInformation failed: TimeoutError: DescribeInstanceInformation did not answer within 3000 ms/);
+    const [call] = ssmMock.commandCalls(DescribeInstanceInformationCommand);
+    expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: expect.objectContaining({ aborted: true }) });
     expect(logs.find((l) => l.outcome === 'published')).toMatchObject({ enriched: false });
   });
 

@@ -5,6 +5,8 @@ import { DescribeImagesCommand, EC2Client, Image } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { handler } from '../lambda/ami-notifier';
 import { parseWatchedTags } from '../lambda/ami-notifier/match';
+import { MAX_LISTED_IMAGES, MAX_OTHER_IDS_CHARS, formatAlert } from '../lambda/ami-notifier/message';
+import { ENRICHMENT_TIMEOUT_MS } from '../lambda/shared/enrichment';
 
 const ec2Mock = mockClient(EC2Client);
 const snsMock = mockClient(SNSClient);
@@ -26,6 +28,11 @@ function image(id: string, over: Partial<Image> = {}): Image {
     ...over,
   };
 }
+
+/** Lets pending promise chains run (setImmediate is not faked). */
+const flush = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 let logs: Array<Record<string, unknown>>;
 
@@ -49,6 +56,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  jest.useRealTimers();
   jest.restoreAllMocks();
   for (const k of Object.keys(ENV)) delete process.env[k];
 });
@@ -101,10 +109,30 @@ describe('ami notifier: tag at creation (CreateImage)', () => {
     expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'image lookup failed; sending the facts of the event', errorName: 'UnauthorizedOperation' }));
   });
 
+  it('still mails at the enrichment deadline when the lookup hangs, and cancels the request', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    ec2Mock.on(DescribeImagesCommand).callsFake(() => new Promise(() => undefined));
+    let settled = false;
+    const run = handler(fixture('create-image-tagged')).finally(() => (settled = true));
+    await jest.advanceTimersByTimeAsync(ENRICHMENT_TIMEOUT_MS - 1);
+    await flush();
+    expect(settled).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    await flush();
+    expect(settled).toBe(true);
+    await expect(run).resolves.toMatchObject({ notified: true, messageId: 'msg-1' });
+    const body = published().Message!;
+    expect(body).toContain('Image details could not be looked up (TimeoutError)');
+    expect(body).toMatch(/ {2}Name: +web-base-2026-03-02\n/);
+    const [call] = ec2Mock.commandCalls(DescribeImagesCommand);
+    expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: expect.objectContaining({ aborted: true }) });
+  });
+
   it('throws when publishing fails, so Lambda retries and then dead-letters', async () => {
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image('ami-0a1b2c3d4e5f60718')] });
     snsMock.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException' }));
     await expect(handler(fixture('create-image-tagged'))).rejects.toThrow('KMS key disabled');
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', outcome: 'publish-failed', errorName: 'KMSDisabledException' }));
   });
 });
 
@@ -140,6 +168,46 @@ describe('ami notifier: tag later (CreateTags)', () => {
     expect(Subject).toMatch(/^\[prod ap-northeast-1\] 12 AMIs tagged: ami-0/);
     expect(Subject).toMatch(/^[\x20-\x7e]+$/);
     expect(Message!.match(/^AMI ami-/gm)).toHaveLength(12);
+  });
+
+  it('describes the first 20 of 1,000 AMIs, looks up only those, lists the rest by id, and stays small', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `ami-0${i.toString(16).padStart(16, '0')}`);
+    const event = fixture('create-tags-multi');
+    event.detail.requestParameters.resourcesSet.items = ids.map((resourceId) => ({ resourceId }));
+    ec2Mock.on(DescribeImagesCommand).callsFake((input) => ({ Images: input.Filters[0].Values.map((id: string) => image(id, { State: 'available' })) }));
+    await expect(handler(event)).resolves.toMatchObject({ notified: true });
+    const calls = ec2Mock.commandCalls(DescribeImagesCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args[0].input.Filters).toEqual([{ Name: 'image-id', Values: ids.slice(0, MAX_LISTED_IMAGES) }]);
+    const { Subject, Message } = published();
+    expect(Subject).toMatch(/^\[prod ap-northeast-1\] 1000 AMIs tagged: ami-0/);
+    expect(Subject!.length).toBeLessThanOrEqual(100);
+    const body = Message!;
+    expect(body).toMatch(/^A watched tag was added to 1000 AMIs \(CreateTags\)\./);
+    expect(body.match(/^AMI ami-/gm)).toHaveLength(MAX_LISTED_IMAGES);
+    expect(body).toContain(`AMI ${ids[19]}\n  Name: `);
+    expect(body).not.toContain(`AMI ${ids[20]}`);
+    const more = body.split('\n').find((l) => l.startsWith('+'))!;
+    expect(more).toBe(`+980 more AMIs (not looked up): ${ids.slice(20).join(', ')}`);
+    expect(Buffer.byteLength(body)).toBeLessThan(40_000);
+    expect(logs).toContainEqual(expect.objectContaining({ outcome: 'published', imageCount: 1000, imageIds: ids.slice(0, MAX_LISTED_IMAGES) }));
+  });
+
+  it('bounds the line of further ids however many a record names', () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => `ami-0${i.toString(16).padStart(16, '0')}`);
+    const { body } = formatAlert({
+      kind: 'createTags',
+      imageIds: ids,
+      matched: [{ key: 'Release', value: 'golden' }],
+      images: new Map(),
+      region: 'ap-northeast-1',
+      accountId: '111111111111',
+      eventLabel: 'CreateTags',
+    });
+    const more = body.split('\n').find((l) => l.startsWith('+'))!;
+    expect(more).toMatch(/^\+4980 more AMIs \(not looked up\): ami-0.*, \.\.\. and \d+ more \(see the CloudTrail event\)$/);
+    expect(more.length).toBeLessThanOrEqual(MAX_OTHER_IDS_CHARS + 120);
+    expect(body.match(/^AMI ami-/gm)).toHaveLength(MAX_LISTED_IMAGES);
   });
 
   it('shows the state as unknown when the lookup returns nothing for an id', async () => {

@@ -5,6 +5,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { handler } from '../lambda/session-notifier';
 import { parseEvent, principalName } from '../lambda/session-notifier/event';
+import { ENRICHMENT_TIMEOUT_MS } from '../lambda/shared/enrichment';
 
 const snsMock = mockClient(SNSClient);
 const ssmMock = mockClient(SSMClient);
@@ -20,6 +21,11 @@ const ENV = {
 const SESSION = 'alice@example.com-0a1b2c3d4e5f60718';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'session-manager', `${name}.json`), 'utf8'));
+
+/** Lets pending promise chains run (setImmediate is not faked). */
+const flush = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 let logs: Array<Record<string, unknown>>;
 
@@ -43,6 +49,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  jest.useRealTimers();
   jest.restoreAllMocks();
   for (const k of Object.keys(ENV)) delete process.env[k];
 });
@@ -123,6 +130,26 @@ describe('session notifier: a resumed session', () => {
     expect(msg.Subject).toBe('[prod ap-northeast-1] Session Manager session resumed: unknown target by alice@example.com');
     expect(msg.Message).toMatch(/^Target: +unknown \(DescribeSessions failed: ThrottlingException\)$/m);
     expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', errorName: 'ThrottlingException', sessionId: SESSION }));
+  });
+
+  it('still mails at the enrichment deadline when the lookup hangs, and cancels the request', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    ssmMock.on(DescribeSessionsCommand).callsFake(() => new Promise(() => undefined));
+    let settled = false;
+    const run = handler(fixture('resume-session')).finally(() => (settled = true));
+    await jest.advanceTimersByTimeAsync(ENRICHMENT_TIMEOUT_MS - 1);
+    await flush();
+    expect(settled).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    await flush();
+    expect(settled).toBe(true);
+    await expect(run).resolves.toEqual({ messageId: 'msg-1' });
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] Session Manager session resumed: unknown target by alice@example.com');
+    expect(msg.Message).toMatch(/^Target: +unknown \(DescribeSessions failed: TimeoutError\)$/m);
+    const [call] = ssmMock.commandCalls(DescribeSessionsCommand);
+    expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: expect.objectContaining({ aborted: true }) });
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', errorName: 'TimeoutError', sessionId: SESSION }));
   });
 
   it('says so when the session is no longer active', async () => {

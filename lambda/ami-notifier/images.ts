@@ -31,9 +31,14 @@ function facts(img: Image): ImageFacts {
  * Looks the images up by id. A filter (not ImageIds) so an id that no longer exists is
  * simply absent instead of failing the whole call; deprecated and disabled images are
  * included because they still carry their tags. Errors propagate: callers decide
- * whether a lookup failure degrades the message or fails the invocation.
+ * whether a lookup failure degrades the message or fails the invocation. `abortSignal`
+ * cancels the pending request (enrichment deadlines).
  */
-export async function describeImages(ec2: EC2Client, imageIds: readonly string[]): Promise<Map<string, ImageFacts>> {
+export async function describeImages(
+  ec2: EC2Client,
+  imageIds: readonly string[],
+  options: { readonly abortSignal?: AbortSignal } = {},
+): Promise<Map<string, ImageFacts>> {
   const out = new Map<string, ImageFacts>();
   for (let i = 0; i < imageIds.length; i += CHUNK) {
     let nextToken: string | undefined;
@@ -45,6 +50,7 @@ export async function describeImages(ec2: EC2Client, imageIds: readonly string[]
           IncludeDisabled: true,
           NextToken: nextToken,
         }),
+        { abortSignal: options.abortSignal },
       );
       for (const img of res.Images ?? []) if (img.ImageId) out.set(img.ImageId, facts(img));
       nextToken = res.NextToken;

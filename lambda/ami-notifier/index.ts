@@ -5,16 +5,19 @@
  *
  * Failure policy (capability 1's notifier rules):
  * - a publish failure throws: Lambda retries, then the event lands in the DLQ;
- * - enrichment (image name, state) that fails degrades the message, never blocks it;
+ * - enrichment (image name, state) that fails, or hangs past the enrichment deadline,
+ *   degrades the message, never blocks it; only the AMIs the mail describes are looked up;
  * - the state-change path needs DescribeImages to decide at all (the event has no
  *   tags), so there a lookup failure throws too rather than guess.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { withDeadline } from '../shared/enrichment';
+import { publishAndLog } from '../shared/handler';
 import { describeError, logJson } from '../shared/log';
-import { publish, requiredEnv } from '../shared/notify';
+import { requiredEnv } from '../shared/notify';
 import { describeImages, ImageFacts } from './images';
-import { AlertFacts, formatAlert } from './message';
+import { AlertFacts, formatAlert, listedImageIds } from './message';
 import { CloudTrailDetail, decideCloudTrail, matchingTags, parseWatchedTags, principalOf } from './match';
 
 export interface AmiEvent {
@@ -46,11 +49,12 @@ async function fromCloudTrail(event: AmiEvent): Promise<AlertFacts | Outcome> {
 
   let images = new Map<string, ImageFacts>();
   let lookupError: string | undefined;
+  const listed = listedImageIds(decision.imageIds);
   try {
-    images = await describeImages(ec2, decision.imageIds);
+    images = await withDeadline('DescribeImages', (abortSignal) => describeImages(ec2, listed, { abortSignal }));
   } catch (err) {
     lookupError = String(describeError(err).errorName ?? 'error');
-    logJson('WARN', 'image lookup failed; sending the facts of the event', { imageIds: decision.imageIds, ...describeError(err) });
+    logJson('WARN', 'image lookup failed; sending the facts of the event', { imageIds: listed, ...describeError(err) });
   }
   return {
     kind: decision.path,
@@ -100,6 +104,7 @@ async function fromStateChange(event: AmiEvent): Promise<AlertFacts | Outcome> {
 }
 
 export async function handler(event: AmiEvent): Promise<Outcome> {
+  const started = Date.now();
   const topicArn = requiredEnv('TOPIC_ARN');
   let facts: AlertFacts | Outcome;
   if (event['detail-type'] === 'AWS API Call via CloudTrail') facts = await fromCloudTrail(event);
@@ -108,7 +113,10 @@ export async function handler(event: AmiEvent): Promise<Outcome> {
   if ('notified' in facts) return facts;
 
   const message = formatAlert(facts);
-  const messageId = await publish(sns, topicArn, message);
-  logJson('INFO', 'notification published', { kind: facts.kind, imageIds: facts.imageIds, messageId, eventId: event.id });
+  const messageId = await publishAndLog(sns, topicArn, message, {
+    // The described AMIs and the count: a CreateTags call may name 1,000.
+    fields: { kind: facts.kind, imageIds: listedImageIds(facts.imageIds), imageCount: facts.imageIds.length, eventId: event.id },
+    started,
+  });
   return { notified: true, subject: message.subject, messageId };
 }

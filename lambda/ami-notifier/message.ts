@@ -47,6 +47,37 @@ const LEAD: Record<AlertKind, (n: number) => string> = {
   failed: () => 'Creating an AMI carrying a watched tag failed. The image cannot be launched; check the error below and create it again.',
 };
 
+/**
+ * AMIs described one by one in a mail. One CreateTags call may name up to 1,000
+ * resources: the rest are listed by id only (and not looked up), which keeps the mail
+ * readable and far below SNS's 256 KB.
+ */
+export const MAX_LISTED_IMAGES = 20;
+
+/** Characters the line of further ids may take (CreateTags' 1,000 ids need about 23,000). */
+export const MAX_OTHER_IDS_CHARS = 30_000;
+
+/** The AMIs a mail describes (and the notifier looks up): the first MAX_LISTED_IMAGES. */
+export function listedImageIds(imageIds: readonly string[]): string[] {
+  return imageIds.slice(0, MAX_LISTED_IMAGES);
+}
+
+/** `+N more AMIs ...: id, id, ...`, at most MAX_OTHER_IDS_CHARS of ids. */
+function otherImagesLine(others: readonly string[]): string[] {
+  if (others.length === 0) return [];
+  const shown: string[] = [];
+  let length = 0;
+  for (const id of others) {
+    const add = (shown.length ? 2 : 0) + id.length;
+    if (length + add > MAX_OTHER_IDS_CHARS) break;
+    shown.push(id);
+    length += add;
+  }
+  const left = others.length - shown.length;
+  const rest = left ? `${shown.length ? ', ' : ''}... and ${left} more (see the CloudTrail event)` : '';
+  return [`+${others.length} more ${others.length === 1 ? 'AMI' : 'AMIs'} (not looked up): ${shown.join(', ')}${rest}`];
+}
+
 function imageBlock(f: AlertFacts, id: string): string[] {
   const img = f.images.get(id);
   const single = f.imageIds.length === 1;
@@ -83,7 +114,8 @@ export function formatAlert(f: AlertFacts): Notification {
     ]),
     ...(f.lookupError ? ['', `Image details could not be looked up (${f.lookupError}); the facts above come from the event alone.`] : []),
     '',
-    ...f.imageIds.flatMap((id, i) => [...(i > 0 ? [''] : []), ...imageBlock(f, id)]),
+    ...listedImageIds(f.imageIds).flatMap((id, i) => [...(i > 0 ? [''] : []), ...imageBlock(f, id)]),
+    ...(f.imageIds.length > MAX_LISTED_IMAGES ? ['', ...otherImagesLine(f.imageIds.slice(MAX_LISTED_IMAGES))] : []),
   ];
   return { subject, body: body.join('\n') };
 }

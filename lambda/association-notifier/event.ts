@@ -1,3 +1,5 @@
+import { MalformedEventError } from '../shared/handler';
+
 /** detail-type of the event State Manager sends when an instance association run ends. */
 export const DETAIL_TYPE = 'EC2 State Manager Instance Association State Change';
 
@@ -24,13 +26,9 @@ export interface AssociationResult {
   readonly lastSuccessfulExecutionDate?: string;
 }
 
-/** The invocation's input is not an event this function handles: retrying cannot help. */
-export class MalformedEventError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`not an "${DETAIL_TYPE}" event: ${problems.join('; ')}`);
-    this.name = 'MalformedEventError';
-  }
-}
+export { MalformedEventError };
+
+const malformed = (problems: string[]) => new MalformedEventError(problems, `an "${DETAIL_TYPE}" event`);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -39,7 +37,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Validates the event and returns its facts; throws MalformedEventError naming every problem. */
 export function parseEvent(event: unknown): AssociationResult {
   const problems: string[] = [];
-  if (!isObject(event)) throw new MalformedEventError([`expected a JSON object, got ${Array.isArray(event) ? 'an array' : typeof event}`]);
+  if (!isObject(event)) throw malformed([`expected a JSON object, got ${Array.isArray(event) ? 'an array' : typeof event}`]);
   const detail = isObject(event.detail) ? event.detail : undefined;
   if (event.source !== 'aws.ssm') problems.push(`source must be "aws.ssm", got ${JSON.stringify(event.source)}`);
   if (event['detail-type'] !== DETAIL_TYPE) problems.push(`detail-type must be "${DETAIL_TYPE}", got ${JSON.stringify(event['detail-type'])}`);
@@ -82,6 +80,6 @@ export function parseEvent(event: unknown): AssociationResult {
   if (result.instanceId !== '' && !/^m?i-[0-9a-f]{8,17}$/.test(result.instanceId)) {
     problems.push(`detail.instance-id is not a managed instance id: ${JSON.stringify(result.instanceId)}`);
   }
-  if (problems.length > 0) throw new MalformedEventError(problems);
+  if (problems.length > 0) throw malformed(problems);
   return result;
 }

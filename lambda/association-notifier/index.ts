@@ -3,7 +3,8 @@
  * e-mail a person can act on, published to the notification topic.
  *
  * - Enrichment (ssm:DescribeInstanceInformation) is best effort: throttling, access
- *   denied or a deregistered instance degrade the mail to the event's own facts.
+ *   denied, a call that hangs past the enrichment deadline (lambda/shared/enrichment.ts)
+ *   or a deregistered instance degrade the mail to the event's own facts.
  * - A publish failure rejects: Lambda retries the async invocation, then sends it to
  *   the dead-letter queue. Nothing is lost silently.
  * - A malformed event rejects with a clear error and publishes nothing.
@@ -11,20 +12,24 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { withDeadline } from '../shared/enrichment';
+import { runNotifier } from '../shared/handler';
 import { describeError, logJson } from '../shared/log';
-import { publish, requiredEnv } from '../shared/notify';
-import { AssociationResult, MalformedEventError, parseEvent } from './event';
+import { requiredEnv } from '../shared/notify';
+import { AssociationResult, parseEvent } from './event';
 import { Enrichment, MessageSettings, composeMessage } from './message';
 
 // Created once per execution environment and reused across invocations.
 const sns = new SNSClient({});
 const ssm = new SSMClient({});
 
-/** The instance's details, or the reason they could not be read (logged, never thrown). */
-export async function enrich(client: SSMClient, r: AssociationResult): Promise<Enrichment> {
+/** The instance's details, or the reason they could not be read (logged, never thrown; a hung call gives up after the enrichment deadline). */
+export async function enrich(client: SSMClient, r: AssociationResult, timeoutMs?: number): Promise<Enrichment> {
   try {
-    const out = await client.send(
-      new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [r.instanceId] }] }),
+    const out = await withDeadline(
+      'DescribeInstanceInformation',
+      (abortSignal) => client.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [r.instanceId] }] }), { abortSignal }),
+      timeoutMs,
     );
     const info = out.InstanceInformationList?.find((i) => i.InstanceId === r.instanceId);
     if (info) return { ok: true, info };
@@ -51,48 +56,23 @@ function settingsFromEnv(): MessageSettings & { topicArn: string } {
 export async function handler(event: unknown): Promise<{ messageId?: string }> {
   const started = Date.now();
   const settings = settingsFromEnv();
-  let result: AssociationResult;
-  try {
-    result = parseEvent(event);
-  } catch (err) {
-    const eventId = typeof event === 'object' && event !== null ? (event as { id?: unknown }).id : undefined;
-    logJson('ERROR', 'malformed event; nothing published', {
-      outcome: 'malformed-event',
-      eventId,
-      problems: err instanceof MalformedEventError ? err.problems : undefined,
-      ...describeError(err),
-      latencyMs: Date.now() - started,
-    });
-    throw err;
-  }
-
-  const ids = {
-    eventId: result.eventId,
-    associationId: result.associationId,
-    instanceId: result.instanceId,
-    status: result.status,
-    documentName: result.documentName,
-  };
-  const enrichment = await enrich(ssm, result);
-  const message = composeMessage(result, settings, enrichment);
-  try {
-    const messageId = await publish(sns, settings.topicArn, message);
-    logJson('INFO', 'notification published', {
-      outcome: 'published',
-      ...ids,
-      enriched: enrichment.ok,
-      messageId,
-      latencyMs: Date.now() - started,
-    });
-    return { messageId };
-  } catch (err) {
-    logJson('ERROR', 'publish failed; the invocation will be retried, then dead-lettered', {
-      outcome: 'publish-failed',
-      ...ids,
-      enriched: enrichment.ok,
-      ...describeError(err),
-      latencyMs: Date.now() - started,
-    });
-    throw err;
-  }
+  return runNotifier(
+    event,
+    {
+      sns,
+      topicArn: settings.topicArn,
+      parse: parseEvent,
+      enrich: (result) => enrich(ssm, result),
+      compose: (result, enrichment) => composeMessage(result, settings, enrichment),
+      logFields: (result, enrichment) => ({
+        eventId: result.eventId,
+        associationId: result.associationId,
+        instanceId: result.instanceId,
+        status: result.status,
+        documentName: result.documentName,
+        enriched: enrichment.ok,
+      }),
+    },
+    started,
+  );
 }

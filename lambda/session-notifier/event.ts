@@ -2,6 +2,7 @@
  * The CloudTrail record of a Session Manager login, as EventBridge delivers it
  * ("AWS API Call via CloudTrail", source aws.ssm), reduced to what the mail needs.
  */
+import { MalformedEventError } from '../shared/handler';
 
 export const LOGIN_EVENTS = ['StartSession', 'ResumeSession'] as const;
 export type LoginEventName = (typeof LOGIN_EVENTS)[number];
@@ -28,12 +29,9 @@ export interface LoginRecord {
   readonly errorMessage?: string;
 }
 
-export class MalformedEventError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`not a Session Manager login event: ${problems.join('; ')}`);
-    this.name = 'MalformedEventError';
-  }
-}
+export { MalformedEventError };
+
+const malformed = (problems: string[]) => new MalformedEventError(problems, 'a Session Manager login event');
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -42,9 +40,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 /** Validates the event; throws MalformedEventError listing every missing fact. */
 export function parseEvent(event: unknown): LoginRecord {
   const problems: string[] = [];
-  if (!isObj(event)) throw new MalformedEventError(['the event is not an object']);
+  if (!isObj(event)) throw malformed(['the event is not an object']);
   const detail = isObj(event.detail) ? event.detail : undefined;
-  if (!detail) throw new MalformedEventError(['detail is missing']);
+  if (!detail) throw malformed(['detail is missing']);
   if (detail.eventSource !== 'ssm.amazonaws.com') problems.push(`detail.eventSource is ${JSON.stringify(detail.eventSource)}, expected "ssm.amazonaws.com"`);
   const eventName = detail.eventName;
   if (!LOGIN_EVENTS.includes(eventName as LoginEventName)) problems.push(`detail.eventName is ${JSON.stringify(eventName)}, expected StartSession or ResumeSession`);
@@ -58,7 +56,7 @@ export function parseEvent(event: unknown): LoginRecord {
   if (!accountId) problems.push('the account is missing');
   const region = str(detail.awsRegion) ?? str(event.region);
   if (!region) problems.push('the region is missing');
-  if (problems.length) throw new MalformedEventError(problems);
+  if (problems.length) throw malformed(problems);
 
   const request = isObj(detail.requestParameters) ? detail.requestParameters : {};
   const response = isObj(detail.responseElements) ? detail.responseElements : {};
