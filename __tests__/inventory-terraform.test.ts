@@ -17,6 +17,7 @@ describe('inventory: terraform validate and offline plan', () => {
         targets: { tagKey: 'Inventory', tagValues: ['on'] },
         collect: {
           windowsRoles: false,
+          billingInfo: false,
           files: [{ path: '/etc', pattern: ['*.conf'], recursive: true, dirScanLimit: 100 }],
           windowsRegistry: [{ path: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon\\MachineImage', valueNames: ['AMIName'] }],
         },
@@ -56,5 +57,6 @@ describe('inventory: terraform validate and offline plan', () => {
     expect(association.schedule_expression).toBe('rate(1 hour)');
     expect(JSON.parse(association.parameters.files)).toEqual([{ Path: '/etc', Pattern: ['*.conf'], Recursive: true, DirScanLimit: 100 }]);
     expect(association.parameters.windowsRoles).toBe('Disabled');
+    expect(association.parameters.billingInfo).toBe('Disabled');
   });
 });

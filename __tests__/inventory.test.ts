@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { BaselineStack } from '../stacks/baseline-stack';
 import { ConfigError, parseConfig } from '../stacks/config/load';
 import { BaselineConfigInput } from '../stacks/config/schema';
-import { cronMinutes, inventoryScheduleProblem } from '../stacks/config/inventory';
+import { associationScheduleProblem, cronMinutes } from '../stacks/config/common';
 import { StackJson, exampleInput, findResource, policyStatements, resourcesOf, synthStack, testConfig } from './helpers/synth';
 
 const ACCOUNT = '111111111111';
@@ -34,6 +34,7 @@ describe('inventory: default configuration (recorder created)', () => {
     expect(a.parameters).toEqual({
       applications: 'Enabled',
       awsComponents: 'Enabled',
+      billingInfo: 'Enabled',
       customInventory: 'Enabled',
       files: '',
       instanceDetailedInformation: 'Enabled',
@@ -271,6 +272,7 @@ describe('inventory: custom collection, targets and recorder settings', () => {
             services: false,
             windowsRoles: false,
             customInventory: false,
+            billingInfo: false,
             files: [
               { path: '/etc/nginx', pattern: ['*.conf'], recursive: true, dirScanLimit: 200 },
               { path: '%PROGRAMFILES%', pattern: ['*.exe', '*.dll'] },
@@ -295,7 +297,7 @@ describe('inventory: custom collection, targets and recorder settings', () => {
     const [, a] = association(s);
     expect(a.schedule_expression).toBe('cron(0 0/4 * * ? *)');
     expect(a.targets).toEqual([{ key: 'tag:Inventory', values: ['on', 'yes'] }]);
-    expect(a.parameters).toMatchObject({ services: 'Disabled', windowsRoles: 'Disabled', customInventory: 'Disabled', applications: 'Enabled' });
+    expect(a.parameters).toMatchObject({ services: 'Disabled', windowsRoles: 'Disabled', customInventory: 'Disabled', billingInfo: 'Disabled', applications: 'Enabled' });
     expect(JSON.parse(a.parameters.files)).toEqual([
       { Path: '/etc/nginx', Pattern: ['*.conf'], Recursive: true, DirScanLimit: 200 },
       { Path: '%PROGRAMFILES%', Pattern: ['*.exe', '*.dll'], Recursive: false },
@@ -349,7 +351,8 @@ describe('inventory: bad configuration fails with field paths and reasons', () =
     ['cron with a minute list', { schedule: 'cron(0,10 * * * ? *)' }, ['inventory.schedule: runs every 10 minutes; State Manager runs an association at most every 30 minutes, got "cron(0,10 * * * ? *)"']],
     ['cron with seconds', { schedule: 'cron(5 0 * * * ? *)' }, ['inventory.schedule: the seconds field of an association cron expression can only be 0, got "cron(5 0 * * * ? *)"']],
     ['cron with 5 fields', { schedule: 'cron(0 * * * *)' }, ['inventory.schedule: must have 6 fields (minutes hours day-of-month month day-of-week year), optionally preceded by seconds = 0, got "cron(0 * * * *)"']],
-    ['one-time schedule', { schedule: 'at(2030-01-01T00:00:00)' }, ['inventory.schedule: must be rate(N minutes|hours|days) or cron(...) (AWS recommends a rate for inventory), got "at(2030-01-01T00:00:00)"']],
+    ['one-time schedule', { schedule: 'at(2030-01-01T00:00:00)' }, ['inventory.schedule: State Manager associations take rate(...) or cron(...), not at(...), got "at(2030-01-01T00:00:00)"']],
+    ['not a schedule', { schedule: 'every 30 minutes' }, ['inventory.schedule: must be rate(N minutes|hours|days) or cron(...), got "every 30 minutes"']],
     ['tag values without a key', { targets: { tagValues: ['a'] } }, ['inventory.targets.tagValues: tagValues needs tagKey']],
     ['relative file path', { collect: { files: [{ path: 'var/log', pattern: ['*.log'] }] } }, ['inventory.collect.files[0].path: must be an absolute path (/var/app, C:\\Program Files or %PROGRAMFILES%), got "var/log"']],
     ['file pattern with a directory', { collect: { files: [{ path: '/var', pattern: ['log/*.log'] }] } }, ['inventory.collect.files[0].pattern[0]: must be a file-name pattern such as *.sh, without directories, got "log/*.log"']],
@@ -382,7 +385,7 @@ describe('inventory: bad configuration fails with field paths and reasons', () =
   it.each(['rate(30 minutes)', 'rate(1 hour)', 'rate(12 hours)', 'rate(30 days)', 'cron(0/30 * * * ? *)', 'cron(15/30 * * * ? *)', 'cron(0 0/2 * * ? *)', 'cron(15 13 ? * MON *)', 'cron(0 */30 * * * ? *)', 'cron(0,30 * * * ? *)'])(
     'accepts %s',
     (schedule) => {
-      expect(inventoryScheduleProblem(schedule)).toBeUndefined();
+      expect(associationScheduleProblem(schedule)).toBeUndefined();
       expect(parseConfig({ ...exampleInput(), inventory: { schedule } }, 'test').inventory.schedule).toBe(schedule);
     },
   );

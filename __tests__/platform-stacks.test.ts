@@ -122,6 +122,17 @@ describe('physical names', () => {
     expect(n.bucket('association-output').length).toBeLessThanOrEqual(NAME_LIMITS.bucket);
   });
 
+  it('budget KMS aliases (with their alias/ prefix), alarms and security groups by their own limits', () => {
+    const n = new Naming('abcdefghij', longest, 'ap-southeast-3');
+    expect(NAME_LIMITS.kmsAlias + 'alias/'.length).toBe(256);
+    expect(NAME_LIMITS.cloudwatchAlarm).toBe(255);
+    expect(NAME_LIMITS.securityGroup).toBe(255);
+    expect(n.regional('k'.repeat(250 - 'abcdefghij-'.length), 'kmsAlias')).toHaveLength(250);
+    expect(() => n.regional('k'.repeat(251 - 'abcdefghij-'.length), 'kmsAlias')).toThrow(/is 251 characters; kmsAlias names allow 250$/);
+    expect(() => n.regional('a'.repeat(256 - 'abcdefghij-'.length), 'cloudwatchAlarm')).toThrow(/is 256 characters; cloudwatchAlarm names allow 255$/);
+    expect(() => n.regional('g'.repeat(256 - 'abcdefghij-'.length), 'securityGroup')).toThrow(/is 256 characters; securityGroup names allow 255$/);
+  });
+
   it('refuse a name over its limit instead of letting AWS reject it at apply', () => {
     const n = new Naming('abcdefghij', longest, 'ap-southeast-3');
     expect(() => n.bucket('a-purpose-that-is-far-too-long')).toThrow(

@@ -30,7 +30,7 @@ export class BaselineStack extends TerraformStack {
     const shared = new Construct(this, 'shared');
     const topic = new NotificationTopic(shared, 'notifications', {
       topicName: naming.regional('notifications', 'sns'),
-      keyAlias: naming.regional('notifications', 'sns'),
+      keyAlias: naming.regional('notifications', 'kmsAlias'),
       accountId: account.id,
       emails: config.notifications.emails,
     });
@@ -38,7 +38,7 @@ export class BaselineStack extends TerraformStack {
       queueName: naming.regional('dead-letters', 'sqs'),
       accountId: account.id,
       alarmTopic: topic,
-      alarmName: naming.regional('dead-letters-not-empty', 'sns'),
+      alarmName: naming.regional('dead-letters-not-empty', 'cloudwatchAlarm'),
     });
     const instanceRole = new ManagedInstanceRole(shared, 'managed-instance', {
       roleName: naming.iam('managed-instance'),

@@ -18,6 +18,11 @@ export const NAME_LIMITS = {
   configRecorder: 256,
   configDeliveryChannel: 256,
   trail: 128,
+  /** 256 including the `alias/` prefix that CustomerKey adds. */
+  kmsAlias: 256 - 'alias/'.length,
+  cloudwatchAlarm: 255,
+  /** Also within the 256 of the `Name` tag a group usually carries. */
+  securityGroup: 255,
 } as const;
 
 export type NameKind = keyof typeof NAME_LIMITS;

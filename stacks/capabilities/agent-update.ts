@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
-import { SsmAssociation, SsmAssociationTargets } from '@cdktf/provider-aws/lib/ssm-association';
+import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { SsmServiceSetting } from '@cdktf/provider-aws/lib/ssm-service-setting';
 import { StackContext, arn } from '../context';
 import { AgentUpdateConfig } from '../config/agent-update';
-import { Targets } from '../config/common';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { NotifierFunction } from '../constructs/notifier-function';
 import { EventRule } from '../constructs/event-rule';
+import { associationTargets } from '../constructs/association-targets';
 
 /** The AWS-owned document the console's one-click "SSM Agent auto update" runs. */
 export const AGENT_UPDATE_DOCUMENT = 'AWS-UpdateSSMAgent';
@@ -20,13 +20,6 @@ export const OUTPUT_PREFIX = 'agent-update';
 
 /** Service setting that names the Default Host Management Configuration role. */
 export const DHMC_SETTING = '/ssm/managed-instance/default-ec2-instance-management-role';
-
-/** Association targets: every managed instance, instances with a tag key, or with given tag values. */
-export function associationTargets(t: Targets): SsmAssociationTargets[] {
-  if (t.tagKey === undefined) return [{ key: 'InstanceIds', values: ['*'] }];
-  if (t.tagValues === undefined) return [{ key: 'tag-key', values: [t.tagKey] }];
-  return [{ key: `tag:${t.tagKey}`, values: [...t.tagValues] }];
-}
 
 /** The document's parameters: only what the config sets, so AWS defaults stay visible as defaults. */
 export function documentParameters(cfg: AgentUpdateConfig): Record<string, string> | undefined {
@@ -66,7 +59,7 @@ export class AgentUpdate extends Construct {
 
     // The agent on the instance uploads the output with the instance's own
     // credentials (not the caller's): exactly these two grants.
-    ctx.instanceRole.addStatements(
+    const outputGrant = ctx.instanceRole.addStatements(
       { sid: 'AgentUpdateWriteOutput', actions: ['s3:PutObject'], resources: [this.outputBucket.arnForObjects(`${OUTPUT_PREFIX}/`)] },
       { sid: 'AgentUpdateReadOutputEncryption', actions: ['s3:GetEncryptionConfiguration'], resources: [this.outputBucket.bucketArn] },
     );
@@ -83,6 +76,13 @@ export class AgentUpdate extends Construct {
       complianceSeverity: cfg.complianceSeverity,
       applyOnlyAtCronInterval: cfg.applyOnlyAtCronInterval,
       outputLocation: { s3BucketName: this.outputBucket.bucketName, s3KeyPrefix: OUTPUT_PREFIX, s3Region: ctx.region },
+      // State Manager runs the association as soon as it exists (unless
+      // applyOnlyAtCronInterval): the instances must already be allowed to upload that
+      // first run's output. The result rule, its target and the Lambda permission
+      // cannot be waited for: the rule filters on this association's id, so they are
+      // created after it (a depends_on on them would be a cycle); they take seconds,
+      // an instance's first run usually longer.
+      dependsOn: [outputGrant],
     });
     this.associationId = this.association.associationId;
 

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
 import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
 import { StackContext, arn } from '../context';
 import { CustomerKey } from '../constructs/kms-key';
 import { SecureBucket } from '../constructs/secure-bucket';
+import { namedOutput } from '../constructs/named-output';
 
 export interface ManagementTrailProps {
   readonly ctx: StackContext;
@@ -40,7 +40,7 @@ export class ManagementTrail extends Construct {
 
     this.key = new CustomerKey(this, 'key', {
       accountId: ctx.accountId,
-      alias: ctx.naming.regional('cloudtrail', 'sns'),
+      alias: ctx.naming.regional('cloudtrail', 'kmsAlias'),
       description: `Encrypts the log files of the ${trailName} CloudTrail trail`,
       statements: [
         {
@@ -81,19 +81,17 @@ export class ManagementTrail extends Construct {
       includeGlobalServiceEvents: true,
       enableLogFileValidation: true,
       enableLogging: true,
-      // Management events (read and write) are what EventBridge rules match on; no
-      // data events (they cost per event and no rule here needs them).
-      eventSelector: [{ readWriteType: 'All', includeManagementEvents: true }],
+      // Write management events only: every call a rule here matches (CreateImage,
+      // CreateTags, StartSession, ResumeSession) is one (CloudTrail records them with
+      // readOnly false), and the read events (Describe*, Get*, List*) are the bulk of
+      // the volume. No data events (they cost per event and no rule needs them).
+      eventSelector: [{ readWriteType: 'WriteOnly', includeManagementEvents: true }],
       // CloudTrail refuses a bucket or key whose policy does not admit it yet.
       dependsOn: [this.bucket.bucketPolicy, this.key.key],
     });
     this.trailArn = this.trail.arn;
 
-    new TerraformOutput(this, 'cloudtrail_trail_arn', { value: this.trailArn, description: 'Multi-region management-event trail' }).overrideLogicalId(
-      'cloudtrail_trail_arn',
-    );
-    new TerraformOutput(this, 'cloudtrail_bucket_name', { value: this.bucket.bucketName, description: 'Bucket receiving the trail log files' }).overrideLogicalId(
-      'cloudtrail_bucket_name',
-    );
+    namedOutput(this, 'cloudtrail_trail_arn', this.trailArn, 'Multi-region management-event trail');
+    namedOutput(this, 'cloudtrail_bucket_name', this.bucket.bucketName, 'Bucket receiving the trail log files');
   }
 }

@@ -1,17 +1,11 @@
 import { Construct } from 'constructs';
-import { SsmAssociation, SsmAssociationTargets } from '@cdktf/provider-aws/lib/ssm-association';
+import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { Targets } from '../config/common';
 import { InventoryCollection } from '../config/inventory';
+import { associationTargets } from '../constructs/association-targets';
 
 /** The AWS-owned document that runs the inventory plugin. */
 export const INVENTORY_DOCUMENT = 'AWS-GatherSoftwareInventory';
-
-/** SSM association targets: every managed instance, instances with a tag key, or with given tag values. */
-export function associationTargets(t: Targets = {}): SsmAssociationTargets[] {
-  if (t.tagKey === undefined) return [{ key: 'InstanceIds', values: ['*'] }];
-  if (t.tagValues === undefined) return [{ key: 'tag-key', values: [t.tagKey] }];
-  return [{ key: `tag:${t.tagKey}`, values: [...t.tagValues] }];
-}
 
 const flag = (on: boolean) => (on ? 'Enabled' : 'Disabled');
 
@@ -35,6 +29,7 @@ export function inventoryParameters(c: InventoryCollection): Record<string, stri
   return {
     applications: flag(c.applications),
     awsComponents: flag(c.awsComponents),
+    billingInfo: flag(c.billingInfo),
     customInventory: flag(c.customInventory),
     files: files.length ? JSON.stringify(files) : '',
     instanceDetailedInformation: flag(c.instanceDetailedInformation),

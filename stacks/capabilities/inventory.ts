@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { Annotations, TerraformOutput } from 'cdktf';
+import { Annotations } from 'cdktf';
 import { StackContext } from '../context';
 import { INVENTORY_RESOURCE_TYPES } from '../config/inventory';
 import { stackName } from '../naming';
+import { namedOutput } from '../constructs/named-output';
 import { InventoryAssociation } from './inventory-association';
 import { ConfigRecorder } from './config-recorder';
 
@@ -37,10 +38,6 @@ export function existingRecorderNote(ctx: StackContext): string {
   );
 }
 
-function output(scope: Construct, id: string, value: string, description: string): void {
-  new TerraformOutput(scope, id, { value, description }).overrideLogicalId(id);
-}
-
 /**
  * Capability 2: software inventory timeline. An AWS-GatherSoftwareInventory
  * association collects inventory; an AWS Config recorder limited to the SSM inventory
@@ -67,7 +64,7 @@ export class SoftwareInventory extends Construct {
         targets: cfg.targets,
         collection: cfg.collect,
       });
-      output(this, 'inventory_association_id', this.association.associationId, 'State Manager association running AWS-GatherSoftwareInventory');
+      namedOutput(this, 'inventory_association_id', this.association.associationId, 'State Manager association running AWS-GatherSoftwareInventory');
     }
 
     if (cfg.recorder.mode === 'create') {
@@ -83,13 +80,13 @@ export class SoftwareInventory extends Construct {
         deliveryFrequency: cfg.recorder.deliveryFrequency,
         bucketRetentionDays: cfg.recorder.bucketRetentionDays,
       });
-      output(this, 'inventory_config_recorder_name', this.recorder.recorderName, 'AWS Config recorder of the inventory timeline');
-      output(this, 'inventory_config_bucket', this.recorder.bucket.bucketName, 'Bucket receiving Config history and snapshot files');
+      namedOutput(this, 'inventory_config_recorder_name', this.recorder.recorderName, 'AWS Config recorder of the inventory timeline');
+      namedOutput(this, 'inventory_config_bucket', this.recorder.bucket.bucketName, 'Bucket receiving Config history and snapshot files');
     } else {
       const note = existingRecorderNote(ctx);
       // The annotation lands in the synth manifest; main.ts prints every warning as a NOTE line.
       Annotations.of(this).addWarning(note);
     }
-    output(this, 'inventory_timeline_command', timelineCommand(ctx.region), 'Prints the configuration timeline of one instance\'s inventory');
+    namedOutput(this, 'inventory_timeline_command', timelineCommand(ctx.region), 'Prints the configuration timeline of one instance\'s inventory');
   }
 }

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { StackContext } from '../context';
 import { SecureBucket } from '../constructs/secure-bucket';
+import { namedOutput } from '../constructs/named-output';
 import { scanAssociation } from './patch-history/scan-association';
 import { SnapshotStateMachine } from './patch-history/state-machine';
 import { SnapshotSchedule } from './patch-history/schedule';
@@ -46,14 +46,9 @@ export class PatchHistory extends Construct {
       resultRetentionDays: cfg.queryResultRetentionDays,
     });
 
-    const outputs: Array<[string, string, string]> = [
-      ['patch_history_state_machine_arn', this.stateMachine.stateMachineArn, 'Start a snapshot now: aws stepfunctions start-execution --state-machine-arn <this>'],
-      ['patch_history_bucket', this.bucket.bucketName, 'Bucket of the patch-compliance snapshots'],
-      ['patch_history_athena_workgroup', this.query.workgroup.name, 'Athena workgroup with the saved patch-history queries'],
-      ['patch_history_glue_table', `${this.query.database.name}.snapshots`, 'Glue table of the snapshots (database.table)'],
-    ];
-    for (const [name, value, description] of outputs) {
-      new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
-    }
+    namedOutput(this, 'patch_history_state_machine_arn', this.stateMachine.stateMachineArn, 'Start a snapshot now: aws stepfunctions start-execution --state-machine-arn <this>');
+    namedOutput(this, 'patch_history_bucket', this.bucket.bucketName, 'Bucket of the patch-compliance snapshots');
+    namedOutput(this, 'patch_history_athena_workgroup', this.query.workgroup.name, 'Athena workgroup with the saved patch-history queries');
+    namedOutput(this, 'patch_history_glue_table', `${this.query.database.name}.snapshots`, 'Glue table of the snapshots (database.table)');
   }
 }

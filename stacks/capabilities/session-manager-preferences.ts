@@ -101,7 +101,7 @@ export class SessionPreferences extends Construct {
 
     this.key = new CustomerKey(this, 'key', {
       accountId: ctx.accountId,
-      alias: ctx.naming.regional('session-manager', 'sns'),
+      alias: ctx.naming.regional('session-manager', 'kmsAlias'),
       description: 'Encrypts Session Manager session data, transcripts and session logs',
       statements: logGroupArn
         ? [

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
 import { StackContext } from '../context';
 import { stackName } from '../naming';
 import { adoptsDocument, bastionHere } from '../config/session-manager';
+import { namedOutput } from '../constructs/named-output';
 import { SessionPreferences } from './session-manager-preferences';
 import { SessionOperators } from './session-manager-operators';
 import { LoginAlerts } from './session-manager-alerts';
@@ -68,9 +68,6 @@ export class SessionManager extends Construct {
         ['session_manager_bastion_security_group_id', this.bastion.securityGroup.id, 'Add egress rules here for the hosts the bastion may reach'],
       );
     }
-    for (const [name, value, description] of outputs) {
-      // Plain names: they are what users read in `terraform output`.
-      new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
-    }
+    for (const [name, value, description] of outputs) namedOutput(this, name, value, description);
   }
 }

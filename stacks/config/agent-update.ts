@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { complianceSeverity, percentOrCount, scheduleExpression, targets } from './common';
+import { associationSchedule, complianceSeverity, percentOrCount, targets } from './common';
 
 /**
  * Statuses a State Manager instance association reports (`AssociationStatusName`);
@@ -11,15 +11,6 @@ export const ASSOCIATION_STATUSES = ['Success', 'Failed', 'Pending'] as const;
 const agentVersion = z.string().regex(/^\d+\.\d+\.\d+\.\d+$/, {
   error: (iss) => `must be an SSM Agent version like 3.3.2299.0, got ${JSON.stringify(iss.input)}`,
 });
-
-/** State Manager accepts rate() and cron() only, and runs an association at most every 30 minutes. */
-const associationSchedule = scheduleExpression
-  .refine((s) => !s.startsWith('at('), {
-    error: (iss) => `State Manager associations take rate(...) or cron(...), not at(...), got ${JSON.stringify(iss.input)}`,
-  })
-  .refine((s) => !/^rate\((\d+) minutes?\)$/.test(s) || Number(/\d+/.exec(s)![0]) >= 30, {
-    error: (iss) => `State Manager runs an association at most every 30 minutes, got ${JSON.stringify(iss.input)}`,
-  });
 
 /** Retention of the association output objects (days); S3 needs at least 1. */
 const retentionDays = z
@@ -35,7 +26,7 @@ export const agentUpdateConfig = z
     targets: targets
       .prefault({})
       .describe('Instances the AWS-UpdateSSMAgent association targets. @default - all managed instances'),
-    schedule: associationSchedule
+    schedule: associationSchedule()
       .default('rate(14 days)')
       .describe('How often the association runs (rate(...) or cron(...)). @default rate(14 days), as the console\'s one-click setup'),
     version: agentVersion

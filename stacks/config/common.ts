@@ -24,10 +24,109 @@ export const email = z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, {
   error: (iss) => `must be an e-mail address, got ${JSON.stringify(iss.input)}`,
 });
 
-/** SSM association schedule: rate(...) or cron(...). AWS validates the body; we check the shape. */
-export const scheduleExpression = z.string().regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\)|at\([^)]+\))$/, {
-  error: (iss) => `must be rate(N unit) or cron(...), got ${JSON.stringify(iss.input)}`,
-});
+// ---------------------------------------------------------------------------------
+// State Manager association schedules
+// ---------------------------------------------------------------------------------
+
+/**
+ * State Manager runs an association at most every 30 minutes, and its rate()
+ * intervals must be less than 31 days ("Reference: Cron and rate expressions for
+ * Systems Manager": "intervals of 30 minutes or greater and less than 31 days").
+ */
+export const ASSOCIATION_MIN_INTERVAL_MINUTES = 30;
+/** Exclusive upper bound of an association rate() interval, in minutes (31 days). */
+export const ASSOCIATION_MAX_RATE_MINUTES = 31 * 24 * 60;
+
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const CRON = /^cron\(([^)]+)\)$/;
+
+/** Expands a cron minute field (`0`, `0/30`, `*\/30`, `5,35`, `0-59/20`, `*`) to its minutes, or undefined when unreadable. */
+export function cronMinutes(field: string): number[] | undefined {
+  const minutes = new Set<number>();
+  for (const part of field.split(',')) {
+    const m = /^(\*|\d{1,2})(?:-(\d{1,2}))?(?:\/(\d{1,2}))?$/.exec(part);
+    if (!m) return undefined;
+    const start = m[1] === '*' ? 0 : Number(m[1]);
+    // `a/step` runs from a to the end of the hour; `a` alone is one minute.
+    const end = m[2] !== undefined ? Number(m[2]) : m[1] === '*' || m[3] !== undefined ? 59 : start;
+    const step = m[3] !== undefined ? Number(m[3]) : 1;
+    if (start > 59 || end > 59 || start > end || step < 1) return undefined;
+    for (let v = start; v <= end; v += step) minutes.add(v);
+  }
+  return [...minutes].sort((a, b) => a - b);
+}
+
+const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+
+/** Shortest gap, in minutes, between two runs within (and across) an hour. */
+function shortestGap(minutes: number[]): number {
+  if (minutes.length < 2) return 60;
+  let gap = 60 - minutes[minutes.length - 1] + minutes[0];
+  for (let i = 1; i < minutes.length; i++) gap = Math.min(gap, minutes[i] - minutes[i - 1]);
+  return gap;
+}
+
+/**
+ * Why `expr` is not an acceptable State Manager association schedule, or undefined.
+ * rate() must run from `minIntervalMinutes` (at least State Manager's 30) up to, not
+ * including, 31 days; cron() must have State Manager's 6 fields (optionally preceded
+ * by seconds = 0) and its minutes field may not run more often than
+ * `minIntervalMinutes`. The finer cron rules (which forms State Manager accepts) are
+ * left to AWS. at() is refused: a one-time run is not a recurring association.
+ */
+export function associationScheduleProblem(expr: string, minIntervalMinutes: number = ASSOCIATION_MIN_INTERVAL_MINUTES): string | undefined {
+  // Only the minutes field of a cron expression is read, so a minimum above an hour
+  // could not be enforced for cron().
+  if (!Number.isInteger(minIntervalMinutes) || minIntervalMinutes < ASSOCIATION_MIN_INTERVAL_MINUTES || minIntervalMinutes > 60) {
+    throw new Error(`associationScheduleProblem: minIntervalMinutes must be a whole number from ${ASSOCIATION_MIN_INTERVAL_MINUTES} to 60, got ${minIntervalMinutes}`);
+  }
+  const limit =
+    minIntervalMinutes === ASSOCIATION_MIN_INTERVAL_MINUTES
+      ? `State Manager runs an association at most every ${ASSOCIATION_MIN_INTERVAL_MINUTES} minutes`
+      : `this association runs at most every ${plural(minIntervalMinutes, 'minute')}`;
+  const got = `got ${JSON.stringify(expr)}`;
+  const rate = RATE.exec(expr);
+  if (rate) {
+    const value = Number(rate[1]);
+    const unit = rate[2];
+    if (value < 1) return `must be a positive rate, ${got}`;
+    if ((value === 1) !== !unit.endsWith('s')) {
+      return `must use a singular unit for 1 and a plural one otherwise (e.g. rate(1 hour), rate(2 hours)), ${got}`;
+    }
+    const minutes = value * (unit.startsWith('minute') ? 1 : unit.startsWith('hour') ? 60 : 1440);
+    if (minutes < minIntervalMinutes) {
+      return `runs every ${plural(minutes, 'minute')}; ${limit} (use rate(${minIntervalMinutes} minutes) or slower), ${got}`;
+    }
+    if (minutes >= ASSOCIATION_MAX_RATE_MINUTES) return `must be less than 31 days apart (State Manager limit), ${got}`;
+    return undefined;
+  }
+  const cron = CRON.exec(expr);
+  if (cron) {
+    const fields = cron[1].trim().split(/\s+/);
+    if (fields.length !== 6 && fields.length !== 7) {
+      return `must have 6 fields (minutes hours day-of-month month day-of-week year), optionally preceded by seconds = 0, ${got}`;
+    }
+    if (fields.length === 7 && fields[0] !== '0') return `the seconds field of an association cron expression can only be 0, ${got}`;
+    const minuteField = fields[fields.length - 6];
+    const minutes = cronMinutes(minuteField);
+    if (!minutes) return `has an unreadable minutes field ${JSON.stringify(minuteField)}, ${got}`;
+    const gap = shortestGap(minutes);
+    if (gap < minIntervalMinutes) return `runs every ${plural(gap, 'minute')}; ${limit}, ${got}`;
+    return undefined;
+  }
+  if (/^at\(.*\)$/.test(expr)) return `State Manager associations take rate(...) or cron(...), not at(...), ${got}`;
+  return `must be rate(N minutes|hours|days) or cron(...), ${got}`;
+}
+
+/** A State Manager association schedule (see associationScheduleProblem), as a config field. */
+export function associationSchedule(minIntervalMinutes: number = ASSOCIATION_MIN_INTERVAL_MINUTES) {
+  // Fail at import, not at the first parse, when a caller asks for an impossible minimum.
+  associationScheduleProblem('rate(1 day)', minIntervalMinutes);
+  return z.string().superRefine((expr, ctx) => {
+    const problem = associationScheduleProblem(expr, minIntervalMinutes);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
 
 /** A tag key/value pair as AWS accepts them (keys up to 128, values up to 256 characters). */
 export const tagKey = z.string().min(1).max(128).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, {

@@ -1,88 +1,5 @@
 import { z } from 'zod';
-import { accountId, targets } from './common';
-
-// ---------------------------------------------------------------------------------
-// Association schedule
-// ---------------------------------------------------------------------------------
-
-/** State Manager runs associations at most every 30 minutes (rate) and less than 31 days apart. */
-export const MIN_INVENTORY_INTERVAL_MINUTES = 30;
-const MAX_RATE_MINUTES = 31 * 24 * 60;
-
-const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
-const CRON = /^cron\(([^)]+)\)$/;
-
-/** Expands a cron minute field (`0`, `0/30`, `*\/30`, `5,35`, `0-59/20`, `*`) to its minutes, or undefined when unreadable. */
-export function cronMinutes(field: string): number[] | undefined {
-  const minutes = new Set<number>();
-  for (const part of field.split(',')) {
-    const m = /^(\*|\d{1,2})(?:-(\d{1,2}))?(?:\/(\d{1,2}))?$/.exec(part);
-    if (!m) return undefined;
-    const start = m[1] === '*' ? 0 : Number(m[1]);
-    // `a/step` runs from a to the end of the hour; `a` alone is one minute.
-    const end = m[2] !== undefined ? Number(m[2]) : m[1] === '*' || m[3] !== undefined ? 59 : start;
-    const step = m[3] !== undefined ? Number(m[3]) : 1;
-    if (start > 59 || end > 59 || start > end || step < 1) return undefined;
-    for (let v = start; v <= end; v += step) minutes.add(v);
-  }
-  return [...minutes].sort((a, b) => a - b);
-}
-
-const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-
-/** Shortest gap, in minutes, between two runs within (and across) an hour. */
-function shortestGap(minutes: number[]): number {
-  if (minutes.length < 2) return 60;
-  let gap = 60 - minutes[minutes.length - 1] + minutes[0];
-  for (let i = 1; i < minutes.length; i++) gap = Math.min(gap, minutes[i] - minutes[i - 1]);
-  return gap;
-}
-
-/**
- * Why a schedule is not acceptable for the inventory association, or undefined.
- * AWS accepts rate() from 30 minutes up to (not including) 31 days, and a limited set
- * of cron() forms; we reject what would run more often than every 30 minutes or that
- * AWS would refuse for its shape, and leave the finer cron rules to AWS.
- */
-export function inventoryScheduleProblem(expr: string): string | undefined {
-  const rate = RATE.exec(expr);
-  if (rate) {
-    const value = Number(rate[1]);
-    const unit = rate[2];
-    if (value < 1) return `must be a positive rate, got ${JSON.stringify(expr)}`;
-    if ((value === 1) !== !unit.endsWith('s')) {
-      return `must use a singular unit for 1 and a plural one otherwise (e.g. rate(1 hour), rate(2 hours)), got ${JSON.stringify(expr)}`;
-    }
-    const minutes = value * (unit.startsWith('minute') ? 1 : unit.startsWith('hour') ? 60 : 1440);
-    if (minutes < MIN_INVENTORY_INTERVAL_MINUTES) {
-      return `runs every ${plural(minutes, 'minute')}; State Manager runs an association at most every ${MIN_INVENTORY_INTERVAL_MINUTES} minutes (use rate(30 minutes) or slower), got ${JSON.stringify(expr)}`;
-    }
-    if (minutes >= MAX_RATE_MINUTES) return `must be less than 31 days apart (State Manager limit), got ${JSON.stringify(expr)}`;
-    return undefined;
-  }
-  const cron = CRON.exec(expr);
-  if (cron) {
-    const fields = cron[1].trim().split(/\s+/);
-    if (fields.length !== 6 && fields.length !== 7) {
-      return `must have 6 fields (minutes hours day-of-month month day-of-week year), optionally preceded by seconds = 0, got ${JSON.stringify(expr)}`;
-    }
-    if (fields.length === 7 && fields[0] !== '0') return `the seconds field of an association cron expression can only be 0, got ${JSON.stringify(expr)}`;
-    const minuteField = fields[fields.length - 6];
-    const minutes = cronMinutes(minuteField);
-    if (!minutes) return `has an unreadable minutes field ${JSON.stringify(minuteField)}, got ${JSON.stringify(expr)}`;
-    const gap = shortestGap(minutes);
-    if (gap < MIN_INVENTORY_INTERVAL_MINUTES) {
-      return `runs every ${plural(gap, 'minute')}; State Manager runs an association at most every ${MIN_INVENTORY_INTERVAL_MINUTES} minutes, got ${JSON.stringify(expr)}`;
-    }
-    return undefined;
-  }
-  return `must be rate(N minutes|hours|days) or cron(...) (AWS recommends a rate for inventory), got ${JSON.stringify(expr)}`;
-}
-
-const inventorySchedule = z.string().superRefine((expr, ctx) => {
-  const problem = inventoryScheduleProblem(expr);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+import { accountId, associationSchedule, targets } from './common';
 
 // ---------------------------------------------------------------------------------
 // What the association collects (parameters of AWS-GatherSoftwareInventory)
@@ -155,6 +72,7 @@ export const inventoryCollection = z
     services: collectFlag('services (not recorded by Config)'),
     windowsRoles: collectFlag('Windows roles and features (not recorded by Config)'),
     customInventory: collectFlag('custom inventory written by your own scripts (not recorded by Config)'),
+    billingInfo: collectFlag('the billing product ids of license-included and AWS Marketplace instances (AWS:BillingInfo; not recorded by Config)'),
     files: z
       .array(fileInventory)
       .max(20)
@@ -252,7 +170,7 @@ export const inventoryConfig = z
         'Do not create the AWS-GatherSoftwareInventory association, because Quick Setup, Inspector or another tool already ' +
           'runs one (a second one overlaps). The Config recorder is still managed. @default false',
       ),
-    schedule: inventorySchedule
+    schedule: associationSchedule()
       .default('rate(30 minutes)')
       .describe('How often inventory is collected: rate(...) of 30 minutes or more, or cron(...). @default rate(30 minutes)'),
     targets: targets.prefault({}).describe('Which managed instances are inventoried. @default - all managed instances'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { percentOrCount, scheduleExpression, tagKey, tagValue, targets } from './common';
+import { associationSchedule, percentOrCount, tagKey, tagValue, targets } from './common';
 
 /** The classifications the field report snapshotted (Windows and Linux names together). */
 export const DEFAULT_CLASSIFICATIONS = ['Security', 'CriticalUpdates', 'SecurityUpdates'] as const;
@@ -12,15 +12,6 @@ export const MAX_MAP_CONCURRENCY = 40;
  * leading underscore keeps it out of Hive-style readers such as Athena.
  */
 export const RUNS_FOLDER = '_runs';
-
-/** State Manager accepts rate() and cron() only, and runs an association at most every 30 minutes. */
-const scanSchedule = scheduleExpression
-  .refine((s) => !s.startsWith('at('), {
-    error: (iss) => `State Manager associations take rate(...) or cron(...), not at(...), got ${JSON.stringify(iss.input)}`,
-  })
-  .refine((s) => !/^rate\((\d+) minutes?\)$/.test(s) || Number(/\d+/.exec(s)![0]) >= 30, {
-    error: (iss) => `State Manager runs an association at most every 30 minutes, got ${JSON.stringify(iss.input)}`,
-  });
 
 /**
  * EventBridge Scheduler recurring expressions: rate(N minutes|hours|days) or a
@@ -97,7 +88,7 @@ export const patchHistoryConfig = z
     scanTargets: targets
       .optional()
       .describe('Instances the Scan association targets. @default - the instances the snapshot reads (tagKey, and tagValue when set)'),
-    scanSchedule: scanSchedule
+    scanSchedule: associationSchedule()
       .default('rate(1 day)')
       .describe('How often the Scan association runs (rate(...) or cron(...)). @default rate(1 day)'),
     scanMaxConcurrency: percentOrCount.default('10%').describe('How many targets scan at once (number or percentage). @default 10%'),

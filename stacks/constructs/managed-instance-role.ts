@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { PolicyDocument, PolicyStatement } from './policy-document';
+import { namedOutput } from './named-output';
 
 /** The one AWS-managed policy the instance role carries: agent registration and messaging. */
 export const SSM_CORE_POLICY_ARN = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
@@ -33,6 +33,7 @@ export class ManagedInstanceRole extends Construct {
   private readonly trusted: string[];
   private trust: PolicyDocument;
   private policy?: PolicyDocument;
+  private rolePolicy?: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: ManagedInstanceRoleProps) {
     super(scope, id);
@@ -58,16 +59,10 @@ export class ManagedInstanceRole extends Construct {
     this.instanceProfileName = this.instanceProfile.name;
     this.instanceProfileArn = this.instanceProfile.arn;
 
-    const outputs: Array<[string, string, string]> = [
-      ['managed_instance_role_name', this.roleName, 'Managed-instance role name'],
-      ['managed_instance_role_arn', this.roleArn, 'Managed-instance role ARN'],
-      ['managed_instance_profile_name', this.instanceProfileName, 'Instance profile to attach to managed EC2 instances'],
-      ['managed_instance_profile_arn', this.instanceProfileArn, 'Instance profile ARN'],
-    ];
-    for (const [name, value, description] of outputs) {
-      // Output names are what users read in `terraform output`: keep them stable and plain.
-      new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
-    }
+    namedOutput(this, 'managed_instance_role_name', this.roleName, 'Managed-instance role name');
+    namedOutput(this, 'managed_instance_role_arn', this.roleArn, 'Managed-instance role ARN');
+    namedOutput(this, 'managed_instance_profile_name', this.instanceProfileName, 'Instance profile to attach to managed EC2 instances');
+    namedOutput(this, 'managed_instance_profile_arn', this.instanceProfileArn, 'Instance profile ARN');
   }
 
   /** Let another service assume the role (e.g. ssm.amazonaws.com for Default Host Management). */
@@ -75,12 +70,16 @@ export class ManagedInstanceRole extends Construct {
     this.trusted.push(service);
   }
 
-  /** Add statements to the role's inline policy. */
-  addStatements(...statements: PolicyStatement[]): void {
-    if (!this.policy) {
+  /**
+   * Add statements to the role's inline policy. Returns that policy resource, for a
+   * `dependsOn` of whatever makes instances use the grant right away.
+   */
+  addStatements(...statements: PolicyStatement[]): IamRolePolicy {
+    if (!this.policy || !this.rolePolicy) {
       this.policy = new PolicyDocument(this, 'policy-document');
-      new IamRolePolicy(this, 'policy', { name: this.policyName, role: this.role.id, policy: this.policy.json });
+      this.rolePolicy = new IamRolePolicy(this, 'policy', { name: this.policyName, role: this.role.id, policy: this.policy.json });
     }
     this.policy.addStatements(...statements);
+    return this.rolePolicy;
   }
 }

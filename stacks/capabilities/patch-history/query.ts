@@ -23,6 +23,9 @@ export const SNAPSHOT_COLUMNS: ReadonlyArray<{ name: string; type: string; comme
   },
 ];
 
+/** The Glue table of the snapshots. */
+export const SNAPSHOT_TABLE = 'snapshots';
+
 /** Partition columns: the `year=/month=/day=` folders. */
 export const PARTITION_COLUMNS = ['year', 'month', 'day'] as const;
 
@@ -151,19 +154,22 @@ export class PatchHistoryQuery extends Construct {
   readonly table: GlueCatalogTable;
   readonly workgroup: AthenaWorkgroup;
   readonly resultsBucket: SecureBucket;
+  /** `"<database>"."snapshots"`, as the saved queries name the table (a literal, not a reference). */
   readonly qualifiedTable: string;
 
   constructor(scope: Construct, id: string, props: PatchHistoryQueryProps) {
     super(scope, id);
     const { ctx } = props;
     const location = `s3://${props.bucketName}/${props.prefix}/`;
+    const databaseName = glueName(`${ctx.config.namePrefix}_patch_history`);
+    this.qualifiedTable = `"${databaseName}"."${SNAPSHOT_TABLE}"`;
 
     this.database = new GlueCatalogDatabase(this, 'database', {
-      name: glueName(`${ctx.config.namePrefix}_patch_history`),
+      name: databaseName,
       description: `Patch-compliance snapshots of account ${ctx.accountId} in ${ctx.region} (ssm-baseline)`,
     });
     this.table = new GlueCatalogTable(this, 'table', {
-      name: 'snapshots',
+      name: SNAPSHOT_TABLE,
       databaseName: this.database.name,
       description: 'One row per instance, run and DescribeInstancePatches page; UNNEST(patches) for one row per patch',
       tableType: 'EXTERNAL_TABLE',
@@ -196,8 +202,6 @@ export class PatchHistoryQuery extends Construct {
         columns: SNAPSHOT_COLUMNS.map((c) => ({ name: c.name, type: c.type, comment: c.comment })),
       },
     });
-    this.qualifiedTable = `"${this.database.name}"."snapshots"`;
-
     this.resultsBucket = new SecureBucket(this, 'results', {
       bucketName: ctx.naming.bucket('patch-queries'),
       expirationDays: props.resultRetentionDays,
@@ -222,7 +226,7 @@ export class PatchHistoryQuery extends Construct {
       },
     });
 
-    for (const q of namedQueries(`"${glueName(`${ctx.config.namePrefix}_patch_history`)}"."snapshots"`)) {
+    for (const q of namedQueries(this.qualifiedTable)) {
       new AthenaNamedQuery(this, `query-${q.id}`, {
         name: q.name,
         description: q.description,

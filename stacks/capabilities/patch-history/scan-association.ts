@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { StackContext } from '../../context';
 import { effectiveScanTargets } from '../../config/patch-history';
-import { associationTargets } from '../agent-update';
+import { associationTargets } from '../../constructs/association-targets';
 
 /** The AWS-owned document that scans (or installs) against the instance's patch baseline. */
 export const PATCH_DOCUMENT = 'AWS-RunPatchBaseline';

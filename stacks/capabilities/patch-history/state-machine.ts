@@ -111,7 +111,7 @@ export class SnapshotStateMachine extends Construct {
     this.stateMachineArn = this.stateMachine.arn;
 
     for (const metric of FAILURE_METRICS) {
-      const alarmName = ctx.naming.regional(`patch-history-${metric.replace(/^Executions/, '').toLowerCase()}`, 'sns');
+      const alarmName = ctx.naming.regional(`patch-history-${metric.replace(/^Executions/, '').toLowerCase()}`, 'cloudwatchAlarm');
       const alarm = new CloudwatchMetricAlarm(this, `alarm-${metric}`, {
         alarmName,
         alarmDescription: `A patch-history snapshot run ${metric.replace(/^Executions/, '').toLowerCase()} in ${ctx.region}: see the execution in the Step Functions console (${this.stateMachineName}); instances that failed are listed under s3://${props.bucketName}/${cfg.s3Prefix}/${RUNS_FOLDER}/.`,
