@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { PolicyDocument, PolicyStatement, denyInsecureTransport } from './policy-document';
 import type { NotificationTopic } from './notification-topic';
+import { alarmWhenAboveZero } from './topic-alarm';
 
 export interface DeadLetterQueueProps {
   readonly queueName: string;
@@ -59,21 +59,14 @@ export class DeadLetterQueue extends Construct {
     new SqsQueuePolicy(this, 'policy', { queueUrl: this.queueUrl, policy: policy.json });
 
     if (props.alarmTopic) {
-      const alarm = new CloudwatchMetricAlarm(this, 'alarm', {
+      alarmWhenAboveZero(this, 'alarm', props.alarmTopic, {
         alarmName: props.alarmName ?? `${props.queueName}-not-empty`,
-        alarmDescription: `Undeliverable notifications are waiting in ${props.queueName}; inspect and redrive them.`,
+        description: `Undeliverable notifications are waiting in ${props.queueName}; inspect and redrive them.`,
         namespace: 'AWS/SQS',
         metricName: 'ApproximateNumberOfMessagesVisible',
         dimensions: { QueueName: this.queue.name },
         statistic: 'Maximum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: 'GreaterThanThreshold',
-        treatMissingData: 'notBreaching',
-        alarmActions: [props.alarmTopic.topicArn],
       });
-      props.alarmTopic.allowCloudWatchAlarm(alarm.arn);
     }
   }
 

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { StackContext, arn } from '../../context';
 import { PolicyDocument, PolicyStatement, serviceTrust } from '../../constructs/policy-document';
 import { SecureBucket } from '../../constructs/secure-bucket';
+import { alarmWhenAboveZero } from '../../constructs/topic-alarm';
 import { RUNS_FOLDER } from '../../config/patch-history';
 import { snapshotDefinition } from './definition';
 
@@ -112,21 +112,13 @@ export class SnapshotStateMachine extends Construct {
 
     for (const metric of FAILURE_METRICS) {
       const alarmName = ctx.naming.regional(`patch-history-${metric.replace(/^Executions/, '').toLowerCase()}`, 'cloudwatchAlarm');
-      const alarm = new CloudwatchMetricAlarm(this, `alarm-${metric}`, {
+      alarmWhenAboveZero(this, `alarm-${metric}`, ctx.topic, {
         alarmName,
-        alarmDescription: `A patch-history snapshot run ${metric.replace(/^Executions/, '').toLowerCase()} in ${ctx.region}: see the execution in the Step Functions console (${this.stateMachineName}); instances that failed are listed under s3://${props.bucketName}/${cfg.s3Prefix}/${RUNS_FOLDER}/.`,
+        description: `A patch-history snapshot run ${metric.replace(/^Executions/, '').toLowerCase()} in ${ctx.region}: see the execution in the Step Functions console (${this.stateMachineName}); instances that failed are listed under s3://${props.bucketName}/${cfg.s3Prefix}/${RUNS_FOLDER}/.`,
         namespace: 'AWS/States',
         metricName: metric,
         dimensions: { StateMachineArn: this.stateMachineArn },
-        statistic: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: 'GreaterThanThreshold',
-        treatMissingData: 'notBreaching',
-        alarmActions: [ctx.topic.topicArn],
       });
-      ctx.topic.allowCloudWatchAlarm(alarm.arn);
     }
   }
 }
