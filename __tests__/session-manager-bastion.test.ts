@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../stacks/config/load';
 import { BaselineConfig, BaselineConfigInput } from '../stacks/config/schema';
-import { INTERFACE_ENDPOINT_SERVICES, amiParameter, isArmInstanceType } from '../stacks/capabilities/session-manager-bastion';
+import { INTERFACE_ENDPOINT_SERVICES, ROOT_DEVICE_NAME, amiParameter, isArmInstanceType } from '../stacks/capabilities/session-manager-bastion';
 import { StackResult, checkStack, listStacks, planSummaryLine, terraformEnv } from '../scripts/terraform-harness';
 import { evaluate } from '../policies/engine';
 import { loadPath } from '../policies/load';
@@ -25,21 +25,36 @@ describe('session manager bastion: example-bastion.json', () => {
   });
 
   it('runs Amazon Linux 2023 from the public parameter with the managed-instance profile, IMDSv2 only, an encrypted disk and no way in', () => {
+    const [ltId, template] = findResource(s, 'aws_launch_template');
     const [, instance] = findResource(s, 'aws_instance');
     const [profileId] = findResource(s, 'aws_iam_instance_profile', (p) => p.name === `ssmb-managed-instance-${REGION}`);
+    // The image, the disk and the metadata service come from the launch template...
+    expect(template).toMatchObject({
+      name: 'ssmb-session-bastion',
+      image_id: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
+      metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 },
+      block_device_mappings: [{ device_name: ROOT_DEVICE_NAME, ebs: { encrypted: 'true', volume_type: 'gp3', delete_on_termination: 'true' } }],
+    });
+    expect(ROOT_DEVICE_NAME).toBe('/dev/xvda');
+    expect(template.block_device_mappings[0].ebs).not.toHaveProperty('volume_size'); // the image's size unless configured
+    expect(template).not.toHaveProperty('key_name');
+    expect(template).not.toHaveProperty('user_data');
+    expect(template).not.toHaveProperty('network_interfaces');
+    // ...and the instance launches from its current version, with network and profile of its own.
     expect(instance).toMatchObject({
-      ami: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
+      launch_template: { id: ref('aws_launch_template', ltId, 'id'), version: ref('aws_launch_template', ltId, 'latest_version') },
       instance_type: 't4g.micro',
       subnet_id: 'subnet-0a1b2c3d4e5f60718',
       vpc_security_group_ids: [ref('aws_security_group', sgId, 'id')],
       iam_instance_profile: ref('aws_iam_instance_profile', profileId, 'name'),
       associate_public_ip_address: false,
-      metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 },
-      root_block_device: { encrypted: true, volume_type: 'gp3', delete_on_termination: true },
-      lifecycle: { ignore_changes: ['ami'] },
     });
-    expect(instance).not.toHaveProperty('key_name');
-    expect(instance).not.toHaveProperty('user_data');
+    // The resolve:ssm: string never reaches aws_instance: with root_block_device the
+    // provider would DescribeImages it and fail (terraform-provider-aws#43488).
+    for (const attr of ['ami', 'root_block_device', 'ebs_block_device', 'metadata_options', 'key_name', 'user_data', 'lifecycle']) {
+      expect([attr, instance[attr]]).toEqual([attr, undefined]);
+    }
+    expect(JSON.stringify(instance)).not.toContain('resolve:ssm');
     expect(s.data?.aws_ami).toBeUndefined();
   });
 
@@ -94,17 +109,27 @@ describe('session manager bastion: placement and defaults', () => {
     expect(Object.keys(resourcesOf(synthStack(cfg(), 0, REGION), 'aws_instance'))).toHaveLength(1);
     const other = synthStack(cfg(), 0, 'us-east-1');
     expect(resourcesOf(other, 'aws_instance')).toEqual({});
+    expect(resourcesOf(other, 'aws_launch_template')).toEqual({});
     expect(resourcesOf(other, 'aws_security_group')).toEqual({});
   });
 
   it('without endpoints: x86_64 image and HTTPS out to anywhere, nothing else', () => {
     const s = synthStack(cfg(), 0, REGION);
-    expect(findResource(s, 'aws_instance')[1].ami).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+    expect(findResource(s, 'aws_launch_template')[1].image_id).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
     expect(resourcesOf(s, 'aws_vpc_endpoint')).toEqual({});
     expect(Object.values(resourcesOf(s, 'aws_vpc_security_group_egress_rule')).map(({ description, security_group_id, ...rule }) => rule)).toEqual([
       { ip_protocol: 'tcp', from_port: 443, to_port: 443, cidr_ipv4: '0.0.0.0/0' },
     ]);
     expect(resourcesOf(s, 'aws_vpc_security_group_ingress_rule')).toEqual({});
+  });
+
+  it('sizes the root volume in the template when configured', () => {
+    const sized = testConfig({
+      accounts: [{ id: '111111111111', name: 'prod', regions: [REGION] }],
+      sessionManager: { bastion: { ...bastion, rootVolumeSizeGiB: 30 } },
+    });
+    const [, template] = findResource(synthStack(sized, 0, REGION), 'aws_launch_template');
+    expect(template.block_device_mappings).toEqual([{ device_name: '/dev/xvda', ebs: { encrypted: 'true', volume_type: 'gp3', delete_on_termination: 'true', volume_size: 30 } }]);
   });
 
   it('picks the image architecture from the instance type', () => {
@@ -142,6 +167,12 @@ describe('session manager: terraform', () => {
     const plan = JSON.parse(readFileSync(planned.planJson!, 'utf8'));
     const creates = (type: string) => plan.resource_changes.filter((c: any) => c.type === type && c.change.actions.includes('create'));
     expect(creates('aws_instance')).toHaveLength(1);
+    const [template] = creates('aws_launch_template');
+    expect(template.change.after).toMatchObject({ image_id: expect.stringMatching(/^resolve:ssm:\/aws\/service\/ami-amazon-linux-latest\//) });
+    const [instance] = creates('aws_instance');
+    // Nothing on the instance makes the provider look the resolve:ssm: string up at apply.
+    expect(instance.change.after.ami).toBeUndefined();
+    expect(instance.change.after.root_block_device ?? []).toEqual([]);
     expect(creates('aws_vpc_endpoint')).toHaveLength(INTERFACE_ENDPOINT_SERVICES.length + 1);
     const [document] = creates('aws_ssm_document');
     expect(document.change.after).toMatchObject({ name: 'SSM-SessionManagerRunShell', document_type: 'Session' });

@@ -25,6 +25,29 @@ interface Failing {
 
 const topicArn = '${aws_sns_topic.topic.arn}';
 
+/**
+ * The compliant stack with its bastion launched from a launch template, as the real
+ * bastion is: image, disk and metadata service on the template, network on the instance.
+ */
+function fromTemplate(mutate: (s: any) => void = () => undefined): TerraformJson {
+  return broken((s) => {
+    const instance = s.resource.aws_instance.bastion;
+    s.resource.aws_launch_template = {
+      bastion_lt: {
+        name: 'ssmb-bastion',
+        image_id: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+        metadata_options: instance.metadata_options,
+        block_device_mappings: [{ device_name: '/dev/xvda', ebs: { encrypted: 'true', volume_type: 'gp3' } }],
+      },
+    };
+    delete instance.ami;
+    delete instance.metadata_options;
+    delete instance.root_block_device;
+    instance.launch_template = { id: '${aws_launch_template.bastion_lt.id}', version: '${aws_launch_template.bastion_lt.latest_version}' };
+    mutate(s);
+  });
+}
+
 /** One or more failing fixtures per rule; the keys must be exactly the rule ids (checked below). */
 const FAILING: Record<string, Failing[]> = {
   'SSMB-IAM-001': [
@@ -267,15 +290,61 @@ const FAILING: Record<string, Failing[]> = {
       address: 'aws_cloudwatch_log_group.notifier_logs',
     },
   ],
-  'SSMB-EC2-001': [{ what: 'IMDSv1 allowed', fixture: () => broken((s) => (s.resource.aws_instance.bastion.metadata_options.http_tokens = 'optional')), address: 'aws_instance.bastion' }],
+  'SSMB-EC2-001': [
+    { what: 'IMDSv1 allowed', fixture: () => broken((s) => (s.resource.aws_instance.bastion.metadata_options.http_tokens = 'optional')), address: 'aws_instance.bastion' },
+    {
+      what: 'an instance inheriting IMDSv1 from its launch template',
+      fixture: () => fromTemplate((s) => (s.resource.aws_launch_template.bastion_lt.metadata_options.http_tokens = 'optional')),
+      address: 'aws_instance.bastion',
+      message: /http_tokens = optional\) \(from launch template aws_launch_template\.bastion_lt\)$/,
+    },
+    {
+      what: 'an instance whose launch template leaves IMDS unset',
+      fixture: () => fromTemplate((s) => delete s.resource.aws_launch_template.bastion_lt.metadata_options),
+      address: 'aws_instance.bastion',
+      message: /http_tokens = unset/,
+    },
+  ],
   'SSMB-EC2-002': [
     { what: 'an unencrypted root volume', fixture: () => broken((s) => (s.resource.aws_instance.bastion.root_block_device.encrypted = false)), address: 'aws_instance.bastion' },
+    {
+      what: 'a root volume from a launch template mapping without encryption',
+      fixture: () => fromTemplate((s) => (s.resource.aws_launch_template.bastion_lt.block_device_mappings[0].ebs.encrypted = 'false')),
+      address: 'aws_instance.bastion',
+      message: /root volume is not encrypted \(launch template aws_launch_template\.bastion_lt, \/dev\/xvda\)/,
+    },
+    {
+      what: 'a launch template that maps only a data volume, leaving the root to the image',
+      fixture: () => fromTemplate((s) => (s.resource.aws_launch_template.bastion_lt.block_device_mappings[0].device_name = '/dev/sdf')),
+      address: 'aws_instance.bastion',
+      message: /maps no root device/,
+    },
     { what: 'an unencrypted EBS volume', fixture: () => broken((s) => (s.resource.aws_ebs_volume = { data: { availability_zone: `${REGION}a`, size: 8 } })), address: 'aws_ebs_volume.data' },
   ],
   'SSMB-EC2-003': [
     { what: 'public IP left to the subnet', fixture: () => broken((s) => delete s.resource.aws_instance.bastion.associate_public_ip_address), address: 'aws_instance.bastion' },
+    {
+      what: 'a public IP from the launch template\'s network interface',
+      fixture: () =>
+        fromTemplate((s) => {
+          const instance = s.resource.aws_instance.bastion;
+          delete instance.subnet_id;
+          delete instance.associate_public_ip_address;
+          s.resource.aws_launch_template.bastion_lt.network_interfaces = [{ device_index: 0, subnet_id: 'subnet-0123456789abcdef0', associate_public_ip_address: 'true' }];
+        }),
+      address: 'aws_instance.bastion',
+      message: /associate_public_ip_address is true \(from launch template aws_launch_template\.bastion_lt\)/,
+    },
   ],
-  'SSMB-EC2-004': [{ what: 'a key pair', fixture: () => broken((s) => (s.resource.aws_instance.bastion.key_name = 'ops')), address: 'aws_instance.bastion' }],
+  'SSMB-EC2-004': [
+    { what: 'a key pair', fixture: () => broken((s) => (s.resource.aws_instance.bastion.key_name = 'ops')), address: 'aws_instance.bastion' },
+    {
+      what: 'a key pair from the launch template',
+      fixture: () => fromTemplate((s) => (s.resource.aws_launch_template.bastion_lt.key_name = 'ops')),
+      address: 'aws_instance.bastion',
+      message: /uses key pair ops \(from launch template aws_launch_template\.bastion_lt\)/,
+    },
+  ],
   'SSMB-EC2-005': [
     {
       what: 'an SSH ingress block',
@@ -407,6 +476,34 @@ describe('policy rules: accepted patterns', () => {
       x.data.aws_iam_policy_document.notifier_doc.source_policy_documents = ['${data.aws_iam_policy_document.extra.json}'];
     });
     expect((await findingsOf(s, 'SSMB-IAM-001')).map((f) => f.address)).toEqual(['aws_iam_role_policy.notifier_policy']);
+  });
+
+  it('an instance launched from a compliant launch template (by id or by name) passes the EC2 rules', async () => {
+    const ec2 = async (s: TerraformJson) => (await run(s)).findings.filter((f) => f.rule.startsWith('SSMB-EC2'));
+    expect(await ec2(fromTemplate())).toEqual([]);
+    expect(await ec2(fromTemplate((s) => (s.resource.aws_instance.bastion.launch_template = { name: 'ssmb-bastion', version: '$Latest' })))).toEqual([]);
+    // Settings on the instance override the template's, both ways.
+    const overridden = await ec2(fromTemplate((s) => (s.resource.aws_instance.bastion.metadata_options = { http_tokens: 'optional' })));
+    expect(overridden.map((f) => [f.rule, f.address])).toEqual([['SSMB-EC2-001', 'aws_instance.bastion']]);
+    expect(await ec2(fromTemplate((s) => {
+      s.resource.aws_launch_template.bastion_lt.block_device_mappings = [];
+      s.resource.aws_instance.bastion.root_block_device = { encrypted: true };
+    }))).toEqual([]);
+  });
+
+  it('a launch template the stack does not declare gives the instance nothing', async () => {
+    const s = fromTemplate((x) => (x.resource.aws_instance.bastion.launch_template = { id: 'lt-0123456789abcdef0' }));
+    const hits = (await run(s)).findings.filter((f) => f.address === 'aws_instance.bastion').map((f) => f.rule);
+    expect(hits.sort()).toEqual(['SSMB-EC2-001', 'SSMB-EC2-002']);
+  });
+
+  it('with a subnet on the instance, the template\'s network interface does not decide the public IP', async () => {
+    const s = fromTemplate((x) => {
+      delete x.resource.aws_instance.bastion.associate_public_ip_address;
+      x.resource.aws_launch_template.bastion_lt.network_interfaces = [{ device_index: 0, associate_public_ip_address: 'false' }];
+    });
+    const [f] = (await run(s)).findings.filter((x) => x.rule === 'SSMB-EC2-003');
+    expect(f).toMatchObject({ address: 'aws_instance.bastion', message: 'associate_public_ip_address is unset (the subnet decides)' });
   });
 
   it('local backends (the state-bucket bootstrap) are out of the backend rules\' scope', async () => {

@@ -6,7 +6,9 @@
  * or through VPC endpoints this construct can create.
  */
 import { Construct } from 'constructs';
+import { Token } from 'cdktf';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
@@ -20,6 +22,9 @@ export const INTERFACE_ENDPOINT_SERVICES = ['ssm', 'ssmmessages', 'ec2messages',
 
 const HTTPS = 443;
 
+/** Root device of the Amazon Linux 2023 images (x86_64 and arm64). */
+export const ROOT_DEVICE_NAME = '/dev/xvda';
+
 /** Graviton instance types (t4g, m7g, c7gn, g5g...) have a "g" right after the generation digit. */
 export function isArmInstanceType(instanceType: string): boolean {
   return /^[a-z]+\d+g[a-z0-9-]*\./.test(instanceType);
@@ -27,7 +32,10 @@ export function isArmInstanceType(instanceType: string): boolean {
 
 /**
  * EC2 resolves the image from AWS's public parameter at launch (`resolve:ssm:`), so
- * no data source asks AWS for an AMI id at plan time.
+ * no data source asks AWS for an AMI id at plan time. Only a launch template may carry
+ * it: on `aws_instance.ami` together with `root_block_device` the provider calls
+ * DescribeImages on the literal string and the apply fails with InvalidAMIID.Malformed
+ * (terraform-provider-aws#43488).
  */
 export function amiParameter(instanceType: string): string {
   const arch = isArmInstanceType(instanceType) ? 'arm64' : 'x86_64';
@@ -42,6 +50,7 @@ export interface SessionBastionProps {
 
 export class SessionBastion extends Construct {
   readonly instance: Instance;
+  readonly launchTemplate: LaunchTemplate;
   readonly instanceId: string;
   readonly instanceArn: string;
   readonly securityGroup: SecurityGroup;
@@ -152,26 +161,49 @@ export class SessionBastion extends Construct {
       });
     }
 
+    // What the instance is made of: image, disk, metadata service. The root volume is
+    // mapped to the image's root device by name, so the provider never has to look the
+    // image up (it would, for aws_instance.root_block_device).
+    this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
+      // Launch template names allow 128 characters, the instance profile budget.
+      name: ctx.naming.regional('session-bastion', 'instanceProfile'),
+      description: 'Session Manager bastion: Amazon Linux 2023, IMDSv2 only, encrypted root volume, no key pair',
+      imageId: amiParameter(cfg.instanceType),
+      // No key_name: there is no SSH, the only way in is a logged session.
+      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+      blockDeviceMappings: [
+        {
+          deviceName: ROOT_DEVICE_NAME,
+          ebs: {
+            encrypted: 'true',
+            volumeType: 'gp3',
+            deleteOnTermination: 'true',
+            ...(cfg.rootVolumeSizeGiB !== undefined ? { volumeSize: cfg.rootVolumeSizeGiB } : {}),
+          },
+        },
+      ],
+      tagSpecifications: [{ resourceType: 'volume', tags: { Name: name } }],
+      tags: { Name: name },
+    });
+
+    // Where it runs and as whom stay on the instance: the provider builds the network
+    // interface from subnet, security groups and public-IP setting, and can change the
+    // instance profile in place.
     this.instance = new Instance(this, 'instance', {
-      ami: amiParameter(cfg.instanceType),
+      // The template's current version: changing the template (a bigger disk) replaces
+      // the bastion, visibly in the plan, instead of leaving it on the old settings.
+      launchTemplate: { id: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },
       instanceType: cfg.instanceType,
       subnetId,
       vpcSecurityGroupIds: [this.securityGroup.id],
       iamInstanceProfile: ctx.instanceRole.instanceProfileName,
       associatePublicIpAddress: cfg.associatePublicIp,
-      // No key_name: there is no SSH, the only way in is a logged session.
-      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
-      rootBlockDevice: {
-        encrypted: true,
-        volumeType: 'gp3',
-        deleteOnTermination: true,
-        ...(cfg.rootVolumeSizeGiB !== undefined ? { volumeSize: cfg.rootVolumeSizeGiB } : {}),
-      },
       tags: { Name: name },
-      // EC2 reports the resolved ami-... id, never the resolve:ssm: string, so without
-      // this every plan would replace the bastion (terraform-provider-aws#43364). A
-      // newer image arrives by `terraform apply -replace`; Patch Manager patches meanwhile.
-      lifecycle: { ignoreChanges: ['ami'] },
+      // No lifecycle.ignore_changes any more: `ami` is not configured on the instance
+      // (EC2 fills it in), and the template keeps the resolve:ssm: string as written
+      // (DescribeLaunchTemplateVersions resolves it only when asked), so neither drifts
+      // when AWS publishes a newer image. A newer image arrives with a replacement
+      // (`terraform apply -replace`); Patch Manager patches meanwhile.
       // The agent must reach the endpoints from its first boot.
       dependsOn: this.endpoints.length ? [...this.endpoints] : undefined,
     });

@@ -1,6 +1,7 @@
 // No instance gets a public IP address.
 import { Rule, Violation } from '../../types';
 import { blocks, isTrue } from '../../statements';
+import { effective, fromTemplate, launchTemplateOf } from './launch-template';
 
 export const NoPublicIp: Rule = {
   id: 'SSMB-EC2-003',
@@ -13,8 +14,14 @@ export const NoPublicIp: Rule = {
   check(stack) {
     const out: Violation[] = [];
     for (const i of stack.byType('aws_instance')) {
-      const v = i.values.associate_public_ip_address;
-      if (v !== false && v !== 'false') out.push({ address: i.address, message: `associate_public_ip_address is ${v ?? 'unset (the subnet decides)'}` });
+      // Unset on the instance, the template's primary network interface decides, unless
+      // the instance names a subnet: then the provider sends a network interface of its
+      // own (subnet, groups, public IP setting), which replaces the template's.
+      const template = i.values.subnet_id === undefined ? launchTemplateOf(stack, i) : undefined;
+      const v = effective(i, template, (values) =>
+        values.associate_public_ip_address ?? blocks(values.network_interfaces).find((ni) => Number(ni.device_index ?? 0) === 0)?.associate_public_ip_address,
+      );
+      if (v.value !== false && v.value !== 'false') out.push({ address: i.address, message: `associate_public_ip_address is ${v.value ?? 'unset (the subnet decides)'}${fromTemplate(v)}` });
     }
     for (const t of stack.byType('aws_launch_template')) {
       for (const ni of blocks(t.values.network_interfaces)) {
