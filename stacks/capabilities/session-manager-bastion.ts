@@ -62,8 +62,8 @@ export class SessionBastion extends Construct {
     const { ctx, cfg } = props;
     const vpcId = required(cfg.vpcId, 'vpcId');
     const subnetId = required(cfg.subnetId, 'subnetId');
-    // Security group and Name tag limits (255/256) match the SNS budget of Naming.
-    const name = ctx.naming.regional('session-bastion', 'sns');
+    // Security group and Name tag limits (255/256) are covered by NAME_LIMITS.securityGroup.
+    const name = ctx.naming.regional('session-bastion', 'securityGroup');
 
     // Terraform removes AWS's default allow-all egress from groups it creates: only
     // the HTTPS rules below exist, and no ingress rule at all.
@@ -76,7 +76,7 @@ export class SessionBastion extends Construct {
 
     const endpointsCfg = cfg.vpcEndpoints;
     if (endpointsCfg.enabled) {
-      const endpointName = ctx.naming.regional('session-endpoints', 'sns');
+      const endpointName = ctx.naming.regional('session-endpoints', 'securityGroup');
       this.endpointSecurityGroup = new SecurityGroup(this, 'endpoint-security-group', {
         name: endpointName,
         description: 'Interface endpoints for Session Manager: HTTPS from the bastion and the configured networks',
