@@ -7,6 +7,7 @@ import { composeMessage, subject } from '../lambda/association-notifier/message'
 import { ENRICHMENT_TIMEOUT_MS } from '../lambda/shared/enrichment';
 import success from './fixtures/agent-update/success.json';
 import failed from './fixtures/agent-update/failed.json';
+import { flush, notifierHarness } from './helpers/notifier-harness';
 
 const snsMock = mockClient(SNSClient);
 const ssmMock = mockClient(SSMClient);
@@ -32,38 +33,7 @@ const webInfo = {
   IPAddress: '10.0.1.23',
 };
 
-/** Lets pending promise chains run (setImmediate is not faked). */
-const flush = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-/** The structured log lines the handler wrote during the test. */
-let logs: Array<Record<string, unknown>>;
-
-function published(): { Subject?: string; Message?: string; TopicArn?: string } {
-  const calls = snsMock.commandCalls(PublishCommand);
-  expect(calls).toHaveLength(1);
-  return calls[0].args[0].input;
-}
-
-beforeEach(() => {
-  snsMock.reset();
-  ssmMock.reset();
-  snsMock.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-  Object.assign(process.env, ENV);
-  logs = [];
-  for (const level of ['log', 'warn', 'error'] as const) {
-    jest.spyOn(console, level as 'log').mockImplementation((line?: unknown) => {
-      logs.push(JSON.parse(String(line)));
-    });
-  }
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-  jest.restoreAllMocks();
-  for (const k of Object.keys(ENV)) delete process.env[k];
-});
+const { logs, published } = notifierHarness(snsMock, [ssmMock], ENV);
 
 describe('association notifier: Success', () => {
   beforeEach(() => {

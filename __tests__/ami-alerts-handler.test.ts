@@ -7,6 +7,7 @@ import { handler } from '../lambda/ami-notifier';
 import { parseWatchedTags } from '../lambda/ami-notifier/match';
 import { MAX_LISTED_IMAGES, MAX_OTHER_IDS_CHARS, formatAlert } from '../lambda/ami-notifier/message';
 import { ENRICHMENT_TIMEOUT_MS } from '../lambda/shared/enrichment';
+import { flush, notifierHarness } from './helpers/notifier-harness';
 
 const ec2Mock = mockClient(EC2Client);
 const snsMock = mockClient(SNSClient);
@@ -29,37 +30,7 @@ function image(id: string, over: Partial<Image> = {}): Image {
   };
 }
 
-/** Lets pending promise chains run (setImmediate is not faked). */
-const flush = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-let logs: Array<Record<string, unknown>>;
-
-function published(): { Subject?: string; Message?: string; TopicArn?: string } {
-  const calls = snsMock.commandCalls(PublishCommand);
-  expect(calls).toHaveLength(1);
-  return calls[0].args[0].input;
-}
-
-beforeEach(() => {
-  ec2Mock.reset();
-  snsMock.reset();
-  snsMock.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-  Object.assign(process.env, ENV);
-  logs = [];
-  for (const level of ['log', 'warn', 'error'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logs.push(JSON.parse(String(args[0])));
-    });
-  }
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-  jest.restoreAllMocks();
-  for (const k of Object.keys(ENV)) delete process.env[k];
-});
+const { logs, published } = notifierHarness(snsMock, [ec2Mock], ENV);
 
 describe('ami notifier: tag at creation (CreateImage)', () => {
   it('publishes who, when, where, the image, its source instance and a console link', async () => {

@@ -6,6 +6,7 @@ import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { handler } from '../lambda/session-notifier';
 import { parseEvent, principalName } from '../lambda/session-notifier/event';
 import { ENRICHMENT_TIMEOUT_MS } from '../lambda/shared/enrichment';
+import { flush, notifierHarness } from './helpers/notifier-harness';
 
 const snsMock = mockClient(SNSClient);
 const ssmMock = mockClient(SSMClient);
@@ -22,37 +23,7 @@ const SESSION = 'alice@example.com-0a1b2c3d4e5f60718';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'session-manager', `${name}.json`), 'utf8'));
 
-/** Lets pending promise chains run (setImmediate is not faked). */
-const flush = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-let logs: Array<Record<string, unknown>>;
-
-function published(): { Subject?: string; Message?: string; TopicArn?: string } {
-  const calls = snsMock.commandCalls(PublishCommand);
-  expect(calls).toHaveLength(1);
-  return calls[0].args[0].input;
-}
-
-beforeEach(() => {
-  snsMock.reset();
-  ssmMock.reset();
-  snsMock.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-  Object.assign(process.env, ENV);
-  logs = [];
-  for (const level of ['log', 'warn', 'error'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logs.push(JSON.parse(String(args[0])));
-    });
-  }
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-  jest.restoreAllMocks();
-  for (const k of Object.keys(ENV)) delete process.env[k];
-});
+const { logs, published } = notifierHarness(snsMock, [ssmMock], ENV);
 
 describe('session notifier: a login', () => {
   it('mails who, target, session, source IP, time, account, region and where the transcript goes', async () => {

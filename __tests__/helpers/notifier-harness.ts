@@ -1,0 +1,47 @@
+import type { AwsStub } from 'aws-sdk-client-mock';
+import { PublishCommand } from '@aws-sdk/client-sns';
+
+/** Lets pending promise chains run (setImmediate is not faked by jest's modern timers). */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+export interface NotifierHarness {
+  /** The structured (JSON) log lines the handler wrote during the current test. */
+  readonly logs: Array<Record<string, unknown>>;
+  /** The one SNS Publish input of the test (fails the test unless exactly one happened). */
+  published(): { Subject?: string; Message?: string; TopicArn?: string };
+}
+
+/**
+ * The shared setup of the notifier handler tests: before each test the SDK mocks are
+ * reset, SNS Publish succeeds, the function's environment is set and console output is
+ * captured as parsed JSON; after each test timers, spies and the environment are restored.
+ */
+export function notifierHarness(sns: AwsStub<any, any, any>, others: Array<AwsStub<any, any, any>>, env: Record<string, string>): NotifierHarness {
+  const logs: Array<Record<string, unknown>> = [];
+  beforeEach(() => {
+    for (const mock of [sns, ...others]) mock.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+    Object.assign(process.env, env);
+    logs.length = 0;
+    for (const level of ['log', 'warn', 'error'] as const) {
+      jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        logs.push(JSON.parse(String(args[0])));
+      });
+    }
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+    for (const k of Object.keys(env)) delete process.env[k];
+  });
+  return {
+    logs,
+    published() {
+      const calls = sns.commandCalls(PublishCommand);
+      expect(calls).toHaveLength(1);
+      return calls[0].args[0].input;
+    },
+  };
+}
