@@ -70,6 +70,17 @@ describe('configuration: bad input names the field and the reason', () => {
     ['invalid state bucket name', withAccounts(account({ stateBucket: 'My_Bucket' })), ['accounts[0].stateBucket: must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens), got "My_Bucket"']],
     ['state KMS key not an ARN', { ...withAccounts(account()), state: { kmsKeyId: 'my-key' } }, ['state.kmsKeyId: must be a KMS key or alias ARN, got "my-key"']],
     ['capability flag of the wrong type', { ...withAccounts(account()), agentUpdate: { enabled: 'yes' } }, ['agentUpdate.enabled: Invalid input: expected boolean, received string']],
+    [
+      'plan role in another account, or the deploy role itself',
+      withAccounts(
+        account({ planRoleArn: 'arn:aws:iam::999999999999:role/plan' }),
+        account({ id: '222222222222', name: 'staging', deployRoleArn: 'arn:aws:iam::222222222222:role/deploy', planRoleArn: 'arn:aws:iam::222222222222:role/deploy' }),
+      ),
+      [
+        'accounts[0].planRoleArn: must be a role in account 111111111111 (the provider refuses any other account), got "arn:aws:iam::999999999999:role/plan"',
+        'accounts[1].planRoleArn: must be a read-only role, not the deployRoleArn (pull-request plans would run with write access), got "arn:aws:iam::222222222222:role/deploy"',
+      ],
+    ],
   ];
 
   it.each(cases)('%s', (_name, input, expected) => {

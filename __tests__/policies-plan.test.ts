@@ -85,9 +85,12 @@ describe('policy CLI and plan summary on the example output', () => {
     }
     expect(md).toMatch(new RegExp(`\\| ${CLEAN} \\| .* \\| ✅ none`));
     expect(md).toMatch(new RegExp(`\\| ${DIRTY} \\| .* \\| ❌ 2 \\|`));
-    expect(md).toContain('| prod-us-east-1 | – | – | – | – | ⚠️ plan failed |');
+    // A stack without a plan is checked on its cdk.tf.json, as the review job's `policy --plans` does.
+    expect(md).toMatch(/\| prod-us-east-1 \| – \| – \| – \| – \| ⚠️ plan failed; ✅ none(?: \(\d+ suppressed\))? on cdk\.tf\.json \|/);
     expect(md).toContain('Error: No valid credential sources found');
-    expect(md).toContain('**Policy checks: ❌ 2 unsuppressed finding(s)**');
+    const job = JSON.parse((await cli(['--plans', '--format', 'json', outdir])).out).summary;
+    expect(job.stacks).toBe(listStacks(outdir).length);
+    expect(md).toContain(`**Policy checks: ❌ 2 unsuppressed finding(s)** (${job.rules} rules, ${job.suppressed} suppressed)`);
     // Every IAM change of the clean stack is listed, roles with their trusted service.
     const cleanPlan = JSON.parse(readFileSync(planned.get(CLEAN)!.planJson!, 'utf8'));
     const iam = cleanPlan.resource_changes.filter((c: { type: string; mode: string }) => c.mode === 'managed' && c.type.startsWith('aws_iam_'));

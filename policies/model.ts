@@ -313,6 +313,8 @@ export function expressionValues(expr: unknown): unknown {
 /** Known planned values over the configuration's expressions (unknown parts are absent or null in the plan). */
 export function mergeKnown(config: unknown, planned: unknown): unknown {
   if (planned === undefined || planned === null) return config ?? planned;
+  // cdk.tf.json may write a single nested block as an object; a plan always lists blocks.
+  if (Array.isArray(planned) && config && typeof config === 'object' && !Array.isArray(config)) return mergeKnown([config], planned);
   if (Array.isArray(planned) && Array.isArray(config)) {
     return Array.from({ length: Math.max(planned.length, config.length) }, (_, i) => mergeKnown(config[i], planned[i]));
   }
@@ -328,15 +330,28 @@ function planResources(module: PlanModule | undefined): PlanResource[] {
   return [...(module.resources ?? []), ...(module.child_modules ?? []).flatMap(planResources)];
 }
 
+/** Meta-arguments of a resource body in cdk.tf.json: not attribute values. */
+const META_ARGUMENTS = ['//', 'count', 'for_each', 'depends_on', 'lifecycle', 'provider', 'provisioner', 'connection'];
+
 /**
  * A stack read from a plan. `synth` is the stack's cdk.tf.json when it sits next to the
  * plan (the harness and the workflow write plan.json into the stack directory): the
  * plan holds neither the backend nor the `//` comments carrying suppressions.
+ *
+ * Values Terraform knows only at apply come from `synth` when it declares the resource:
+ * the exact text (`${aws_s3_bucket.x.arn}/*`), as the synthesized stack reads. Without
+ * it they come from the plan's configuration expressions, which keep that text for a
+ * JSON configuration (`constant_value`) but not for HCL, where only the references are
+ * recorded and `"${aws_s3_bucket.x.arn}/*"` would read as the bucket itself.
  */
 export function stackFromPlan(plan: PlanJson, name: string, file: string, synth?: TerraformJson): StackModel {
   if (!plan || typeof plan !== 'object' || !plan.format_version || !plan.planned_values) {
     throw new Error(`${file}: not a terraform plan (expected the output of \`terraform show -json <planfile>\`)`);
   }
+  const fromSynth = (r: { mode: string; type: string; name: string }): Values | undefined => {
+    const body = (r.mode === 'managed' ? synth?.resource : synth?.data)?.[r.type]?.[r.name];
+    return body ? Object.fromEntries(Object.entries(body).filter(([k]) => !META_ARGUMENTS.includes(k))) : undefined;
+  };
   const config = new Map((plan.configuration?.root_module?.resources ?? []).map((r) => [r.address, expressionValues(r.expressions ?? {}) as Values]));
   const reads = new Map((plan.resource_changes ?? []).filter((c) => c.change.actions.includes('read')).map((c) => [c.address, c.change.after as Values]));
   const seen = new Set<string>();
@@ -351,7 +366,7 @@ export function stackFromPlan(plan: PlanJson, name: string, file: string, synth?
       type: r.type,
       name: r.name,
       address: r.address,
-      values: (mergeKnown(config.get(r.address) ?? {}, known) ?? {}) as Values,
+      values: (mergeKnown(fromSynth(r) ?? config.get(r.address) ?? {}, known) ?? {}) as Values,
       constructPath: meta.path,
       suppressions: meta.suppressions,
     });

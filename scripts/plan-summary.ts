@@ -7,12 +7,16 @@
 //
 // `npm run --silent plan:summary -- --matrix <cdktf.out dir>` prints the workflow's
 // plan matrix instead: one entry per stack with a remote backend (stack, account,
-// region, OIDC role to assume), and marks local-backend stacks as skipped.
+// region, OIDC role to assume, read-only role the plan runs as), and marks
+// local-backend stacks as skipped.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { evaluate } from '../policies/engine';
-import { PlanJson, StackModel, TerraformJson, references, stackFromPlan } from '../policies/model';
+import { PlanJson, StackModel, TerraformJson, references, stackFromPlan, stackFromSynth } from '../policies/model';
 import type { Finding, Report } from '../policies/types';
+import { loadConfig } from '../stacks/config/load';
+import type { BaselineConfig } from '../stacks/config/schema';
+import { writeRoles } from './plan-role-override';
 import { listStacks } from './terraform-harness';
 
 /** The hidden marker the workflow looks for to update its one comment instead of adding another. */
@@ -160,7 +164,7 @@ function findingsCell(findings: Finding[]): string {
   return `❌ ${open}${suppressed ? ` (+${suppressed} suppressed)` : ''}`;
 }
 
-/** Renders the markdown comment. `report` holds the policy findings on the plans. */
+/** Renders the markdown comment. `report` holds the policy findings (see `policyModels`). */
 export function renderPlanSummary(stacks: readonly StackPlan[], report: Report | undefined): string {
   const managed = (p: StackPlan) => ((p.plan?.resource_changes ?? []) as ResourceChange[]).filter((c) => c.mode === 'managed');
   const total = stacks.reduce((t, s) => {
@@ -189,7 +193,9 @@ export function renderPlanSummary(stacks: readonly StackPlan[], report: Report |
   lines.push('', '| stack | add | change | destroy | replace | policy findings |', '| --- | ---: | ---: | ---: | ---: | --- |');
   for (const s of stacks) {
     if (!s.plan) {
-      lines.push(`| ${s.name} | – | – | – | – | ${s.skipped ? '⏭️ not planned' : '⚠️ plan failed'} |`);
+      // The policy checks still ran on the stack's cdk.tf.json (as `policy --plans` does).
+      const checked = report ? `; ${findingsCell(byStack(s.name))} on cdk.tf.json` : '';
+      lines.push(`| ${s.name} | – | – | – | – | ${s.skipped ? '⏭️ not planned' : '⚠️ plan failed'}${checked} |`);
       continue;
     }
     const c = counts(managed(s));
@@ -202,8 +208,9 @@ export function renderPlanSummary(stacks: readonly StackPlan[], report: Report |
       section.push(`Not planned: ${s.skipped.trim()}`);
     } else if (!s.plan) {
       const tail = (s.error ?? 'no plan.json was written').trim().split('\n').slice(-30).join('\n');
-      section.push('**The plan failed:**', '', '```', tail.replace(/```/g, "'''"), '```');
-    } else {
+      section.push('**The plan failed:**', '', '```', tail.replace(/```/g, "'''"), '```', '');
+    }
+    if (s.plan) {
       const model = stackFromPlan(s.plan, s.name, s.file, s.synth);
       const changes = managed(s);
       const risky = changes.filter((c) => ['delete', 'replace'].includes(kindOf(c.change.actions)));
@@ -218,26 +225,38 @@ export function renderPlanSummary(stacks: readonly StackPlan[], report: Report |
         section.push(...capped(perms, (c) => `| ${kindOf(c.change.actions)} | \`${cell(c.address)}\` | ${cell(describe(c, model))} |`));
         section.push('');
       }
-      const open = byStack(s.name).filter((f) => !f.suppressed);
-      if (open.length) {
-        section.push('**Policy findings**', '', '| severity | rule | address | finding |', '| --- | --- | --- | --- |');
-        section.push(...capped(open, (f) => `| ${f.severity} | ${f.rule} | \`${cell(f.address)}\` | ${cell(f.message)}<br>Fix: ${cell(f.fix)} |`));
-        section.push('');
-      }
-      const suppressed = byStack(s.name).filter((f) => f.suppressed);
-      if (suppressed.length) {
-        section.push(`<details><summary>${suppressed.length} suppressed finding(s)</summary>`, '', '| rule | address | reason |', '| --- | --- | --- |');
-        section.push(...capped(suppressed, (f) => `| ${f.rule} | \`${cell(f.address)}\` | ${cell(f.suppressed!.reason)} |`));
-        section.push('', '</details>', '');
-      }
+    }
+    const open = byStack(s.name).filter((f) => !f.suppressed);
+    if (open.length) {
+      section.push(s.plan ? '**Policy findings**' : '**Policy findings** (on cdk.tf.json)', '', '| severity | rule | address | finding |', '| --- | --- | --- | --- |');
+      section.push(...capped(open, (f) => `| ${f.severity} | ${f.rule} | \`${cell(f.address)}\` | ${cell(f.message)}<br>Fix: ${cell(f.fix)} |`));
+      section.push('');
+    }
+    const suppressed = byStack(s.name).filter((f) => f.suppressed);
+    if (suppressed.length) {
+      section.push(`<details><summary>${suppressed.length} suppressed finding(s)</summary>`, '', '| rule | address | reason |', '| --- | --- | --- |');
+      section.push(...capped(suppressed, (f) => `| ${f.rule} | \`${cell(f.address)}\` | ${cell(f.suppressed!.reason)} |`));
+      section.push('', '</details>', '');
     }
     if (section.length) lines.push('', `### ${s.name}`, '', ...section);
   }
-  let md = `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
-  if (md.length > MAX_LENGTH) {
-    md = `${md.slice(0, MAX_LENGTH)}\n\n…summary cut at ${MAX_LENGTH} characters; the workflow run's artifacts hold every plan.\n`;
-  }
-  return md;
+  const md = `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return md.length > MAX_LENGTH ? truncate(md, MAX_LENGTH) : md;
+}
+
+/**
+ * Cuts the comment at the last line break before `max` characters, then closes what
+ * the cut leaves open (a ``` fence, a <details> block) so the note after it renders as
+ * text, not as part of a code block.
+ */
+export function truncate(md: string, max: number): string {
+  const cut = md.lastIndexOf('\n', max);
+  const kept = md.slice(0, cut > 0 ? cut : max);
+  const closing: string[] = [];
+  if (kept.split('\n').filter((l) => /^\s*```/.test(l)).length % 2 === 1) closing.push('```');
+  const open = (kept.match(/<details>/g) ?? []).length - (kept.match(/<\/details>/g) ?? []).length;
+  for (let i = 0; i < open; i++) closing.push('</details>');
+  return `${[kept, ...closing].join('\n')}\n\n…summary cut at ${max} characters; the workflow run's artifacts hold every plan.\n`;
 }
 
 /** Reads every stack's plan (or plan error) from a synth folder. */
@@ -254,10 +273,23 @@ export function readPlans(outdir: string): StackPlan[] {
   });
 }
 
-/** Plans + policy findings on them -> markdown. */
+/**
+ * What the policy checks read for each stack, exactly as `npm run policy -- --plans`
+ * does (and so the review job's verdict): the plan where there is one, else cdk.tf.json.
+ */
+export function policyModels(plans: readonly StackPlan[]): StackModel[] {
+  return plans.map((p) => {
+    if (p.plan) return stackFromPlan(p.plan, p.name, p.file, p.synth);
+    const synthFile = join(dirname(p.file), 'cdk.tf.json');
+    if (!p.synth) throw new Error(`${dirname(p.file)} holds no cdk.tf.json or plan.json`);
+    return stackFromSynth(p.synth, p.name, synthFile);
+  });
+}
+
+/** Plans + policy findings (on the plans, and on cdk.tf.json where a stack has none) -> markdown. */
 export async function summarize(outdir: string, opts: { now?: Date } = {}): Promise<string> {
   const plans = readPlans(outdir);
-  const models: StackModel[] = plans.filter((p) => p.plan).map((p) => stackFromPlan(p.plan!, p.name, p.file, p.synth));
+  const models = policyModels(plans);
   const report = models.length ? await evaluate(models, { now: opts.now }) : undefined;
   return renderPlanSummary(plans, report);
 }
@@ -268,19 +300,29 @@ export interface MatrixEntry {
   readonly region: string;
   /** Role the workflow assumes through GitHub OIDC for this account. */
   readonly role: string;
+  /**
+   * Read-only role the plan runs as: the provider and the S3 backend assume it instead
+   * of the deploy role (scripts/plan-role-override.ts). The account's `planRoleArn`,
+   * else `role` itself (the OIDC credentials, no role chaining).
+   */
+  readonly planRole: string;
 }
+
+const ROLE_ACCOUNT = /^arn:aws[a-z-]*:iam::(\d{12}):role\//;
 
 /**
  * The plan matrix: stacks with a remote (S3) backend, each with the OIDC role of its
  * account, from `roles` (account id -> role ARN; the SSMB_PLAN_ROLES variable) or else
- * `arn:aws:iam::<account>:role/<roleName>` (SSMB_PLAN_ROLE_NAME). Stacks with a local
- * backend (the state-bucket bootstrap) cannot be planned in CI: their state lives on
- * the machine that bootstrapped them; they get plan-skipped.txt saying so, as does
- * every stack when no role is configured at all.
+ * `arn:aws:iam::<account>:role/<roleName>` (SSMB_PLAN_ROLE_NAME) or else the account's
+ * `planRoleArn` (`planRoles`, from the configuration), and the plan role (`planRoles`,
+ * else the OIDC role). Neither may be a role the stack deploys or writes state with.
+ * Stacks with a local backend (the state-bucket bootstrap) cannot be planned in CI:
+ * their state lives on the machine that bootstrapped them; they get plan-skipped.txt
+ * saying so, as does every stack when no role is configured at all.
  */
-export function planMatrix(outdir: string, roles: Record<string, string>, roleName?: string): MatrixEntry[] {
+export function planMatrix(outdir: string, roles: Record<string, string>, roleName?: string, planRoles: Record<string, string> = {}): MatrixEntry[] {
   const include: MatrixEntry[] = [];
-  const configured = Object.keys(roles).length > 0 || !!roleName;
+  const configured = Object.keys(roles).length > 0 || !!roleName || Object.keys(planRoles).length > 0;
   for (const s of listStacks(outdir)) {
     const json = JSON.parse(readFileSync(join(s.dir, 'cdk.tf.json'), 'utf8')) as TerraformJson;
     const backend = Object.keys(json.terraform?.backend ?? {})[0];
@@ -293,17 +335,37 @@ export function planMatrix(outdir: string, roles: Record<string, string>, roleNa
     }
     if (!configured) {
       // No AWS access configured (yet, or a fork): the policy checks still run on cdk.tf.json.
-      writeFileSync(join(s.dir, 'plan-skipped.txt'), 'no plan role is configured (repository variable SSMB_PLAN_ROLES or SSMB_PLAN_ROLE_NAME; docs/policy-as-code.md).\n');
+      writeFileSync(
+        join(s.dir, 'plan-skipped.txt'),
+        'no plan role is configured (planRoleArn in the configuration, or repository variable SSMB_PLAN_ROLES or SSMB_PLAN_ROLE_NAME; docs/policy-as-code.md).\n',
+      );
       continue;
     }
     const aws = json.provider?.aws?.[0] ?? {};
     const account = String((aws.allowed_account_ids as string[] | undefined)?.[0] ?? '');
-    const role = roles[account] ?? (roleName && account ? `arn:aws:iam::${account}:role/${roleName}` : '');
     if (!account) throw new Error(`${s.name}: the aws provider names no allowed account`);
-    if (!role) throw new Error(`${s.name}: no plan role for account ${account}; set SSMB_PLAN_ROLES (JSON: {"${account}": "arn:aws:iam::${account}:role/..."}) or SSMB_PLAN_ROLE_NAME`);
-    include.push({ stack: s.name, account, region: String(aws.region ?? ''), role });
+    const role = roles[account] ?? (roleName ? `arn:aws:iam::${account}:role/${roleName}` : planRoles[account]);
+    if (!role) {
+      throw new Error(
+        `${s.name}: no plan role for account ${account}; set planRoleArn for it in the configuration, or SSMB_PLAN_ROLES (JSON: {"${account}": "arn:aws:iam::${account}:role/..."}) or SSMB_PLAN_ROLE_NAME`,
+      );
+    }
+    const planRole = planRoles[account] ?? role;
+    const forbidden = writeRoles(json);
+    for (const [what, arn] of [['OIDC role', role], ['plan role', planRole]] as const) {
+      if (ROLE_ACCOUNT.exec(arn)?.[1] !== account) throw new Error(`${s.name}: the ${what} ${arn} is not a role in account ${account}`);
+      if (forbidden.includes(arn)) {
+        throw new Error(`${s.name}: the ${what} ${arn} is a role the stack deploys or writes state with; pull-request plans must run as a read-only role (planRoleArn, docs/policy-as-code.md)`);
+      }
+    }
+    include.push({ stack: s.name, account, region: String(aws.region ?? ''), role, planRole });
   }
   return include;
+}
+
+/** account id -> planRoleArn of every account of the configuration that sets one. */
+export function configPlanRoles(config: Pick<BaselineConfig, 'accounts'>): Record<string, string> {
+  return Object.fromEntries(config.accounts.flatMap((a) => (a.planRoleArn ? [[a.id, a.planRoleArn]] : [])));
 }
 
 export function parseRoles(text: string | undefined): Record<string, string> {
@@ -322,7 +384,9 @@ export function parseRoles(text: string | undefined): Record<string, string> {
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--matrix' && argv.length === 2) {
-    const include = planMatrix(resolve(argv[1]), parseRoles(process.env.SSMB_PLAN_ROLES), process.env.SSMB_PLAN_ROLE_NAME || undefined);
+    // The configuration synthesized (SSMB_CONFIG, as `npm run synth`) supplies each account's planRoleArn.
+    const planRoles = configPlanRoles(loadConfig());
+    const include = planMatrix(resolve(argv[1]), parseRoles(process.env.SSMB_PLAN_ROLES), process.env.SSMB_PLAN_ROLE_NAME || undefined, planRoles);
     process.stdout.write(`${JSON.stringify({ include })}\n`);
     return 0;
   }

@@ -1,6 +1,8 @@
 import { expressionValues, isExpression, mergeKnown, references, stackFromPlan, stackFromSynth } from '../../policies/model';
 import { renderPolicyDocument } from '../../policies/document';
-import { compliantStack } from './fixtures';
+import { evaluate } from '../../policies/engine';
+import { TlsOnly } from '../../policies/rules/s3/TlsOnly';
+import { broken, compliantStack, statementsOf } from './fixtures';
 
 describe('policy model: references', () => {
   it('finds resource and data references, skipping $${...} escapes (IAM policy variables)', () => {
@@ -97,6 +99,8 @@ describe('policy model: plans', () => {
       blk: [{ c: 'v' }],
     });
     expect(mergeKnown({ r: ['${aws_q.q.arn}'], k: 'cfg' }, { r: [null], k: 'planned' })).toEqual({ r: ['${aws_q.q.arn}'], k: 'planned' });
+    // cdk.tf.json writes a single block as an object; the plan lists it.
+    expect(mergeKnown({ rule: { a: '${aws_q.q.arn}' } }, { rule: [{ a: null, b: 1 }] })).toEqual({ rule: [{ a: '${aws_q.q.arn}', b: 1 }] });
   });
 
   it('reads policies whose value is known only at apply through the deferred data source', () => {
@@ -120,5 +124,61 @@ describe('policy model: plans', () => {
 
   it('refuses what is not a plan', () => {
     expect(() => stackFromPlan({} as any, 'x', 'x.json')).toThrow(/not a terraform plan/);
+  });
+});
+
+describe('policy model: plans keep what an unknown value is (a bucket, or its objects)', () => {
+  /**
+   * The plan Terraform writes for a stack before anything exists: every value holding a
+   * reference is unknown (null), documents built from them are read at apply, and, as
+   * for an HCL configuration, the expressions record only the references, never the
+   * text around them (`${aws_s3_bucket.logs.arn}/*` reads like `${aws_s3_bucket.logs.arn}`).
+   */
+  function freshPlan(synth: any) {
+    const hasRef = (v: unknown) => JSON.stringify(v).includes('${');
+    const unknown = (v: any): any =>
+      Array.isArray(v) ? v.map(unknown) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unknown(x)])) : typeof v === 'string' && v.includes('${') ? null : v;
+    const expressions = (v: any): any =>
+      Array.isArray(v) && v.every((x) => x && typeof x === 'object')
+        ? v.map(expressions)
+        : v && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x && typeof x === 'object' && !Array.isArray(x) ? [expressions(x)] : Array.isArray(x) && x.every((y) => y && typeof y === 'object') ? x.map(expressions) : hasRef(x) ? { references: [...JSON.stringify(x).matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]) } : { constant_value: x }]))
+          : v;
+    const resources: any[] = [];
+    const changes: any[] = [];
+    const config: any[] = [];
+    for (const mode of ['managed', 'data'] as const) {
+      for (const [type, byName] of Object.entries<any>((mode === 'managed' ? synth.resource : synth.data) ?? {})) {
+        for (const [name, body] of Object.entries<any>(byName)) {
+          const address = `${mode === 'data' ? 'data.' : ''}${type}.${name}`;
+          config.push({ address, expressions: expressions(body) });
+          if (mode === 'data' && hasRef(body)) changes.push({ address, mode, type, name, change: { actions: ['read'], after: unknown(body) } });
+          else resources.push({ address, mode, type, name, values: unknown(body) });
+          if (mode === 'managed') changes.push({ address, mode, type, name, change: { actions: ['create'], after: unknown(body) } });
+        }
+      }
+    }
+    return { format_version: '1.2', planned_values: { root_module: { resources } }, resource_changes: changes, configuration: { root_module: { resources: config } } };
+  }
+  const tlsFindings = async (synth: any) => {
+    const report = await evaluate([stackFromPlan(freshPlan(synth) as any, 'plan-stack', 'plan.json', synth)], { rules: [TlsOnly] });
+    return report.findings.filter((f) => f.rule === TlsOnly.id).map((f) => f.address);
+  };
+
+  it('reads an unknown value from the cdk.tf.json beside the plan, so "<bucket ARN>/*" stays the objects', async () => {
+    const synth = compliantStack();
+    const stack = stackFromPlan(freshPlan(synth) as any, 'plan-stack', 'plan.json', synth);
+    const policy = stack.policies().uses.find((u) => u.resource.address === 'aws_s3_bucket_policy.logs_policy')!;
+    expect(policy.statements[0].resources).toEqual(['${aws_s3_bucket.logs.arn}', '${aws_s3_bucket.logs.arn}/*']);
+    // Known values still come from the plan.
+    expect(stack.get('aws_s3_bucket', 'logs')!.values.bucket).toBe(synth.resource!.aws_s3_bucket.logs.bucket);
+  });
+
+  it('a TLS-only deny on the bucket and its objects passes; one on the bucket alone fails, as on the synthesized JSON', async () => {
+    expect(await tlsFindings(compliantStack())).toEqual([]);
+    const bucketOnly = broken((s) => (statementsOf(s, 'logs_policy_doc')[0].resources = ['${aws_s3_bucket.logs.arn}']));
+    const objectsOnly = broken((s) => (statementsOf(s, 'logs_policy_doc')[0].resources = ['${aws_s3_bucket.logs.arn}/*']));
+    expect(await tlsFindings(bucketOnly)).toEqual(['aws_s3_bucket.logs']);
+    expect(await tlsFindings(objectsOnly)).toEqual(['aws_s3_bucket.logs']);
   });
 });

@@ -192,6 +192,11 @@ const FAILING: Record<string, Failing[]> = {
       fixture: () => broken((s) => (statementsOf(s, 'logs_policy_doc')[0].resources = ['${aws_s3_bucket.logs.arn}'])),
       address: 'aws_s3_bucket.logs',
     },
+    {
+      what: 'a TLS deny that misses the bucket itself (only "<bucket ARN>/*")',
+      fixture: () => broken((s) => (statementsOf(s, 'logs_policy_doc')[0].resources = ['${aws_s3_bucket.logs.arn}/*'])),
+      address: 'aws_s3_bucket.logs',
+    },
   ],
   'SSMB-S3-007': [
     {

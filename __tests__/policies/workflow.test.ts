@@ -1,14 +1,17 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { COMMENT_MARKER, parseRoles, planMatrix, readPlans, renderPlanSummary } from '../../scripts/plan-summary';
+import { COMMENT_MARKER, configPlanRoles, parseRoles, planMatrix, readPlans, renderPlanSummary, summarize, truncate } from '../../scripts/plan-summary';
+import { PLAN_ROLE_OVERRIDE_FILE, writePlanRoleOverride } from '../../scripts/plan-role-override';
+import { main as policyCli } from '../../policies/cli';
 import type { TerraformJson } from '../../policies/model';
+import { parseConfig } from '../../stacks/config/load';
 import { ROOT } from '../helpers/synth';
-import { broken, compliantStack } from './fixtures';
+import { broken, compliantStack, statementsOf } from './fixtures';
 
 const workflow = parse(readFileSync(join(ROOT, '.github', 'workflows', 'plan.yml'), 'utf8'));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string };
+type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string; 'working-directory'?: string };
 const steps = (job: string): Step[] => workflow.jobs[job].steps;
 const allSteps = Object.keys(workflow.jobs).flatMap(steps);
 
@@ -25,7 +28,9 @@ describe('.github/workflows/plan.yml', () => {
     const scripts = [...runs.matchAll(/npm run (?:--silent )?([\w:-]+)/g)].map((m) => m[1]);
     expect(scripts).toEqual(expect.arrayContaining(['synth', 'policy', 'plan:summary']));
     for (const s of scripts) expect(pkg.scripts).toHaveProperty([s]);
-    for (const m of runs.matchAll(/node dist\/([\w/.-]+)\.js/g)) expect(existsSync(join(ROOT, `${m[1]}.ts`))).toBe(true);
+    const compiled = [...runs.matchAll(/node "?(?:\$GITHUB_WORKSPACE\/)?dist\/([\w/.-]+)\.js/g)].map((m) => m[1]);
+    expect(compiled).toContain('scripts/plan-role-override');
+    for (const c of compiled) expect(existsSync(join(ROOT, `${c}.ts`))).toBe(true);
     expect(runs).toContain('npm ci');
   });
 
@@ -35,12 +40,40 @@ describe('.github/workflows/plan.yml', () => {
     expect(creds.with).toMatchObject({ 'role-to-assume': '${{ matrix.role }}', 'aws-region': '${{ matrix.region }}' });
     const plan = steps('plan').find((s) => s.run?.includes('terraform plan'))!;
     expect(plan.run).toMatch(/terraform show -json tfplan > plan\.json/);
+    expect(plan.run).toMatch(/-lock=false/);
     const policy = steps('review').find((s) => s.id === 'policy')!;
     expect(policy.run).toBe('npm run --silent policy -- --plans --format sarif --output policy.sarif cdktf.out');
     const comment = steps('review').find((s) => s.uses?.startsWith('actions/github-script@'))!;
     expect(String(comment.with!.script)).toContain(`const marker = '${COMMENT_MARKER}';`);
     expect(String(comment.with!.script)).toMatch(/updateComment[\s\S]*createComment/);
     expect(steps('review').at(-1)!.run).toContain('steps.policy.outcome');
+  });
+
+  it('plans as the read-only plan role: the override is written before terraform init, from the matrix', () => {
+    const plan = steps('plan').find((s) => s.run?.includes('terraform plan'))!;
+    expect(plan['working-directory']).toBe('cdktf.out/stacks/${{ matrix.stack }}');
+    expect(plan.env).toEqual({ PLAN_ROLE: '${{ matrix.planRole }}', OIDC_ROLE: '${{ matrix.role }}' });
+    const run = plan.run!;
+    const writer = run.indexOf('node "$GITHUB_WORKSPACE/dist/scripts/plan-role-override.js" . "$PLAN_ROLE" "$OIDC_ROLE"');
+    expect(writer).toBeGreaterThanOrEqual(0);
+    expect(writer).toBeLessThan(run.indexOf('terraform init'));
+    // Chained with &&: no init or plan without the override; a failure lands in plan-error.txt.
+    expect(run.slice(writer, run.indexOf('terraform init'))).toMatch(/> terraform\.log 2>&1 \\\n\s*&& $/);
+    // The compiled writer travels from the synth job (which built it) to every plan job, with node to run it.
+    const synthSteps = steps('synth');
+    const upload = synthSteps.findIndex((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === 'plan-tools');
+    expect(synthSteps[upload].with).toMatchObject({ path: 'dist/scripts/plan-role-override.js', 'if-no-files-found': 'error' });
+    expect(upload).toBeGreaterThan(synthSteps.findIndex((s) => s.run === 'npm run synth'));
+    const planSteps = steps('plan');
+    const at = (pred: (s: Step) => boolean) => planSteps.findIndex(pred);
+    const download = at((s) => !!s.uses?.startsWith('actions/download-artifact@') && s.with?.name === 'plan-tools');
+    expect(planSteps[download].with).toMatchObject({ path: 'dist/scripts' });
+    const node = at((s) => !!s.uses?.startsWith('actions/setup-node@'));
+    const step = planSteps.indexOf(plan);
+    expect(Math.max(download, node)).toBeLessThan(step);
+    expect(Math.min(download, node)).toBeGreaterThanOrEqual(0);
+    // The OIDC credentials come first: that role is all the job holds until the override chains to the plan role.
+    expect(at((s) => !!s.uses?.startsWith('aws-actions/configure-aws-credentials@'))).toBeLessThan(step);
   });
 
   it('pins every action to a major version', () => {
@@ -71,9 +104,9 @@ describe('plan:summary --matrix', () => {
   it('lists remote-backend stacks with their account\'s role and marks the bootstrap as not planned', () => {
     const dir = outdir(stacks());
     expect(planMatrix(dir, { '111111111111': 'arn:aws:iam::111111111111:role/plan' })).toEqual([
-      { stack: 'prod-ap-northeast-1', account: '111111111111', region: 'ap-northeast-1', role: 'arn:aws:iam::111111111111:role/plan' },
+      { stack: 'prod-ap-northeast-1', account: '111111111111', region: 'ap-northeast-1', role: 'arn:aws:iam::111111111111:role/plan', planRole: 'arn:aws:iam::111111111111:role/plan' },
     ]);
-    expect(planMatrix(dir, {}, 'ssmb-plan')[0].role).toBe('arn:aws:iam::111111111111:role/ssmb-plan');
+    expect(planMatrix(dir, {}, 'ssmb-plan')[0]).toMatchObject({ role: 'arn:aws:iam::111111111111:role/ssmb-plan', planRole: 'arn:aws:iam::111111111111:role/ssmb-plan' });
     const plans = readPlans(dir);
     expect(plans.find((p) => p.name === 'prod-bootstrap')!.skipped).toMatch(/local file/);
     expect(renderPlanSummary(plans, undefined)).toContain('| prod-bootstrap | – | – | – | – | ⏭️ not planned |');
@@ -93,5 +126,101 @@ describe('plan:summary --matrix', () => {
     expect(() => parseRoles('{"111111111111": "plan"}')).toThrow(/must map 12-digit account ids to role ARNs/);
     expect(() => parseRoles('{')).toThrow(/not JSON/);
     expect(parseRoles('')).toEqual({});
+  });
+
+  const DEPLOY = 'arn:aws:iam::111111111111:role/ssm-baseline-deploy';
+  const PLAN = 'arn:aws:iam::111111111111:role/ssm-baseline-plan';
+  const OIDC = 'arn:aws:iam::111111111111:role/ssm-baseline-github';
+  /** The stacks as the platform synthesizes them for an account with a deploy role. */
+  const deployed = () => {
+    const s = stacks();
+    s['prod-ap-northeast-1'].provider!.aws[0].assume_role = [{ role_arn: DEPLOY, session_name: 'ssm-baseline-prod' }];
+    s['prod-ap-northeast-1'].terraform!.backend.s3.assume_role = { role_arn: DEPLOY, session_name: 'ssm-baseline-state-prod' };
+    return s;
+  };
+
+  it('carries the account\'s planRoleArn, which is also the OIDC role when no variable names one', () => {
+    const planRoles = configPlanRoles(parseConfig({ accounts: [{ id: '111111111111', name: 'prod', regions: ['ap-northeast-1'], deployRoleArn: DEPLOY, planRoleArn: PLAN }, { id: '222222222222', name: 'dev', regions: ['ap-northeast-1'] }] }));
+    expect(planRoles).toEqual({ '111111111111': PLAN });
+    const dir = outdir(deployed());
+    expect(planMatrix(dir, {}, undefined, planRoles)).toEqual([{ stack: 'prod-ap-northeast-1', account: '111111111111', region: 'ap-northeast-1', role: PLAN, planRole: PLAN }]);
+    expect(planMatrix(dir, { '111111111111': OIDC }, undefined, planRoles)[0]).toMatchObject({ role: OIDC, planRole: PLAN });
+  });
+
+  it('feeds the override: the plan job never assumes the deploy role', () => {
+    const dir = outdir(deployed());
+    for (const [roles, planRoles, assumed] of [
+      [{ '111111111111': OIDC }, { '111111111111': PLAN }, PLAN],
+      [{ '111111111111': OIDC }, {}, null],
+    ] as const) {
+      const [entry] = planMatrix(dir, roles, undefined, planRoles);
+      const file = writePlanRoleOverride(join(dir, 'stacks', entry.stack), { planRole: entry.planRole, oidcRole: entry.role });
+      expect(file.endsWith(PLAN_ROLE_OVERRIDE_FILE)).toBe(true);
+      const override = JSON.parse(readFileSync(file, 'utf8'));
+      expect(override.provider.aws[0].assume_role).toEqual([assumed ? { role_arn: assumed, session_name: 'ssm-baseline-plan' } : { role_arn: null }]);
+      expect(override.terraform.backend.s3.assume_role).toEqual(assumed ? { role_arn: assumed, session_name: 'ssm-baseline-plan' } : undefined);
+      expect(JSON.stringify(override)).not.toContain(DEPLOY);
+    }
+  });
+
+  it('refuses an OIDC or plan role that is the deploy role, or a role of another account', () => {
+    const dir = outdir(deployed());
+    expect(() => planMatrix(dir, { '111111111111': DEPLOY })).toThrow(/prod-ap-northeast-1: the OIDC role .*ssm-baseline-deploy is a role the stack deploys or writes state with/);
+    expect(() => planMatrix(dir, { '111111111111': OIDC }, undefined, { '111111111111': DEPLOY })).toThrow(/the plan role .*ssm-baseline-deploy is a role the stack deploys/);
+    expect(() => planMatrix(dir, { '111111111111': 'arn:aws:iam::222222222222:role/plan' })).toThrow(/OIDC role arn:aws:iam::222222222222:role\/plan is not a role in account 111111111111/);
+    expect(() => planMatrix(dir, {}, undefined, { '222222222222': PLAN.replace('111111111111', '222222222222') })).toThrow(/no plan role for account 111111111111; set planRoleArn/);
+  });
+});
+
+describe('plan:summary agrees with the policy job', () => {
+  it('checks stacks without a plan on their cdk.tf.json, like `policy --plans`', async () => {
+    const wildcard = broken((s) => statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['s3:*'], resources: ['${aws_s3_bucket.logs.arn}/*'] }));
+    const dir = outdir({
+      'prod-ap-northeast-1': wildcard,
+      'staging-ap-northeast-1': broken((s) => {
+        s['//'] = { metadata: { stackName: 'staging-ap-northeast-1' } };
+        s.terraform!.backend.s3.key = 'ssm-baseline/222222222222/ap-northeast-1/terraform.tfstate';
+      }),
+    });
+    writeFileSync(join(dir, 'stacks', 'prod-ap-northeast-1', 'plan-error.txt'), 'Error: No valid credential sources found\n');
+    writeFileSync(join(dir, 'stacks', 'staging-ap-northeast-1', 'plan-skipped.txt'), 'no plan role is configured\n');
+    let out = '';
+    expect(await policyCli(['--plans', '--format', 'json', dir], (x) => (out += x))).toBe(1);
+    const cli = JSON.parse(out);
+    expect(cli.summary.unsuppressed).toBe(1);
+
+    const md = await summarize(dir);
+    expect(md).toContain(`**Policy checks: ❌ ${cli.summary.unsuppressed} unsuppressed finding(s)** (${cli.summary.rules} rules, ${cli.summary.suppressed} suppressed)`);
+    expect(md).toContain('| prod-ap-northeast-1 | – | – | – | – | ⚠️ plan failed; ❌ 1 on cdk.tf.json |');
+    expect(md).toContain('| staging-ap-northeast-1 | – | – | – | – | ⏭️ not planned; ✅ none on cdk.tf.json |');
+    const section = md.slice(md.indexOf('### prod-ap-northeast-1'), md.indexOf('### staging-ap-northeast-1'));
+    expect(section).toContain('**Policy findings** (on cdk.tf.json)');
+    expect(section).toContain(`| high | SSMB-IAM-001 | \`${cli.findings[0].address}\` |`);
+  });
+});
+
+describe('plan:summary length', () => {
+  const fences = (md: string) => md.split('\n').filter((l) => /^\s*```/.test(l)).length;
+
+  it('closes a code block the cut falls into before the note', () => {
+    // Failed plans whose logs alone exceed what GitHub accepts in a comment.
+    const line = (i: number) => `Error: ${i} ${'x'.repeat(2_500)}`;
+    const error = Array.from({ length: 30 }, (_, i) => line(i)).join('\n');
+    const stacks = Array.from({ length: 3 }, (_, i) => ({ name: `prod-r${i}`, error, file: `stacks/prod-r${i}/plan.json` }));
+    const md = renderPlanSummary(stacks, undefined);
+    expect(md.length).toBeLessThan(65_536);
+    expect(fences(md) % 2).toBe(0);
+    const note = md.indexOf('…summary cut at 60000 characters');
+    expect(note).toBeGreaterThan(0);
+    // The note follows a closing fence, outside any code block.
+    expect(fences(md.slice(0, note)) % 2).toBe(0);
+    expect(md.slice(0, note).trimEnd().endsWith('```')).toBe(true);
+  });
+
+  it('cuts at a line break and closes an open <details> too; short text is not cut', () => {
+    const md = ['a', '<details><summary>s</summary>', '', '```', 'b'.repeat(50), 'c'.repeat(50), '```', '</details>', ''].join('\n');
+    const cut = truncate(md, md.indexOf('c'.repeat(50)) + 10);
+    expect(cut.startsWith(`${md.slice(0, md.indexOf('c'.repeat(50)) - 1)}\n\`\`\`\n</details>\n\n…summary cut at`)).toBe(true);
+    expect(renderPlanSummary([{ name: 'x', error: 'short', file: 'x/plan.json' }], undefined)).not.toContain('summary cut');
   });
 });

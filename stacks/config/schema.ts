@@ -42,6 +42,11 @@ export const accountConfig = z.strictObject({
   stateRoleArn: iamRoleArn
     .optional()
     .describe('Role the S3 backend assumes to reach the state bucket. @default - deployRoleArn'),
+  planRoleArn: iamRoleArn
+    .optional()
+    .describe(
+      'Read-only role pull-request plans run as in this account (provider and state backend); never the deploy role (docs/policy-as-code.md). @default - the GitHub OIDC role of the plan workflow',
+    ),
 });
 
 export const stateConfig = z.strictObject({
@@ -113,7 +118,7 @@ export const baselineConfig = z
         if (prev === undefined) firstRegion.set(r, ri);
         else ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'regions', ri], message: `duplicate region ${JSON.stringify(r)} (also at accounts[${ai}].regions[${prev}])` });
       });
-      for (const field of ['deployRoleArn', 'stateRoleArn'] as const) {
+      for (const field of ['deployRoleArn', 'stateRoleArn', 'planRoleArn'] as const) {
         const arn = a[field];
         // Malformed ARNs already have their own message.
         if (arn && iamRoleArn.safeParse(arn).success && arn.split(':')[4] !== a.id) {
@@ -121,6 +126,16 @@ export const baselineConfig = z
             code: 'custom',
             path: ['accounts', ai, field],
             message: `must be a role in account ${a.id} (the provider refuses any other account), got ${JSON.stringify(arn)}`,
+          });
+        }
+      }
+      // A plan running as a role that can deploy (or write state) hands every pull request write access.
+      for (const field of ['deployRoleArn', 'stateRoleArn'] as const) {
+        if (a.planRoleArn && a.planRoleArn === a[field]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['accounts', ai, 'planRoleArn'],
+            message: `must be a read-only role, not the ${field} (pull-request plans would run with write access), got ${JSON.stringify(a.planRoleArn)}`,
           });
         }
       }

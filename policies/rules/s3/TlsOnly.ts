@@ -1,8 +1,11 @@
 // Every bucket policy denies requests that do not use TLS, for the bucket and all its objects.
 import { Rule, Violation } from '../../types';
-import type { Resource, StackModel } from '../../model';
+import { type Resource, type StackModel, isExpression } from '../../model';
 import { coversAction, hasAnyPrincipal } from '../../statements';
 import { bucketPolicyStatements } from './bucket-parts';
+
+/** A whole `${...}` reference, not a template such as `${aws_s3_bucket.x.arn}/*`. */
+const WHOLE_REFERENCE = /^\$\{[^{}]*\}$/;
 
 /** Does `resources` name the bucket itself and every object (or `*`)? */
 function coversBucketAndObjects(stack: StackModel, bucket: Resource, resources: string[]): boolean {
@@ -11,6 +14,8 @@ function coversBucketAndObjects(stack: StackModel, bucket: Resource, resources: 
     if (!r.endsWith(suffix)) return false;
     const base = r.slice(0, r.length - suffix.length);
     const name = bucket.values.bucket;
+    // `refersTo` matches any string holding a reference to the bucket: only a whole reference is the bucket's ARN.
+    if (isExpression(base)) return WHOLE_REFERENCE.test(base) && stack.refersTo(base, bucket);
     return stack.refersTo(base, bucket) || (typeof name === 'string' && base === `arn:aws:s3:::${name}`);
   };
   return resources.some((r) => isBucket(r, '')) && resources.some((r) => isBucket(r, '/*'));
