@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { bundleApp } from '../scripts/bundle-app';
 import { ConfigError, formatPath, loadConfig, parseConfig } from '../stacks/config/load';
 import { configJsonSchemaText } from '../stacks/config/json-schema';
 import { ROOT, exampleInput } from './helpers/synth';
@@ -141,6 +142,22 @@ describe('configuration: files and the synth command', () => {
     const notes = res.stdout.trim().split('\n');
     expect(notes).toHaveLength(3); // one per account-region
     expect(notes[0]).toMatch(/^NOTE prod-ap-northeast-1: inventory\.recorder\.mode is "useExisting"/);
+  });
+
+  it('the bundled app (what `npm run synth` runs) writes exactly what the plain app writes', () => {
+    const bundled = join(scratch, 'jest', 'synth-under-test.js');
+    bundleApp(join(ROOT, 'main.ts'), bundled);
+    const outdirs = [join(scratch, 'synth-bundled'), join(scratch, 'synth-plain')];
+    for (const [entry, outdir] of [[bundled, outdirs[0]], [main, outdirs[1]]]) {
+      rmSync(outdir, { recursive: true, force: true });
+      const res = spawnSync(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
+      expect(res.status).toBe(0);
+    }
+    const files = (root: string, dir = root): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(root, join(dir, d.name)) : [relative(root, join(dir, d.name))]));
+    const listed = files(outdirs[0]).sort();
+    expect(files(outdirs[1]).sort()).toEqual(listed);
+    for (const f of listed) expect({ f, same: readFileSync(join(outdirs[0], f)).equals(readFileSync(join(outdirs[1], f))) }).toEqual({ f, same: true });
   });
 
   it('the published JSON Schema is up to date (run `npm run schema`)', () => {

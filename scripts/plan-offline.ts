@@ -10,7 +10,7 @@ async function main(): Promise<number> {
   const root = projectRoot();
   const outdir = resolve(args.find((a) => !a.startsWith('--')) ?? join(root, 'cdktf.out'));
   if (!args.includes('--no-synth')) {
-    execFileSync(process.execPath, [join(root, 'dist', 'main.js')], { stdio: 'inherit', env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    execFileSync(process.execPath, [join(root, 'dist', 'synth.js')], { stdio: 'inherit', env: { ...process.env, CDKTF_OUTDIR: outdir } });
   }
   const env = await terraformEnv(join(root, '.tmp'));
   const stacks = listStacks(outdir);

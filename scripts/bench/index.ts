@@ -54,7 +54,7 @@ function providerModules(): string[] {
   return [...mods].sort();
 }
 
-const synthScript = join(root, 'dist', 'main.js');
+const synthScript = join(root, 'dist', 'synth.js');
 
 function synthFigures(configPath: string, outdir: string, times: number): Sample & { stacks: number; bytesPerStack: number } {
   rmSync(outdir, { recursive: true, force: true });
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
       ['run', 'wall (s)', 'peak RSS (MiB)', 'stacks'],
       [
         ['module-load floor', f2(floor.seconds), f1(floor.maxRssMiB), '-'],
-        ['`npm run synth` app (`node dist/main.js`)', f2(example.seconds), f1(example.maxRssMiB), example.stacks],
+        ['`npm run synth` app (`node dist/synth.js`, the bundled app)', f2(example.seconds), f1(example.maxRssMiB), example.stacks],
         ['ratio', `${f2(example.seconds / floor.seconds)}x`, `${f2(example.maxRssMiB / floor.maxRssMiB)}x`, ''],
       ],
     ),
