@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { StackResult, checkStack, listStacks, terraformEnv } from '../scripts/terraform-harness';
-import { ROOT, synthToDir, testConfig } from './helpers/synth';
+import { StackResult } from '../scripts/terraform-harness';
+import { planStack, testConfig } from './helpers/synth';
 import { BaselineConfigInput } from '../stacks/config/schema';
 
 // One stack with every inventory setting away from its default goes through terraform
@@ -24,10 +22,7 @@ describe('inventory: terraform validate and offline plan', () => {
         recorder: { extraResourceTypes: ['AWS::SSM::PatchCompliance'], recordingFrequency: 'DAILY', deliveryFrequency: 'Twelve_Hours' },
       },
     } as Partial<BaselineConfigInput>);
-    const outdir = synthToDir(config);
-    const stack = listStacks(outdir).find((s) => s.name === 'prod-ap-northeast-1')!;
-    result = await checkStack(stack, await terraformEnv(join(ROOT, '.tmp')), { plan: true });
-    if (result.ok) changes = JSON.parse(readFileSync(result.planJson!, 'utf8')).resource_changes;
+    ({ result, changes } = await planStack(config));
   }, 300_000);
 
   it('validates and plans', () => {

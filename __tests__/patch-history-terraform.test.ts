@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { StackResult, checkStack, listStacks, terraformEnv } from '../scripts/terraform-harness';
-import { ROOT, synthToDir, testConfig } from './helpers/synth';
+import { StackResult } from '../scripts/terraform-harness';
+import { planStack, testConfig } from './helpers/synth';
 import { BaselineConfigInput } from '../stacks/config/schema';
 import { startSfnValidationStub } from '../scripts/sfn-validation-stub';
 
@@ -26,10 +24,7 @@ describe('patch history: terraform validate and offline plan', () => {
         logLevel: 'ALL',
       },
     } as Partial<BaselineConfigInput>);
-    const outdir = synthToDir(config);
-    const stack = listStacks(outdir).find((s) => s.name === 'prod-ap-northeast-1')!;
-    result = await checkStack(stack, await terraformEnv(join(ROOT, '.tmp')), { plan: true });
-    if (result.ok) changes = JSON.parse(readFileSync(result.planJson!, 'utf8')).resource_changes;
+    ({ result, changes } = await planStack(config));
   }, 300_000);
 
   const after = (type: string, pred: (a: Record<string, any>) => boolean = () => true) => {

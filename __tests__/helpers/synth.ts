@@ -5,7 +5,7 @@ import { buildApp } from '../../stacks/app';
 import { BaselineStack } from '../../stacks/baseline-stack';
 import { parseConfig } from '../../stacks/config/load';
 import { BaselineConfig, BaselineConfigInput } from '../../stacks/config/schema';
-import { listStacks } from '../../scripts/terraform-harness';
+import { StackResult, checkStack, listStacks, terraformEnv } from '../../scripts/terraform-harness';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -82,4 +82,21 @@ export function policyStatements(stack: StackJson, ref: string): Array<Record<st
   const doc = stack.data?.aws_iam_policy_document?.[m[1]] as { statement?: Array<Record<string, any>> } | undefined;
   if (!doc) throw new Error(`no policy document ${m[1]}`);
   return doc.statement ?? [];
+}
+
+/** One entry of a plan's `resource_changes`. */
+export interface PlannedChange {
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly change: { actions: string[]; after: Record<string, any> };
+}
+
+/** Synthesizes a configuration and plans one of its stacks offline (the harness of `npm run plan:offline`). */
+export async function planStack(config: BaselineConfig, name = 'prod-ap-northeast-1'): Promise<{ result: StackResult; changes: PlannedChange[] }> {
+  const stack = listStacks(synthToDir(config)).find((s) => s.name === name);
+  if (!stack) throw new Error(`no stack ${name} in the synth output`);
+  const result = await checkStack(stack, await terraformEnv(join(ROOT, '.tmp')), { plan: true });
+  const changes = result.ok ? JSON.parse(readFileSync(result.planJson!, 'utf8')).resource_changes : [];
+  return { result, changes };
 }
