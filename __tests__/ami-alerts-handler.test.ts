@@ -6,8 +6,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { handler } from '../lambda/ami-notifier';
 import { parseWatchedTags } from '../lambda/ami-notifier/match';
 import { MAX_LISTED_IMAGES, MAX_OTHER_IDS_CHARS, formatAlert } from '../lambda/ami-notifier/message';
-import { ENRICHMENT_TIMEOUT_MS } from '../lambda/shared/enrichment';
-import { flush, notifierHarness } from './helpers/notifier-harness';
+import { notifierHarness } from './helpers/notifier-harness';
 
 const ec2Mock = mockClient(EC2Client);
 const snsMock = mockClient(SNSClient);
@@ -30,7 +29,7 @@ function image(id: string, over: Partial<Image> = {}): Image {
   };
 }
 
-const { logs, published } = notifierHarness(snsMock, [ec2Mock], ENV);
+const { logs, published, settlesAtEnrichmentDeadline } = notifierHarness(snsMock, [ec2Mock], ENV);
 
 describe('ami notifier: tag at creation (CreateImage)', () => {
   it('publishes who, when, where, the image, its source instance and a console link', async () => {
@@ -81,17 +80,8 @@ describe('ami notifier: tag at creation (CreateImage)', () => {
   });
 
   it('still mails at the enrichment deadline when the lookup hangs, and cancels the request', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     ec2Mock.on(DescribeImagesCommand).callsFake(() => new Promise(() => undefined));
-    let settled = false;
-    const run = handler(fixture('create-image-tagged')).finally(() => (settled = true));
-    await jest.advanceTimersByTimeAsync(ENRICHMENT_TIMEOUT_MS - 1);
-    await flush();
-    expect(settled).toBe(false);
-    await jest.advanceTimersByTimeAsync(1);
-    await flush();
-    expect(settled).toBe(true);
-    await expect(run).resolves.toMatchObject({ notified: true, messageId: 'msg-1' });
+    await expect(settlesAtEnrichmentDeadline(() => handler(fixture('create-image-tagged')))).resolves.toMatchObject({ notified: true, messageId: 'msg-1' });
     const body = published().Message!;
     expect(body).toContain('Image details could not be looked up (TimeoutError)');
     expect(body).toMatch(/ {2}Name: +web-base-2026-03-02\n/);

@@ -5,27 +5,13 @@ import { parseEvent as parseLogin } from '../lambda/session-notifier/event';
 import { ENRICHMENT_TIMEOUT_MS, EnrichmentTimeoutError, withDeadline } from '../lambda/shared/enrichment';
 import { MalformedEventError, runNotifier } from '../lambda/shared/handler';
 import { MAX_MESSAGE_BYTES, boundedBody, publish } from '../lambda/shared/notify';
+import { notifierHarness } from './helpers/notifier-harness';
 
 const snsMock = mockClient(SNSClient);
 const TOPIC_ARN = 'arn:aws:sns:ap-northeast-1:111111111111:ssmb-notifications';
 
-let logs: Array<Record<string, unknown>>;
-
-beforeEach(() => {
-  snsMock.reset();
-  snsMock.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-  logs = [];
-  for (const level of ['log', 'warn', 'error'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logs.push(JSON.parse(String(args[0])));
-    });
-  }
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-  jest.restoreAllMocks();
-});
+// Mocks reset, SNS Publish succeeds, console captured as JSON (no function environment needed).
+const { logs } = notifierHarness(snsMock, [], {});
 
 describe('shared: enrichment deadline', () => {
   it('is short enough to leave the function time to publish', () => {

@@ -5,8 +5,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { handler } from '../lambda/session-notifier';
 import { parseEvent, principalName } from '../lambda/session-notifier/event';
-import { ENRICHMENT_TIMEOUT_MS } from '../lambda/shared/enrichment';
-import { flush, notifierHarness } from './helpers/notifier-harness';
+import { notifierHarness } from './helpers/notifier-harness';
 
 const snsMock = mockClient(SNSClient);
 const ssmMock = mockClient(SSMClient);
@@ -23,7 +22,7 @@ const SESSION = 'alice@example.com-0a1b2c3d4e5f60718';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'session-manager', `${name}.json`), 'utf8'));
 
-const { logs, published } = notifierHarness(snsMock, [ssmMock], ENV);
+const { logs, published, settlesAtEnrichmentDeadline } = notifierHarness(snsMock, [ssmMock], ENV);
 
 describe('session notifier: a login', () => {
   it('mails who, target, session, source IP, time, account, region and where the transcript goes', async () => {
@@ -104,17 +103,8 @@ describe('session notifier: a resumed session', () => {
   });
 
   it('still mails at the enrichment deadline when the lookup hangs, and cancels the request', async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     ssmMock.on(DescribeSessionsCommand).callsFake(() => new Promise(() => undefined));
-    let settled = false;
-    const run = handler(fixture('resume-session')).finally(() => (settled = true));
-    await jest.advanceTimersByTimeAsync(ENRICHMENT_TIMEOUT_MS - 1);
-    await flush();
-    expect(settled).toBe(false);
-    await jest.advanceTimersByTimeAsync(1);
-    await flush();
-    expect(settled).toBe(true);
-    await expect(run).resolves.toEqual({ messageId: 'msg-1' });
+    await expect(settlesAtEnrichmentDeadline(() => handler(fixture('resume-session')))).resolves.toEqual({ messageId: 'msg-1' });
     const msg = published();
     expect(msg.Subject).toBe('[prod ap-northeast-1] Session Manager session resumed: unknown target by alice@example.com');
     expect(msg.Message).toMatch(/^Target: +unknown \(DescribeSessions failed: TimeoutError\)$/m);

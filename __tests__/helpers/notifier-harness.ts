@@ -1,5 +1,6 @@
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { ENRICHMENT_TIMEOUT_MS } from '../../lambda/shared/enrichment';
 
 /** Lets pending promise chains run (setImmediate is not faked by jest's modern timers). */
 export async function flush(): Promise<void> {
@@ -11,6 +12,12 @@ export interface NotifierHarness {
   readonly logs: Array<Record<string, unknown>>;
   /** The one SNS Publish input of the test (fails the test unless exactly one happened). */
   published(): { Subject?: string; Message?: string; TopicArn?: string };
+  /**
+   * Starts a handler call whose enrichment hangs (mock it first) under fake timers and
+   * proves the call is still waiting, with nothing published, just before the enrichment
+   * deadline, and settled at it. Returns the call's promise.
+   */
+  settlesAtEnrichmentDeadline<T>(start: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -42,6 +49,19 @@ export function notifierHarness(sns: AwsStub<any, any, any>, others: Array<AwsSt
       const calls = sns.commandCalls(PublishCommand);
       expect(calls).toHaveLength(1);
       return calls[0].args[0].input;
+    },
+    async settlesAtEnrichmentDeadline<T>(start: () => Promise<T>): Promise<T> {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      let settled = false;
+      const run = start().finally(() => (settled = true));
+      await jest.advanceTimersByTimeAsync(ENRICHMENT_TIMEOUT_MS - 1);
+      await flush();
+      expect(settled).toBe(false);
+      expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      await flush();
+      expect(settled).toBe(true);
+      return run;
     },
   };
 }
