@@ -111,9 +111,10 @@ export function bundleLambda(name: string): LambdaBundle {
   const options = bundleOptions(root, entry, join(dir, 'index.js'));
   // esbuild is loaded only when something must be built: it starts a service process.
   const esbuild = (): typeof import('esbuild') => require('esbuild');
-  const recipe = JSON.stringify({ options: { ...options, absWorkingDir: '.', entryPoints: [relative(root, entry)], outfile: relative(root, options.outfile!) } });
+  const portable = { ...options, absWorkingDir: '.', entryPoints: [relative(root, entry)], outfile: relative(root, options.outfile!) };
+  const recipe = `${JSON.stringify({ options: portable })}|${readEsbuildVersion(root)}`;
 
-  if (upToDate(root, zipPath, recordPath, `${recipe}|${readEsbuildVersion(root)}`)) {
+  if (upToDate(root, zipPath, recordPath, recipe)) {
     const bundle = describe(dir, zipPath, readFileSync(zipPath));
     built.set(name, bundle);
     return bundle;
@@ -126,7 +127,7 @@ export function bundleLambda(name: string): LambdaBundle {
   const tmp = `${zipPath}.${process.pid}.tmp`;
   writeFileSync(tmp, zip);
   renameSync(tmp, zipPath);
-  const record: BundleRecord = { recipe: `${recipe}|${readEsbuildVersion(root)}`, inputs: Object.keys(result.metafile!.inputs).sort() };
+  const record: BundleRecord = { recipe, inputs: Object.keys(result.metafile!.inputs).sort() };
   writeFileSync(recordPath, `${JSON.stringify(record, null, 2)}\n`);
   const bundle = describe(dir, zipPath, zip);
   built.set(name, bundle);
