@@ -1,5 +1,5 @@
-import { buildApp, synthWarnings } from './stacks/app';
-import { ConfigError, loadConfig } from './stacks/config/load';
+import { buildApp, synthWarnings } from './stacks/platform/app';
+import { ConfigError, loadConfig } from './stacks/platform/config/load';
 
 // Entry point of `npm run synth` and `cdktf synth`: load SSMB_CONFIG, synthesize
 // every stack into cdktf.out. Configuration mistakes print one line per problem.

@@ -1,6 +1,6 @@
 import { buildSync } from 'esbuild';
 import { join } from 'node:path';
-import { projectRoot } from '../stacks/lambda-bundle';
+import { projectRoot } from '../tooling/lambda-bundle';
 
 /**
  * Bundles the app (cdktf, the provider modules, zod and our code) into one file.

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { HarnessError, checkAll, listStacks, planSummaryLine, terraformEnv } from './terraform-harness';
-import { projectRoot } from '../stacks/lambda-bundle';
+import { projectRoot } from '../tooling/lambda-bundle';
 
 // `npm run plan:offline [-- <cdktf.out dir>] [--no-synth] [--validate-only]`:
 // synth, then terraform init/validate/plan of every stack with no AWS access.

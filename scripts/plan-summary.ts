@@ -14,8 +14,8 @@ import { dirname, join, resolve } from 'node:path';
 import { evaluate } from '../policies/engine';
 import { PlanJson, StackModel, TerraformJson, references, stackFromPlan, stackFromSynth } from '../policies/model';
 import type { Finding, Report } from '../policies/types';
-import { loadConfig } from '../stacks/config/load';
-import type { BaselineConfig } from '../stacks/config/schema';
+import { loadConfig } from '../stacks/platform/config/load';
+import type { BaselineConfig } from '../stacks/platform/config/schema';
 import { writeRoles } from './plan-role-override';
 import { listStacks } from './terraform-harness';
 

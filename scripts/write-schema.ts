@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configJsonSchemaText } from '../stacks/config/json-schema';
-import { projectRoot } from '../stacks/lambda-bundle';
+import { configJsonSchemaText } from '../stacks/platform/config/json-schema';
+import { projectRoot } from '../tooling/lambda-bundle';
 
 // `npm run schema`: regenerates config/schema.json from the zod schema. A test fails
 // when the committed file is stale.

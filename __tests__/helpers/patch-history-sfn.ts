@@ -16,7 +16,7 @@
  */
 import { StateMachine, ExecutionError } from 'aws-local-stepfunctions';
 import { INSTANCES_PER_PAGE, snapshotDefinition, SnapshotDefinitionProps } from '../../stacks/capabilities/patch-history/definition';
-import { RUNS_FOLDER } from '../../stacks/config/patch-history';
+import { RUNS_FOLDER } from '../../stacks/capabilities/patch-history/config';
 
 if (typeof (Promise as any).withResolvers !== 'function') {
   (Promise as any).withResolvers = function withResolvers<T>() {

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { buildApp } from '../../stacks/app';
-import { BaselineStack } from '../../stacks/baseline-stack';
-import { parseConfig } from '../../stacks/config/load';
-import { BaselineConfig, BaselineConfigInput } from '../../stacks/config/schema';
+import { buildApp } from '../../stacks/platform/app';
+import { BaselineStack } from '../../stacks/platform/baseline-stack';
+import { parseConfig } from '../../stacks/platform/config/load';
+import { BaselineConfig, BaselineConfigInput } from '../../stacks/platform/config/schema';
 import { StackResult, checkStack, listStacks, terraformEnv } from '../../scripts/terraform-harness';
 
 export const ROOT = join(__dirname, '..', '..');

@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf';
-import { BaselineStack } from '../../stacks/baseline-stack';
+import { BaselineStack } from '../../stacks/platform/baseline-stack';
 import { EventRule } from '../../stacks/constructs/event-rule';
 import { SSM_CORE_POLICY_ARN } from '../../stacks/constructs/managed-instance-role';
-import { BaselineConfig } from '../../stacks/config/schema';
+import { BaselineConfig } from '../../stacks/platform/config/schema';
 import { IamSim, iamSim } from '../helpers/iam-sim';
 import { StackJson, findResource, resourcesOf, testConfig } from '../helpers/synth';
 

@@ -5,7 +5,7 @@ import { COMMENT_MARKER, configPlanRoles, parseRoles, planMatrix, readPlans, ren
 import { PLAN_ROLE_OVERRIDE_FILE, writePlanRoleOverride } from '../../scripts/plan-role-override';
 import { main as policyCli } from '../../policies/cli';
 import type { TerraformJson } from '../../policies/model';
-import { parseConfig } from '../../stacks/config/load';
+import { parseConfig } from '../../stacks/platform/config/load';
 import { ROOT } from '../helpers/synth';
 import { broken, compliantStack, statementsOf } from './fixtures';
 

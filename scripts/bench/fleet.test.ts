@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../../stacks/config/load';
+import { parseConfig } from '../../stacks/platform/config/load';
 import { fleetConfig } from './fleet';
 
 describe('bench fleet configurations', () => {

@@ -1,5 +1,5 @@
-import { AWS_REGIONS } from '../../stacks/config/regions';
-import type { BaselineConfigInput } from '../../stacks/config/schema';
+import { AWS_REGIONS } from '../../stacks/platform/config/regions';
+import type { BaselineConfigInput } from '../../stacks/platform/config/schema';
 
 export const REGIONS_PER_ACCOUNT = 4;
 

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { bundlesDir, projectRoot } from '../../stacks/lambda-bundle';
+import { bundlesDir, projectRoot } from '../../tooling/lambda-bundle';
 import { fleetConfig } from './fleet';
 import { median, slope, table } from './stats';
 import { stateMachineFigures, StateMachineFigure } from './state-machine';

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { StackContext } from '../context';
-import { AgentUpdate } from './agent-update';
-import { SoftwareInventory } from './inventory';
-import { PatchHistory } from './patch-history';
-import { AmiAlerts } from './ami-alerts';
-import { ManagementTrail, hostsManagementTrail } from './cloudtrail';
-import { SessionManager } from './session-manager';
+import { StackContext } from '../platform/shared';
+import { AgentUpdate } from './agent-update/agent-update';
+import { SoftwareInventory } from './inventory/inventory';
+import { PatchHistory } from './patch-history/patch-history';
+import { AmiAlerts } from './ami-alerts/ami-alerts';
+import { ManagementTrail, hostsManagementTrail } from './cloudtrail/cloudtrail';
+import { SessionManager } from './session-manager/session-manager';
 
 /**
  * One entry per capability: adds its resources to an account-region stack when

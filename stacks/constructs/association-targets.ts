@@ -1,5 +1,5 @@
 import { SsmAssociationTargets } from '@cdktf/provider-aws/lib/ssm-association';
-import { Targets } from '../config/common';
+import { Targets } from '../platform/config/common';
 
 /**
  * The `targets` of a State Manager association: every managed instance

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { StackContext } from '../context';
+import { StackContext } from '../platform/shared';
 import type { NotifierFunction } from './notifier-function';
 
 /** EventBridge retries a target for up to 24 h (185 attempts) before dead-lettering. */

@@ -6,8 +6,8 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { bundleLambda } from '../lambda-bundle';
-import { StackContext } from '../context';
+import { bundleLambda } from '../../tooling/lambda-bundle';
+import { StackContext } from '../platform/shared';
 import { PolicyDocument, PolicyStatement, serviceTrust } from './policy-document';
 
 /** Runtime for every function: nodejs20.x reached end of support in 2026. */

@@ -3,7 +3,7 @@ import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-databa
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
 import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
-import { StackContext } from '../../context';
+import { StackContext } from '../../platform/shared';
 import { SecureBucket } from '../../constructs/secure-bucket';
 
 /**

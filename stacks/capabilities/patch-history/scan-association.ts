@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
-import { StackContext } from '../../context';
-import { effectiveScanTargets } from '../../config/patch-history';
+import { StackContext } from '../../platform/shared';
+import { effectiveScanTargets } from './config';
 import { associationTargets } from '../../constructs/association-targets';
 
 /** The AWS-owned document that scans (or installs) against the instance's patch baseline. */

@@ -3,7 +3,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { SchedulerScheduleGroup } from '@cdktf/provider-aws/lib/scheduler-schedule-group';
-import { StackContext, arn } from '../../context';
+import { StackContext, arn } from '../../platform/shared';
 import { PolicyDocument, serviceTrust } from '../../constructs/policy-document';
 import { TARGET_RETRY } from '../../constructs/event-rule';
 

@@ -3,11 +3,11 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
-import { StackContext, arn } from '../../context';
+import { StackContext, arn } from '../../platform/shared';
 import { PolicyDocument, PolicyStatement, serviceTrust } from '../../constructs/policy-document';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { alarmWhenAboveZero } from '../../constructs/topic-alarm';
-import { RUNS_FOLDER } from '../../config/patch-history';
+import { RUNS_FOLDER } from './config';
 import { snapshotDefinition } from './definition';
 
 /**

@@ -1,0 +1,80 @@
+import { ConfigError } from '../../stacks/platform/config/load';
+import { BaselineConfigInput } from '../../stacks/platform/config/schema';
+import { testConfig } from '../helpers/synth';
+
+const agentUpdate = (section: Record<string, unknown>) => ({ agentUpdate: section }) as Partial<BaselineConfigInput>;
+
+/** The `path: reason` lines of the ConfigError the section raises. */
+function problems(section: Record<string, unknown>): string[] {
+  try {
+    testConfig(agentUpdate(section));
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error(`expected ${JSON.stringify(section)} to be rejected`);
+}
+
+describe('agentUpdate config: defaults', () => {
+  it('match the console one-click setup, staggered, mailing Success and Failed', () => {
+    expect(testConfig().agentUpdate).toEqual({
+      enabled: true,
+      targets: {},
+      schedule: 'rate(14 days)',
+      allowDowngrade: false,
+      maxConcurrency: '10%',
+      maxErrors: '10%',
+      complianceSeverity: 'UNSPECIFIED',
+      applyOnlyAtCronInterval: false,
+      notifyStatuses: ['Success', 'Failed'],
+      outputRetentionDays: 400,
+      defaultHostManagement: false,
+    });
+  });
+
+  it('accepts a full custom section', () => {
+    const cfg = testConfig(
+      agentUpdate({
+        targets: { tagKey: 'Patch Group', tagValues: ['web', 'db'] },
+        schedule: 'cron(0 3 ? * SUN *)',
+        applyOnlyAtCronInterval: true,
+        version: '3.3.2299.0',
+        allowDowngrade: true,
+        maxConcurrency: '5',
+        maxErrors: '1',
+        complianceSeverity: 'HIGH',
+        notifyStatuses: ['Failed'],
+        outputRetentionDays: 30,
+        defaultHostManagement: true,
+      }),
+    ).agentUpdate;
+    expect(cfg).toMatchObject({ schedule: 'cron(0 3 ? * SUN *)', version: '3.3.2299.0', notifyStatuses: ['Failed'], defaultHostManagement: true });
+  });
+});
+
+describe('agentUpdate config: bad input fails with path: reason', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['at() schedule', { schedule: 'at(2025-01-01T00:00:00)' }, /^agentUpdate\.schedule: State Manager associations take rate\(\.\.\.\) or cron\(\.\.\.\), not at/],
+    ['too frequent', { schedule: 'rate(5 minutes)' }, /^agentUpdate\.schedule: runs every 5 minutes; State Manager runs an association at most every 30 minutes \(use rate\(30 minutes\) or slower\), got "rate\(5 minutes\)"$/],
+    ['too rare', { schedule: 'rate(60 days)' }, /^agentUpdate\.schedule: must be less than 31 days apart \(State Manager limit\), got "rate\(60 days\)"$/],
+    ['not a schedule', { schedule: 'every 2 weeks' }, /^agentUpdate\.schedule: must be rate\(N minutes\|hours\|days\) or cron\(\.\.\.\), got "every 2 weeks"$/],
+    ['cron-only option with rate', { applyOnlyAtCronInterval: true }, /^agentUpdate\.applyOnlyAtCronInterval: needs a cron\(\.\.\.\) schedule .* got schedule "rate\(14 days\)"/],
+    ['bad version', { version: 'latest' }, /^agentUpdate\.version: must be an SSM Agent version like 3\.3\.2299\.0, got "latest"/],
+    ['downgrade without version', { allowDowngrade: true }, /^agentUpdate\.allowDowngrade: needs version/],
+    ['bad concurrency', { maxConcurrency: '150%' }, /^agentUpdate\.maxConcurrency: must be a number .* got "150%"/],
+    ['bad severity', { complianceSeverity: 'SEVERE' }, /^agentUpdate\.complianceSeverity: /],
+    ['no statuses', { notifyStatuses: [] }, /^agentUpdate\.notifyStatuses: must list at least one status/],
+    ['unknown status', { notifyStatuses: ['Succeeded'] }, /^agentUpdate\.notifyStatuses\[0\]: /],
+    ['duplicate status', { notifyStatuses: ['Failed', 'Failed'] }, /^agentUpdate\.notifyStatuses: lists "Failed" twice/],
+    ['zero retention', { outputRetentionDays: 0 }, /^agentUpdate\.outputRetentionDays: must be at least 1 day, got 0/],
+    ['fractional retention', { outputRetentionDays: 1.5 }, /^agentUpdate\.outputRetentionDays: /],
+    ['tag values without key', { targets: { tagValues: ['web'] } }, /^agentUpdate\.targets\.tagValues: tagValues needs tagKey/],
+    ['unknown field', { maxConcurency: '10%' }, /^agentUpdate\.maxConcurency: unknown field/],
+  ])('%s', (_name, section, message) => {
+    expect(problems(section)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+  });
+
+  it('reports every problem at once', () => {
+    expect(problems({ schedule: 'rate(1 minute)', version: 'x', outputRetentionDays: 0 })).toHaveLength(3);
+  });
+});

@@ -1,0 +1,327 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../stacks/platform/config/load';
+import { TARGET_RETRY } from '../../stacks/constructs/event-rule';
+import { MAX_EVENT_PATTERN_LENGTH, amiAlertPatterns } from '../../stacks/capabilities/ami-alerts/patterns';
+import { decideCloudTrail, matchingTags, parseWatchedTags } from '../../lambda/ami-alerts/match';
+import { EventPattern, matchesPattern, rulePattern } from '../helpers/event-pattern';
+import { iamSim, IamSim } from '../helpers/iam-sim';
+import { StackJson, findResource, policyStatements, resourcesOf, synthStack, testConfig } from '../helpers/synth';
+
+const ACCOUNT = '111111111111';
+const REGION = 'ap-northeast-1';
+/** One exact pair and one key watched with any value. */
+const WATCHED = [{ key: 'Release', value: 'golden' }, { key: 'BackupPlan' }];
+
+const RULE_NAMES = {
+  createImage: 'ssmb-ami-alerts-create-image',
+  createTags: 'ssmb-ami-alerts-create-tags',
+  stateChange: 'ssmb-ami-alerts-state-change',
+} as const;
+type RuleKind = keyof typeof RULE_NAMES;
+const ruleArn = (kind: RuleKind) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${RULE_NAMES[kind]}`;
+
+const FIXTURES = join(__dirname, 'fixtures');
+const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8'));
+
+function configError(amiAlerts: unknown): string {
+  try {
+    testConfig({ amiAlerts } as never);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.join('\n');
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('ami-alerts config', () => {
+  it('defaults to one opt-in tag pair and every path', () => {
+    const cfg = testConfig().amiAlerts;
+    expect(cfg).toEqual({
+      enabled: true,
+      tags: [{ key: 'ssm-baseline:notify', value: 'true' }],
+      watch: ['createImage', 'createTags', 'available', 'failed'],
+    });
+  });
+
+  it('accepts pairs, keys with any value, and a subset of paths', () => {
+    expect(testConfig({ amiAlerts: { tags: WATCHED, watch: ['createTags', 'available'] } }).amiAlerts.watch).toEqual(['createTags', 'available']);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['no tags while enabled', { tags: [] }, /^amiAlerts\.tags: must list at least one tag pair/m],
+    ['a duplicate pair', { tags: [{ key: 'A', value: '1' }, { key: 'A', value: '1' }] }, /^amiAlerts\.tags\[1\]: duplicate tag pair "A"="1" \(also at amiAlerts\.tags\[0\]\)/m],
+    ['a pair already covered by its key', { tags: [{ key: 'A' }, { key: 'A', value: '1' }] }, /^amiAlerts\.tags\[1\]: "A"="1" is already covered by amiAlerts\.tags\[0\]/m],
+    ['an empty key', { tags: [{ key: '' }] }, /^amiAlerts\.tags\[0\]\.key: /m],
+    ['a key with characters EC2 refuses', { tags: [{ key: 'a*b' }] }, /^amiAlerts\.tags\[0\]\.key: is not a valid tag key, got "a\*b"/m],
+    ['a value over 256 characters', { tags: [{ key: 'A', value: 'v'.repeat(257) }] }, /^amiAlerts\.tags\[0\]\.value: /m],
+    ['an unknown field in a tag', { tags: [{ key: 'A', values: ['1'] }] }, /^amiAlerts\.tags\[0\]\.values: unknown field/m],
+    ['no paths', { watch: [] }, /^amiAlerts\.watch: must list at least one of createImage, createTags, available, failed/m],
+    ['an unknown path', { watch: ['deregistered'] }, /^amiAlerts\.watch\[0\]: /m],
+    ['a duplicate path', { watch: ['available', 'available'] }, /^amiAlerts\.watch\[1\]: duplicate path "available"/m],
+    ['over 20 pairs', { tags: Array.from({ length: 21 }, (_, i) => ({ key: `k${i}` })) }, /^amiAlerts\.tags: at most 20 tag pairs/m],
+    [
+      'patterns beyond the EventBridge size limit',
+      { tags: Array.from({ length: 8 }, (_, i) => ({ key: `key-${i}`, value: `${i}`.padEnd(250, 'x') })) },
+      /^amiAlerts\.tags: the createImage rule's event pattern would be \d+ characters; EventBridge allows 2048/m,
+    ],
+  ])('rejects %s with a field path and a reason', (_, amiAlerts, message) => {
+    expect(configError(amiAlerts)).toMatch(message);
+  });
+
+  it('needs no tags when disabled', () => {
+    expect(testConfig({ amiAlerts: { enabled: false, tags: [] } }).amiAlerts.enabled).toBe(false);
+  });
+
+  it('accepts 20 pairs of ordinary length (every pattern stays within 2048 characters)', () => {
+    const tags = Array.from({ length: 20 }, (_, i) => ({ key: `team-${i}:ami-alert`, value: 'notify' }));
+    expect(testConfig({ amiAlerts: { tags } }).amiAlerts.tags).toHaveLength(20);
+    for (const p of Object.values(amiAlertPatterns(tags))) expect(JSON.stringify(p).length).toBeLessThanOrEqual(MAX_EVENT_PATTERN_LENGTH);
+  });
+});
+
+describe('ami-alerts synth: rules, targets, notifier', () => {
+  let stack: StackJson;
+  let rules: Record<string, Record<string, any>>;
+  beforeAll(() => {
+    stack = synthStack(testConfig({ amiAlerts: { tags: WATCHED } }));
+    rules = Object.fromEntries(Object.entries(resourcesOf(stack, 'aws_cloudwatch_event_rule')).filter(([, r]) => r.name.startsWith('ssmb-ami-alerts-')));
+  });
+
+  it('creates one rule per kind of event on the default bus', () => {
+    expect(Object.values(rules).map((r) => r.name).sort()).toEqual(Object.values(RULE_NAMES).sort());
+    for (const r of Object.values(rules)) expect(r.event_bus_name).toBeUndefined();
+  });
+
+  it('targets the notifier from every rule with a day of retries and the dead-letter queue', () => {
+    const [fnId] = findResource(stack, 'aws_lambda_function', (f) => f.function_name === 'ssmb-ami-notifier');
+    const [dlqId] = findResource(stack, 'aws_sqs_queue', (q) => q.name === 'ssmb-dead-letters');
+    for (const [ruleId] of Object.entries(rules)) {
+      const [, target] = findResource(stack, 'aws_cloudwatch_event_target', (t) => t.rule === `\${aws_cloudwatch_event_rule.${ruleId}.name}`);
+      expect(target.arn).toBe(`\${aws_lambda_function.${fnId}.arn}`);
+      expect(target.retry_policy).toEqual({ maximum_event_age_in_seconds: TARGET_RETRY.maximumEventAgeInSeconds, maximum_retry_attempts: TARGET_RETRY.maximumRetryAttempts });
+      expect(target.dead_letter_config).toEqual({ arn: `\${aws_sqs_queue.${dlqId}.arn}` });
+      expect(target.role_arn).toBeUndefined();
+      const [, permission] = findResource(stack, 'aws_lambda_permission', (p) => p.source_arn === `\${aws_cloudwatch_event_rule.${ruleId}.arn}`);
+      expect(permission).toMatchObject({ action: 'lambda:InvokeFunction', principal: 'events.amazonaws.com', function_name: `\${aws_lambda_function.${fnId}.function_name}` });
+    }
+  });
+
+  it('configures the notifier with the watched pairs, the topic and failure handling', () => {
+    const [fnId, fn] = findResource(stack, 'aws_lambda_function', (f) => f.function_name === 'ssmb-ami-notifier');
+    const env = fn.environment.variables;
+    expect(JSON.parse(env.WATCHED_TAGS)).toEqual(WATCHED);
+    expect(parseWatchedTags(env.WATCHED_TAGS)).toEqual(WATCHED);
+    expect(env.TOPIC_ARN).toMatch(/^\$\{aws_sns_topic\.[^.]+\.arn\}$/);
+    expect(env.ACCOUNT_NAME).toBe('prod');
+    expect(fn.logging_config).toMatchObject({ log_format: 'JSON' });
+    const [, invokeConfig] = findResource(stack, 'aws_lambda_function_event_invoke_config', (c) => c.function_name === `\${aws_lambda_function.${fnId}.function_name}`);
+    expect(invokeConfig.destination_config.on_failure.destination).toMatch(/^\$\{aws_sqs_queue\.[^.]+\.arn\}$/);
+  });
+
+  it('grants the notifier DescribeImages on "*" (no resource-level permissions) and nothing else wildcard', () => {
+    const [, policy] = findResource(stack, 'aws_iam_role_policy', (p) => p.name === 'ami-notifier');
+    const statements = policyStatements(stack, policy.policy);
+    const wildcard = statements.filter((s) => (s.resources as string[]).includes('*'));
+    expect(wildcard).toEqual([expect.objectContaining({ actions: ['ec2:DescribeImages'], resources: ['*'] })]);
+    expect(statements.flatMap((s) => s.actions as string[]).sort()).toEqual(
+      ['ec2:DescribeImages', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'sqs:SendMessage'].sort(),
+    );
+  });
+
+  it('leaves only the state-change rule when only available is watched', () => {
+    const only = synthStack(testConfig({ amiAlerts: { tags: WATCHED, watch: ['available'] } }));
+    const names = Object.values(resourcesOf(only, 'aws_cloudwatch_event_rule')).map((r) => r.name).filter((n) => n.startsWith('ssmb-ami-alerts-'));
+    expect(names).toEqual([RULE_NAMES.stateChange]);
+    expect(rulePattern(only, (r) => r.name === RULE_NAMES.stateChange)).toEqual({
+      source: ['aws.ec2'],
+      'detail-type': ['EC2 AMI State Change'],
+      detail: { State: ['available'] },
+    });
+  });
+
+  it('adds nothing when disabled', () => {
+    const off = synthStack(testConfig({ amiAlerts: { enabled: false } }));
+    expect(Object.values(resourcesOf(off, 'aws_lambda_function')).filter((f) => f.function_name === 'ssmb-ami-notifier')).toEqual([]);
+    expect(Object.values(resourcesOf(off, 'aws_cloudwatch_event_rule')).filter((r) => r.name.startsWith('ssmb-ami-alerts-'))).toEqual([]);
+  });
+});
+
+/**
+ * Every sample event against the synthesized patterns (EventBridge semantics), then
+ * through the notifier's decision where a pattern lets it through.
+ */
+describe('ami-alerts events: patterns and the exact-pair decision', () => {
+  let patterns: Record<RuleKind, EventPattern>;
+  beforeAll(() => {
+    const stack = synthStack(testConfig({ amiAlerts: { tags: WATCHED } }));
+    patterns = {
+      createImage: rulePattern(stack, (r) => r.name === RULE_NAMES.createImage),
+      createTags: rulePattern(stack, (r) => r.name === RULE_NAMES.createTags),
+      stateChange: rulePattern(stack, (r) => r.name === RULE_NAMES.stateChange),
+    };
+  });
+
+  const matchingRules = (event: unknown) => (Object.keys(RULE_NAMES) as RuleKind[]).filter((k) => matchesPattern(patterns[k], event));
+
+  // [fixture, the rules whose pattern matches, does the CloudTrail decision notify]
+  const CLOUDTRAIL: Array<[string, RuleKind[], boolean]> = [
+    ['create-image-tagged', ['createImage'], true],
+    ['create-image-any-value', ['createImage'], true],
+    ['create-tags-ami', ['createTags'], true],
+    ['create-tags-multi', ['createTags'], true],
+    // must not fire: stopped by the pattern
+    ['create-image-untagged', [], false],
+    ['create-image-snapshot-only', [], false],
+    ['create-image-other-value', [], false],
+    ['create-image-failed', [], false],
+    ['create-tags-snapshot-only', [], false],
+    ['create-tags-other-value', [], false],
+    ['create-tags-failed', [], false],
+    // must not fire: EventBridge lets them through (per-field array matching), the notifier stops them
+    ['create-image-crossed', ['createImage'], false],
+    ['create-image-tag-on-snapshot-not-image', ['createImage'], false],
+    ['create-tags-crossed', ['createTags'], false],
+  ];
+
+  it('has a case for every CloudTrail fixture', () => {
+    const files = readdirSync(FIXTURES).filter((f) => f.startsWith('create-')).map((f) => f.replace(/\.json$/, ''));
+    expect(CLOUDTRAIL.map(([f]) => f).sort()).toEqual(files.sort());
+  });
+
+  it.each(CLOUDTRAIL)('%s: matched by %j, notifies: %s', (name, expectedRules, notifies) => {
+    const event = fixture(name);
+    expect(matchingRules(event)).toEqual(expectedRules);
+    const fires = expectedRules.length > 0 && decideCloudTrail(event.detail, WATCHED).notify;
+    expect(fires).toBe(notifies);
+  });
+
+  it.each([
+    ['ami-available', ['stateChange']],
+    ['ami-failed', ['stateChange']],
+    ['ami-deregistered', []],
+  ])('%s: matched by %j', (name, expectedRules) => {
+    expect(matchingRules(fixture(name))).toEqual(expectedRules);
+  });
+
+  it('reports every AMI a multi-resource CreateTags names, and no snapshot', () => {
+    const d = decideCloudTrail(fixture('create-tags-multi').detail, WATCHED);
+    expect(d).toMatchObject({ notify: true, imageIds: ['ami-0c3d4e5f60718293a', 'ami-0d4e5f60718293a4b'] });
+  });
+
+  it("proves the field report's naive pattern fires on crossed tags, and that ours does not notify", () => {
+    // The seed's shape: key and value side by side in one tags object.
+    const naive = {
+      source: ['aws.ec2'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['ec2.amazonaws.com'],
+        eventName: ['CreateImage'],
+        errorCode: [{ exists: false }],
+        requestParameters: { tagSpecificationSet: { items: { resourceType: ['image'], tags: { key: ['Release'], value: ['golden'] } } } },
+      },
+    };
+    for (const name of ['create-image-crossed', 'create-image-tag-on-snapshot-not-image']) {
+      const event = fixture(name);
+      expect(matchesPattern(naive, event)).toBe(true); // the false positive
+      expect(matchingTags(event.detail.requestParameters.tagSpecificationSet.items[0].tags, WATCHED)).toEqual([]);
+      expect(decideCloudTrail(event.detail, WATCHED)).toMatchObject({ notify: false });
+    }
+  });
+
+  it('pre-filters exact pairs and any-value keys in separate $or branches', () => {
+    expect(patterns.createTags).toEqual({
+      source: ['aws.ec2'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['ec2.amazonaws.com'],
+        eventName: ['CreateTags'],
+        errorCode: [{ exists: false }],
+        requestParameters: {
+          resourcesSet: { items: { resourceId: [{ prefix: 'ami-' }] } },
+          tagSet: { items: { $or: [{ key: ['Release'], value: ['golden'] }, { key: ['BackupPlan'] }] } },
+        },
+      },
+    });
+    for (const p of Object.values(patterns)) expect(JSON.stringify(p).length).toBeLessThanOrEqual(MAX_EVENT_PATTERN_LENGTH);
+  });
+});
+
+describe('ami-alerts least privilege (IAM simulation)', () => {
+  let stack: StackJson;
+  let sim: IamSim;
+  let topicArn: string;
+  let fnArn: string;
+  let keyArn: string;
+  let dlqArn: string;
+  const role = 'ssmb-ami-notifier-ap-northeast-1';
+  beforeAll(() => {
+    stack = synthStack(testConfig({ amiAlerts: { tags: WATCHED } }));
+    sim = iamSim(stack);
+    topicArn = sim.arn('aws_sns_topic', 'ssmb-notifications');
+    fnArn = sim.arn('aws_lambda_function', 'ssmb-ami-notifier');
+    dlqArn = sim.arn('aws_sqs_queue', 'ssmb-dead-letters');
+    const [keyId] = Object.entries(resourcesOf(stack, 'aws_kms_key')).find(([, k]) => /notifications/.test(k.description))!;
+    keyArn = sim.arn('aws_kms_key', keyId);
+  });
+
+  it('lets the notifier look images up and publish, and nothing more', async () => {
+    const image = `arn:aws:ec2:${REGION}::image/ami-0a1b2c3d4e5f60718`;
+    const logStream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/ssmb-ami-notifier:log-stream:2026/03/02/[$LATEST]abc`;
+    expect(
+      await sim.roleTable(role, {
+        allowed: [
+          ['ec2:DescribeImages', '*'],
+          ['sns:Publish', topicArn],
+          ['kms:GenerateDataKey', keyArn],
+          ['sqs:SendMessage', dlqArn],
+          ['logs:PutLogEvents', logStream],
+        ],
+        denied: [
+          ['ec2:CreateTags', image],
+          ['ec2:DeregisterImage', image],
+          ['ec2:DescribeInstances', '*'],
+          ['ec2:DescribeSnapshots', '*'],
+          ['sns:Publish', `arn:aws:sns:${REGION}:${ACCOUNT}:someone-elses-topic`],
+          ['sns:Subscribe', topicArn],
+          ['sqs:ReceiveMessage', dlqArn],
+          ['kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-4000-8000-000000000000`],
+          ['logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/other:log-stream:x`],
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it('lets only the three AMI rules invoke the notifier', async () => {
+    const ctx = (source: string) => ({ 'aws:SourceArn': source, 'aws:SourceAccount': ACCOUNT });
+    expect(
+      await sim.resourceTable(fnArn, {
+        allowed: (Object.keys(RULE_NAMES) as RuleKind[]).map((k) => ['events.amazonaws.com', 'lambda:InvokeFunction', fnArn, ctx(ruleArn(k))]),
+        denied: [
+          ['events.amazonaws.com', 'lambda:InvokeFunction', fnArn, ctx(`arn:aws:events:${REGION}:${ACCOUNT}:rule/some-other-rule`)],
+          ['events.amazonaws.com', 'lambda:InvokeFunction', fnArn, ctx(`arn:aws:events:${REGION}:222222222222:rule/${RULE_NAMES.createTags}`)],
+          ['events.amazonaws.com', 'lambda:InvokeFunction', fnArn],
+          ['sns.amazonaws.com', 'lambda:InvokeFunction', fnArn, ctx(ruleArn('createImage'))],
+          [`arn:aws:iam::${ACCOUNT}:role/anyone`, 'lambda:InvokeFunction', fnArn],
+          ['events.amazonaws.com', 'lambda:UpdateFunctionCode', fnArn, ctx(ruleArn('createImage'))],
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it('gives the AMI rules no direct way to the topic: only the notifier publishes', async () => {
+    const ctx = (source: string) => ({ 'aws:SourceArn': source, 'aws:SourceAccount': ACCOUNT });
+    expect(
+      await sim.resourceTable(topicArn, {
+        allowed: [],
+        denied: [
+          ...(Object.keys(RULE_NAMES) as RuleKind[]).map((k): [string, string, string, Record<string, string>] => ['events.amazonaws.com', 'sns:Publish', topicArn, ctx(ruleArn(k))]),
+          ['events.amazonaws.com', 'sns:Publish', topicArn, ctx(`arn:aws:events:${REGION}:${ACCOUNT}:rule/some-other-rule`)],
+          ['events.amazonaws.com', 'sns:Publish', topicArn],
+          [`arn:aws:iam::222222222222:role/ssmb-ami-notifier-${REGION}`, 'sns:Publish', topicArn],
+        ],
+      }),
+    ).toEqual([]);
+    expect(await sim.canRole(role, 'sns:Publish', topicArn)).toBe('Allowed');
+  });
+});

@@ -1,0 +1,272 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeImagesCommand, EC2Client, Image } from '@aws-sdk/client-ec2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { handler } from '../../lambda/ami-alerts';
+import { parseWatchedTags } from '../../lambda/ami-alerts/match';
+import { MAX_LISTED_IMAGES, MAX_OTHER_IDS_CHARS, formatAlert } from '../../lambda/ami-alerts/message';
+import { notifierHarness } from '../helpers/notifier-harness';
+
+const ec2Mock = mockClient(EC2Client);
+const snsMock = mockClient(SNSClient);
+
+const TOPIC_ARN = 'arn:aws:sns:ap-northeast-1:111111111111:ssmb-notifications';
+const WATCHED = [{ key: 'Release', value: 'golden' }, { key: 'BackupPlan' }];
+const ENV = { TOPIC_ARN, ACCOUNT_NAME: 'prod', WATCHED_TAGS: JSON.stringify(WATCHED) };
+
+const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', `${name}.json`), 'utf8'));
+
+function image(id: string, over: Partial<Image> = {}): Image {
+  return {
+    ImageId: id,
+    Name: 'web-base-2026-03-02',
+    State: 'pending',
+    SourceInstanceId: 'i-0123456789abcdef0',
+    CreationDate: '2026-03-02T01:15:09.000Z',
+    Tags: [{ Key: 'Release', Value: 'golden' }, { Key: 'Name', Value: 'web-base' }],
+    ...over,
+  };
+}
+
+const { logs, published, settlesAtEnrichmentDeadline } = notifierHarness(snsMock, [ec2Mock], ENV);
+
+describe('ami notifier: tag at creation (CreateImage)', () => {
+  it('publishes who, when, where, the image, its source instance and a console link', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image('ami-0a1b2c3d4e5f60718')] });
+    await expect(handler(fixture('create-image-tagged'))).resolves.toMatchObject({ notified: true, messageId: 'msg-1' });
+    const msg = published();
+    expect(msg.TopicArn).toBe(TOPIC_ARN);
+    expect(msg.Subject).toBe('[prod ap-northeast-1] AMI created: ami-0a1b2c3d4e5f60718 (web-base-2026-03-02)');
+    const body = msg.Message!;
+    expect(body).toMatch(/^An AMI carrying a watched tag is being created \(CreateImage\)\. It stays pending/);
+    expect(body).toMatch(/Matched tags: +Release=golden\n/);
+    expect(body).toMatch(/Who: +arn:aws:sts::111111111111:assumed-role\/PlatformAdmin\/alice@example\.com\n/);
+    expect(body).toMatch(/Source IP: +203\.0\.113\.24\n/);
+    expect(body).toMatch(/When: +2026-03-02T01:15:09Z\n/);
+    expect(body).toMatch(/Account: +prod \(111111111111\)\n/);
+    expect(body).toMatch(/Region: +ap-northeast-1\n/);
+    expect(body).toMatch(/Event: +CreateImage, request 5d2c9a41-7c1e-4c55-9d1e-000000000001/);
+    expect(body).toContain('AMI ami-0a1b2c3d4e5f60718\n');
+    expect(body).toMatch(/ {2}Name: +web-base-2026-03-02\n/);
+    expect(body).toMatch(/ {2}State: +pending\n/);
+    expect(body).toMatch(/ {2}Source instance: +i-0123456789abcdef0\n/);
+    expect(body).toContain(
+      'https://ap-northeast-1.console.aws.amazon.com/ec2/home?region=ap-northeast-1#ImageDetails:imageId=ami-0a1b2c3d4e5f60718',
+    );
+    expect(body).not.toMatch(/\{"/); // readable text, not raw event JSON
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)[0].args[0].input).toMatchObject({
+      Filters: [{ Name: 'image-id', Values: ['ami-0a1b2c3d4e5f60718'] }],
+    });
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'notification published', imageIds: ['ami-0a1b2c3d4e5f60718'] }));
+  });
+
+  it('matches a key watched with any value', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    await expect(handler(fixture('create-image-any-value'))).resolves.toMatchObject({ notified: true });
+    expect(published().Message).toMatch(/Matched tags: +BackupPlan=daily-35d\n/);
+  });
+
+  it('degrades to the facts of the event when the image lookup fails', async () => {
+    ec2Mock.on(DescribeImagesCommand).rejects(Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation' }));
+    await expect(handler(fixture('create-image-tagged'))).resolves.toMatchObject({ notified: true });
+    const body = published().Message!;
+    expect(body).toContain('Image details could not be looked up (UnauthorizedOperation)');
+    // Name and source instance still come from the CreateImage request, state from the call.
+    expect(body).toMatch(/ {2}Name: +web-base-2026-03-02\n/);
+    expect(body).toMatch(/ {2}Source instance: +i-0123456789abcdef0\n/);
+    expect(body).toMatch(/ {2}State: +pending\n/);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'image lookup failed; sending the facts of the event', errorName: 'UnauthorizedOperation' }));
+  });
+
+  it('still mails at the enrichment deadline when the lookup hangs, and cancels the request', async () => {
+    ec2Mock.on(DescribeImagesCommand).callsFake(() => new Promise(() => undefined));
+    await expect(settlesAtEnrichmentDeadline(() => handler(fixture('create-image-tagged')))).resolves.toMatchObject({ notified: true, messageId: 'msg-1' });
+    const body = published().Message!;
+    expect(body).toContain('Image details could not be looked up (TimeoutError)');
+    expect(body).toMatch(/ {2}Name: +web-base-2026-03-02\n/);
+    const [call] = ec2Mock.commandCalls(DescribeImagesCommand);
+    expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: expect.objectContaining({ aborted: true }) });
+  });
+
+  it('throws when publishing fails, so Lambda retries and then dead-letters', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image('ami-0a1b2c3d4e5f60718')] });
+    snsMock.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException' }));
+    await expect(handler(fixture('create-image-tagged'))).rejects.toThrow('KMS key disabled');
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', outcome: 'publish-failed', errorName: 'KMSDisabledException' }));
+  });
+});
+
+describe('ami notifier: tag later (CreateTags)', () => {
+  it('reports every AMI of a multi-resource call, each with its own details', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({
+      Images: [
+        image('ami-0c3d4e5f60718293a', { Name: 'web-nightly', State: 'available' }),
+        image('ami-0d4e5f60718293a4b', { Name: 'db-nightly', State: 'available', SourceInstanceId: 'i-0fedcba9876543210' }),
+      ],
+    });
+    await expect(handler(fixture('create-tags-multi'))).resolves.toMatchObject({ notified: true });
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] 2 AMIs tagged: ami-0c3d4e5f60718293a, ami-0d4e5f60718293a4b');
+    const body = msg.Message!;
+    expect(body).toMatch(/^A watched tag was added to 2 AMIs \(CreateTags\)\./);
+    expect(body).toMatch(/Who: +arn:aws:sts::111111111111:assumed-role\/ami-backup-tool\/backup-job-7f3a\n/);
+    expect(body).toMatch(/AMI ami-0c3d4e5f60718293a\n {2}Name: +web-nightly\n {2}State: +available\n {2}Source instance: +i-0123456789abcdef0\n/);
+    expect(body).toMatch(/AMI ami-0d4e5f60718293a4b\n {2}Name: +db-nightly\n {2}State: +available\n {2}Source instance: +i-0fedcba9876543210\n/);
+    expect(body).not.toContain('snap-');
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)[0].args[0].input.Filters).toEqual([
+      { Name: 'image-id', Values: ['ami-0c3d4e5f60718293a', 'ami-0d4e5f60718293a4b'] },
+    ]);
+  });
+
+  it('keeps the subject within SNS limits however many AMIs one call tags', async () => {
+    const event = fixture('create-tags-multi');
+    event.detail.requestParameters.resourcesSet.items = Array.from({ length: 12 }, (_, i) => ({ resourceId: `ami-0${String(i).padStart(16, '0')}` }));
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    await handler(event);
+    const { Subject, Message } = published();
+    expect(Subject!.length).toBeLessThanOrEqual(100);
+    expect(Subject).toMatch(/^\[prod ap-northeast-1\] 12 AMIs tagged: ami-0/);
+    expect(Subject).toMatch(/^[\x20-\x7e]+$/);
+    expect(Message!.match(/^AMI ami-/gm)).toHaveLength(12);
+  });
+
+  it('describes the first 20 of 1,000 AMIs, looks up only those, lists the rest by id, and stays small', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `ami-0${i.toString(16).padStart(16, '0')}`);
+    const event = fixture('create-tags-multi');
+    event.detail.requestParameters.resourcesSet.items = ids.map((resourceId) => ({ resourceId }));
+    ec2Mock.on(DescribeImagesCommand).callsFake((input) => ({ Images: input.Filters[0].Values.map((id: string) => image(id, { State: 'available' })) }));
+    await expect(handler(event)).resolves.toMatchObject({ notified: true });
+    const calls = ec2Mock.commandCalls(DescribeImagesCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args[0].input.Filters).toEqual([{ Name: 'image-id', Values: ids.slice(0, MAX_LISTED_IMAGES) }]);
+    const { Subject, Message } = published();
+    expect(Subject).toMatch(/^\[prod ap-northeast-1\] 1000 AMIs tagged: ami-0/);
+    expect(Subject!.length).toBeLessThanOrEqual(100);
+    const body = Message!;
+    expect(body).toMatch(/^A watched tag was added to 1000 AMIs \(CreateTags\)\./);
+    expect(body.match(/^AMI ami-/gm)).toHaveLength(MAX_LISTED_IMAGES);
+    expect(body).toContain(`AMI ${ids[19]}\n  Name: `);
+    expect(body).not.toContain(`AMI ${ids[20]}`);
+    const more = body.split('\n').find((l) => l.startsWith('+'))!;
+    expect(more).toBe(`+980 more AMIs (not looked up): ${ids.slice(20).join(', ')}`);
+    expect(Buffer.byteLength(body)).toBeLessThan(40_000);
+    expect(logs).toContainEqual(expect.objectContaining({ outcome: 'published', imageCount: 1000, imageIds: ids.slice(0, MAX_LISTED_IMAGES) }));
+  });
+
+  it('bounds the line of further ids however many a record names', () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => `ami-0${i.toString(16).padStart(16, '0')}`);
+    const { body } = formatAlert({
+      kind: 'createTags',
+      imageIds: ids,
+      matched: [{ key: 'Release', value: 'golden' }],
+      images: new Map(),
+      region: 'ap-northeast-1',
+      accountId: '111111111111',
+      eventLabel: 'CreateTags',
+    });
+    const more = body.split('\n').find((l) => l.startsWith('+'))!;
+    expect(more).toMatch(/^\+4980 more AMIs \(not looked up\): ami-0.*, \.\.\. and \d+ more \(see the CloudTrail event\)$/);
+    expect(more.length).toBeLessThanOrEqual(MAX_OTHER_IDS_CHARS + 120);
+    expect(body.match(/^AMI ami-/gm)).toHaveLength(MAX_LISTED_IMAGES);
+  });
+
+  it('shows the state as unknown when the lookup returns nothing for an id', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    await handler(fixture('create-tags-ami'));
+    expect(published().Message).toMatch(/ {2}Name: +\(unknown\)\n {2}State: +\(unknown\)\n/);
+  });
+});
+
+describe('ami notifier: must not fire', () => {
+  it.each([
+    'create-image-untagged',
+    'create-image-snapshot-only',
+    'create-image-tag-on-snapshot-not-image',
+    'create-image-crossed',
+    'create-image-other-value',
+    'create-image-failed',
+    'create-tags-snapshot-only',
+    'create-tags-crossed',
+    'create-tags-other-value',
+    'create-tags-failed',
+  ])('%s: no publish, no lookup, one log line saying why', async (name) => {
+    const out = await handler(fixture(name));
+    expect(out.notified).toBe(false);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+    expect(logs).toEqual([expect.objectContaining({ level: 'INFO', message: 'no notification', reason: (out as { reason: string }).reason })]);
+  });
+});
+
+describe('ami notifier: available / failed (EC2 AMI State Change)', () => {
+  it('looks the tags up and announces a watched image that became available', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image('ami-0a1b2c3d4e5f60718', { State: 'available' })] });
+    await expect(handler(fixture('ami-available'))).resolves.toMatchObject({ notified: true });
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] AMI available: ami-0a1b2c3d4e5f60718 (web-base-2026-03-02)');
+    expect(msg.Message).toMatch(/^An AMI carrying a watched tag is now available/);
+    expect(msg.Message).toMatch(/ {2}State: +available\n/);
+    expect(msg.Message).toMatch(/When: +2026-03-02T01:24:52Z\n/);
+    expect(msg.Message).not.toMatch(/Who:/); // state changes name nobody; no made-up principal
+  });
+
+  it("announces a failed image with EC2's error message", async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({
+      Images: [image('ami-0a1b2c3d4e5f60718', { State: 'failed', StateReason: { Code: 'Server.InternalError', Message: 'Server.InternalError' } })],
+    });
+    await handler(fixture('ami-failed'));
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] AMI FAILED: ami-0a1b2c3d4e5f60718 (web-base-2026-03-02)');
+    expect(msg.Message).toMatch(/ {2}Error: +Snapshot creation failed: the volume is in an error state\n/);
+  });
+
+  it('stays silent for an image without a watched pair (crossed tags included)', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({
+      Images: [image('ami-0a1b2c3d4e5f60718', { State: 'available', Tags: [{ Key: 'Release', Value: 'candidate' }, { Key: 'Channel', Value: 'golden' }] })],
+    });
+    await expect(handler(fixture('ami-available'))).resolves.toEqual({ notified: false, reason: 'the image carries no watched tag pair' });
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('stays silent, and says why, when the image is gone', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    await expect(handler(fixture('ami-failed'))).resolves.toMatchObject({ notified: false });
+    expect(logs).toContainEqual(expect.objectContaining({ message: 'no notification', reason: 'the image no longer exists, so its tags cannot be read' }));
+  });
+
+  it('throws when the tags cannot be read: the decision needs them (retried, then dead-lettered)', async () => {
+    ec2Mock.on(DescribeImagesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded' }));
+    await expect(handler(fixture('ami-available'))).rejects.toThrow('Rate exceeded');
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('pages through DescribeImages', async () => {
+    ec2Mock
+      .on(DescribeImagesCommand)
+      .resolvesOnce({ Images: [], NextToken: 'page-2' })
+      .resolvesOnce({ Images: [image('ami-0a1b2c3d4e5f60718', { State: 'available' })] });
+    await expect(handler(fixture('ami-available'))).resolves.toMatchObject({ notified: true });
+    expect(ec2Mock.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'page-2']);
+  });
+});
+
+describe('ami notifier: wiring errors fail loudly', () => {
+  it.each([
+    ['an event type no rule sends', { ...fixture('ami-available'), 'detail-type': 'EC2 Instance State-change Notification' }, /unexpected event "EC2 Instance State-change Notification"/],
+    ['a CloudTrail call no rule sends', (() => { const e = fixture('create-tags-ami'); e.detail.eventName = 'DeleteTags'; return e; })(), /unexpected CloudTrail event "DeleteTags"/],
+    ['a state no rule sends', { ...fixture('ami-available'), detail: { ImageId: 'ami-0a1b2c3d4e5f60718', State: 'deregistered' } }, /unexpected EC2 AMI State Change detail/],
+  ])('rejects %s', async (_, event, message) => {
+    await expect(handler(event)).rejects.toThrow(message);
+  });
+
+  it('rejects a missing or malformed configuration', async () => {
+    delete process.env.TOPIC_ARN;
+    await expect(handler(fixture('create-tags-ami'))).rejects.toThrow('environment variable TOPIC_ARN is not set');
+    process.env.TOPIC_ARN = TOPIC_ARN;
+    process.env.WATCHED_TAGS = '[{"Key":"Release"}]';
+    await expect(handler(fixture('create-tags-ami'))).rejects.toThrow(/WATCHED_TAGS must be a non-empty list/);
+    expect(() => parseWatchedTags('[]')).toThrow(/non-empty/);
+    expect(() => parseWatchedTags('{')).toThrow(/not JSON/);
+  });
+});

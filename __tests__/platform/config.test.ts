@@ -1,0 +1,166 @@
+import { spawnSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { bundleApp } from '../../scripts/bundle-app';
+import { ConfigError, formatPath, loadConfig, parseConfig } from '../../stacks/platform/config/load';
+import { configJsonSchemaText } from '../../stacks/platform/config/json-schema';
+import { ROOT, exampleInput } from '../helpers/synth';
+
+function problems(input: unknown): string[] {
+  try {
+    parseConfig(input, 'test');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+const account = (over: Record<string, unknown> = {}) => ({ id: '111111111111', name: 'prod', regions: ['ap-northeast-1'], ...over });
+const withAccounts = (...accounts: unknown[]) => ({ accounts });
+
+describe('configuration: the example', () => {
+  it('parses and fills defaults', () => {
+    const cfg = parseConfig(exampleInput(), 'example');
+    expect(cfg.accounts).toHaveLength(2);
+    expect(cfg.accounts.flatMap((a) => a.regions)).toHaveLength(3);
+    expect(cfg.namePrefix).toBe('ssmb');
+    expect(cfg.state.keyPrefix).toBe('ssm-baseline');
+    expect(cfg.logRetentionDays).toBe(365);
+  });
+
+  it('formats paths like accounts[1].regions[0]', () => {
+    expect(formatPath(['accounts', 1, 'regions', 0])).toBe('accounts[1].regions[0]');
+    expect(formatPath([])).toBe('(root)');
+  });
+});
+
+describe('configuration: bad input names the field and the reason', () => {
+  const cases: Array<[string, unknown, string[]]> = [
+    ['account id not 12 digits', withAccounts(account(), account({ id: '12345', name: 'dev' })), ['accounts[1].id: must be 12 digits, got "12345"']],
+    ['account id a number', withAccounts(account({ id: 111111111111 })), ['accounts[0].id: Invalid input: expected string, received number']],
+    ['account name not a slug', withAccounts(account({ name: 'Prod Account' })), ['accounts[0].name: must be a slug of 2-32 lower-case letters, digits and hyphens, starting with a letter, got "Prod Account"']],
+    ['unknown region', withAccounts(account({ regions: ['ap-northeast-9'] })), ['accounts[0].regions[0]: must be an AWS region such as ap-northeast-1, got "ap-northeast-9"']],
+    ['no regions', withAccounts(account({ regions: [] })), ['accounts[0].regions: must list at least one region']],
+    ['no accounts', withAccounts(), ['accounts: must list at least one account']],
+    ['missing accounts', {}, ['accounts: is required']],
+    [
+      'duplicate account id',
+      withAccounts(account(), account({ name: 'other' })),
+      ['accounts[1].id: duplicate account id "111111111111" (also at accounts[0])', 'accounts[1].stateBucket: duplicate state bucket "ssmb-tfstate-111111111111" (also at accounts[0])'],
+    ],
+    ['duplicate account name', withAccounts(account(), account({ id: '222222222222' })), ['accounts[1].name: duplicate account name "prod" (also at accounts[0])']],
+    ['duplicate region', withAccounts(account({ regions: ['us-east-1', 'eu-west-1', 'us-east-1'] })), ['accounts[0].regions[2]: duplicate region "us-east-1" (also at accounts[0].regions[0])']],
+    ['invalid e-mail', { ...withAccounts(account()), notifications: { emails: ['ops@example.com', 'not-an-address'] } }, ['notifications.emails[1]: must be an e-mail address, got "not-an-address"']],
+    [
+      'name prefix too long for AWS names',
+      { ...withAccounts(account()), namePrefix: 'mycompany-ops' },
+      ['namePrefix: would make AWS resource names too long: at most 10 characters, got "mycompany-ops" (13)'],
+    ],
+    ['name prefix with capitals', { ...withAccounts(account()), namePrefix: 'SSMB' }, ['namePrefix: must start with a letter and contain only lower-case letters, digits and hyphens, got "SSMB"']],
+    ['deploy role not an ARN', withAccounts(account({ deployRoleArn: 'deploy' })), ['accounts[0].deployRoleArn: must be an IAM role ARN like arn:aws:iam::123456789012:role/name, got "deploy"']],
+    [
+      'deploy role in another account',
+      withAccounts(account({ deployRoleArn: 'arn:aws:iam::999999999999:role/deploy' })),
+      ['accounts[0].deployRoleArn: must be a role in account 111111111111 (the provider refuses any other account), got "arn:aws:iam::999999999999:role/deploy"'],
+    ],
+    ['log retention CloudWatch does not offer', { ...withAccounts(account()), logRetentionDays: 100 }, ['logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (CloudWatch Logs retention values), got 100']],
+    ['misspelled field', { ...withAccounts(account()), notification: {} }, ['notification: unknown field (check the spelling against config/schema.json)']],
+    ['misspelled account field', withAccounts(account({ region: ['us-east-1'] })), ['accounts[0].region: unknown field (check the spelling against config/schema.json)']],
+    ['invalid state bucket name', withAccounts(account({ stateBucket: 'My_Bucket' })), ['accounts[0].stateBucket: must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens), got "My_Bucket"']],
+    ['state KMS key not an ARN', { ...withAccounts(account()), state: { kmsKeyId: 'my-key' } }, ['state.kmsKeyId: must be a KMS key or alias ARN, got "my-key"']],
+    ['capability flag of the wrong type', { ...withAccounts(account()), agentUpdate: { enabled: 'yes' } }, ['agentUpdate.enabled: Invalid input: expected boolean, received string']],
+    [
+      'plan role in another account, or the deploy role itself',
+      withAccounts(
+        account({ planRoleArn: 'arn:aws:iam::999999999999:role/plan' }),
+        account({ id: '222222222222', name: 'staging', deployRoleArn: 'arn:aws:iam::222222222222:role/deploy', planRoleArn: 'arn:aws:iam::222222222222:role/deploy' }),
+      ),
+      [
+        'accounts[0].planRoleArn: must be a role in account 111111111111 (the provider refuses any other account), got "arn:aws:iam::999999999999:role/plan"',
+        'accounts[1].planRoleArn: must be a read-only role, not the deployRoleArn (pull-request plans would run with write access), got "arn:aws:iam::222222222222:role/deploy"',
+      ],
+    ],
+  ];
+
+  it.each(cases)('%s', (_name, input, expected) => {
+    expect(problems(input)).toEqual(expected);
+  });
+
+  it('reports every problem at once', () => {
+    const lines = problems({ namePrefix: 'X', accounts: [account({ id: '1', regions: ['mars-1'] })], logRetentionDays: 2 });
+    expect(lines).toEqual([
+      'namePrefix: must start with a letter and contain only lower-case letters, digits and hyphens, got "X"',
+      'accounts[0].id: must be 12 digits, got "1"',
+      'accounts[0].regions[0]: must be an AWS region such as ap-northeast-1, got "mars-1"',
+      expect.stringMatching(/^logRetentionDays: must be one of /),
+    ]);
+  });
+});
+
+describe('configuration: files and the synth command', () => {
+  const scratch = join(ROOT, '.tmp');
+  // The real entry point, compiled from the current sources (a bundle of our code,
+  // node_modules left external) without a whole-project tsc run.
+  const main = join(scratch, 'jest', 'main-under-test.js');
+  beforeAll(() => {
+    buildSync({ entryPoints: [join(ROOT, 'main.ts')], outfile: main, bundle: true, platform: 'node', format: 'cjs', packages: 'external', logLevel: 'silent' });
+  });
+
+  it('names the file when it cannot be read or parsed', () => {
+    expect(() => loadConfig(join(scratch, 'does-not-exist.json'))).toThrow(/cannot read the file \(ENOENT\); set SSMB_CONFIG/);
+    const broken = join(scratch, 'broken-config.json');
+    writeFileSync(broken, '{ "accounts": [ }');
+    expect(() => loadConfig(broken)).toThrow(/broken-config\.json: invalid configuration\n {2}\(file\): not valid JSON/);
+  });
+
+  it('synth exits 1 with one line per problem and no stack trace', () => {
+    const bad = join(scratch, 'bad-config.json');
+    writeFileSync(bad, JSON.stringify({ accounts: [account({ id: '12345' }), account({ id: '12345', name: 'x' })] }));
+    const res = spawnSync(process.execPath, [main], {
+      cwd: ROOT,
+      env: { ...process.env, SSMB_CONFIG: bad, CDKTF_OUTDIR: join(scratch, 'bad-synth') },
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('accounts[0].id: must be 12 digits, got "12345"');
+    expect(res.stderr).toContain('accounts[1].name: must be a slug');
+    expect(res.stderr).not.toMatch(/\n\s+at /); // no stack frames
+    expect(res.stdout).toBe('');
+  });
+
+  it('synth prints construct warnings as NOTE lines (e.g. what an existing Config recorder must record)', () => {
+    const cfg = join(scratch, 'existing-recorder.json');
+    writeFileSync(cfg, JSON.stringify({ ...exampleInput(), inventory: { recorder: { mode: 'useExisting' } } }));
+    const res = spawnSync(process.execPath, [main], {
+      cwd: ROOT,
+      env: { ...process.env, SSMB_CONFIG: cfg, CDKTF_OUTDIR: join(scratch, 'synth-existing-recorder') },
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(0);
+    const notes = res.stdout.trim().split('\n');
+    expect(notes).toHaveLength(3); // one per account-region
+    expect(notes[0]).toMatch(/^NOTE prod-ap-northeast-1: inventory\.recorder\.mode is "useExisting"/);
+  });
+
+  it('the bundled app (what `npm run synth` runs) writes exactly what the plain app writes', () => {
+    const bundled = join(scratch, 'jest', 'synth-under-test.js');
+    bundleApp(join(ROOT, 'main.ts'), bundled);
+    const outdirs = [join(scratch, 'synth-bundled'), join(scratch, 'synth-plain')];
+    for (const [entry, outdir] of [[bundled, outdirs[0]], [main, outdirs[1]]]) {
+      rmSync(outdir, { recursive: true, force: true });
+      const res = spawnSync(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
+      expect(res.status).toBe(0);
+    }
+    const files = (root: string, dir = root): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(root, join(dir, d.name)) : [relative(root, join(dir, d.name))]));
+    const listed = files(outdirs[0]).sort();
+    expect(files(outdirs[1]).sort()).toEqual(listed);
+    for (const f of listed) expect({ f, same: readFileSync(join(outdirs[0], f)).equals(readFileSync(join(outdirs[1], f))) }).toEqual({ f, same: true });
+  });
+
+  it('the published JSON Schema is up to date (run `npm run schema`)', () => {
+    expect(readFileSync(join(ROOT, 'config', 'schema.json'), 'utf8')).toBe(configJsonSchemaText());
+  });
+});

@@ -1,0 +1,143 @@
+import { Construct } from 'constructs';
+import { TerraformOutput } from 'cdktf';
+import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
+import { SsmServiceSetting } from '@cdktf/provider-aws/lib/ssm-service-setting';
+import { StackContext, arn } from '../../platform/shared';
+import { AgentUpdateConfig } from './config';
+import { SecureBucket } from '../../constructs/secure-bucket';
+import { NotifierFunction } from '../../constructs/notifier-function';
+import { EventRule } from '../../constructs/event-rule';
+import { associationTargets } from '../../constructs/association-targets';
+
+/** The AWS-owned document the console's one-click "SSM Agent auto update" runs. */
+export const AGENT_UPDATE_DOCUMENT = 'AWS-UpdateSSMAgent';
+
+/** detail-type of the event State Manager sends when an instance association run ends. */
+export const ASSOCIATION_STATE_CHANGE = 'EC2 State Manager Instance Association State Change';
+
+/** Key prefix of this association's output in the output bucket (no trailing "/"). */
+export const OUTPUT_PREFIX = 'agent-update';
+
+/** Service setting that names the Default Host Management Configuration role. */
+export const DHMC_SETTING = '/ssm/managed-instance/default-ec2-instance-management-role';
+
+/** The document's parameters: only what the config sets, so AWS defaults stay visible as defaults. */
+export function documentParameters(cfg: AgentUpdateConfig): Record<string, string> | undefined {
+  if (cfg.version === undefined) return undefined;
+  return { version: cfg.version, allowDowngrade: String(cfg.allowDowngrade) };
+}
+
+export interface AgentUpdateProps {
+  readonly ctx: StackContext;
+}
+
+/**
+ * Capability 1: an `AWS-UpdateSSMAgent` State Manager association with its output in
+ * S3, and an e-mail per instance result that a person can act on. The association's
+ * state-change event (filtered to this association and the configured statuses)
+ * invokes a notifier Lambda, which enriches it with the instance's details and
+ * publishes to the shared topic; delivery retries and dead-letters, never drops.
+ */
+export class AgentUpdate extends Construct {
+  readonly association: SsmAssociation;
+  readonly associationId: string;
+  readonly outputBucket: SecureBucket;
+  readonly notifier: NotifierFunction;
+  readonly rule: EventRule;
+
+  constructor(scope: Construct, id: string, props: AgentUpdateProps) {
+    super(scope, id);
+    const { ctx } = props;
+    const cfg = ctx.config.agentUpdate;
+
+    // Run Command keeps output ~30 days; S3 keeps it as long as configured. SSE-S3,
+    // so instances need no KMS grant to write.
+    this.outputBucket = new SecureBucket(this, 'output', {
+      bucketName: ctx.naming.bucket('agent-update'),
+      expirationDays: cfg.outputRetentionDays,
+    });
+
+    // The agent on the instance uploads the output with the instance's own
+    // credentials (not the caller's): exactly these two grants.
+    const outputGrant = ctx.instanceRole.addStatements(
+      { sid: 'AgentUpdateWriteOutput', actions: ['s3:PutObject'], resources: [this.outputBucket.arnForObjects(`${OUTPUT_PREFIX}/`)] },
+      { sid: 'AgentUpdateReadOutputEncryption', actions: ['s3:GetEncryptionConfiguration'], resources: [this.outputBucket.bucketArn] },
+    );
+
+    const associationName = ctx.naming.regional('agent-update', 'ssmAssociation');
+    this.association = new SsmAssociation(this, 'association', {
+      name: AGENT_UPDATE_DOCUMENT,
+      associationName,
+      scheduleExpression: cfg.schedule,
+      parameters: documentParameters(cfg),
+      targets: associationTargets(cfg.targets),
+      maxConcurrency: cfg.maxConcurrency,
+      maxErrors: cfg.maxErrors,
+      complianceSeverity: cfg.complianceSeverity,
+      applyOnlyAtCronInterval: cfg.applyOnlyAtCronInterval,
+      outputLocation: { s3BucketName: this.outputBucket.bucketName, s3KeyPrefix: OUTPUT_PREFIX, s3Region: ctx.region },
+      // State Manager runs the association as soon as it exists (unless
+      // applyOnlyAtCronInterval): the instances must already be allowed to upload that
+      // first run's output. The result rule, its target and the Lambda permission
+      // cannot be waited for: the rule filters on this association's id, so they are
+      // created after it (a depends_on on them would be a cycle); they take seconds,
+      // an instance's first run usually longer.
+      dependsOn: [outputGrant],
+    });
+    this.associationId = this.association.associationId;
+
+    this.notifier = new NotifierFunction(this, 'notifier', {
+      ctx,
+      bundle: 'agent-update',
+      purpose: 'agent-update-notifier',
+      description: 'Turns SSM Agent update results into readable e-mails',
+      environment: {
+        ACCOUNT_NAME: ctx.account.name,
+        TOPIC_ARN: ctx.topic.topicArn,
+        ASSOCIATION_NAME: associationName,
+        OUTPUT_BUCKET: this.outputBucket.bucketName,
+        OUTPUT_PREFIX,
+      },
+      statements: [
+        ...ctx.topic.publishGrant(),
+        // DescribeInstanceInformation has no resource-level permissions.
+        { sid: 'DescribeManagedInstances', actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] },
+      ],
+    });
+
+    this.rule = new EventRule(this, 'rule', {
+      ctx,
+      purpose: 'agent-update-result',
+      description: `Results of the ${associationName} association (${cfg.notifyStatuses.join(', ')})`,
+      // The association id (known after apply) is the tightest filter the event
+      // offers: it excludes every other association, even another one running the
+      // same document (Quick Setup's). document-name is implied; it documents intent.
+      eventPattern: {
+        source: ['aws.ssm'],
+        'detail-type': [ASSOCIATION_STATE_CHANGE],
+        detail: {
+          'association-id': [this.associationId],
+          'document-name': [AGENT_UPDATE_DOCUMENT],
+          status: [...cfg.notifyStatuses],
+        },
+      },
+      target: { kind: 'lambda', fn: this.notifier },
+    });
+
+    if (cfg.defaultHostManagement) {
+      // DHMC: Systems Manager hands this role's credentials to the agent of every
+      // EC2 instance in the account-region that uses IMDSv2 and has no profile.
+      ctx.instanceRole.trustService('ssm.amazonaws.com');
+      new SsmServiceSetting(this, 'default-host-management', {
+        settingId: arn(ctx, 'ssm', `servicesetting${DHMC_SETTING}`),
+        settingValue: ctx.instanceRole.roleName,
+      });
+    }
+
+    new TerraformOutput(this, 'association-id', { value: this.associationId, description: 'AWS-UpdateSSMAgent association id' });
+    new TerraformOutput(this, 'output-bucket', {
+      value: this.outputBucket.bucketName,
+      description: `Association output (s3://<bucket>/${OUTPUT_PREFIX}/...)`,
+    });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The EventBridge patterns of the tagged-AMI alerts (capability 4). Pure data, no
+ * constructs: the config schema uses it to check pattern sizes at synth.
+ *
+ * EventBridge matches arrays per field: in `{ key: [K], value: [V] }` the key and the
+ * value may come from two different tags (or, in CreateImage, from the snapshot's tag
+ * specification while `resourceType: image` comes from the image's). No pattern can tie
+ * a key to its value, so these patterns are a narrow pre-filter and the notifier
+ * Lambda decides on the exact pair (lambda/ami-alerts/match.ts).
+ */
+import type { WatchedTag } from './config';
+
+export const AMI_ALERT_PATHS = ['createImage', 'createTags', 'available', 'failed'] as const;
+export type AmiAlertPath = (typeof AMI_ALERT_PATHS)[number];
+
+/** EventBridge's default quota for one rule's event pattern (characters). */
+export const MAX_EVENT_PATTERN_LENGTH = 2048;
+
+/** One rule per kind of event; available and failed share the state-change rule. */
+export type AmiAlertRuleKind = 'createImage' | 'createTags' | 'stateChange';
+
+const CLOUDTRAIL_EC2 = {
+  source: ['aws.ec2'],
+  'detail-type': ['AWS API Call via CloudTrail'],
+} as const;
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+/**
+ * The pre-filter on a tag list (objects with `key` and `value`): pairs with a value
+ * need one of their keys and one of their values somewhere in the list; keys watched
+ * with any value need only the key. An empty watched value goes with the keys: CloudTrail
+ * may leave an empty value out, and the Lambda compares it exactly anyway.
+ */
+export function tagPreFilter(tags: readonly WatchedTag[]): Record<string, unknown> {
+  const valued = tags.filter((t) => t.value !== undefined && t.value !== '');
+  const keysOnly = unique(tags.filter((t) => t.value === undefined || t.value === '').map((t) => t.key));
+  const branches: Record<string, unknown>[] = [];
+  if (valued.length) branches.push({ key: unique(valued.map((t) => t.key)), value: unique(valued.map((t) => t.value as string)) });
+  if (keysOnly.length) branches.push({ key: keysOnly });
+  if (branches.length === 0) throw new Error('tagPreFilter needs at least one watched tag');
+  return branches.length === 1 ? branches[0] : { $or: branches };
+}
+
+/** CreateImage that succeeded with a watched tag in the image's tag specification. */
+export function createImagePattern(tags: readonly WatchedTag[]): Record<string, unknown> {
+  return {
+    ...CLOUDTRAIL_EC2,
+    detail: {
+      eventSource: ['ec2.amazonaws.com'],
+      eventName: ['CreateImage'],
+      // Failed calls are recorded too, with errorCode set and no image id.
+      errorCode: [{ exists: false }],
+      requestParameters: {
+        tagSpecificationSet: { items: { resourceType: ['image'], tags: tagPreFilter(tags) } },
+      },
+    },
+  };
+}
+
+/** CreateTags that succeeded on at least one AMI with a watched tag. */
+export function createTagsPattern(tags: readonly WatchedTag[]): Record<string, unknown> {
+  return {
+    ...CLOUDTRAIL_EC2,
+    detail: {
+      eventSource: ['ec2.amazonaws.com'],
+      eventName: ['CreateTags'],
+      errorCode: [{ exists: false }],
+      requestParameters: {
+        // Prefix matching: patterns have no wildcards for ids.
+        resourcesSet: { items: { resourceId: [{ prefix: 'ami-' }] } },
+        tagSet: { items: tagPreFilter(tags) },
+      },
+    },
+  };
+}
+
+/** EC2 AMI State Change to the watched states; the event carries no tags. */
+export function stateChangePattern(states: readonly ('available' | 'failed')[]): Record<string, unknown> {
+  return {
+    source: ['aws.ec2'],
+    'detail-type': ['EC2 AMI State Change'],
+    detail: { State: [...states] },
+  };
+}
+
+/** The pattern of every rule the watched paths need, in a fixed order. */
+export function amiAlertPatterns(
+  tags: readonly WatchedTag[],
+  watch: readonly AmiAlertPath[] = AMI_ALERT_PATHS,
+): Partial<Record<AmiAlertRuleKind, Record<string, unknown>>> {
+  const out: Partial<Record<AmiAlertRuleKind, Record<string, unknown>>> = {};
+  if (tags.length === 0) return out;
+  if (watch.includes('createImage')) out.createImage = createImagePattern(tags);
+  if (watch.includes('createTags')) out.createTags = createTagsPattern(tags);
+  const states = (['available', 'failed'] as const).filter((s) => watch.includes(s));
+  if (states.length) out.stateChange = stateChangePattern(states);
+  return out;
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { associationSchedule, percentOrCount, tagKey, tagValue, targets } from '../../platform/config/common';
+
+/** The classifications the field report snapshotted (Windows and Linux names together). */
+export const DEFAULT_CLASSIFICATIONS = ['Security', 'CriticalUpdates', 'SecurityUpdates'] as const;
+
+/** Step Functions runs at most 40 inline Map iterations at once. */
+export const MAX_MAP_CONCURRENCY = 40;
+
+/**
+ * Reserved sub-prefix (under `s3Prefix`) for run summaries and failure records; the
+ * leading underscore keeps it out of Hive-style readers such as Athena.
+ */
+export const RUNS_FOLDER = '_runs';
+
+/**
+ * EventBridge Scheduler recurring expressions: rate(N minutes|hours|days) or a
+ * six-field cron(...). A one-time at(...) would take one snapshot and never another.
+ */
+const snapshotSchedule = z
+  .string()
+  .regex(/^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/, {
+    error: (iss) => `must be a recurring EventBridge Scheduler expression, rate(N minutes|hours|days) or cron(min hour day month weekday year), got ${JSON.stringify(iss.input)}`,
+  })
+  .refine((s) => !/^rate\(1 (minutes|hours|days)\)$/.test(s) && !/^rate\(([2-9]|\d{2,}) (minute|hour|day)\)$/.test(s), {
+    error: (iss) => `uses the wrong plural: Scheduler wants rate(1 day) / rate(7 days), got ${JSON.stringify(iss.input)}`,
+  })
+  .refine((s) => !/^rate\(\d+ minutes?\)$/.test(s) || Number(/\d+/.exec(s)![0]) >= 60, {
+    error: (iss) =>
+      `snapshots more often than hourly cost state transitions without adding history (a scan changes the data at most as often as its own schedule), got ${JSON.stringify(iss.input)}`,
+  });
+
+/** An IANA time zone that the runtime (like Scheduler) knows, e.g. UTC or Asia/Tokyo. */
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: (iss) => `must be an IANA time zone such as UTC or Asia/Tokyo, got ${JSON.stringify(iss.input)}` },
+);
+
+/**
+ * A patch classification as `DescribeInstancePatches` filters them: Windows
+ * (CriticalUpdates, SecurityUpdates, ...) and Linux (Security, Bugfix, ...) names.
+ * Letters only, so the value is also safe inside the state machine's strings.
+ */
+const classification = z.string().regex(/^[A-Za-z]{1,64}$/, {
+  error: (iss) => `must be a patch classification such as Security or CriticalUpdates (letters only), got ${JSON.stringify(iss.input)}`,
+});
+
+/**
+ * The key prefix of the snapshots: S3 "safe characters" only, no leading or trailing
+ * "/", no empty segment, and no segment starting with "_" (the runs folder, and a
+ * Hive-hidden name Athena would skip).
+ */
+const s3Prefix = z
+  .string()
+  .max(200, { error: (iss) => `must be at most 200 characters, got ${String(iss.input).length}` })
+  .regex(/^[A-Za-z0-9.-][A-Za-z0-9!_.*()-]*(\/[A-Za-z0-9.-][A-Za-z0-9!_.*()-]*)*$/, {
+    error: (iss) =>
+      `must be an S3 key prefix of letters, digits and !_.*()- separated by "/", without leading or trailing "/" and with no segment starting with "_", got ${JSON.stringify(iss.input)}`,
+  });
+
+const days = (max: number) =>
+  z
+    .number()
+    .int({ error: (iss) => `must be a whole number of days, got ${JSON.stringify(iss.input)}` })
+    .min(1, { error: (iss) => `must be at least 1 day, got ${JSON.stringify(iss.input)}` })
+    .max(max, { error: (iss) => `must be at most ${max} days, got ${JSON.stringify(iss.input)}` });
+
+/** Patch-compliance history (capability 3, issue 6). */
+export const patchHistoryConfig = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Deploy this capability. @default true'),
+
+    // The scan that produces the data.
+    skipScanAssociation: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Do not create the AWS-RunPatchBaseline Scan association, because Quick Setup, a patch policy or a maintenance window already scans these instances. ' +
+          'Without any scan DescribeInstancePatches returns nothing. @default false',
+      ),
+    scanTargets: targets
+      .optional()
+      .describe('Instances the Scan association targets. @default - the instances the snapshot reads (tagKey, and tagValue when set)'),
+    scanSchedule: associationSchedule()
+      .default('rate(1 day)')
+      .describe('How often the Scan association runs (rate(...) or cron(...)). @default rate(1 day)'),
+    scanMaxConcurrency: percentOrCount.default('10%').describe('How many targets scan at once (number or percentage). @default 10%'),
+    scanMaxErrors: percentOrCount.default('10%').describe('Stop scanning more targets after this many failures (number or percentage). @default 10%'),
+
+    // Which instances and patches a snapshot reads.
+    tagKey: tagKey.default('CheckPatch').describe('Snapshot EC2 instances that carry this tag key. @default CheckPatch'),
+    tagValue: tagValue
+      .min(1, { error: 'must not be empty (leave tagValue out to match any value)' })
+      .optional()
+      .describe('With tagKey: only instances whose tag has this value. @default - any value'),
+    classifications: z
+      .array(classification)
+      .min(1, { error: 'must list at least one classification' })
+      .max(20, { error: (iss) => `must list at most 20 classifications, got ${(iss.input as unknown[]).length}` })
+      .default([...DEFAULT_CLASSIFICATIONS])
+      .describe('Patch classifications a snapshot keeps (DescribeInstancePatches Classification filter). @default ["Security", "CriticalUpdates", "SecurityUpdates"]'),
+
+    // When and how fast snapshots run.
+    schedule: snapshotSchedule.default('rate(7 days)').describe('EventBridge Scheduler expression of the snapshots. @default rate(7 days)'),
+    scheduleTimezone: timeZone.default('UTC').describe('Time zone of a cron(...) schedule. @default UTC'),
+    flexibleWindowMinutes: z
+      .number()
+      .int()
+      .min(0, { error: (iss) => `must be 0 (off) to 1440 minutes, got ${JSON.stringify(iss.input)}` })
+      .max(1440, { error: (iss) => `must be 0 (off) to 1440 minutes, got ${JSON.stringify(iss.input)}` })
+      .default(0)
+      .describe('Let Scheduler start up to this many minutes late to spread load; 0 starts on time. @default 0'),
+    maxConcurrency: z
+      .number()
+      .int({ error: (iss) => `must be a whole number, got ${JSON.stringify(iss.input)}` })
+      .min(1, { error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY}, got ${JSON.stringify(iss.input)}` })
+      .max(MAX_MAP_CONCURRENCY, { error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY} (the inline Map limit), got ${JSON.stringify(iss.input)}` })
+      .default(2)
+      .describe('Instances read at once (keeps DescribeInstancePatches under its API rate). @default 2'),
+
+    // Where snapshots go and how long they stay.
+    s3Prefix: s3Prefix.default('patch-history').describe('Key prefix of the snapshots in the history bucket. @default patch-history'),
+    retentionDays: days(3650).default(730).describe('Days a snapshot object is kept. @default 730'),
+    queryResultRetentionDays: days(3650).default(30).describe('Days Athena query results are kept. @default 30'),
+    logLevel: z
+      .enum(['ALL', 'ERROR'])
+      .default('ERROR')
+      .describe('Step Functions execution log level (ERROR logs failed states only; ALL logs every state). @default ERROR'),
+  })
+  .superRefine((cfg, ctx) => {
+    const first = new Map<string, number>();
+    cfg.classifications.forEach((c, i) => {
+      const prev = first.get(c);
+      if (prev === undefined) first.set(c, i);
+      else ctx.addIssue({ code: 'custom', path: ['classifications', i], message: `duplicate classification ${JSON.stringify(c)} (also at classifications[${prev}])` });
+    });
+    if (cfg.skipScanAssociation && cfg.scanTargets !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scanTargets'],
+        message: 'has no effect with skipScanAssociation: true (remove one of them)',
+      });
+    }
+  })
+  .describe('Patch-compliance history (capability 3, issue 6)');
+
+export type PatchHistoryConfig = z.infer<typeof patchHistoryConfig>;
+
+/** The scan targets in effect: the configured ones, or the instances the snapshot reads. */
+export function effectiveScanTargets(cfg: PatchHistoryConfig): z.infer<typeof targets> {
+  if (cfg.scanTargets !== undefined) return cfg.scanTargets;
+  return cfg.tagValue === undefined ? { tagKey: cfg.tagKey } : { tagKey: cfg.tagKey, tagValues: [cfg.tagValue] };
+}

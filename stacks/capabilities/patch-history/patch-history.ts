@@ -1,0 +1,54 @@
+import { Construct } from 'constructs';
+import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
+import { StackContext } from '../../platform/shared';
+import { SecureBucket } from '../../constructs/secure-bucket';
+import { namedOutput } from '../../constructs/named-output';
+import { scanAssociation } from './scan-association';
+import { SnapshotStateMachine } from './state-machine';
+import { SnapshotSchedule } from './schedule';
+import { PatchHistoryQuery } from './query';
+
+export interface PatchHistoryProps {
+  readonly ctx: StackContext;
+}
+
+/**
+ * Capability 3: patch-compliance history. `DescribeInstancePatches` shows only the
+ * latest scan, so a scheduled Step Functions run copies it into dated S3 snapshots,
+ * which a Glue table with partition projection makes queryable in Athena.
+ * See docs/patch-history.md.
+ */
+export class PatchHistory extends Construct {
+  readonly bucket: SecureBucket;
+  readonly scan?: SsmAssociation;
+  readonly stateMachine: SnapshotStateMachine;
+  readonly schedule: SnapshotSchedule;
+  readonly query: PatchHistoryQuery;
+
+  constructor(scope: Construct, id: string, props: PatchHistoryProps) {
+    super(scope, id);
+    const { ctx } = props;
+    const cfg = ctx.config.patchHistory;
+
+    if (!cfg.skipScanAssociation) this.scan = scanAssociation(this, 'scan', ctx);
+
+    // SSE-S3: Athena users and the state machine need no KMS grant to read or write.
+    const bucketName = ctx.naming.bucket('patch-history');
+    this.bucket = new SecureBucket(this, 'history', { bucketName, expirationDays: cfg.retentionDays });
+
+    this.stateMachine = new SnapshotStateMachine(this, 'snapshot', { ctx, bucket: this.bucket, bucketName });
+    this.schedule = new SnapshotSchedule(this, 'schedule', { ctx, stateMachineArn: this.stateMachine.stateMachineArn });
+    this.query = new PatchHistoryQuery(this, 'query', {
+      ctx,
+      bucket: this.bucket,
+      bucketName,
+      prefix: cfg.s3Prefix,
+      resultRetentionDays: cfg.queryResultRetentionDays,
+    });
+
+    namedOutput(this, 'patch_history_state_machine_arn', this.stateMachine.stateMachineArn, 'Start a snapshot now: aws stepfunctions start-execution --state-machine-arn <this>');
+    namedOutput(this, 'patch_history_bucket', this.bucket.bucketName, 'Bucket of the patch-compliance snapshots');
+    namedOutput(this, 'patch_history_athena_workgroup', this.query.workgroup.name, 'Athena workgroup with the saved patch-history queries');
+    namedOutput(this, 'patch_history_glue_table', `${this.query.database.name}.snapshots`, 'Glue table of the snapshots (database.table)');
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Login alerts: every StartSession / ResumeSession that CloudTrail records (failed
+ * attempts included, when configured) becomes an e-mail that says who, where, which
+ * session, from which address and when. Needs a trail logging management events in
+ * the account (the `cloudTrail` config section, shared with the AMI alerts).
+ */
+import { Construct } from 'constructs';
+import { StackContext } from '../../platform/shared';
+import { SessionManagerConfig } from './config';
+import { NotifierFunction } from '../../constructs/notifier-function';
+import { EventRule } from '../../constructs/event-rule';
+
+/** The CloudTrail API calls that open a shell. TerminateSession and the reads are not logins. */
+export const LOGIN_EVENT_NAMES = ['StartSession', 'ResumeSession'] as const;
+
+/** The rule's pattern: Session Manager logins, and failed attempts unless switched off. */
+export function loginEventPattern(cfg: SessionManagerConfig['loginAlerts']): Record<string, unknown> {
+  return {
+    source: ['aws.ssm'],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: {
+      eventSource: ['ssm.amazonaws.com'],
+      eventName: [...LOGIN_EVENT_NAMES],
+      // A failed call is recorded with errorCode (and no session id).
+      ...(cfg.failedAttempts ? {} : { errorCode: [{ exists: false }] }),
+    },
+  };
+}
+
+export interface LoginAlertsProps {
+  readonly ctx: StackContext;
+  readonly transcriptBucket: string;
+  readonly transcriptPrefix: string;
+  /** @default - no CloudWatch Logs */
+  readonly logGroupName?: string;
+}
+
+/**
+ * A notifier Lambda rather than an input transformer straight to the topic: SNS
+ * mails from EventBridge all carry the subject "AWS Notification Message", a
+ * transformer cannot flag failures in the subject or leave out what a record lacks
+ * (failed calls have no session id, ResumeSession no target), and it cannot look up
+ * the target of a resumed session. Delivery still retries and dead-letters.
+ */
+export class LoginAlerts extends Construct {
+  readonly notifier: NotifierFunction;
+  readonly rule: EventRule;
+
+  constructor(scope: Construct, id: string, props: LoginAlertsProps) {
+    super(scope, id);
+    const { ctx } = props;
+    const cfg = ctx.config.sessionManager.loginAlerts;
+
+    this.notifier = new NotifierFunction(this, 'notifier', {
+      ctx,
+      bundle: 'session-manager',
+      purpose: 'session-login-notifier',
+      description: 'Turns Session Manager logins into readable e-mails',
+      environment: {
+        ACCOUNT_NAME: ctx.account.name,
+        TOPIC_ARN: ctx.topic.topicArn,
+        TRANSCRIPT_BUCKET: props.transcriptBucket,
+        TRANSCRIPT_PREFIX: props.transcriptPrefix,
+        ...(props.logGroupName ? { SESSION_LOG_GROUP: props.logGroupName } : {}),
+      },
+      statements: [
+        ...ctx.topic.publishGrant(),
+        // ResumeSession records only the session id; the target comes from
+        // DescribeSessions, which has no resource-level permissions.
+        { sid: 'FindResumedSessionTarget', actions: ['ssm:DescribeSessions'], resources: ['*'] },
+      ],
+    });
+
+    this.rule = new EventRule(this, 'rule', {
+      ctx,
+      purpose: 'session-login',
+      description: `Session Manager logins${cfg.failedAttempts ? ' and failed attempts' : ''} (CloudTrail StartSession / ResumeSession)`,
+      eventPattern: loginEventPattern(cfg),
+      target: { kind: 'lambda', fn: this.notifier },
+    });
+  }
+}

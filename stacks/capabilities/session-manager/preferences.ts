@@ -1,0 +1,188 @@
+/**
+ * Session preferences and where sessions are recorded: the Session-type document
+ * `SSM-SessionManagerRunShell`, the transcript bucket, the session log group, the
+ * customer-managed key that encrypts all three, and the managed-instance role's
+ * grants to write there (and nothing else).
+ */
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
+import { StackContext, arn } from '../../platform/shared';
+import { SessionManagerConfig } from './config';
+import { CustomerKey } from '../../constructs/kms-key';
+import { SecureBucket } from '../../constructs/secure-bucket';
+import { PolicyStatement } from '../../constructs/policy-document';
+
+/**
+ * Session Manager reads its regional preferences from this document name; the
+ * physical name is AWS's, not ours.
+ */
+export const PREFERENCES_DOCUMENT = 'SSM-SessionManagerRunShell';
+
+/** The transcript key prefix as the document carries it: no trailing "/" (the agent joins `<prefix>/<session id>.log`). */
+export function normalizedKeyPrefix(prefix: string): string {
+  return prefix.replace(/\/+$/, '');
+}
+
+/**
+ * Terraform evaluates `${...}` and `%{...}` in every string, including this JSON
+ * document; user-written shell profiles (`echo ${HOME}`) must reach SSM literally.
+ */
+export function terraformLiteral(text: string): string {
+  // A replacer function: in a replacement string, `$$` would itself mean "$".
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+}
+
+export interface PreferencesInputs {
+  readonly bucketName: string;
+  readonly keyPrefix: string;
+  /** @default - CloudWatch Logs off */
+  readonly logGroupName?: string;
+  readonly kmsKeyArn: string;
+}
+
+/**
+ * The document content Session Manager's console writes, from config. Every input is
+ * present (empty when off), so the document reads the same as the console's.
+ */
+export function preferencesContent(cfg: SessionManagerConfig, p: PreferencesInputs): Record<string, unknown> {
+  const cw = p.logGroupName !== undefined;
+  return {
+    schemaVersion: '1.0',
+    description: 'Session Manager preferences, managed by ssm-baseline (change them in its configuration, not in the console)',
+    sessionType: 'Standard_Stream',
+    inputs: {
+      s3BucketName: p.bucketName,
+      s3KeyPrefix: normalizedKeyPrefix(cfg.s3KeyPrefix),
+      // Session Manager refuses to start a session when the bucket has no default encryption.
+      s3EncryptionEnabled: true,
+      cloudWatchLogGroupName: cw ? p.logGroupName : '',
+      cloudWatchEncryptionEnabled: cw,
+      cloudWatchStreamingEnabled: cw && cfg.cloudWatch.streaming,
+      kmsKeyId: p.kmsKeyArn,
+      runAsEnabled: cfg.runAs.enabled,
+      runAsDefaultUser: cfg.runAs.enabled ? (cfg.runAs.defaultUser ?? '') : '',
+      idleSessionTimeout: String(cfg.idleSessionTimeout),
+      maxSessionDuration: cfg.maxSessionDuration === undefined ? '' : String(cfg.maxSessionDuration),
+      shellProfile: { linux: terraformLiteral(cfg.shellProfile.linux), windows: terraformLiteral(cfg.shellProfile.windows) },
+    },
+  };
+}
+
+export interface SessionPreferencesProps {
+  readonly ctx: StackContext;
+  /** Emit an `import` block so the first apply adopts a document the console created. */
+  readonly adoptExisting: boolean;
+}
+
+/**
+ * The preferences document and its storage. One customer-managed key encrypts session
+ * data (kmsKeyId), the transcripts (SSE-KMS) and the log group, so reading a
+ * transcript needs kms:Decrypt on a key whose every use CloudTrail records.
+ */
+export class SessionPreferences extends Construct {
+  readonly key: CustomerKey;
+  readonly keyArn: string;
+  readonly bucket: SecureBucket;
+  readonly keyPrefix: string;
+  readonly logGroup?: CloudwatchLogGroup;
+  readonly logGroupName?: string;
+  readonly document: SsmDocument;
+  /** ARN of the preferences document (computed: the name is fixed by AWS). */
+  readonly documentArn: string;
+
+  constructor(scope: Construct, id: string, props: SessionPreferencesProps) {
+    super(scope, id);
+    const { ctx } = props;
+    const cfg = ctx.config.sessionManager;
+    this.keyPrefix = normalizedKeyPrefix(cfg.s3KeyPrefix);
+    this.logGroupName = cfg.cloudWatch.enabled ? `/${ctx.naming.prefix}/session-manager/sessions` : undefined;
+    const logGroupArn = this.logGroupName ? arn(ctx, 'logs', `log-group:${this.logGroupName}`) : undefined;
+
+    this.key = new CustomerKey(this, 'key', {
+      accountId: ctx.accountId,
+      alias: ctx.naming.regional('session-manager', 'kmsAlias'),
+      description: 'Encrypts Session Manager session data, transcripts and session logs',
+      statements: logGroupArn
+        ? [
+            {
+              // CloudWatch Logs encrypts with the service principal; the encryption
+              // context pins every use to this one log group (AWS's documented grant).
+              sid: 'AllowSessionLogGroup',
+              actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+              resources: ['*'],
+              principals: [{ type: 'Service', identifiers: [`logs.${ctx.region}.amazonaws.com`] }],
+              conditions: [{ test: 'ArnEquals', variable: 'kms:EncryptionContext:aws:logs:arn', values: [logGroupArn] }],
+            },
+          ]
+        : [],
+    });
+    this.keyArn = this.key.keyArn;
+
+    this.bucket = new SecureBucket(this, 'transcripts', {
+      bucketName: ctx.naming.bucket('sessions'),
+      kmsKeyArn: this.keyArn,
+      expirationDays: cfg.logBucket.retentionDays,
+      glacierTransitionDays: cfg.logBucket.glacierTransitionDays,
+    });
+
+    if (this.logGroupName) {
+      this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+        name: this.logGroupName,
+        retentionInDays: cfg.cloudWatch.retentionDays,
+        kmsKeyId: this.keyArn,
+      });
+    }
+
+    this.document = new SsmDocument(this, 'document', {
+      name: PREFERENCES_DOCUMENT,
+      documentType: 'Session',
+      documentFormat: 'JSON',
+      // References (not literal names) so the bucket, group and key exist before the
+      // document points sessions at them.
+      content: JSON.stringify(
+        preferencesContent(cfg, { bucketName: this.bucket.bucketName, keyPrefix: this.keyPrefix, logGroupName: this.logGroup?.name, kmsKeyArn: this.keyArn }),
+      ),
+    });
+    // Terraform >= 1.5: the first apply takes over the console-created document
+    // instead of failing with DocumentAlreadyExists; afterwards the block is a no-op.
+    if (props.adoptExisting) this.document.importFrom(PREFERENCES_DOCUMENT);
+    this.documentArn = arn(ctx, 'ssm', `document/${PREFERENCES_DOCUMENT}`);
+
+    ctx.instanceRole.addStatements(...this.instanceStatements(ctx, logGroupArn));
+  }
+
+  /**
+   * What the SSM Agent needs to record sessions, per AWS's "custom IAM role for
+   * Session Manager with permissions for S3 and CloudWatch Logs", narrowed to this
+   * bucket prefix, key and log group. No read access: instances cannot fetch
+   * transcripts or log events back.
+   */
+  private instanceStatements(ctx: StackContext, logGroupArn: string | undefined): PolicyStatement[] {
+    const statements: PolicyStatement[] = [
+      { sid: 'SessionTranscriptsWrite', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${this.keyPrefix}/`)] },
+      // The agent checks default encryption before each session (s3EncryptionEnabled).
+      { sid: 'SessionTranscriptsCheckEncryption', actions: ['s3:GetEncryptionConfiguration'], resources: [this.bucket.bucketArn] },
+      // kmsKeyId: the client encrypts session data with a data key, the agent decrypts it.
+      { sid: 'SessionDataDecrypt', actions: ['kms:Decrypt'], resources: [this.keyArn] },
+      {
+        // SSE-KMS uploads: S3 asks KMS for the data key on the instance's behalf.
+        sid: 'SessionTranscriptsEncrypt',
+        actions: ['kms:GenerateDataKey'],
+        resources: [this.keyArn],
+        conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${ctx.region}.amazonaws.com`] }],
+      },
+    ];
+    if (logGroupArn) {
+      statements.push(
+        { sid: 'SessionLogsWrite', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroupArn}:log-stream:*`] },
+        // The group's ARN and AWS's documented `<group>:*` form: this group only either way.
+        { sid: 'SessionLogsDescribeStreams', actions: ['logs:DescribeLogStreams'], resources: [logGroupArn, `${logGroupArn}:*`] },
+        // The agent checks that the group exists and is KMS-encrypted;
+        // DescribeLogGroups has no resource-level permissions.
+        { sid: 'SessionLogsFindGroup', actions: ['logs:DescribeLogGroups'], resources: ['*'] },
+      );
+    }
+    return statements;
+  }
+}

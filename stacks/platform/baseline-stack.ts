@@ -1,0 +1,56 @@
+import { Construct } from 'constructs';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { AccountConfig, BaselineConfig } from './config/schema';
+import { Naming, stackName } from './naming';
+import { awsProvider, s3Backend } from './provider';
+import { StackContext } from './shared';
+import { NotificationTopic } from '../constructs/notification-topic';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue';
+import { ManagedInstanceRole } from '../constructs/managed-instance-role';
+import { CAPABILITIES } from '../capabilities';
+
+export interface BaselineStackProps {
+  readonly config: BaselineConfig;
+  readonly account: AccountConfig;
+  readonly region: string;
+}
+
+/** Everything the baseline deploys into one account-region, with its own remote state. */
+export class BaselineStack extends TerraformStack {
+  readonly ctx: StackContext;
+
+  constructor(scope: Construct, props: BaselineStackProps) {
+    const name = stackName(props.account, props.region);
+    super(scope, name);
+    const { config, account, region } = props;
+    awsProvider(this, config, account, region, name);
+    s3Backend(this, config, account, region);
+
+    const naming = new Naming(config.namePrefix, account, region);
+    const shared = new Construct(this, 'shared');
+    const topic = new NotificationTopic(shared, 'notifications', {
+      topicName: naming.regional('notifications', 'sns'),
+      keyAlias: naming.regional('notifications', 'kmsAlias'),
+      accountId: account.id,
+      emails: config.notifications.emails,
+    });
+    const dlq = new DeadLetterQueue(shared, 'dead-letters', {
+      queueName: naming.regional('dead-letters', 'sqs'),
+      accountId: account.id,
+      alarmTopic: topic,
+      alarmName: naming.regional('dead-letters-not-empty', 'cloudwatchAlarm'),
+    });
+    const instanceRole = new ManagedInstanceRole(shared, 'managed-instance', {
+      roleName: naming.iam('managed-instance'),
+      instanceProfileName: naming.iam('managed-instance', 'instanceProfile'),
+      policyName: 'baseline-log-writing',
+    });
+    new TerraformOutput(this, 'notification_topic_arn', { value: topic.topicArn, description: 'SNS topic of all baseline notifications' });
+    new TerraformOutput(this, 'dead_letter_queue_url', { value: dlq.queueUrl, description: 'Undeliverable notifications land here' });
+
+    this.ctx = { config, account, region, accountId: account.id, partition: 'aws', naming, topic, dlq, instanceRole };
+    for (const capability of CAPABILITIES) {
+      if (capability.enabled(this.ctx)) capability.add(this, this.ctx);
+    }
+  }
+}
