@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeImagesCommand, EC2Client, Image } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { handler } from '../../lambda/ami-alerts';
-import { parseWatchedTags } from '../../lambda/ami-alerts/match';
+import { parseWatchedTags } from '../../stacks/capabilities/ami-alerts/env';
 import { MAX_LISTED_IMAGES, MAX_OTHER_IDS_CHARS, formatAlert } from '../../lambda/ami-alerts/message';
 import { notifierHarness } from '../helpers/notifier-harness';
 

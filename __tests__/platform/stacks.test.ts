@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { Testing } from 'cdktf';
 import { BaselineStack } from '../../stacks/platform/baseline-stack';
 import { EventRule } from '../../stacks/constructs/event-rule';
+import { eventRuleBase } from '../../stacks/platform/shared';
 import { Naming, NAME_LIMITS } from '../../stacks/platform/naming';
 import { MAX_REGION_LENGTH } from '../../stacks/platform/config/regions';
 import { exampleConfig, readStacks, synthStack, synthToDir, testConfig, StackJson, resourcesOf, findResource, policyStatements } from '../helpers/synth';
@@ -186,11 +187,10 @@ describe('shared building blocks in a baseline stack', () => {
     const config = testConfig();
     const withRule = new BaselineStack(Testing.app(), { config, account: config.accounts[0], region: 'ap-northeast-1' });
     new EventRule(withRule, 'probe', {
-      ctx: withRule.ctx,
-      purpose: 'probe',
+      ...eventRuleBase(withRule.shared, 'probe'),
       description: 'a rule whose target is the topic',
       eventPattern: { source: ['aws.ssm'] },
-      target: { kind: 'topic', inputPaths: { id: '$.id' }, inputTemplate: '"<id>"' },
+      target: { kind: 'topic', topic: withRule.shared.topic, inputPaths: { id: '$.id' }, inputTemplate: '"<id>"' },
     });
     const json = JSON.parse(Testing.synth(withRule));
     const [, topic] = findResource(json, 'aws_sns_topic');

@@ -1,6 +1,7 @@
 import { Testing } from 'cdktf';
 import { BaselineStack } from '../../stacks/platform/baseline-stack';
 import { EventRule } from '../../stacks/constructs/event-rule';
+import { eventRuleBase } from '../../stacks/platform/shared';
 import { SSM_CORE_POLICY_ARN } from '../../stacks/constructs/managed-instance-role';
 import { BaselineConfig } from '../../stacks/platform/config/schema';
 import { IamSim, iamSim } from '../helpers/iam-sim';
@@ -23,11 +24,10 @@ function platformStack(withRule: boolean): StackJson {
   const stack = new BaselineStack(Testing.app(), { config, account: config.accounts[0], region: REGION });
   if (withRule) {
     new EventRule(stack, 'probe', {
-      ctx: stack.ctx,
-      purpose: 'probe',
+      ...eventRuleBase(stack.shared, 'probe'),
       description: 'test rule',
       eventPattern: { source: ['aws.ssm'] },
-      target: { kind: 'topic', inputPaths: { id: '$.id' }, inputTemplate: '"<id>"' },
+      target: { kind: 'topic', topic: stack.shared.topic, inputPaths: { id: '$.id' }, inputTemplate: '"<id>"' },
     });
   }
   return JSON.parse(Testing.synth(stack));

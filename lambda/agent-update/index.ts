@@ -15,9 +15,9 @@ import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-s
 import { withDeadline } from '../shared/enrichment';
 import { runNotifier } from '../shared/handler';
 import { describeError, logJson } from '../shared/log';
-import { requiredEnv } from '../shared/notify';
+import { AGENT_UPDATE_ENVIRONMENT } from '../../stacks/capabilities/agent-update/env';
 import { AssociationResult, parseEvent } from './event';
-import { Enrichment, MessageSettings, composeMessage } from './message';
+import { Enrichment, composeMessage } from './message';
 
 // Created once per execution environment and reused across invocations.
 const sns = new SNSClient({});
@@ -43,19 +43,9 @@ export async function enrich(client: SSMClient, r: AssociationResult, timeoutMs?
   }
 }
 
-function settingsFromEnv(): MessageSettings & { topicArn: string } {
-  return {
-    topicArn: requiredEnv('TOPIC_ARN'),
-    accountName: requiredEnv('ACCOUNT_NAME'),
-    associationName: process.env.ASSOCIATION_NAME || undefined,
-    outputBucket: process.env.OUTPUT_BUCKET || undefined,
-    outputPrefix: process.env.OUTPUT_PREFIX || undefined,
-  };
-}
-
 export async function handler(event: unknown): Promise<{ messageId?: string }> {
   const started = Date.now();
-  const settings = settingsFromEnv();
+  const settings = AGENT_UPDATE_ENVIRONMENT.read(process.env);
   return runNotifier(
     event,
     {

@@ -15,10 +15,10 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { withDeadline } from '../shared/enrichment';
 import { publishAndLog } from '../shared/handler';
 import { describeError, logJson } from '../shared/log';
-import { requiredEnv } from '../shared/notify';
 import { describeImages, ImageFacts } from './images';
 import { AlertFacts, formatAlert, listedImageIds } from './message';
-import { CloudTrailDetail, decideCloudTrail, matchingTags, parseWatchedTags, principalOf } from './match';
+import { CloudTrailDetail, decideCloudTrail, matchingTags, principalOf } from './match';
+import { AMI_ALERTS_ENVIRONMENT, AmiAlertsSettings, WatchedTag, parseWatchedTags } from '../../stacks/capabilities/ami-alerts/env';
 
 export interface AmiEvent {
   readonly id?: string;
@@ -34,6 +34,9 @@ export type Outcome =
   | { readonly notified: true; readonly subject: string; readonly messageId?: string }
   | { readonly notified: false; readonly reason: string };
 
+/** The environment, with the watched pairs parsed once per invocation. */
+type Settings = AmiAlertsSettings & { readonly watched: WatchedTag[] };
+
 const ec2 = new EC2Client({});
 const sns = new SNSClient({});
 
@@ -42,9 +45,9 @@ function skip(event: AmiEvent, reason: string, fields: Record<string, unknown> =
   return { notified: false, reason };
 }
 
-async function fromCloudTrail(event: AmiEvent): Promise<AlertFacts | Outcome> {
+async function fromCloudTrail(event: AmiEvent, settings: Settings): Promise<AlertFacts | Outcome> {
   const detail = event.detail as CloudTrailDetail;
-  const decision = decideCloudTrail(detail, parseWatchedTags(requiredEnv('WATCHED_TAGS')));
+  const decision = decideCloudTrail(detail, settings.watched);
   if (!decision.notify) return skip(event, decision.reason, { eventName: detail.eventName, requestId: detail.requestID });
 
   let images = new Map<string, ImageFacts>();
@@ -64,7 +67,7 @@ async function fromCloudTrail(event: AmiEvent): Promise<AlertFacts | Outcome> {
     lookupError,
     region: event.region,
     accountId: event.account,
-    accountName: process.env.ACCOUNT_NAME,
+    accountName: settings.accountName,
     principal: principalOf(detail),
     sourceIp: detail.sourceIPAddress,
     time: detail.eventTime ?? event.time,
@@ -76,7 +79,7 @@ async function fromCloudTrail(event: AmiEvent): Promise<AlertFacts | Outcome> {
   };
 }
 
-async function fromStateChange(event: AmiEvent): Promise<AlertFacts | Outcome> {
+async function fromStateChange(event: AmiEvent, settings: Settings): Promise<AlertFacts | Outcome> {
   const imageId = event.detail.ImageId;
   const state = event.detail.State;
   if (typeof imageId !== 'string' || (state !== 'available' && state !== 'failed')) {
@@ -86,7 +89,7 @@ async function fromStateChange(event: AmiEvent): Promise<AlertFacts | Outcome> {
   const images = await describeImages(ec2, [imageId]);
   const image = images.get(imageId);
   if (!image) return skip(event, 'the image no longer exists, so its tags cannot be read', { imageId, state });
-  const matched = matchingTags(image.tags, parseWatchedTags(requiredEnv('WATCHED_TAGS')));
+  const matched = matchingTags(image.tags, settings.watched);
   if (matched.length === 0) return skip(event, 'the image carries no watched tag pair', { imageId, state });
   return {
     kind: state,
@@ -95,7 +98,7 @@ async function fromStateChange(event: AmiEvent): Promise<AlertFacts | Outcome> {
     images,
     region: event.region,
     accountId: event.account,
-    accountName: process.env.ACCOUNT_NAME,
+    accountName: settings.accountName,
     time: event.time,
     eventLabel: `EC2 AMI State Change${event.detail.RequestId ? `, request ${event.detail.RequestId}` : ''}`,
     eventState: state,
@@ -105,15 +108,16 @@ async function fromStateChange(event: AmiEvent): Promise<AlertFacts | Outcome> {
 
 export async function handler(event: AmiEvent): Promise<Outcome> {
   const started = Date.now();
-  const topicArn = requiredEnv('TOPIC_ARN');
+  const env = AMI_ALERTS_ENVIRONMENT.read(process.env);
+  const settings: Settings = { ...env, watched: parseWatchedTags(env.watchedTags) };
   let facts: AlertFacts | Outcome;
-  if (event['detail-type'] === 'AWS API Call via CloudTrail') facts = await fromCloudTrail(event);
-  else if (event['detail-type'] === 'EC2 AMI State Change') facts = await fromStateChange(event);
+  if (event['detail-type'] === 'AWS API Call via CloudTrail') facts = await fromCloudTrail(event, settings);
+  else if (event['detail-type'] === 'EC2 AMI State Change') facts = await fromStateChange(event, settings);
   else throw new Error(`unexpected event ${JSON.stringify(event['detail-type'])} from ${JSON.stringify(event.source)}: check the rule patterns`);
   if ('notified' in facts) return facts;
 
   const message = formatAlert(facts);
-  const messageId = await publishAndLog(sns, topicArn, message, {
+  const messageId = await publishAndLog(sns, settings.topicArn, message, {
     // The described AMIs and the count: a CreateTags call may name 1,000.
     fields: { kind: facts.kind, imageIds: listedImageIds(facts.imageIds), imageCount: facts.imageIds.length, eventId: event.id },
     started,

@@ -5,35 +5,13 @@
  * and tags that CreateImage put on the snapshot rather than the image. Everything here
  * is pure, so the tests can run the same sample events through patterns and decisions.
  */
+import type { WatchedTag } from '../../stacks/capabilities/ami-alerts/env';
+
+export type { WatchedTag };
 
 export interface Tag {
   readonly key: string;
   readonly value?: string;
-}
-
-/** A watched pair from the config; without `value` any value matches. */
-export interface WatchedTag {
-  readonly key: string;
-  readonly value?: string;
-}
-
-/** Parses the WATCHED_TAGS environment variable; a bad value is a deployment bug, so it throws. */
-export function parseWatchedTags(json: string): WatchedTag[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (err) {
-    throw new Error(`WATCHED_TAGS is not JSON: ${(err as Error).message}`);
-  }
-  const ok =
-    Array.isArray(parsed) &&
-    parsed.length > 0 &&
-    parsed.every(
-      (t) =>
-        typeof t === 'object' && t !== null && typeof t.key === 'string' && (t.value === undefined || typeof t.value === 'string'),
-    );
-  if (!ok) throw new Error(`WATCHED_TAGS must be a non-empty list of {key, value?} strings, got ${json}`);
-  return (parsed as WatchedTag[]).map((t) => (t.value === undefined ? { key: t.key } : { key: t.key, value: t.value }));
 }
 
 /** The tags that are watched pairs: same key and, when the watch names one, the same value. */

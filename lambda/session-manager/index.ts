@@ -16,7 +16,7 @@ import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { withDeadline } from '../shared/enrichment';
 import { runNotifier } from '../shared/handler';
 import { describeError, logJson } from '../shared/log';
-import { requiredEnv } from '../shared/notify';
+import { LOGIN_ALERTS_ENVIRONMENT } from '../../stacks/capabilities/session-manager/env';
 import { LoginRecord, parseEvent } from './event';
 import { MessageSettings, TargetLookup, composeMessage } from './message';
 
@@ -43,19 +43,10 @@ export async function lookupTarget(client: SSMClient, r: LoginRecord, timeoutMs?
   }
 }
 
-function settingsFromEnv(): MessageSettings & { topicArn: string } {
-  return {
-    topicArn: requiredEnv('TOPIC_ARN'),
-    accountName: requiredEnv('ACCOUNT_NAME'),
-    transcriptBucket: process.env.TRANSCRIPT_BUCKET || undefined,
-    transcriptPrefix: process.env.TRANSCRIPT_PREFIX || undefined,
-    logGroup: process.env.SESSION_LOG_GROUP || undefined,
-  };
-}
-
 export async function handler(event: unknown): Promise<{ messageId?: string }> {
   const started = Date.now();
-  const settings = settingsFromEnv();
+  const env = LOGIN_ALERTS_ENVIRONMENT.read(process.env);
+  const settings: MessageSettings & { topicArn: string } = { ...env, logGroup: env.sessionLogGroup };
   return runNotifier(
     event,
     {

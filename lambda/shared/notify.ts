@@ -59,10 +59,3 @@ export function fieldLines(fields: Array<[string, string | number | undefined | 
   const width = Math.max(0, ...shown.map(([k]) => k.length));
   return shown.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`);
 }
-
-/** Reads a required environment variable or fails the invocation with a clear message. */
-export function requiredEnv(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`environment variable ${name} is not set`);
-  return v;
-}

@@ -1,54 +1,76 @@
 import { Construct } from 'constructs';
-import { StackContext } from '../platform/shared';
+import type { BaselineConfig } from '../platform/config/schema';
+import type { SharedResources } from '../platform/shared';
 import { AgentUpdate } from './agent-update/agent-update';
 import { SoftwareInventory } from './inventory/inventory';
 import { PatchHistory } from './patch-history/patch-history';
 import { AmiAlerts } from './ami-alerts/ami-alerts';
-import { ManagementTrail, hostsManagementTrail } from './cloudtrail/cloudtrail';
+import { ManagementTrail } from './cloudtrail/cloudtrail';
 import { SessionManager } from './session-manager/session-manager';
 
 /**
- * One entry per capability: adds its resources to an account-region stack when
- * its config section is enabled. Order is fixed so output stays deterministic.
+ * One entry per capability: which config section it reads, whether it deploys into a
+ * stack, and how. Each capability receives only its own section and the stack's
+ * shared resources. Order is fixed so output stays deterministic.
  */
-export interface Capability {
+export interface Capability<S> {
   /** Construct id (API: renaming it replaces every resource of the capability). */
   readonly id: string;
-  readonly enabled: (ctx: StackContext) => boolean;
-  readonly add: (scope: Construct, ctx: StackContext) => void;
+  readonly section: (config: BaselineConfig) => S;
+  readonly enabled: (section: S, shared: SharedResources) => boolean;
+  readonly add: (scope: Construct, id: string, section: S, shared: SharedResources) => Construct;
 }
 
-export const CAPABILITIES: readonly Capability[] = [
-  {
+/** Keeps each entry's section type while the list holds them all. */
+function capability<S>(c: Capability<S>): Capability<unknown> {
+  return c as Capability<unknown>;
+}
+
+export const CAPABILITIES: readonly Capability<unknown>[] = [
+  capability({
     id: 'agent-update',
-    enabled: (ctx) => ctx.config.agentUpdate.enabled,
-    add: (scope, ctx) => new AgentUpdate(scope, 'agent-update', { ctx }),
-  },
-  {
+    section: (c) => c.agentUpdate,
+    enabled: (s) => s.enabled,
+    add: (scope, id, config, shared) => new AgentUpdate(scope, id, { config, shared }),
+  }),
+  capability({
     id: 'inventory',
-    enabled: (ctx) => ctx.config.inventory.enabled,
-    add: (scope, ctx) => new SoftwareInventory(scope, 'inventory', { ctx }),
-  },
-  {
+    section: (c) => c.inventory,
+    enabled: (s) => s.enabled,
+    add: (scope, id, config, shared) => new SoftwareInventory(scope, id, { config, shared }),
+  }),
+  capability({
     id: 'patch-history',
-    enabled: (ctx) => ctx.config.patchHistory.enabled,
-    add: (scope, ctx) => new PatchHistory(scope, 'patch-history', { ctx }),
-  },
-  {
+    section: (c) => c.patchHistory,
+    enabled: (s) => s.enabled,
+    add: (scope, id, config, shared) => new PatchHistory(scope, id, { config, shared }),
+  }),
+  capability({
     id: 'ami-alerts',
-    enabled: (ctx) => ctx.config.amiAlerts.enabled,
-    add: (scope, ctx) => new AmiAlerts(scope, 'ami-alerts', { ctx }),
-  },
-  {
+    section: (c) => c.amiAlerts,
+    enabled: (s) => s.enabled,
+    add: (scope, id, config, shared) => new AmiAlerts(scope, id, { config, shared }),
+  }),
+  capability({
     id: 'session-manager',
-    enabled: (ctx) => ctx.config.sessionManager.enabled,
-    add: (scope, ctx) => new SessionManager(scope, 'session-manager', { ctx }),
-  },
-  {
-    // The CloudTrail prerequisite of ami-alerts and session-manager: one trail per
-    // account, in its first region (keep this entry last).
+    section: (c) => c.sessionManager,
+    enabled: (s) => s.enabled,
+    add: (scope, id, config, shared) => new SessionManager(scope, id, { config, shared }),
+  }),
+  capability({
+    // The CloudTrail prerequisite of ami-alerts and session-manager: one multi-region
+    // trail per account, in its first region (keep this entry last).
     id: 'cloudtrail',
-    enabled: (ctx) => hostsManagementTrail(ctx),
-    add: (scope, ctx) => new ManagementTrail(scope, 'cloudtrail', { ctx }),
-  },
+    section: (c) => c.cloudTrail,
+    enabled: (s, shared) => s.create && shared.isHomeRegion,
+    add: (scope, id, config, shared) => new ManagementTrail(scope, id, { config, shared }),
+  }),
 ];
+
+/** Adds every enabled capability to an account-region stack, in registry order. */
+export function addCapabilities(scope: Construct, config: BaselineConfig, shared: SharedResources): void {
+  for (const c of CAPABILITIES) {
+    const section = c.section(config);
+    if (c.enabled(section, shared)) c.add(scope, c.id, section, shared);
+  }
+}

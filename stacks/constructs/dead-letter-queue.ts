@@ -10,7 +10,10 @@ export interface DeadLetterQueueProps {
   readonly accountId: string;
   /** Topic that hears when anything lands in the queue. @default - no alarm */
   readonly alarmTopic?: NotificationTopic;
+  /** Name of that alarm. @default <queueName>-not-empty */
   readonly alarmName?: string;
+  /** How long a dead letter is kept. @default DLQ_RETENTION_SECONDS (14 days, SQS's maximum) */
+  readonly messageRetentionSeconds?: number;
 }
 
 /** SQS keeps messages at most 14 days; a dead letter must outlive a long weekend. */
@@ -34,7 +37,7 @@ export class DeadLetterQueue extends Construct {
     this.queue = new SqsQueue(this, 'queue', {
       name: props.queueName,
       sqsManagedSseEnabled: true,
-      messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+      messageRetentionSeconds: props.messageRetentionSeconds ?? DLQ_RETENTION_SECONDS,
     });
     this.queueArn = this.queue.arn;
     this.queueUrl = this.queue.url;

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { StackContext } from '../platform/shared';
+import type { DeadLetterQueue } from './dead-letter-queue';
+import type { NotificationTopic } from './notification-topic';
 import type { NotifierFunction } from './notifier-function';
 
 /** EventBridge retries a target for up to 24 h (185 attempts) before dead-lettering. */
@@ -11,19 +12,25 @@ export type EventRuleTarget =
   | { readonly kind: 'lambda'; readonly fn: NotifierFunction }
   | {
       readonly kind: 'topic';
+      readonly topic: NotificationTopic;
       /** Readable text instead of raw event JSON (EventBridge input transformer). */
       readonly inputPaths: Record<string, string>;
       readonly inputTemplate: string;
     };
 
 export interface EventRuleProps {
-  readonly ctx: StackContext;
-  /** Purpose used in the rule's physical name. */
+  /** Physical rule name. */
+  readonly ruleName: string;
+  /** Short name of what the rule is for; names the Lambda permission (`AllowEventBridge-<purpose>`). */
   readonly purpose: string;
   readonly description: string;
   /** The event pattern, as EventBridge documents it. */
   readonly eventPattern: Record<string, unknown>;
   readonly target: EventRuleTarget;
+  /** Where events land that the target did not accept after every retry. */
+  readonly deadLetterQueue: DeadLetterQueue;
+  /** How long and how often the target is retried. @default TARGET_RETRY (24 hours, 185 attempts) */
+  readonly retryPolicy?: { readonly maximumEventAgeInSeconds: number; readonly maximumRetryAttempts: number };
 }
 
 /**
@@ -39,31 +46,30 @@ export class EventRule extends Construct {
 
   constructor(scope: Construct, id: string, props: EventRuleProps) {
     super(scope, id);
-    const { ctx } = props;
     this.eventPattern = props.eventPattern;
     this.rule = new CloudwatchEventRule(this, 'rule', {
-      name: ctx.naming.regional(props.purpose, 'eventRule'),
+      name: props.ruleName,
       description: props.description,
       eventPattern: JSON.stringify(props.eventPattern),
     });
     this.ruleArn = this.rule.arn;
     this.ruleName = this.rule.name;
-    ctx.dlq.allowEventBridgeRule(this.ruleArn);
+    props.deadLetterQueue.allowEventBridgeRule(this.ruleArn);
 
     const common = {
       rule: this.rule.name,
       targetId: props.target.kind === 'lambda' ? 'notifier' : 'topic',
-      retryPolicy: { ...TARGET_RETRY },
-      deadLetterConfig: { arn: ctx.dlq.queueArn },
+      retryPolicy: { ...(props.retryPolicy ?? TARGET_RETRY) },
+      deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
     };
     if (props.target.kind === 'lambda') {
       const permission = props.target.fn.allowEventBridgeRule(props.purpose, this.ruleArn);
       new CloudwatchEventTarget(this, 'target', { ...common, arn: props.target.fn.functionArn, dependsOn: [permission] });
     } else {
-      ctx.topic.allowEventBridgeRule(this.ruleArn);
+      props.target.topic.allowEventBridgeRule(this.ruleArn);
       new CloudwatchEventTarget(this, 'target', {
         ...common,
-        arn: ctx.topic.topicArn,
+        arn: props.target.topic.topicArn,
         inputTransformer: { inputPaths: props.target.inputPaths, inputTemplate: props.target.inputTemplate },
       });
     }

@@ -9,6 +9,8 @@ export interface CustomerKeyProps {
   readonly description: string;
   /** Service grants added to the key policy after the root delegation. @default - none */
   readonly statements?: PolicyStatement[];
+  /** Days a scheduled deletion waits (7-30). @default 30, the longest: a deleted key makes its data unreadable */
+  readonly deletionWindowInDays?: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export class CustomerKey extends Construct {
     this.key = new KmsKey(this, 'key', {
       description: props.description,
       enableKeyRotation: true,
-      deletionWindowInDays: 30,
+      deletionWindowInDays: props.deletionWindowInDays ?? 30,
       policy: this.policy.json,
     });
     this.keyArn = this.key.arn;

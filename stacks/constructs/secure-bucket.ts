@@ -22,6 +22,8 @@ export interface SecureBucketProps {
   readonly noncurrentVersionExpirationDays?: number;
   /** Encrypt with this KMS key (SSE-KMS with S3 Bucket Keys). @default - SSE-S3 (AES256) */
   readonly kmsKeyArn?: string;
+  /** Abort unfinished multipart uploads after this many days. @default 7 */
+  readonly abortIncompleteMultipartUploadDays?: number;
   /** Refuse `terraform destroy` of the bucket (state buckets). @default false */
   readonly preventDestroy?: boolean;
   /** Statements merged into the bucket policy next to the TLS-only deny. @default - none */
@@ -80,7 +82,7 @@ export class SecureBucket extends Construct {
       id: 'baseline-retention',
       status: 'Enabled',
       filter: [{ prefix: '' }],
-      abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+      abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteMultipartUploadDays ?? 7 }],
       noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 90 }],
       ...(props.expirationDays !== undefined ? { expiration: [{ days: props.expirationDays }] } : {}),
       ...(props.glacierTransitionDays !== undefined

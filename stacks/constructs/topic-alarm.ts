@@ -11,6 +11,8 @@ export interface TopicAlarmProps {
   readonly dimensions: Record<string, string>;
   /** @default 'Sum' */
   readonly statistic?: 'Sum' | 'Maximum';
+  /** Length of one evaluation period. @default 300 (five minutes) */
+  readonly periodSeconds?: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export function alarmWhenAboveZero(scope: Construct, id: string, topic: Notifica
     metricName: props.metricName,
     dimensions: props.dimensions,
     statistic: props.statistic ?? 'Sum',
-    period: 300,
+    period: props.periodSeconds ?? 300,
     evaluationPeriods: 1,
     threshold: 0,
     comparisonOperator: 'GreaterThanThreshold',

@@ -3,11 +3,11 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AccountConfig, BaselineConfig } from './config/schema';
 import { Naming, stackName } from './naming';
 import { awsProvider, s3Backend } from './provider';
-import { StackContext } from './shared';
+import { SharedResources } from './shared';
 import { NotificationTopic } from '../constructs/notification-topic';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ManagedInstanceRole } from '../constructs/managed-instance-role';
-import { CAPABILITIES } from '../capabilities';
+import { addCapabilities } from '../capabilities';
 
 export interface BaselineStackProps {
   readonly config: BaselineConfig;
@@ -17,7 +17,8 @@ export interface BaselineStackProps {
 
 /** Everything the baseline deploys into one account-region, with its own remote state. */
 export class BaselineStack extends TerraformStack {
-  readonly ctx: StackContext;
+  /** What the capabilities of this stack share (placement, names, topic, queue, instance role). */
+  readonly shared: SharedResources;
 
   constructor(scope: Construct, props: BaselineStackProps) {
     const name = stackName(props.account, props.region);
@@ -48,9 +49,20 @@ export class BaselineStack extends TerraformStack {
     new TerraformOutput(this, 'notification_topic_arn', { value: topic.topicArn, description: 'SNS topic of all baseline notifications' });
     new TerraformOutput(this, 'dead_letter_queue_url', { value: dlq.queueUrl, description: 'Undeliverable notifications land here' });
 
-    this.ctx = { config, account, region, accountId: account.id, partition: 'aws', naming, topic, dlq, instanceRole };
-    for (const capability of CAPABILITIES) {
-      if (capability.enabled(this.ctx)) capability.add(this, this.ctx);
-    }
+    this.shared = {
+      accountId: account.id,
+      accountName: account.name,
+      region,
+      partition: 'aws',
+      stackName: name,
+      isHomeRegion: region === account.regions[0],
+      deployRoleArn: account.deployRoleArn,
+      naming,
+      topic,
+      deadLetterQueue: dlq,
+      instanceRole,
+      logRetentionDays: config.logRetentionDays,
+    };
+    addCapabilities(this, config, this.shared);
   }
 }

@@ -2,12 +2,13 @@ import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { SsmServiceSetting } from '@cdktf/provider-aws/lib/ssm-service-setting';
-import { StackContext, arn } from '../../platform/shared';
+import { SharedResources, arn, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
 import { AgentUpdateConfig } from './config';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { NotifierFunction } from '../../constructs/notifier-function';
 import { EventRule } from '../../constructs/event-rule';
 import { associationTargets } from '../../constructs/association-targets';
+import { AGENT_UPDATE_ENVIRONMENT } from './env';
 
 /** The AWS-owned document the console's one-click "SSM Agent auto update" runs. */
 export const AGENT_UPDATE_DOCUMENT = 'AWS-UpdateSSMAgent';
@@ -28,7 +29,9 @@ export function documentParameters(cfg: AgentUpdateConfig): Record<string, strin
 }
 
 export interface AgentUpdateProps {
-  readonly ctx: StackContext;
+  /** The `agentUpdate` section of the configuration. */
+  readonly config: AgentUpdateConfig;
+  readonly shared: SharedResources;
 }
 
 /**
@@ -47,24 +50,23 @@ export class AgentUpdate extends Construct {
 
   constructor(scope: Construct, id: string, props: AgentUpdateProps) {
     super(scope, id);
-    const { ctx } = props;
-    const cfg = ctx.config.agentUpdate;
+    const { config: cfg, shared } = props;
 
     // Run Command keeps output ~30 days; S3 keeps it as long as configured. SSE-S3,
     // so instances need no KMS grant to write.
     this.outputBucket = new SecureBucket(this, 'output', {
-      bucketName: ctx.naming.bucket('agent-update'),
+      bucketName: shared.naming.bucket('agent-update'),
       expirationDays: cfg.outputRetentionDays,
     });
 
     // The agent on the instance uploads the output with the instance's own
     // credentials (not the caller's): exactly these two grants.
-    const outputGrant = ctx.instanceRole.addStatements(
+    const outputGrant = shared.instanceRole.addStatements(
       { sid: 'AgentUpdateWriteOutput', actions: ['s3:PutObject'], resources: [this.outputBucket.arnForObjects(`${OUTPUT_PREFIX}/`)] },
       { sid: 'AgentUpdateReadOutputEncryption', actions: ['s3:GetEncryptionConfiguration'], resources: [this.outputBucket.bucketArn] },
     );
 
-    const associationName = ctx.naming.regional('agent-update', 'ssmAssociation');
+    const associationName = shared.naming.regional('agent-update', 'ssmAssociation');
     this.association = new SsmAssociation(this, 'association', {
       name: AGENT_UPDATE_DOCUMENT,
       associationName,
@@ -75,7 +77,7 @@ export class AgentUpdate extends Construct {
       maxErrors: cfg.maxErrors,
       complianceSeverity: cfg.complianceSeverity,
       applyOnlyAtCronInterval: cfg.applyOnlyAtCronInterval,
-      outputLocation: { s3BucketName: this.outputBucket.bucketName, s3KeyPrefix: OUTPUT_PREFIX, s3Region: ctx.region },
+      outputLocation: { s3BucketName: this.outputBucket.bucketName, s3KeyPrefix: OUTPUT_PREFIX, s3Region: shared.region },
       // State Manager runs the association as soon as it exists (unless
       // applyOnlyAtCronInterval): the instances must already be allowed to upload that
       // first run's output. The result rule, its target and the Lambda permission
@@ -87,27 +89,25 @@ export class AgentUpdate extends Construct {
     this.associationId = this.association.associationId;
 
     this.notifier = new NotifierFunction(this, 'notifier', {
-      ctx,
+      ...notifierFunctionBase(shared, 'agent-update-notifier'),
       bundle: 'agent-update',
-      purpose: 'agent-update-notifier',
       description: 'Turns SSM Agent update results into readable e-mails',
-      environment: {
-        ACCOUNT_NAME: ctx.account.name,
-        TOPIC_ARN: ctx.topic.topicArn,
-        ASSOCIATION_NAME: associationName,
-        OUTPUT_BUCKET: this.outputBucket.bucketName,
-        OUTPUT_PREFIX,
-      },
+      environment: AGENT_UPDATE_ENVIRONMENT.write({
+        accountName: shared.accountName,
+        topicArn: shared.topic.topicArn,
+        associationName,
+        outputBucket: this.outputBucket.bucketName,
+        outputPrefix: OUTPUT_PREFIX,
+      }),
       statements: [
-        ...ctx.topic.publishGrant(),
+        ...shared.topic.publishGrant(),
         // DescribeInstanceInformation has no resource-level permissions.
         { sid: 'DescribeManagedInstances', actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] },
       ],
     });
 
     this.rule = new EventRule(this, 'rule', {
-      ctx,
-      purpose: 'agent-update-result',
+      ...eventRuleBase(shared, 'agent-update-result'),
       description: `Results of the ${associationName} association (${cfg.notifyStatuses.join(', ')})`,
       // The association id (known after apply) is the tightest filter the event
       // offers: it excludes every other association, even another one running the
@@ -127,10 +127,10 @@ export class AgentUpdate extends Construct {
     if (cfg.defaultHostManagement) {
       // DHMC: Systems Manager hands this role's credentials to the agent of every
       // EC2 instance in the account-region that uses IMDSv2 and has no profile.
-      ctx.instanceRole.trustService('ssm.amazonaws.com');
+      shared.instanceRole.trustService('ssm.amazonaws.com');
       new SsmServiceSetting(this, 'default-host-management', {
-        settingId: arn(ctx, 'ssm', `servicesetting${DHMC_SETTING}`),
-        settingValue: ctx.instanceRole.roleName,
+        settingId: arn(shared, 'ssm', `servicesetting${DHMC_SETTING}`),
+        settingValue: shared.instanceRole.roleName,
       });
     }
 

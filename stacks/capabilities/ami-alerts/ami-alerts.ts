@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
-import { StackContext } from '../../platform/shared';
+import { SharedResources, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
 import { EventRule } from '../../constructs/event-rule';
 import { NotifierFunction } from '../../constructs/notifier-function';
 import { AmiAlertRuleKind, amiAlertPatterns } from './patterns';
+import type { AmiAlertsConfig } from './config';
+import { AMI_ALERTS_ENVIRONMENT, encodeWatchedTags } from './env';
 
 /** Rule purposes (physical names `<prefix>-<purpose>`) and what each one catches. */
 const RULES: Record<AmiAlertRuleKind, { purpose: string; description: string }> = {
@@ -29,7 +31,9 @@ const RULES: Record<AmiAlertRuleKind, { purpose: string; description: string }> 
  * The CloudTrail paths need a trail that logs management events (see `cloudTrail`).
  */
 export interface AmiAlertsProps {
-  readonly ctx: StackContext;
+  /** The `amiAlerts` section of the configuration. */
+  readonly config: AmiAlertsConfig;
+  readonly shared: SharedResources;
 }
 
 export class AmiAlerts extends Construct {
@@ -38,31 +42,29 @@ export class AmiAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: AmiAlertsProps) {
     super(scope, id);
-    const { ctx } = props;
-    const { tags, watch } = ctx.config.amiAlerts;
+    const { shared } = props;
+    const { tags, watch } = props.config;
 
     this.notifier = new NotifierFunction(this, 'notifier', {
-      ctx,
+      ...notifierFunctionBase(shared, 'ami-notifier'),
       bundle: 'ami-alerts',
-      purpose: 'ami-notifier',
       description: 'Tagged-AMI alerts: checks the exact tag pair and mails a readable message',
-      environment: {
-        TOPIC_ARN: ctx.topic.topicArn,
-        ACCOUNT_NAME: ctx.account.name,
+      environment: AMI_ALERTS_ENVIRONMENT.write({
+        topicArn: shared.topic.topicArn,
+        accountName: shared.accountName,
         // The same list the patterns pre-filter on; the function checks the exact pairs.
-        WATCHED_TAGS: JSON.stringify(tags.map((t) => (t.value === undefined ? { key: t.key } : { key: t.key, value: t.value }))),
-      },
+        watchedTags: encodeWatchedTags(tags),
+      }),
       statements: [
         // DescribeImages has no resource-level permissions: "*" is the only option.
         { sid: 'LookUpImages', actions: ['ec2:DescribeImages'], resources: ['*'] },
-        ...ctx.topic.publishGrant(),
+        ...shared.topic.publishGrant(),
       ],
     });
 
     for (const [kind, eventPattern] of Object.entries(amiAlertPatterns(tags, watch)) as [AmiAlertRuleKind, Record<string, unknown>][]) {
       this.rules[kind] = new EventRule(this, kind, {
-        ctx,
-        purpose: RULES[kind].purpose,
+        ...eventRuleBase(shared, RULES[kind].purpose),
         description: RULES[kind].description,
         eventPattern,
         target: { kind: 'lambda', fn: this.notifier },

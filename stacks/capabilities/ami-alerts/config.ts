@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { tagKey, tagValue } from '../../platform/config/common';
 import { AMI_ALERT_PATHS, MAX_EVENT_PATTERN_LENGTH, amiAlertPatterns } from './patterns';
+import type { WatchedTag } from './env';
 
 /** One watched tag: an exact key/value pair, or a key with any value. */
 export const watchedTag = z.strictObject({
   key: tagKey.describe('Tag key, matched exactly (case-sensitive, as EC2 stores it)'),
   value: tagValue.optional().describe('Tag value, matched exactly together with key. @default - any value'),
 });
-export type WatchedTag = z.infer<typeof watchedTag>;
+export type { WatchedTag };
 
 /**
  * The default opts AMIs in one by one: whoever creates an image tags it

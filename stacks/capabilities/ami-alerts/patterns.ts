@@ -8,7 +8,7 @@
  * a key to its value, so these patterns are a narrow pre-filter and the notifier
  * Lambda decides on the exact pair (lambda/ami-alerts/match.ts).
  */
-import type { WatchedTag } from './config';
+import type { WatchedTag } from './env';
 
 export const AMI_ALERT_PATHS = ['createImage', 'createTags', 'available', 'failed'] as const;
 export type AmiAlertPath = (typeof AMI_ALERT_PATHS)[number];

@@ -1,17 +1,16 @@
 import { Construct } from 'constructs';
 import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
-import { StackContext, arn } from '../../platform/shared';
+import { SharedResources, arn } from '../../platform/shared';
+import type { CloudTrailConfig } from './config';
 import { CustomerKey } from '../../constructs/kms-key';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { namedOutput } from '../../constructs/named-output';
 
 export interface ManagementTrailProps {
-  readonly ctx: StackContext;
-}
-
-/** Only the account's first region hosts the trail: one multi-region trail covers them all. */
-export function hostsManagementTrail(ctx: Pick<StackContext, 'config' | 'account' | 'region'>): boolean {
-  return ctx.config.cloudTrail.create && ctx.region === ctx.account.regions[0];
+  /** The `cloudTrail` section of the configuration. */
+  readonly config: CloudTrailConfig;
+  /** Only the account's home region hosts the trail: one multi-region trail covers them all. */
+  readonly shared: SharedResources;
 }
 
 /**
@@ -29,18 +28,18 @@ export class ManagementTrail extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagementTrailProps) {
     super(scope, id);
-    const { ctx } = props;
-    const trailName = ctx.naming.regional('management-events', 'trail');
+    const { shared } = props;
+    const trailName = shared.naming.regional('management-events', 'trail');
     // Built from names, not from the trail resource: the bucket and key policies must
     // exist before the trail (CloudTrail checks them on creation), so they cannot
     // reference its attributes.
-    const trailArn = arn(ctx, 'cloudtrail', `trail/${trailName}`);
+    const trailArn = arn(shared, 'cloudtrail', `trail/${trailName}`);
     const sourceIsTrail = { test: 'StringEquals', variable: 'aws:SourceArn', values: [trailArn] };
     const cloudtrail = [{ type: 'Service' as const, identifiers: ['cloudtrail.amazonaws.com'] }];
 
     this.key = new CustomerKey(this, 'key', {
-      accountId: ctx.accountId,
-      alias: ctx.naming.regional('cloudtrail', 'kmsAlias'),
+      accountId: shared.accountId,
+      alias: shared.naming.regional('cloudtrail', 'kmsAlias'),
       description: `Encrypts the log files of the ${trailName} CloudTrail trail`,
       statements: [
         {
@@ -57,8 +56,8 @@ export class ManagementTrail extends Construct {
     });
 
     this.bucket = new SecureBucket(this, 'logs', {
-      bucketName: ctx.naming.bucket('cloudtrail'),
-      expirationDays: ctx.config.cloudTrail.logExpirationDays,
+      bucketName: shared.naming.bucket('cloudtrail'),
+      expirationDays: props.config.logExpirationDays,
       noncurrentVersionExpirationDays: 30,
     });
     this.bucket.addToPolicy(
@@ -67,7 +66,7 @@ export class ManagementTrail extends Construct {
         sid: 'AllowTrailWrite',
         actions: ['s3:PutObject'],
         // Log and digest files of this account only.
-        resources: [this.bucket.arnForObjects(`AWSLogs/${ctx.accountId}/`)],
+        resources: [this.bucket.arnForObjects(`AWSLogs/${shared.accountId}/`)],
         principals: cloudtrail,
         conditions: [sourceIsTrail, { test: 'StringEquals', variable: 's3:x-amz-acl', values: ['bucket-owner-full-control'] }],
       },

@@ -1,15 +1,14 @@
 import { Construct } from 'constructs';
 import { Annotations } from 'cdktf';
-import { StackContext } from '../../platform/shared';
-import { INVENTORY_RESOURCE_TYPES } from './config';
-import { stackName } from '../../platform/naming';
+import { SharedResources, StackPlacement } from '../../platform/shared';
+import { INVENTORY_RESOURCE_TYPES, InventoryConfig, RecorderConfig } from './config';
 import { namedOutput } from '../../constructs/named-output';
 import { InventoryAssociation } from './association';
 import { ConfigRecorder } from './config-recorder';
 
 /** Exactly what the recorder records (or, in useExisting mode, must record) for this capability. */
-export function requiredResourceTypes(ctx: StackContext): string[] {
-  return [...INVENTORY_RESOURCE_TYPES, ...ctx.config.inventory.recorder.extraResourceTypes];
+export function requiredResourceTypes(recorder: Pick<RecorderConfig, 'extraResourceTypes'>): string[] {
+  return [...INVENTORY_RESOURCE_TYPES, ...recorder.extraResourceTypes];
 }
 
 /**
@@ -17,10 +16,10 @@ export function requiredResourceTypes(ctx: StackContext): string[] {
  * only the stack of the account's first region creates it (when the setting asks for
  * it in this account); the other regions refer to its fixed ARN.
  */
-export function createsServiceLinkedRole(ctx: StackContext): boolean {
-  const setting = ctx.config.inventory.recorder.createServiceLinkedRole;
-  const wanted = Array.isArray(setting) ? setting.includes(ctx.accountId) : setting;
-  return wanted && ctx.region === ctx.account.regions[0];
+export function createsServiceLinkedRole(recorder: Pick<RecorderConfig, 'createServiceLinkedRole'>, place: Pick<StackPlacement, 'accountId' | 'isHomeRegion'>): boolean {
+  const setting = recorder.createServiceLinkedRole;
+  const wanted = Array.isArray(setting) ? setting.includes(place.accountId) : setting;
+  return wanted && place.isHomeRegion;
 }
 
 /** The command that prints one instance's inventory timeline. */
@@ -29,23 +28,25 @@ export function timelineCommand(region: string): string {
 }
 
 /** What the user must check when the stack relies on a recorder it does not manage. */
-export function existingRecorderNote(ctx: StackContext): string {
+export function existingRecorderNote(recorder: Pick<RecorderConfig, 'extraResourceTypes'>, place: Pick<StackPlacement, 'stackName' | 'accountId' | 'region'>): string {
   return (
-    `${stackName(ctx.account, ctx.region)}: inventory.recorder.mode is "useExisting", so no Config recorder, delivery channel or bucket is created. ` +
-    `The existing recorder in account ${ctx.accountId}, region ${ctx.region} must record: ${requiredResourceTypes(ctx).join(', ')} ` +
+    `${place.stackName}: inventory.recorder.mode is "useExisting", so no Config recorder, delivery channel or bucket is created. ` +
+    `The existing recorder in account ${place.accountId}, region ${place.region} must record: ${requiredResourceTypes(recorder).join(', ')} ` +
     `(or all supported resource types) and be recording. Check with: ` +
-    `aws configservice describe-configuration-recorders --region ${ctx.region} && aws configservice describe-configuration-recorder-status --region ${ctx.region}`
+    `aws configservice describe-configuration-recorders --region ${place.region} && aws configservice describe-configuration-recorder-status --region ${place.region}`
   );
 }
 
 /**
- * Capability 2: software inventory timeline. An AWS-GatherSoftwareInventory
+ * Software inventory timeline. An AWS-GatherSoftwareInventory
  * association collects inventory; an AWS Config recorder limited to the SSM inventory
  * types turns each collected change into a configuration item on the instance's
  * timeline. Either part can defer to what the account already has.
  */
 export interface SoftwareInventoryProps {
-  readonly ctx: StackContext;
+  /** The `inventory` section of the configuration. */
+  readonly config: InventoryConfig;
+  readonly shared: SharedResources;
 }
 
 export class SoftwareInventory extends Construct {
@@ -54,12 +55,11 @@ export class SoftwareInventory extends Construct {
 
   constructor(scope: Construct, id: string, props: SoftwareInventoryProps) {
     super(scope, id);
-    const { ctx } = props;
-    const cfg = ctx.config.inventory;
+    const { config: cfg, shared } = props;
 
     if (!cfg.skipAssociation) {
       this.association = new InventoryAssociation(this, 'association', {
-        associationName: ctx.naming.regional('software-inventory', 'ssmAssociation'),
+        associationName: shared.naming.regional('software-inventory', 'ssmAssociation'),
         scheduleExpression: cfg.schedule,
         targets: cfg.targets,
         collection: cfg.collect,
@@ -69,24 +69,24 @@ export class SoftwareInventory extends Construct {
 
     if (cfg.recorder.mode === 'create') {
       this.recorder = new ConfigRecorder(this, 'config-recorder', {
-        accountId: ctx.accountId,
-        partition: ctx.partition,
-        recorderName: ctx.naming.regional('inventory-recorder', 'configRecorder'),
-        deliveryChannelName: ctx.naming.regional('inventory-delivery', 'configDeliveryChannel'),
-        bucketName: ctx.naming.bucket('config'),
-        resourceTypes: requiredResourceTypes(ctx),
+        accountId: shared.accountId,
+        partition: shared.partition,
+        recorderName: shared.naming.regional('inventory-recorder', 'configRecorder'),
+        deliveryChannelName: shared.naming.regional('inventory-delivery', 'configDeliveryChannel'),
+        bucketName: shared.naming.bucket('config'),
+        resourceTypes: requiredResourceTypes(cfg.recorder),
         recordingFrequency: cfg.recorder.recordingFrequency,
-        createServiceLinkedRole: createsServiceLinkedRole(ctx),
+        createServiceLinkedRole: createsServiceLinkedRole(cfg.recorder, shared),
         deliveryFrequency: cfg.recorder.deliveryFrequency,
         bucketRetentionDays: cfg.recorder.bucketRetentionDays,
       });
       namedOutput(this, 'inventory_config_recorder_name', this.recorder.recorderName, 'AWS Config recorder of the inventory timeline');
       namedOutput(this, 'inventory_config_bucket', this.recorder.bucket.bucketName, 'Bucket receiving Config history and snapshot files');
     } else {
-      const note = existingRecorderNote(ctx);
+      const note = existingRecorderNote(cfg.recorder, shared);
       // The annotation lands in the synth manifest; main.ts prints every warning as a NOTE line.
       Annotations.of(this).addWarning(note);
     }
-    namedOutput(this, 'inventory_timeline_command', timelineCommand(ctx.region), 'Prints the configuration timeline of one instance\'s inventory');
+    namedOutput(this, 'inventory_timeline_command', timelineCommand(shared.region), 'Prints the configuration timeline of one instance\'s inventory');
   }
 }

@@ -1,19 +1,22 @@
 import { Construct } from 'constructs';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
-import { StackContext } from '../../platform/shared';
+import { SharedResources } from '../../platform/shared';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { namedOutput } from '../../constructs/named-output';
 import { scanAssociation } from './scan-association';
 import { SnapshotStateMachine } from './state-machine';
 import { SnapshotSchedule } from './schedule';
 import { PatchHistoryQuery } from './query';
+import type { PatchHistoryConfig } from './config';
 
 export interface PatchHistoryProps {
-  readonly ctx: StackContext;
+  /** The `patchHistory` section of the configuration. */
+  readonly config: PatchHistoryConfig;
+  readonly shared: SharedResources;
 }
 
 /**
- * Capability 3: patch-compliance history. `DescribeInstancePatches` shows only the
+ * Patch-compliance history. `DescribeInstancePatches` shows only the
  * latest scan, so a scheduled Step Functions run copies it into dated S3 snapshots,
  * which a Glue table with partition projection makes queryable in Athena.
  * See docs/patch-history.md.
@@ -27,19 +30,18 @@ export class PatchHistory extends Construct {
 
   constructor(scope: Construct, id: string, props: PatchHistoryProps) {
     super(scope, id);
-    const { ctx } = props;
-    const cfg = ctx.config.patchHistory;
+    const { config: cfg, shared } = props;
 
-    if (!cfg.skipScanAssociation) this.scan = scanAssociation(this, 'scan', ctx);
+    if (!cfg.skipScanAssociation) this.scan = scanAssociation(this, 'scan', cfg, shared);
 
     // SSE-S3: Athena users and the state machine need no KMS grant to read or write.
-    const bucketName = ctx.naming.bucket('patch-history');
+    const bucketName = shared.naming.bucket('patch-history');
     this.bucket = new SecureBucket(this, 'history', { bucketName, expirationDays: cfg.retentionDays });
 
-    this.stateMachine = new SnapshotStateMachine(this, 'snapshot', { ctx, bucket: this.bucket, bucketName });
-    this.schedule = new SnapshotSchedule(this, 'schedule', { ctx, stateMachineArn: this.stateMachine.stateMachineArn });
+    this.stateMachine = new SnapshotStateMachine(this, 'snapshot', { config: cfg, shared, bucket: this.bucket, bucketName });
+    this.schedule = new SnapshotSchedule(this, 'schedule', { config: cfg, shared, stateMachineArn: this.stateMachine.stateMachineArn });
     this.query = new PatchHistoryQuery(this, 'query', {
-      ctx,
+      shared,
       bucket: this.bucket,
       bucketName,
       prefix: cfg.s3Prefix,

@@ -3,7 +3,7 @@ import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-databa
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
 import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
-import { StackContext } from '../../platform/shared';
+import { SharedResources } from '../../platform/shared';
 import { SecureBucket } from '../../constructs/secure-bucket';
 
 /**
@@ -129,12 +129,14 @@ ORDER BY instance_id, kbid`,
 }
 
 export interface PatchHistoryQueryProps {
-  readonly ctx: StackContext;
+  readonly shared: SharedResources;
   /** Bucket holding the snapshots. */
   readonly bucket: SecureBucket;
   /** Its physical name (a literal, so the table location reads plainly in the plan). */
   readonly bucketName: string;
+  /** Key prefix of the snapshots in that bucket. */
   readonly prefix: string;
+  /** Days Athena query results are kept. */
   readonly resultRetentionDays: number;
 }
 
@@ -159,14 +161,14 @@ export class PatchHistoryQuery extends Construct {
 
   constructor(scope: Construct, id: string, props: PatchHistoryQueryProps) {
     super(scope, id);
-    const { ctx } = props;
+    const { shared } = props;
     const location = `s3://${props.bucketName}/${props.prefix}/`;
-    const databaseName = glueName(`${ctx.config.namePrefix}_patch_history`);
+    const databaseName = glueName(`${shared.naming.prefix}_patch_history`);
     this.qualifiedTable = `"${databaseName}"."${SNAPSHOT_TABLE}"`;
 
     this.database = new GlueCatalogDatabase(this, 'database', {
       name: databaseName,
-      description: `Patch-compliance snapshots of account ${ctx.accountId} in ${ctx.region} (ssm-baseline)`,
+      description: `Patch-compliance snapshots of account ${shared.accountId} in ${shared.region} (ssm-baseline)`,
     });
     this.table = new GlueCatalogTable(this, 'table', {
       name: SNAPSHOT_TABLE,
@@ -203,12 +205,12 @@ export class PatchHistoryQuery extends Construct {
       },
     });
     this.resultsBucket = new SecureBucket(this, 'results', {
-      bucketName: ctx.naming.bucket('patch-queries'),
+      bucketName: shared.naming.bucket('patch-queries'),
       expirationDays: props.resultRetentionDays,
       noncurrentVersionExpirationDays: 1,
     });
     this.workgroup = new AthenaWorkgroup(this, 'workgroup', {
-      name: ctx.naming.regional('patch-history', 'athenaWorkgroup'),
+      name: shared.naming.regional('patch-history', 'athenaWorkgroup'),
       description: 'Queries over the patch-compliance history (ssm-baseline)',
       state: 'ENABLED',
       forceDestroy: false,
@@ -221,7 +223,7 @@ export class PatchHistoryQuery extends Construct {
         resultConfiguration: {
           outputLocation: `s3://${this.resultsBucket.bucketName}/results/`,
           encryptionConfiguration: { encryptionOption: 'SSE_S3' },
-          expectedBucketOwner: ctx.accountId,
+          expectedBucketOwner: shared.accountId,
         },
       },
     });

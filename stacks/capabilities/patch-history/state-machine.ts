@@ -3,11 +3,11 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
-import { StackContext, arn } from '../../platform/shared';
+import { SharedResources, arn } from '../../platform/shared';
 import { PolicyDocument, PolicyStatement, serviceTrust } from '../../constructs/policy-document';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { alarmWhenAboveZero } from '../../constructs/topic-alarm';
-import { RUNS_FOLDER } from './config';
+import { PatchHistoryConfig, RUNS_FOLDER } from './config';
 import { snapshotDefinition } from './definition';
 
 /**
@@ -33,7 +33,9 @@ export const XRAY_ACTIONS = ['xray:GetSamplingRules', 'xray:GetSamplingTargets',
 export const FAILURE_METRICS = ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'] as const;
 
 export interface SnapshotStateMachineProps {
-  readonly ctx: StackContext;
+  /** The `patchHistory` section of the configuration. */
+  readonly config: PatchHistoryConfig;
+  readonly shared: SharedResources;
   readonly bucket: SecureBucket;
   /** The bucket's physical name, as a literal. */
   readonly bucketName: string;
@@ -55,11 +57,10 @@ export class SnapshotStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotStateMachineProps) {
     super(scope, id);
-    const { ctx } = props;
-    const cfg = ctx.config.patchHistory;
-    this.stateMachineName = ctx.naming.regional('patch-history', 'stateMachine');
+    const { config: cfg, shared } = props;
+    this.stateMachineName = shared.naming.regional('patch-history', 'stateMachine');
     // Literal ARN: the trust policy needs it before the machine exists.
-    const machineArn = arn(ctx, 'states', `stateMachine:${this.stateMachineName}`);
+    const machineArn = arn(shared, 'states', `stateMachine:${this.stateMachineName}`);
 
     this.definition = snapshotDefinition({
       bucket: props.bucketName,
@@ -75,21 +76,21 @@ export class SnapshotStateMachine extends Construct {
     // from growing with every log group (CloudWatch Logs' 5 KB policy limit).
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/vendedlogs/states/${this.stateMachineName}`,
-      retentionInDays: ctx.config.logRetentionDays,
+      retentionInDays: shared.logRetentionDays,
     });
 
     const trust = new PolicyDocument(this, 'trust', [
       serviceTrust('states.amazonaws.com', [
-        { test: 'StringEquals', variable: 'aws:SourceAccount', values: [ctx.accountId] },
+        { test: 'StringEquals', variable: 'aws:SourceAccount', values: [shared.accountId] },
         { test: 'ArnLike', variable: 'aws:SourceArn', values: [machineArn] },
       ]),
     ]);
     this.role = new IamRole(this, 'role', {
-      name: ctx.naming.iam('patch-history'),
+      name: shared.naming.iam('patch-history'),
       description: 'Patch-history state machine: list tagged instances, read their patch state, write snapshots',
       assumeRolePolicy: trust.json,
     });
-    const policy = new PolicyDocument(this, 'policy', snapshotStatements(ctx, props.bucket));
+    const policy = new PolicyDocument(this, 'policy', snapshotStatements(cfg, shared, props.bucket));
     const rolePolicy = new IamRolePolicy(this, 'role-policy', { name: 'patch-snapshot', role: this.role.id, policy: policy.json });
 
     this.stateMachine = new SfnStateMachine(this, 'state-machine', {
@@ -111,10 +112,10 @@ export class SnapshotStateMachine extends Construct {
     this.stateMachineArn = this.stateMachine.arn;
 
     for (const metric of FAILURE_METRICS) {
-      const alarmName = ctx.naming.regional(`patch-history-${metric.replace(/^Executions/, '').toLowerCase()}`, 'cloudwatchAlarm');
-      alarmWhenAboveZero(this, `alarm-${metric}`, ctx.topic, {
+      const alarmName = shared.naming.regional(`patch-history-${metric.replace(/^Executions/, '').toLowerCase()}`, 'cloudwatchAlarm');
+      alarmWhenAboveZero(this, `alarm-${metric}`, shared.topic, {
         alarmName,
-        description: `A patch-history snapshot run ${metric.replace(/^Executions/, '').toLowerCase()} in ${ctx.region}: see the execution in the Step Functions console (${this.stateMachineName}); instances that failed are listed under s3://${props.bucketName}/${cfg.s3Prefix}/${RUNS_FOLDER}/.`,
+        description: `A patch-history snapshot run ${metric.replace(/^Executions/, '').toLowerCase()} in ${shared.region}: see the execution in the Step Functions console (${this.stateMachineName}); instances that failed are listed under s3://${props.bucketName}/${cfg.s3Prefix}/${RUNS_FOLDER}/.`,
         namespace: 'AWS/States',
         metricName: metric,
         dimensions: { StateMachineArn: this.stateMachineArn },
@@ -124,13 +125,12 @@ export class SnapshotStateMachine extends Construct {
 }
 
 /** What the state machine's role may do: exactly the definition's calls, plus logging and tracing. */
-export function snapshotStatements(ctx: StackContext, bucket: SecureBucket): PolicyStatement[] {
-  const cfg = ctx.config.patchHistory;
+export function snapshotStatements(cfg: Pick<PatchHistoryConfig, 's3Prefix'>, shared: SharedResources, bucket: SecureBucket): PolicyStatement[] {
   return [
     // DescribeInstances has no resource-level permissions.
     { sid: 'ListInstances', actions: ['ec2:DescribeInstances'], resources: ['*'] },
     // Only EC2 instances of this account-region (the snapshot lists EC2 instances only).
-    { sid: 'ReadPatchState', actions: ['ssm:DescribeInstancePatches'], resources: [arn(ctx, 'ec2', 'instance/*')] },
+    { sid: 'ReadPatchState', actions: ['ssm:DescribeInstancePatches'], resources: [arn(shared, 'ec2', 'instance/*')] },
     // Snapshots, summaries and failure records all live under the prefix.
     { sid: 'WriteSnapshots', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${cfg.s3Prefix}/`)] },
     { sid: 'DeliverLogs', actions: [...LOG_DELIVERY_ACTIONS], resources: ['*'] },

@@ -5,7 +5,8 @@
  * the account (the `cloudTrail` config section, shared with the AMI alerts).
  */
 import { Construct } from 'constructs';
-import { StackContext } from '../../platform/shared';
+import { SharedResources, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
+import { LOGIN_ALERTS_ENVIRONMENT } from './env';
 import { SessionManagerConfig } from './config';
 import { NotifierFunction } from '../../constructs/notifier-function';
 import { EventRule } from '../../constructs/event-rule';
@@ -28,7 +29,9 @@ export function loginEventPattern(cfg: SessionManagerConfig['loginAlerts']): Rec
 }
 
 export interface LoginAlertsProps {
-  readonly ctx: StackContext;
+  /** The `sessionManager.loginAlerts` section of the configuration. */
+  readonly config: SessionManagerConfig['loginAlerts'];
+  readonly shared: SharedResources;
   readonly transcriptBucket: string;
   readonly transcriptPrefix: string;
   /** @default - no CloudWatch Logs */
@@ -48,23 +51,21 @@ export class LoginAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: LoginAlertsProps) {
     super(scope, id);
-    const { ctx } = props;
-    const cfg = ctx.config.sessionManager.loginAlerts;
+    const { config: cfg, shared } = props;
 
     this.notifier = new NotifierFunction(this, 'notifier', {
-      ctx,
+      ...notifierFunctionBase(shared, 'session-login-notifier'),
       bundle: 'session-manager',
-      purpose: 'session-login-notifier',
       description: 'Turns Session Manager logins into readable e-mails',
-      environment: {
-        ACCOUNT_NAME: ctx.account.name,
-        TOPIC_ARN: ctx.topic.topicArn,
-        TRANSCRIPT_BUCKET: props.transcriptBucket,
-        TRANSCRIPT_PREFIX: props.transcriptPrefix,
-        ...(props.logGroupName ? { SESSION_LOG_GROUP: props.logGroupName } : {}),
-      },
+      environment: LOGIN_ALERTS_ENVIRONMENT.write({
+        accountName: shared.accountName,
+        topicArn: shared.topic.topicArn,
+        transcriptBucket: props.transcriptBucket,
+        transcriptPrefix: props.transcriptPrefix,
+        sessionLogGroup: props.logGroupName,
+      }),
       statements: [
-        ...ctx.topic.publishGrant(),
+        ...shared.topic.publishGrant(),
         // ResumeSession records only the session id; the target comes from
         // DescribeSessions, which has no resource-level permissions.
         { sid: 'FindResumedSessionTarget', actions: ['ssm:DescribeSessions'], resources: ['*'] },
@@ -72,8 +73,7 @@ export class LoginAlerts extends Construct {
     });
 
     this.rule = new EventRule(this, 'rule', {
-      ctx,
-      purpose: 'session-login',
+      ...eventRuleBase(shared, 'session-login'),
       description: `Session Manager logins${cfg.failedAttempts ? ' and failed attempts' : ''} (CloudTrail StartSession / ResumeSession)`,
       eventPattern: loginEventPattern(cfg),
       target: { kind: 'lambda', fn: this.notifier },

@@ -13,7 +13,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { StackContext } from '../../platform/shared';
+import { SharedResources } from '../../platform/shared';
 import { BastionConfig } from './config';
 import { suppress } from '../../../policies/suppress';
 
@@ -43,9 +43,9 @@ export function amiParameter(instanceType: string): string {
 }
 
 export interface SessionBastionProps {
-  readonly ctx: StackContext;
   /** The validated bastion settings (enabled, and placed in this stack). */
-  readonly cfg: BastionConfig;
+  readonly config: BastionConfig;
+  readonly shared: SharedResources;
 }
 
 export class SessionBastion extends Construct {
@@ -59,11 +59,11 @@ export class SessionBastion extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionBastionProps) {
     super(scope, id);
-    const { ctx, cfg } = props;
+    const { shared, config: cfg } = props;
     const vpcId = required(cfg.vpcId, 'vpcId');
     const subnetId = required(cfg.subnetId, 'subnetId');
     // Security group and Name tag limits (255/256) are covered by NAME_LIMITS.securityGroup.
-    const name = ctx.naming.regional('session-bastion', 'securityGroup');
+    const name = shared.naming.regional('session-bastion', 'securityGroup');
 
     // Terraform removes AWS's default allow-all egress from groups it creates: only
     // the HTTPS rules below exist, and no ingress rule at all.
@@ -76,7 +76,7 @@ export class SessionBastion extends Construct {
 
     const endpointsCfg = cfg.vpcEndpoints;
     if (endpointsCfg.enabled) {
-      const endpointName = ctx.naming.regional('session-endpoints', 'securityGroup');
+      const endpointName = shared.naming.regional('session-endpoints', 'securityGroup');
       this.endpointSecurityGroup = new SecurityGroup(this, 'endpoint-security-group', {
         name: endpointName,
         description: 'Interface endpoints for Session Manager: HTTPS from the bastion and the configured networks',
@@ -113,7 +113,7 @@ export class SessionBastion extends Construct {
         this.endpoints.push(
           new VpcEndpoint(this, `endpoint-${service}`, {
             vpcId,
-            serviceName: `com.amazonaws.${ctx.region}.${service}`,
+            serviceName: `com.amazonaws.${shared.region}.${service}`,
             vpcEndpointType: 'Interface',
             subnetIds: [...endpointsCfg.subnetIds],
             securityGroupIds: [this.endpointSecurityGroup.id],
@@ -126,7 +126,7 @@ export class SessionBastion extends Construct {
       }
       const s3 = new VpcEndpoint(this, 'endpoint-s3', {
         vpcId,
-        serviceName: `com.amazonaws.${ctx.region}.s3`,
+        serviceName: `com.amazonaws.${shared.region}.s3`,
         vpcEndpointType: 'Gateway',
         routeTableIds: [...endpointsCfg.routeTableIds],
         tags: { Name: `${endpointName}-s3` },
@@ -166,7 +166,7 @@ export class SessionBastion extends Construct {
     // image up (it would, for aws_instance.root_block_device).
     this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
       // Launch template names allow 128 characters, the instance profile budget.
-      name: ctx.naming.regional('session-bastion', 'instanceProfile'),
+      name: shared.naming.regional('session-bastion', 'instanceProfile'),
       description: 'Session Manager bastion: Amazon Linux 2023, IMDSv2 only, encrypted root volume, no key pair',
       imageId: amiParameter(cfg.instanceType),
       // No key_name: there is no SSH, the only way in is a logged session.
@@ -196,7 +196,7 @@ export class SessionBastion extends Construct {
       instanceType: cfg.instanceType,
       subnetId,
       vpcSecurityGroupIds: [this.securityGroup.id],
-      iamInstanceProfile: ctx.instanceRole.instanceProfileName,
+      iamInstanceProfile: shared.instanceRole.instanceProfileName,
       associatePublicIpAddress: cfg.associatePublicIp,
       tags: { Name: name },
       // No lifecycle.ignore_changes any more: `ami` is not configured on the instance

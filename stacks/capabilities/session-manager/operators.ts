@@ -5,8 +5,9 @@
  */
 import { Construct } from 'constructs';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
-import { StackContext, arn } from '../../platform/shared';
+import { SharedResources, arn } from '../../platform/shared';
 import { PolicyDocument, PolicyStatement } from '../../constructs/policy-document';
+import type { SessionManagerConfig } from './config';
 import { PREFERENCES_DOCUMENT } from './preferences';
 
 /**
@@ -33,7 +34,9 @@ export const DOCUMENT_WRITE_ACTIONS = [
 ];
 
 export interface SessionOperatorsProps {
-  readonly ctx: StackContext;
+  /** The `sessionManager` section of the configuration. */
+  readonly config: SessionManagerConfig;
+  readonly shared: SharedResources;
   readonly documentArn: string;
   readonly keyArn: string;
   /** Extra instance ARNs (the bastion). @default - none */
@@ -41,8 +44,8 @@ export interface SessionOperatorsProps {
 }
 
 /** ARN of a managed node id: EC2 instances (i-) and hybrid nodes (mi-) live in different services. */
-export function managedNodeArn(ctx: Pick<StackContext, 'partition' | 'region' | 'accountId'>, id: string): string {
-  return id.startsWith('mi-') ? arn(ctx, 'ssm', `managed-instance/${id}`) : arn(ctx, 'ec2', `instance/${id}`);
+export function managedNodeArn(shared: Pick<SharedResources, 'partition' | 'region' | 'accountId'>, id: string): string {
+  return id.startsWith('mi-') ? arn(shared, 'ssm', `managed-instance/${id}`) : arn(shared, 'ec2', `instance/${id}`);
 }
 
 export class SessionOperators extends Construct {
@@ -53,19 +56,18 @@ export class SessionOperators extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionOperatorsProps) {
     super(scope, id);
-    const { ctx } = props;
-    const cfg = ctx.config.sessionManager;
+    const { config: cfg, shared } = props;
 
-    const operator = new PolicyDocument(this, 'operator-document', operatorStatements(ctx, props));
+    const operator = new PolicyDocument(this, 'operator-document', operatorStatements(cfg.operators, shared, props));
     this.operatorPolicy = new IamPolicy(this, 'operator', {
-      name: ctx.naming.iam('session-operator', 'iamPolicy'),
-      description: `Session Manager operators in ${ctx.region}: sessions on the configured targets through ${PREFERENCES_DOCUMENT} only`,
+      name: shared.naming.iam('session-operator', 'iamPolicy'),
+      description: `Session Manager operators in ${shared.region}: sessions on the configured targets through ${PREFERENCES_DOCUMENT} only`,
       policy: operator.json,
     });
     this.operatorPolicyArn = this.operatorPolicy.arn;
 
     if (cfg.guard.enabled) {
-      const exempt = [...new Set([...cfg.guard.adminRoleArns, ...(ctx.account.deployRoleArn ? [ctx.account.deployRoleArn] : [])])];
+      const exempt = [...new Set([...cfg.guard.adminRoleArns, ...(shared.deployRoleArn ? [shared.deployRoleArn] : [])])];
       const guard = new PolicyDocument(this, 'guard-document', [
         {
           sid: 'DenyPreferencesChangesExceptAdmins',
@@ -76,7 +78,7 @@ export class SessionOperators extends Construct {
         },
       ]);
       this.guardPolicy = new IamPolicy(this, 'guard', {
-        name: ctx.naming.iam('session-preferences-guard', 'iamPolicy'),
+        name: shared.naming.iam('session-preferences-guard', 'iamPolicy'),
         description: 'Denies changing or deleting the Session Manager preferences (logging settings) to all but the admin roles',
         policy: guard.json,
       });
@@ -86,12 +88,15 @@ export class SessionOperators extends Construct {
 }
 
 /** The operator policy's statements; StartSession ones only for targets that exist in config. */
-export function operatorStatements(ctx: StackContext, props: Pick<SessionOperatorsProps, 'documentArn' | 'keyArn' | 'extraTargetArns'>): PolicyStatement[] {
-  const cfg = ctx.config.sessionManager.operators;
-  const nodes = arn(ctx, 'ec2', 'instance/*');
-  const hybridNodes = arn(ctx, 'ssm', 'managed-instance/*');
-  const targetArns = [...cfg.instanceIds.map((i) => managedNodeArn(ctx, i)), ...(props.extraTargetArns ?? [])];
-  const ownSessions = arn(ctx, 'ssm', `session/${AWS_USERID}-*`);
+export function operatorStatements(
+  cfg: SessionManagerConfig['operators'],
+  shared: SharedResources,
+  props: Pick<SessionOperatorsProps, 'documentArn' | 'keyArn' | 'extraTargetArns'>,
+): PolicyStatement[] {
+  const nodes = arn(shared, 'ec2', 'instance/*');
+  const hybridNodes = arn(shared, 'ssm', 'managed-instance/*');
+  const targetArns = [...cfg.instanceIds.map((i) => managedNodeArn(shared, i)), ...(props.extraTargetArns ?? [])];
+  const ownSessions = arn(shared, 'ssm', `session/${AWS_USERID}-*`);
   const statements: PolicyStatement[] = [];
 
   if (targetArns.length > 0) {
@@ -116,7 +121,7 @@ export function operatorStatements(ctx: StackContext, props: Pick<SessionOperato
     {
       sid: 'ResumeOrEndOwnTaggedSessions',
       actions: ['ssm:ResumeSession', 'ssm:TerminateSession'],
-      resources: [arn(ctx, 'ssm', 'session/*')],
+      resources: [arn(shared, 'ssm', 'session/*')],
       conditions: [{ test: 'StringEquals', variable: 'ssm:resourceTag/aws:ssmmessages:session-id', values: [AWS_USERID] }],
     },
     // AWS's current end-user samples grant the data channel on the caller's own sessions.

@@ -7,7 +7,7 @@
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
-import { StackContext, arn } from '../../platform/shared';
+import { SharedResources, arn } from '../../platform/shared';
 import { SessionManagerConfig } from './config';
 import { CustomerKey } from '../../constructs/kms-key';
 import { SecureBucket } from '../../constructs/secure-bucket';
@@ -70,7 +70,9 @@ export function preferencesContent(cfg: SessionManagerConfig, p: PreferencesInpu
 }
 
 export interface SessionPreferencesProps {
-  readonly ctx: StackContext;
+  /** The `sessionManager` section of the configuration. */
+  readonly config: SessionManagerConfig;
+  readonly shared: SharedResources;
   /** Emit an `import` block so the first apply adopts a document the console created. */
   readonly adoptExisting: boolean;
 }
@@ -93,15 +95,14 @@ export class SessionPreferences extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionPreferencesProps) {
     super(scope, id);
-    const { ctx } = props;
-    const cfg = ctx.config.sessionManager;
+    const { config: cfg, shared } = props;
     this.keyPrefix = normalizedKeyPrefix(cfg.s3KeyPrefix);
-    this.logGroupName = cfg.cloudWatch.enabled ? `/${ctx.naming.prefix}/session-manager/sessions` : undefined;
-    const logGroupArn = this.logGroupName ? arn(ctx, 'logs', `log-group:${this.logGroupName}`) : undefined;
+    this.logGroupName = cfg.cloudWatch.enabled ? `/${shared.naming.prefix}/session-manager/sessions` : undefined;
+    const logGroupArn = this.logGroupName ? arn(shared, 'logs', `log-group:${this.logGroupName}`) : undefined;
 
     this.key = new CustomerKey(this, 'key', {
-      accountId: ctx.accountId,
-      alias: ctx.naming.regional('session-manager', 'kmsAlias'),
+      accountId: shared.accountId,
+      alias: shared.naming.regional('session-manager', 'kmsAlias'),
       description: 'Encrypts Session Manager session data, transcripts and session logs',
       statements: logGroupArn
         ? [
@@ -111,7 +112,7 @@ export class SessionPreferences extends Construct {
               sid: 'AllowSessionLogGroup',
               actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
               resources: ['*'],
-              principals: [{ type: 'Service', identifiers: [`logs.${ctx.region}.amazonaws.com`] }],
+              principals: [{ type: 'Service', identifiers: [`logs.${shared.region}.amazonaws.com`] }],
               conditions: [{ test: 'ArnEquals', variable: 'kms:EncryptionContext:aws:logs:arn', values: [logGroupArn] }],
             },
           ]
@@ -120,7 +121,7 @@ export class SessionPreferences extends Construct {
     this.keyArn = this.key.keyArn;
 
     this.bucket = new SecureBucket(this, 'transcripts', {
-      bucketName: ctx.naming.bucket('sessions'),
+      bucketName: shared.naming.bucket('sessions'),
       kmsKeyArn: this.keyArn,
       expirationDays: cfg.logBucket.retentionDays,
       glacierTransitionDays: cfg.logBucket.glacierTransitionDays,
@@ -147,9 +148,9 @@ export class SessionPreferences extends Construct {
     // Terraform >= 1.5: the first apply takes over the console-created document
     // instead of failing with DocumentAlreadyExists; afterwards the block is a no-op.
     if (props.adoptExisting) this.document.importFrom(PREFERENCES_DOCUMENT);
-    this.documentArn = arn(ctx, 'ssm', `document/${PREFERENCES_DOCUMENT}`);
+    this.documentArn = arn(shared, 'ssm', `document/${PREFERENCES_DOCUMENT}`);
 
-    ctx.instanceRole.addStatements(...this.instanceStatements(ctx, logGroupArn));
+    shared.instanceRole.addStatements(...this.instanceStatements(shared, logGroupArn));
   }
 
   /**
@@ -158,7 +159,7 @@ export class SessionPreferences extends Construct {
    * bucket prefix, key and log group. No read access: instances cannot fetch
    * transcripts or log events back.
    */
-  private instanceStatements(ctx: StackContext, logGroupArn: string | undefined): PolicyStatement[] {
+  private instanceStatements(shared: SharedResources, logGroupArn: string | undefined): PolicyStatement[] {
     const statements: PolicyStatement[] = [
       { sid: 'SessionTranscriptsWrite', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${this.keyPrefix}/`)] },
       // The agent checks default encryption before each session (s3EncryptionEnabled).
@@ -170,7 +171,7 @@ export class SessionPreferences extends Construct {
         sid: 'SessionTranscriptsEncrypt',
         actions: ['kms:GenerateDataKey'],
         resources: [this.keyArn],
-        conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${ctx.region}.amazonaws.com`] }],
+        conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${shared.region}.amazonaws.com`] }],
       },
     ];
     if (logGroupArn) {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { StackContext } from '../../platform/shared';
-import { stackName } from '../../platform/naming';
+import { SharedResources } from '../../platform/shared';
+import type { SessionManagerConfig } from './config';
 import { adoptsDocument, bastionHere } from './config';
 import { namedOutput } from '../../constructs/named-output';
 import { SessionPreferences } from './preferences';
@@ -9,11 +9,13 @@ import { LoginAlerts } from './alerts';
 import { SessionBastion } from './bastion';
 
 export interface SessionManagerProps {
-  readonly ctx: StackContext;
+  /** The `sessionManager` section of the configuration. */
+  readonly config: SessionManagerConfig;
+  readonly shared: SharedResources;
 }
 
 /**
- * Capability 5: audited Session Manager access. The regional preferences document
+ * Audited Session Manager access. The regional preferences document
  * (adopted when the console already created it) sends every session to an encrypted
  * bucket and log group; an operator policy opens sessions only on the intended nodes
  * and only through that document; every login is mailed; an optional bastion gives a
@@ -27,20 +29,21 @@ export class SessionManager extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionManagerProps) {
     super(scope, id);
-    const { ctx } = props;
-    const cfg = ctx.config.sessionManager;
+    const { config: cfg, shared } = props;
 
     this.preferences = new SessionPreferences(this, 'preferences', {
-      ctx,
-      adoptExisting: adoptsDocument(cfg, stackName(ctx.account, ctx.region)),
+      config: cfg,
+      shared,
+      adoptExisting: adoptsDocument(cfg, shared.stackName),
     });
 
-    if (bastionHere(cfg, ctx.accountId, ctx.region)) {
-      this.bastion = new SessionBastion(this, 'bastion', { ctx, cfg: cfg.bastion });
+    if (bastionHere(cfg, shared.accountId, shared.region)) {
+      this.bastion = new SessionBastion(this, 'bastion', { config: cfg.bastion, shared });
     }
 
     this.operators = new SessionOperators(this, 'operators', {
-      ctx,
+      config: cfg,
+      shared,
       documentArn: this.preferences.documentArn,
       keyArn: this.preferences.keyArn,
       extraTargetArns: this.bastion ? [this.bastion.instanceArn] : [],
@@ -48,7 +51,8 @@ export class SessionManager extends Construct {
 
     if (cfg.loginAlerts.enabled) {
       this.alerts = new LoginAlerts(this, 'login-alerts', {
-        ctx,
+        config: cfg.loginAlerts,
+        shared,
         transcriptBucket: this.preferences.bucket.bucketName,
         transcriptPrefix: this.preferences.keyPrefix,
         logGroupName: this.preferences.logGroupName,

@@ -1,0 +1,24 @@
+/** The agent-update notifier's environment: written by the construct, read by the handler (no cdktf here). */
+import { environmentContract } from '../environment';
+
+export interface AgentUpdateSettings {
+  readonly accountName: string;
+  readonly topicArn: string;
+  /** The association whose results are mailed. @default - not named in the mail */
+  readonly associationName?: string;
+  /** Bucket of the association output. @default - no output link */
+  readonly outputBucket?: string;
+  /** Key prefix of the output in that bucket. @default - no output link */
+  readonly outputPrefix?: string;
+}
+
+export const AGENT_UPDATE_ENVIRONMENT = environmentContract<AgentUpdateSettings>(
+  {
+    accountName: 'ACCOUNT_NAME',
+    topicArn: 'TOPIC_ARN',
+    associationName: 'ASSOCIATION_NAME',
+    outputBucket: 'OUTPUT_BUCKET',
+    outputPrefix: 'OUTPUT_PREFIX',
+  },
+  ['accountName', 'topicArn'],
+);
