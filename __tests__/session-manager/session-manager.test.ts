@@ -2,7 +2,8 @@ import { BaselineConfigInput } from '../../stacks/platform/config/schema';
 import { MANAGED_POLICY_MAX_LENGTH, estimateOperatorPolicyLength } from '../../stacks/capabilities/session-manager/config';
 import { iamSim } from '../helpers/iam-sim';
 import { TARGET_RETRY } from '../../stacks/constructs/event-rule';
-import { PREFERENCES_DOCUMENT, terraformLiteral } from '../../stacks/capabilities/session-manager/preferences';
+import { PREFERENCES_DOCUMENT } from '../../stacks/capabilities/session-manager/preferences';
+import { terraformLiteral } from '../../stacks/platform/literal';
 import { StackJson, findResource, policyStatements, resourcesOf, synthStack, testConfig } from '../helpers/synth';
 
 const ACCOUNT = '111111111111';

@@ -9,12 +9,7 @@ import { NotifierFunction } from '../../constructs/notifier-function';
 import { EventRule } from '../../constructs/event-rule';
 import { associationTargets } from '../../constructs/association-targets';
 import { AGENT_UPDATE_ENVIRONMENT } from './env';
-
-/** The AWS-owned document the console's one-click "SSM Agent auto update" runs. */
-export const AGENT_UPDATE_DOCUMENT = 'AWS-UpdateSSMAgent';
-
-/** detail-type of the event State Manager sends when an instance association run ends. */
-export const ASSOCIATION_STATE_CHANGE = 'EC2 State Manager Instance Association State Change';
+import { AGENT_UPDATE_DOCUMENT, associationResultPattern } from './patterns';
 
 /** Key prefix of this association's output in the output bucket (no trailing "/"). */
 export const OUTPUT_PREFIX = 'agent-update';
@@ -109,18 +104,7 @@ export class AgentUpdate extends Construct {
     this.rule = new EventRule(this, 'rule', {
       ...eventRuleBase(shared, 'agent-update-result'),
       description: `Results of the ${associationName} association (${cfg.notifyStatuses.join(', ')})`,
-      // The association id (known after apply) is the tightest filter the event
-      // offers: it excludes every other association, even another one running the
-      // same document (Quick Setup's). document-name is implied; it documents intent.
-      eventPattern: {
-        source: ['aws.ssm'],
-        'detail-type': [ASSOCIATION_STATE_CHANGE],
-        detail: {
-          'association-id': [this.associationId],
-          'document-name': [AGENT_UPDATE_DOCUMENT],
-          status: [...cfg.notifyStatuses],
-        },
-      },
+      eventPattern: associationResultPattern(this.associationId, cfg.notifyStatuses),
       target: { kind: 'lambda', fn: this.notifier },
     });
 

@@ -9,6 +9,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
 import { SharedResources, arn } from '../../platform/shared';
 import { SessionManagerConfig } from './config';
+import { terraformLiteral } from '../../platform/literal';
 import { CustomerKey } from '../../constructs/kms-key';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { PolicyStatement } from '../../constructs/policy-document';
@@ -22,15 +23,6 @@ export const PREFERENCES_DOCUMENT = 'SSM-SessionManagerRunShell';
 /** The transcript key prefix as the document carries it: no trailing "/" (the agent joins `<prefix>/<session id>.log`). */
 export function normalizedKeyPrefix(prefix: string): string {
   return prefix.replace(/\/+$/, '');
-}
-
-/**
- * Terraform evaluates `${...}` and `%{...}` in every string, including this JSON
- * document; user-written shell profiles (`echo ${HOME}`) must reach SSM literally.
- */
-export function terraformLiteral(text: string): string {
-  // A replacer function: in a replacement string, `$$` would itself mean "$".
-  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 export interface PreferencesInputs {
