@@ -32,6 +32,8 @@ export interface LambdaBundle {
   /** Hex SHA-256 of the zip, for paths. */
   readonly sha256Hex: string;
   readonly bytes: number;
+  /** Source files esbuild bundled, relative to the project root (its metafile's inputs). */
+  readonly inputs: readonly string[];
 }
 
 const built = new Map<string, LambdaBundle>();
@@ -75,21 +77,22 @@ function bundleOptions(root: string, entry: string, outfile: string): BuildOptio
   };
 }
 
-/** The zip is still valid when built by the same recipe and no input changed since. */
-function upToDate(root: string, zipPath: string, recordPath: string, recipe: string): boolean {
-  if (!existsSync(zipPath) || !existsSync(recordPath)) return false;
+/** The record of a zip still valid: built by the same recipe, no input changed since. */
+function upToDate(root: string, zipPath: string, recordPath: string, recipe: string): BundleRecord | undefined {
+  if (!existsSync(zipPath) || !existsSync(recordPath)) return undefined;
   const record = JSON.parse(readFileSync(recordPath, 'utf8')) as BundleRecord;
-  if (record.recipe !== recipe) return false;
+  if (record.recipe !== recipe) return undefined;
   const built = statSync(zipPath).mtimeMs;
-  return record.inputs.every((input) => {
+  const fresh = record.inputs.every((input) => {
     const path = join(root, input);
     return existsSync(path) && statSync(path).mtimeMs <= built;
   });
+  return fresh ? record : undefined;
 }
 
-function describe(dir: string, zipPath: string, zip: Buffer): LambdaBundle {
+function describe(dir: string, zipPath: string, zip: Buffer, inputs: readonly string[]): LambdaBundle {
   const digest = createHash('sha256').update(zip).digest();
-  return { dir, zipPath, sourceCodeHash: digest.toString('base64'), sha256Hex: digest.toString('hex'), bytes: zip.length };
+  return { dir, zipPath, sourceCodeHash: digest.toString('base64'), sha256Hex: digest.toString('hex'), bytes: zip.length, inputs };
 }
 
 /**
@@ -114,8 +117,9 @@ export function bundleLambda(name: string): LambdaBundle {
   const portable = { ...options, absWorkingDir: '.', entryPoints: [relative(root, entry)], outfile: relative(root, options.outfile!) };
   const recipe = `${JSON.stringify({ options: portable })}|${readEsbuildVersion(root)}`;
 
-  if (upToDate(root, zipPath, recordPath, recipe)) {
-    const bundle = describe(dir, zipPath, readFileSync(zipPath));
+  const cachedRecord = upToDate(root, zipPath, recordPath, recipe);
+  if (cachedRecord) {
+    const bundle = describe(dir, zipPath, readFileSync(zipPath), cachedRecord.inputs);
     built.set(name, bundle);
     return bundle;
   }
@@ -129,7 +133,7 @@ export function bundleLambda(name: string): LambdaBundle {
   renameSync(tmp, zipPath);
   const record: BundleRecord = { recipe, inputs: Object.keys(result.metafile!.inputs).sort() };
   writeFileSync(recordPath, `${JSON.stringify(record, null, 2)}\n`);
-  const bundle = describe(dir, zipPath, zip);
+  const bundle = describe(dir, zipPath, zip, record.inputs);
   built.set(name, bundle);
   return bundle;
 }
