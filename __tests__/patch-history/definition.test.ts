@@ -11,7 +11,7 @@ import {
   snapshotDefinition,
 } from '../../stacks/capabilities/patch-history/definition';
 import { SNAPSHOT_COLUMNS } from '../../stacks/capabilities/patch-history/query';
-import { BUCKET, DEFAULT_PROPS, PARTITION, RUN_ID, START_TIME, fleet, patch, runSnapshot, stateTransitions, RunResult } from '../helpers/patch-history-sfn';
+import { BUCKET, DEFAULT_PROPS, PARTITION, RUN_ID, START_TIME, fleet, patch, runSnapshot, stateTransitions, RunResult } from '../../scripts/patch-history-executor';
 
 const DATA = `patch-history/${PARTITION}`;
 const RUNS = `patch-history/_runs/${PARTITION}/${RUN_ID}`;

@@ -1,4 +1,4 @@
-import { stateTransitions } from '../../__tests__/helpers/patch-history-sfn';
+import { stateTransitions } from '../patch-history-executor';
 
 /** Step Functions Standard: USD 0.025 per 1,000 state transitions (us-east-1 list price). */
 export const USD_PER_TRANSITION = 0.025 / 1000;

@@ -7,7 +7,7 @@
  *   run.summary        // the summary object (execution output or summary.json)
  *   run.transitions    // state transitions as Step Functions bills them (states entered + retries)
  *
- * For benchmarks (issue 9): `stateTransitions(instances, patchPages)` runs a synthetic
+ * For benchmarks: `stateTransitions(instances, patchPages)` runs a synthetic
  * fleet and returns the transitions of one run.
  *
  * aws-local-stepfunctions 3.x declares Node >= 22 because it calls
@@ -15,8 +15,8 @@
  * below supplies it. Nothing else of Node 22 is used (checked in its build).
  */
 import { StateMachine, ExecutionError } from 'aws-local-stepfunctions';
-import { INSTANCES_PER_PAGE, snapshotDefinition, SnapshotDefinitionProps } from '../../stacks/capabilities/patch-history/definition';
-import { RUNS_FOLDER } from '../../stacks/capabilities/patch-history/config';
+import { INSTANCES_PER_PAGE, snapshotDefinition, SnapshotDefinitionProps } from '../stacks/capabilities/patch-history/definition';
+import { RUNS_FOLDER } from '../stacks/capabilities/patch-history/config';
 
 if (typeof (Promise as any).withResolvers !== 'function') {
   (Promise as any).withResolvers = function withResolvers<T>() {
