@@ -28,7 +28,7 @@ export async function evaluate(stacks: readonly StackModel[], opts: EvaluateOpti
     const paths = new Map(stack.resources.map((r) => [r.address, r.constructPath]));
     for (const rule of rules) {
       for (const v of rule.check(stack, env)) {
-        const suppression = rule.id === 'SSMB-POL-002' ? undefined : findSuppression(byAddress.get(v.address) ?? stackLevel, rule.id, v.subject);
+        const suppression = rule.suppressible === false ? undefined : findSuppression(byAddress.get(v.address) ?? stackLevel, rule.id, v.subject);
         findings.push({
           rule: rule.id,
           title: rule.title,

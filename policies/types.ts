@@ -36,6 +36,12 @@ export interface Rule {
   readonly rationale: string;
   /** How to fix it. */
   readonly fix: string;
+  /**
+   * false: no suppression covers its findings. For rules about the suppressions
+   * themselves, which a suppression could otherwise silence.
+   * @default true
+   */
+  readonly suppressible?: false;
   check(stack: StackModel, env: RuleEnv): Violation[];
 }
 

@@ -1,7 +1,7 @@
 import { evaluate } from '../../policies/engine';
 import { TerraformJson, stackFromSynth } from '../../policies/model';
 import { RULES } from '../../policies/rules';
-import type { Report } from '../../policies/types';
+import type { Report, Rule } from '../../policies/types';
 import { ACCOUNT, REGION, broken, compliantStack, statementsOf } from './fixtures';
 
 const NOW = new Date('2026-11-22T00:00:00Z');
@@ -550,6 +550,28 @@ describe('policy suppressions', () => {
     const report = await run(withSuppression([{ rule: 'SSMB-IAM-003', reason: '' }]));
     expect(report.findings.filter((f) => f.rule === 'SSMB-IAM-003' && !f.suppressed)).toHaveLength(2);
     expect(report.findings.filter((f) => f.rule === 'SSMB-POL-002').map((f) => f.message)).toEqual(['suppression 1 (SSMB-IAM-003) has no reason; it suppresses nothing']);
+  });
+
+  it('a rule marked suppressible: false reports through any suppression of it', async () => {
+    const flagsPolicy: Rule = {
+      id: 'TEST-UNSUPPRESSIBLE',
+      name: 'FlagsPolicy',
+      service: 'test',
+      title: 'flags the notifier policy',
+      severity: 'low',
+      rationale: 'test rule',
+      fix: 'none',
+      suppressible: false,
+      check: () => [{ address: 'aws_iam_role_policy.notifier_policy', message: 'flagged' }],
+    };
+    const s = broken((x) => (x.resource.aws_iam_role_policy.notifier_policy['//'] = { ssmb_suppressions: [{ rule: flagsPolicy.id, reason: 'suppressed for the test' }] }));
+    const stack = stackFromSynth(s, 'prod', 'fixture/cdk.tf.json');
+    const [finding] = (await evaluate([stack], { rules: [flagsPolicy], now: NOW })).findings;
+    expect(finding).toMatchObject({ rule: flagsPolicy.id, message: 'flagged' });
+    expect(finding.suppressed).toBeUndefined();
+    // The same rule, suppressible, is covered.
+    const [covered] = (await evaluate([stack], { rules: [{ ...flagsPolicy, suppressible: undefined }], now: NOW })).findings;
+    expect(covered.suppressed?.reason).toBe('suppressed for the test');
   });
 
   it('stack-level suppressions cover backend findings', async () => {
