@@ -1,6 +1,6 @@
 // Small questions rules ask about normalized IAM statements.
 import type { NormalStatement } from './document';
-import { StackModel, Values, isExpression, references } from './model';
+import { PolicyUse, StackModel, Values, isExpression, references } from './model';
 
 /** Glob match of an IAM action pattern (`s3:Get*`, `*`) against an action, case-insensitive. */
 export function actionMatches(pattern: string, action: string): boolean {
@@ -12,6 +12,20 @@ export function actionMatches(pattern: string, action: string): boolean {
 export function coversAction(st: NormalStatement, action: string): boolean {
   if (st.notActions.length) return !st.notActions.some((p) => actionMatches(p, action));
   return st.actions.some((p) => actionMatches(p, action));
+}
+
+/** A statement of a policy use, with its 0-based position (see statementLabel). */
+export interface StatementAt {
+  readonly use: PolicyUse;
+  readonly statement: NormalStatement;
+  readonly index: number;
+}
+
+/** The Allow statements of `uses` whose Action (or NotAction) covers `action`, in order. */
+export function allowsCovering(uses: readonly PolicyUse[], action: string): StatementAt[] {
+  return uses.flatMap((use) =>
+    use.statements.flatMap((statement, index) => (statement.effect === 'Allow' && coversAction(statement, action) ? [{ use, statement, index }] : [])),
+  );
 }
 
 /** `*` or `service:*`: every action, or every action of a service. */

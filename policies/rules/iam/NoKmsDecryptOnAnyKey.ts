@@ -1,6 +1,6 @@
 // Identity policies never allow `kms:Decrypt` on every key.
 import { Rule, Violation } from '../../types';
-import { coversAction, statementLabel } from '../../statements';
+import { allowsCovering, statementLabel } from '../../statements';
 
 /** `*`, or a KMS ARN with a wildcard anywhere (any key, any region, any account). */
 const anyKey = (resource: string) => resource === '*' || (/^arn:aws[a-z-]*:kms:/.test(resource) && resource.includes('*'));
@@ -17,15 +17,12 @@ export const NoKmsDecryptOnAnyKey: Rule = {
   fix: 'Name the key ARNs (e.g. the notification topic key) the principal decrypts with.',
   check(stack) {
     const out: Violation[] = [];
-    for (const use of stack.policies().uses) {
-      if (use.kind !== 'identity') continue;
-      use.statements.forEach((st, i) => {
-        if (st.effect !== 'Allow' || !coversAction(st, 'kms:Decrypt')) return;
-        const broad = st.notResources.length ? ['NotResource'] : st.resources.filter(anyKey);
-        if (broad.length) {
-          out.push({ address: use.resource.address, subject: 'kms:Decrypt', message: `${use.attribute} statement ${statementLabel(st, i)} allows kms:Decrypt on ${broad.join(', ')}` });
-        }
-      });
+    const identity = stack.policies().uses.filter((u) => u.kind === 'identity');
+    for (const { use, statement: st, index: i } of allowsCovering(identity, 'kms:Decrypt')) {
+      const broad = st.notResources.length ? ['NotResource'] : st.resources.filter(anyKey);
+      if (broad.length) {
+        out.push({ address: use.resource.address, subject: 'kms:Decrypt', message: `${use.attribute} statement ${statementLabel(st, i)} allows kms:Decrypt on ${broad.join(', ')}` });
+      }
     }
     return out;
   },
