@@ -1,6 +1,7 @@
 // `npm run policy -- [options] <cdktf.out dir | stack dir | cdk.tf.json | plan.json>...`
 // Checks synthesized stacks or terraform plans against the rules in policies/rules and
-// exits 1 when any finding is not suppressed in code (2 on bad input).
+// exits 1 when any finding, non-compliant or could-not-tell, is not suppressed in code
+// (2 on bad input).
 import { writeFileSync } from 'node:fs';
 import { evaluate } from './engine';
 import { formatSarif } from './format/sarif';
@@ -17,7 +18,8 @@ const USAGE = `usage: npm run policy -- [--format table|json|sarif] [--output FI
   --plans          in stack folders, read plan.json instead of cdk.tf.json when present
   --rules-md       print the rule table (policies/RULES.md) and exit
 
-exit status: 0 no unsuppressed finding, 1 unsuppressed findings, 2 usage or input error`;
+exit status: 0 no unsuppressed finding, 1 unsuppressed findings (non-compliant, or a value
+             the rules could not tell), 2 usage or input error`;
 
 interface Args {
   format: 'table' | 'json' | 'sarif';

@@ -31,6 +31,7 @@ export async function evaluate(stacks: readonly StackModel[], opts: EvaluateOpti
         const suppression = rule.suppressible === false ? undefined : findSuppression(byAddress.get(v.address) ?? stackLevel, rule.id, v.subject);
         findings.push({
           rule: rule.id,
+          outcome: v.outcome ?? 'non-compliant',
           title: rule.title,
           severity: rule.severity,
           stack: stack.name,
@@ -47,10 +48,15 @@ export async function evaluate(stacks: readonly StackModel[], opts: EvaluateOpti
   }
   findings.sort((a, b) => a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address) || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) if (!f.suppressed) bySeverity[f.severity]++;
+  let unknown = 0;
+  for (const f of findings) {
+    if (f.suppressed) continue;
+    if (f.outcome === 'unknown') unknown++;
+    else bySeverity[f.severity]++;
+  }
   const suppressed = findings.filter((f) => f.suppressed).length;
   return {
     findings,
-    summary: { stacks: stacks.length, rules: rules.length, findings: findings.length, suppressed, unsuppressed: findings.length - suppressed, bySeverity },
+    summary: { stacks: stacks.length, rules: rules.length, findings: findings.length, suppressed, unsuppressed: findings.length - suppressed, bySeverity, unknown },
   };
 }

@@ -4,6 +4,16 @@ import type { StackModel } from './model';
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
+/**
+ * What a rule can conclude about one thing it checks, besides "compliant" (it reports
+ * nothing) and "not applicable" (nothing to check):
+ * - non-compliant: the property does not hold;
+ * - unknown: the rule could not tell, because a value it needs is not readable (a
+ *   Terraform expression naming no resource, a value known only at apply). It fails the
+ *   run like a non-compliant finding until someone reviews it and suppresses it.
+ */
+export type Outcome = 'non-compliant' | 'unknown';
+
 /** What a rule reports: where, what is wrong, and optionally exactly what (an action, a statement) for `appliesTo`. */
 export interface Violation {
   /** Terraform address (`aws_iam_role_policy.x`) or `terraform.backend.s3`. */
@@ -11,6 +21,8 @@ export interface Violation {
   readonly message: string;
   /** The precise thing at fault (an action, a principal, a statement Sid); suppressions may name it in `appliesTo`. */
   readonly subject?: string;
+  /** @default 'non-compliant' */
+  readonly outcome?: Outcome;
 }
 
 export interface RuleEnv {
@@ -55,6 +67,7 @@ export interface Suppression {
 
 export interface Finding {
   readonly rule: string;
+  readonly outcome: Outcome;
   readonly title: string;
   readonly severity: Severity;
   readonly stack: string;
@@ -76,7 +89,10 @@ export interface Summary {
   readonly findings: number;
   readonly unsuppressed: number;
   readonly suppressed: number;
+  /** Unsuppressed non-compliant findings by severity. */
   readonly bySeverity: Record<Severity, number>;
+  /** Unsuppressed findings the rules could not tell (`unsuppressed` counts them too). */
+  readonly unknown: number;
 }
 
 export interface Report {

@@ -89,6 +89,40 @@ describe('policy CLI', () => {
     expect(lines[loc.region.startLine - 1]).toContain('"notifier_policy": {');
   });
 
+  describe('a value the rules could not tell', () => {
+    const runtimeFromVariable = (suppressions?: unknown[]) =>
+      outdir({
+        'prod-ap-northeast-1': broken((s) => {
+          s.resource.aws_lambda_function.notifier.runtime = '${var.runtime}';
+          if (suppressions) s.resource.aws_lambda_function.notifier['//'] = { ssmb_suppressions: suppressions };
+        }),
+      });
+
+    it('fails the run, labelled UNKNOWN in the table and counted apart in the summary', async () => {
+      const { code, out } = await cli([runtimeFromVariable()]);
+      expect(code).toBe(1);
+      expect(out).toContain('UNKNOWN  SSMB-LAMBDA-001  prod-ap-northeast-1  aws_lambda_function.notifier\n    could not tell: uses runtime ${var.runtime}, known only at apply\n    review: check it by hand');
+      expect(out.trimEnd().split('\n').pop()).toBe(`FAIL: 1 unsuppressed finding(s) (1 could not tell), 0 suppressed; ${RULES.length} rules over 1 stack(s)`);
+    });
+
+    it('carries outcome "unknown" in json, and a warning with the outcome in sarif', async () => {
+      const dir = runtimeFromVariable();
+      const report = JSON.parse((await cli(['--format', 'json', dir])).out);
+      expect(report.summary).toMatchObject({ unsuppressed: 1, unknown: 1, bySeverity: { high: 0 } });
+      expect(report.findings).toEqual([expect.objectContaining({ rule: 'SSMB-LAMBDA-001', outcome: 'unknown', severity: 'high' })]);
+      const sarif = JSON.parse((await cli(['--format', 'sarif', dir])).out);
+      expect(sarif.runs[0].results).toEqual([
+        expect.objectContaining({ ruleId: 'SSMB-LAMBDA-001', level: 'warning', properties: { outcome: 'unknown' }, message: { text: expect.stringContaining('could not tell: uses runtime') } }),
+      ]);
+    });
+
+    it('passes once a suppression with a reason covers it', async () => {
+      const { code, out } = await cli([runtimeFromVariable([{ rule: 'SSMB-LAMBDA-001', reason: 'the runtime variable defaults to nodejs22.x' }])]);
+      expect(code).toBe(0);
+      expect(out).toMatch(/^PASS: 0 unsuppressed finding\(s\), 1 suppressed/m);
+    });
+  });
+
   it('refuses bad input with a message (exit 2 in the CLI wrapper)', async () => {
     await expect(cli([])).rejects.toThrow(InputError);
     await expect(cli(['--format', 'xml', clean])).rejects.toThrow(/--format must be table, json or sarif, got xml/);

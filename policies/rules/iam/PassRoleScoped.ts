@@ -1,6 +1,6 @@
 // `iam:PassRole` names the roles it passes and the service it passes them to (`iam:PassedToService`).
 import { Rule, Violation } from '../../types';
-import { allowsCovering, arnOfKind, conditionValues, statementLabel } from '../../statements';
+import { allowsCovering, arnOfKind, ifCovering, conditionValues, statementLabel } from '../../statements';
 
 export const PassRoleScoped: Rule = {
   id: 'SSMB-IAM-004',
@@ -14,17 +14,20 @@ export const PassRoleScoped: Rule = {
   check(stack) {
     const out: Violation[] = [];
     const identity = stack.policies().uses.filter((u) => u.kind === 'identity');
-    for (const { use, statement: st, index: i } of allowsCovering(identity, 'iam:PassRole')) {
+    for (const at of allowsCovering(identity, 'iam:PassRole')) {
+      const { use, statement: st, index: i } = at;
       const where = `${use.attribute} statement ${statementLabel(st, i)}`;
       const loose = st.notResources.length
         ? ['NotResource']
         : st.resources.filter((r) => r.includes('*') || !arnOfKind(r, /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, ['aws_iam_role']));
+      const found: Violation[] = [];
       if (loose.length || st.resources.length === 0) {
-        out.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} passes roles other than named ones: ${loose.join(', ') || '(no Resource)'}` });
+        found.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} passes roles other than named ones: ${loose.join(', ') || '(no Resource)'}` });
       }
       if (conditionValues(st, 'iam:PassedToService').filter((v) => !v.includes('*')).length === 0) {
-        out.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} allows iam:PassRole without an iam:PassedToService condition` });
+        found.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} allows iam:PassRole without an iam:PassedToService condition` });
       }
+      out.push(...ifCovering(at, 'iam:PassRole', found));
     }
     return out;
   },

@@ -1,5 +1,6 @@
 // Every function runs on a Lambda runtime that AWS still supports today.
 import { Rule, Violation } from '../../types';
+import { isExpression } from '../../model';
 
 /**
  * Deprecation dates of Lambda runtimes (AWS Lambda developer guide, "Lambda runtimes").
@@ -55,6 +56,10 @@ export const SupportedRuntime: Rule = {
       const runtime = fn.values.runtime;
       if (runtime === undefined || runtime === null) {
         if (fn.values.package_type !== 'Image') out.push({ address: fn.address, message: 'has no runtime' });
+        continue;
+      }
+      if (isExpression(runtime)) {
+        out.push({ address: fn.address, subject: runtime, outcome: 'unknown', message: `uses runtime ${runtime}, known only at apply` });
         continue;
       }
       const until = RUNTIME_DEPRECATION[runtime];

@@ -1,6 +1,6 @@
 // Topic policies let AWS services publish only for named sources (`aws:SourceArn` / `aws:SourceAccount`).
 import { Rule, Violation } from '../../types';
-import { allowsCovering, conditionValues, servicePrincipals, statementLabel } from '../../statements';
+import { allowsCovering, ifCovering, conditionValues, servicePrincipals, statementLabel } from '../../statements';
 
 export const PublishersScoped: Rule = {
   id: 'SSMB-SNS-002',
@@ -15,12 +15,14 @@ export const PublishersScoped: Rule = {
   check(stack) {
     const out: Violation[] = [];
     const topicPolicies = stack.policies().uses.filter((u) => u.guards === 'aws_sns_topic');
-    for (const { use, statement: st, index: i } of allowsCovering(topicPolicies, 'sns:Publish')) {
+    for (const at of allowsCovering(topicPolicies, 'sns:Publish')) {
+      const { use, statement: st, index: i } = at;
       const scoped = [...conditionValues(st, 'aws:SourceArn'), ...conditionValues(st, 'aws:SourceAccount'), ...conditionValues(st, 'aws:SourceOwner')].some((v) => v !== '*');
       if (scoped) continue;
-      for (const service of servicePrincipals(st)) {
-        out.push({ address: use.resource.address, subject: service, message: `statement ${statementLabel(st, i)} lets ${service} publish without aws:SourceArn or aws:SourceAccount` });
-      }
+      const found = servicePrincipals(st).map(
+        (service): Violation => ({ address: use.resource.address, subject: service, message: `statement ${statementLabel(st, i)} lets ${service} publish without aws:SourceArn or aws:SourceAccount` }),
+      );
+      out.push(...ifCovering(at, 'sns:Publish', found));
     }
     return out;
   },
