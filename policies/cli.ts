@@ -19,7 +19,8 @@ const USAGE = `usage: npm run policy -- [--format table|json|sarif] [--output FI
   --rules-md       print the rule table (policies/RULES.md) and exit
 
 exit status: 0 no unsuppressed finding, 1 unsuppressed findings (non-compliant, or a value
-             the rules could not tell), 2 usage or input error`;
+             the rules could not tell), 2 usage or input error; warnings (a runtime near its
+             deprecation date) are shown but never change it`;
 
 interface Args {
   format: 'table' | 'json' | 'sarif';
@@ -53,14 +54,19 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export interface MainOptions {
+  /** "Today" for date-based rules; @default now */
+  readonly now?: Date;
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), opts: MainOptions = {}): Promise<number> {
   const args = parseArgs(argv);
   if (args.rulesMd) {
     out(rulesMarkdown());
     return 0;
   }
   const stacks = args.paths.flatMap((p) => loadPath(p, { preferPlans: args.plans }));
-  const report = await evaluate(stacks);
+  const report = await evaluate(stacks, { now: opts.now });
   const text =
     args.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : args.format === 'sarif' ? formatSarif(report, RULES) : formatTable(report);
   if (args.output) {

@@ -10,9 +10,11 @@ export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'l
  * - non-compliant: the property does not hold;
  * - unknown: the rule could not tell, because a value it needs is not readable (a
  *   Terraform expression naming no resource, a value known only at apply). It fails the
- *   run like a non-compliant finding until someone reviews it and suppresses it.
+ *   run like a non-compliant finding until someone reviews it and suppresses it;
+ * - warning: compliant today, but not for long (a runtime close to its deprecation
+ *   date). Reported apart (`Report.warnings`), it never fails the run.
  */
-export type Outcome = 'non-compliant' | 'unknown';
+export type Outcome = 'non-compliant' | 'unknown' | 'warning';
 
 /** What a rule reports: where, what is wrong, and optionally exactly what (an action, a statement) for `appliesTo`. */
 export interface Violation {
@@ -93,9 +95,14 @@ export interface Summary {
   readonly bySeverity: Record<Severity, number>;
   /** Unsuppressed findings the rules could not tell (`unsuppressed` counts them too). */
   readonly unknown: number;
+  /** Warnings (not in `findings`, not in `unsuppressed`). */
+  readonly warnings: number;
 }
 
 export interface Report {
+  /** Non-compliant and could-not-tell findings: unsuppressed, they fail the run. */
   readonly findings: Finding[];
+  /** Warnings: shown, never failing the run. */
+  readonly warnings: Finding[];
   readonly summary: Summary;
 }

@@ -21,9 +21,12 @@ function outdir(stacks: Record<string, TerraformJson>): string {
   return dir;
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
+/** A "today" far from any deprecation date of the fixtures' runtime (nodejs22.x, 2027-04-30). */
+const NOW = new Date('2026-06-01T00:00:00Z');
+
+async function cli(args: string[], now = NOW): Promise<{ code: number; out: string }> {
   let out = '';
-  const code = await main(args, (s) => (out += s));
+  const code = await main(args, (s) => (out += s), { now });
   return { code, out };
 }
 
@@ -121,6 +124,20 @@ describe('policy CLI', () => {
       expect(code).toBe(0);
       expect(out).toMatch(/^PASS: 0 unsuppressed finding\(s\), 1 suppressed/m);
     });
+  });
+
+  it('shows a runtime close to its deprecation date as a warning and still passes', async () => {
+    const now = new Date('2026-12-01T00:00:00Z');
+    const { code, out } = await cli([clean], now);
+    expect(code).toBe(0);
+    expect(out).toContain('WARNING  SSMB-LAMBDA-001  prod-ap-northeast-1  aws_lambda_function.notifier\n    uses runtime nodejs22.x, deprecated on 2027-04-30 (in 150 days)');
+    expect(out.trimEnd().split('\n').pop()).toBe(`PASS: 0 unsuppressed finding(s), 0 suppressed, 1 warning(s) (not failing); ${RULES.length} rules over 1 stack(s)`);
+    const report = JSON.parse((await cli(['--format', 'json', clean], now)).out);
+    expect(report.findings).toEqual([]);
+    expect(report.warnings).toEqual([expect.objectContaining({ rule: 'SSMB-LAMBDA-001', outcome: 'warning' })]);
+    expect(report.summary).toMatchObject({ unsuppressed: 0, warnings: 1 });
+    const sarif = JSON.parse((await cli(['--format', 'sarif', clean], now)).out);
+    expect(sarif.runs[0].results).toEqual([expect.objectContaining({ ruleId: 'SSMB-LAMBDA-001', level: 'note', properties: { outcome: 'warning' } })]);
   });
 
   it('refuses bad input with a message (exit 2 in the CLI wrapper)', async () => {

@@ -1,7 +1,7 @@
 import { evaluate } from '../../policies/engine';
 import { TerraformJson, stackFromSynth } from '../../policies/model';
 import { RULES } from '../../policies/rules';
-import type { Report, Rule } from '../../policies/types';
+import type { Finding, Report, Rule } from '../../policies/types';
 import { ACCOUNT, REGION, broken, compliantStack, statementsOf } from './fixtures';
 
 const NOW = new Date('2026-11-22T00:00:00Z');
@@ -488,6 +488,37 @@ describe('policy rules: references to resources are read structurally, not unkno
   it('an expression action that cannot matter (the statement is scoped anyway) is no finding', async () => {
     const s = broken((x) => (statementsOf(x, 'topic_policy_doc')[1].actions = ['${var.publish}']));
     expect((await run(s)).findings.filter((f) => f.rule === 'SSMB-SNS-002')).toEqual([]);
+  });
+});
+
+describe('SupportedRuntime: warns ahead of the deprecation date, fails from it', () => {
+  // nodejs22.x (the compliant stack's runtime) is deprecated on 2027-04-30.
+  const at = async (day: string) => {
+    const stack = stackFromSynth(compliantStack(), 'prod', 'fixture/cdk.tf.json');
+    const report = await evaluate([stack], { now: new Date(`${day}T12:00:00Z`) });
+    const pick = (list: Finding[]) => list.filter((f) => f.rule === 'SSMB-LAMBDA-001').map((f) => [f.outcome, f.message]);
+    return { findings: pick(report.findings), warnings: pick(report.warnings), summary: report.summary };
+  };
+
+  it('Compliance: more than 180 days ahead, nothing', async () => {
+    expect(await at('2026-10-31')).toMatchObject({ findings: [], warnings: [], summary: { warnings: 0 } });
+  });
+
+  it('within 180 days, a warning with the date that does not count as unsuppressed', async () => {
+    const first = await at('2026-11-01');
+    expect(first.warnings).toEqual([['warning', 'uses runtime nodejs22.x, deprecated on 2027-04-30 (in 180 days); the rule fails from that date']]);
+    const last = await at('2027-04-29');
+    expect(last).toMatchObject({ findings: [], summary: { unsuppressed: 0, warnings: 1 } });
+    expect(last.warnings[0][1]).toMatch(/\(in 1 days\)/);
+  });
+
+  it('Noncompliance: on and after the date, a failing finding', async () => {
+    for (const day of ['2027-04-30', '2027-06-01']) {
+      const { findings, warnings, summary } = await at(day);
+      expect(findings).toEqual([['non-compliant', 'uses runtime nodejs22.x, deprecated since 2027-04-30']]);
+      expect(warnings).toEqual([]);
+      expect(summary).toMatchObject({ unsuppressed: 1, warnings: 0 });
+    }
   });
 });
 
