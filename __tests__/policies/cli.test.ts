@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../policies/cli';
-import { InputError } from '../../policies/load';
 import { RULES, rulesMarkdown } from '../../policies/rules';
 import type { TerraformJson } from '../../policies/model';
 import { ROOT } from '../helpers/synth';
@@ -140,11 +139,67 @@ describe('policy CLI', () => {
     expect(sarif.runs[0].results).toEqual([expect.objectContaining({ ruleId: 'SSMB-LAMBDA-001', level: 'note', properties: { outcome: 'warning' } })]);
   });
 
-  it('refuses bad input with a message (exit 2 in the CLI wrapper)', async () => {
-    await expect(cli([])).rejects.toThrow(InputError);
-    await expect(cli(['--format', 'xml', clean])).rejects.toThrow(/--format must be table, json or sarif, got xml/);
-    await expect(cli([join(clean, 'nothing-here')])).rejects.toThrow(/does not exist/);
-    await expect(cli([join(clean, 'manifest.json')])).rejects.toThrow(/neither a synthesized stack/);
+  describe('command line', () => {
+    async function withErr(args: string[]): Promise<{ code: number; out: string; err: string }> {
+      let out = '';
+      let err = '';
+      const code = await main(args, (s) => (out += s), { now: NOW, err: (s) => (err += s) });
+      return { code, out, err };
+    }
+
+    it('--help prints the usage on stdout and exits 0', async () => {
+      for (const flag of ['--help', '-h']) {
+        const { code, out, err } = await withErr([flag]);
+        expect(code).toBe(0);
+        expect(out).toMatch(/^usage: npm run policy -- /);
+        expect(err).toBe('');
+      }
+    });
+
+    it('an unknown option is an error: exit 2, the usage on stderr, nothing on stdout', async () => {
+      const { code, out, err } = await withErr(['--formt', 'json', clean]);
+      expect(code).toBe(2);
+      expect(out).toBe('');
+      expect(err).toMatch(/--formt/);
+      expect(err).toContain('usage: npm run policy -- ');
+    });
+
+    it('takes --flag=value and --flag value alike', async () => {
+      const spaced = await withErr(['--format', 'json', dirty]);
+      const joined = await withErr(['--format=json', dirty]);
+      expect(spaced.code).toBe(1);
+      expect(joined).toEqual(spaced);
+      expect(JSON.parse(joined.out).summary.unsuppressed).toBe(2);
+    });
+
+    it('refuses a missing value, a bad format and no path with exit 2', async () => {
+      expect(await withErr([clean, '--output'])).toMatchObject({ code: 2, err: expect.stringMatching(/--output/) });
+      expect(await withErr(['--format', 'xml', clean])).toMatchObject({ code: 2, err: expect.stringMatching(/--format must be table, json or sarif, got xml/) });
+      expect(await withErr([])).toMatchObject({ code: 2, err: expect.stringMatching(/no path given\nusage:/) });
+    });
+
+    it('refuses paths that hold no stack with exit 2 and a message', async () => {
+      expect(await withErr([join(clean, 'nothing-here')])).toMatchObject({ code: 2, err: expect.stringMatching(/does not exist/) });
+      expect(await withErr([join(clean, 'manifest.json')])).toMatchObject({ code: 2, err: expect.stringMatching(/neither a synthesized stack/) });
+    });
+
+    it('a manifest that lists no stacks is an error, not a pass', async () => {
+      const empty = outdir({});
+      const { code, out, err } = await withErr([empty]);
+      expect(code).toBe(2);
+      expect(out).toBe('');
+      expect(err).toBe(`${empty}: no stacks found\n`);
+    });
+
+    it('names the file, line and column of invalid JSON', async () => {
+      const file = join(outdir({}), 'broken.json');
+      writeFileSync(file, '{\n  "resource": {\n    "aws_s3_bucket" 1\n  }\n}\n');
+      const { code, err } = await withErr([file]);
+      expect(code).toBe(2);
+      expect(err).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:21: invalid JSON: `));
+      writeFileSync(file, '{\n  "resource": {');
+      expect((await withErr([file])).err).toMatch(/broken\.json:2:16: invalid JSON: /);
+    });
   });
 
   it('policies/RULES.md is the generated rule table', () => {
