@@ -22,15 +22,17 @@ export async function evaluate(stacks: readonly StackModel[], opts: EvaluateOpti
   const env = { catalog, stacks, ruleIds, now: opts.now ?? new Date() };
 
   const findings: Finding[] = [];
+  const warnings: Finding[] = [];
   for (const stack of stacks) {
     const byAddress = new Map<string, Suppression[]>(stack.resources.map((r) => [r.address, validateSuppressions(r.suppressions, ruleIds).valid]));
     const stackLevel = validateSuppressions(stack.stackSuppressions, ruleIds).valid;
     const paths = new Map(stack.resources.map((r) => [r.address, r.constructPath]));
     for (const rule of rules) {
       for (const v of rule.check(stack, env)) {
-        const suppression = rule.id === 'SSMB-POL-002' ? undefined : findSuppression(byAddress.get(v.address) ?? stackLevel, rule.id, v.subject);
-        findings.push({
+        const suppression = rule.suppressible === false ? undefined : findSuppression(byAddress.get(v.address) ?? stackLevel, rule.id, v.subject);
+        (v.outcome === 'warning' ? warnings : findings).push({
           rule: rule.id,
+          outcome: v.outcome ?? 'non-compliant',
           title: rule.title,
           severity: rule.severity,
           stack: stack.name,
@@ -45,12 +47,20 @@ export async function evaluate(stacks: readonly StackModel[], opts: EvaluateOpti
       }
     }
   }
-  findings.sort((a, b) => a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address) || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
+  const order = (a: Finding, b: Finding) => a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address) || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message);
+  findings.sort(order);
+  warnings.sort(order);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) if (!f.suppressed) bySeverity[f.severity]++;
+  let unknown = 0;
+  for (const f of findings) {
+    if (f.suppressed) continue;
+    if (f.outcome === 'unknown') unknown++;
+    else bySeverity[f.severity]++;
+  }
   const suppressed = findings.filter((f) => f.suppressed).length;
   return {
     findings,
-    summary: { stacks: stacks.length, rules: rules.length, findings: findings.length, suppressed, unsuppressed: findings.length - suppressed, bySeverity },
+    warnings,
+    summary: { stacks: stacks.length, rules: rules.length, findings: findings.length, suppressed, unsuppressed: findings.length - suppressed, bySeverity, unknown, warnings: warnings.length },
   };
 }

@@ -7,10 +7,20 @@ import { PlanJson, StackModel, TerraformJson, stackFromPlan, stackFromSynth } fr
 export class InputError extends Error {}
 
 function readJson(file: string): unknown {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new InputError(`${file}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // JSON.parse gives a character offset (or none, at the end of the input); editors want line and column.
+    const message = (err as Error).message;
+    const at = Number(/at position (\d+)/.exec(message)?.[1] ?? text.length);
+    const before = text.slice(0, at).split('\n');
+    throw new InputError(`${file}:${before.length}:${before[before.length - 1].length + 1}: invalid JSON: ${message}`);
   }
 }
 

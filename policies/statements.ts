@@ -1,6 +1,7 @@
 // Small questions rules ask about normalized IAM statements.
 import type { NormalStatement } from './document';
-import { StackModel, Values, isExpression, references } from './model';
+import type { Violation } from './types';
+import { PolicyUse, StackModel, Values, isExpression, references } from './model';
 
 /** Glob match of an IAM action pattern (`s3:Get*`, `*`) against an action, case-insensitive. */
 export function actionMatches(pattern: string, action: string): boolean {
@@ -12,6 +13,62 @@ export function actionMatches(pattern: string, action: string): boolean {
 export function coversAction(st: NormalStatement, action: string): boolean {
   if (st.notActions.length) return !st.notActions.some((p) => actionMatches(p, action));
   return st.actions.some((p) => actionMatches(p, action));
+}
+
+/**
+ * A Terraform expression that names no resource of the configuration (a variable, a
+ * local, a function of them): nothing tells what it holds before apply. A reference to
+ * a resource is not unresolved: it is that resource's ARN, name or id.
+ */
+export function isUnresolved(value: unknown): boolean {
+  return isExpression(value) && references(value).length === 0;
+}
+
+/** A statement of a policy use, with its 0-based position (see statementLabel). */
+export interface StatementAt {
+  readonly use: PolicyUse;
+  readonly statement: NormalStatement;
+  readonly index: number;
+  /**
+   * Set when only actions that are Terraform expressions could cover the action: the
+   * rule cannot tell whether the statement allows it. Lists those expressions.
+   */
+  readonly unresolved?: string[];
+}
+
+/** Does the statement cover `action`: yes, no, or only through actions that are expressions (their list)? */
+function coverage(st: NormalStatement, action: string): boolean | string[] {
+  const patterns = st.notActions.length ? st.notActions : st.actions;
+  const expressions = patterns.filter(isExpression);
+  const matched = patterns.some((p) => !isExpression(p) && actionMatches(p, action));
+  if (st.notActions.length) return matched ? false : expressions.length ? expressions : true;
+  return matched ? true : expressions.length ? expressions : false;
+}
+
+/**
+ * The Allow statements of `uses` whose Action (or NotAction) covers `action`, in order,
+ * and those that might, through actions that are Terraform expressions (`unresolved`).
+ */
+export function allowsCovering(uses: readonly PolicyUse[], action: string): StatementAt[] {
+  return uses.flatMap((use) =>
+    use.statements.flatMap((statement, index): StatementAt[] => {
+      if (statement.effect !== 'Allow') return [];
+      const covers = coverage(statement, action);
+      if (covers === false) return [];
+      return [covers === true ? { use, statement, index } : { use, statement, index, unresolved: covers }];
+    }),
+  );
+}
+
+/**
+ * What a rule found in a statement from allowsCovering: as found when the statement
+ * covers `action`; when only expressions might (`unresolved`), each becomes "could not
+ * tell", since it holds only if they do.
+ */
+export function ifCovering(at: StatementAt, action: string, found: Violation[]): Violation[] {
+  if (!at.unresolved) return found;
+  const unless = `if ${at.unresolved.join(', ')} (known only at apply) include ${action}`;
+  return found.map((v) => ({ ...v, outcome: 'unknown', message: `${v.message}, ${unless}` }));
 }
 
 /** `*` or `service:*`: every action, or every action of a service. */
@@ -60,6 +117,16 @@ export function isRestricted(st: NormalStatement): boolean {
 /** An Allow that anyone (any account, anonymous) can use. */
 export function isPublicAllow(st: NormalStatement): boolean {
   return st.effect === 'Allow' && hasAnyPrincipal(st) && !isRestricted(st);
+}
+
+/** AWS principals (and `*` entries) that are unresolved expressions: any of them may turn out to be "*". */
+export function unresolvedPrincipals(st: NormalStatement): string[] {
+  return [...(st.principals?.AWS ?? []), ...(st.principals?.['*'] ?? [])].filter(isUnresolved);
+}
+
+/** An Allow that may be public: not public as written, but unrestricted with a principal known only at apply. */
+export function mayBePublicAllow(st: NormalStatement): boolean {
+  return st.effect === 'Allow' && !hasAnyPrincipal(st) && !isRestricted(st) && unresolvedPrincipals(st).length > 0;
 }
 
 /** The account root as a principal: `arn:aws:iam::<id>:root` or the bare account id. */

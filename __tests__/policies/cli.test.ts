@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../policies/cli';
-import { InputError } from '../../policies/load';
 import { RULES, rulesMarkdown } from '../../policies/rules';
 import type { TerraformJson } from '../../policies/model';
 import { ROOT } from '../helpers/synth';
@@ -21,9 +20,12 @@ function outdir(stacks: Record<string, TerraformJson>): string {
   return dir;
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
+/** A "today" far from any deprecation date of the fixtures' runtime (nodejs22.x, 2027-04-30). */
+const NOW = new Date('2026-06-01T00:00:00Z');
+
+async function cli(args: string[], now = NOW): Promise<{ code: number; out: string }> {
   let out = '';
-  const code = await main(args, (s) => (out += s));
+  const code = await main(args, (s) => (out += s), { now });
   return { code, out };
 }
 
@@ -89,11 +91,115 @@ describe('policy CLI', () => {
     expect(lines[loc.region.startLine - 1]).toContain('"notifier_policy": {');
   });
 
-  it('refuses bad input with a message (exit 2 in the CLI wrapper)', async () => {
-    await expect(cli([])).rejects.toThrow(InputError);
-    await expect(cli(['--format', 'xml', clean])).rejects.toThrow(/--format must be table, json or sarif, got xml/);
-    await expect(cli([join(clean, 'nothing-here')])).rejects.toThrow(/does not exist/);
-    await expect(cli([join(clean, 'manifest.json')])).rejects.toThrow(/neither a synthesized stack/);
+  describe('a value the rules could not tell', () => {
+    const runtimeFromVariable = (suppressions?: unknown[]) =>
+      outdir({
+        'prod-ap-northeast-1': broken((s) => {
+          s.resource.aws_lambda_function.notifier.runtime = '${var.runtime}';
+          if (suppressions) s.resource.aws_lambda_function.notifier['//'] = { ssmb_suppressions: suppressions };
+        }),
+      });
+
+    it('fails the run, labelled UNKNOWN in the table and counted apart in the summary', async () => {
+      const { code, out } = await cli([runtimeFromVariable()]);
+      expect(code).toBe(1);
+      expect(out).toContain('UNKNOWN  SSMB-LAMBDA-001  prod-ap-northeast-1  aws_lambda_function.notifier\n    could not tell: uses runtime ${var.runtime}, known only at apply\n    review: check it by hand');
+      expect(out.trimEnd().split('\n').pop()).toBe(`FAIL: 1 unsuppressed finding(s) (1 could not tell), 0 suppressed; ${RULES.length} rules over 1 stack(s)`);
+    });
+
+    it('carries outcome "unknown" in json, and a warning with the outcome in sarif', async () => {
+      const dir = runtimeFromVariable();
+      const report = JSON.parse((await cli(['--format', 'json', dir])).out);
+      expect(report.summary).toMatchObject({ unsuppressed: 1, unknown: 1, bySeverity: { high: 0 } });
+      expect(report.findings).toEqual([expect.objectContaining({ rule: 'SSMB-LAMBDA-001', outcome: 'unknown', severity: 'high' })]);
+      const sarif = JSON.parse((await cli(['--format', 'sarif', dir])).out);
+      expect(sarif.runs[0].results).toEqual([
+        expect.objectContaining({ ruleId: 'SSMB-LAMBDA-001', level: 'warning', properties: { outcome: 'unknown' }, message: { text: expect.stringContaining('could not tell: uses runtime') } }),
+      ]);
+    });
+
+    it('passes once a suppression with a reason covers it', async () => {
+      const { code, out } = await cli([runtimeFromVariable([{ rule: 'SSMB-LAMBDA-001', reason: 'the runtime variable defaults to nodejs22.x' }])]);
+      expect(code).toBe(0);
+      expect(out).toMatch(/^PASS: 0 unsuppressed finding\(s\), 1 suppressed/m);
+    });
+  });
+
+  it('shows a runtime close to its deprecation date as a warning and still passes', async () => {
+    const now = new Date('2026-12-01T00:00:00Z');
+    const { code, out } = await cli([clean], now);
+    expect(code).toBe(0);
+    expect(out).toContain('WARNING  SSMB-LAMBDA-001  prod-ap-northeast-1  aws_lambda_function.notifier\n    uses runtime nodejs22.x, deprecated on 2027-04-30 (in 150 days)');
+    expect(out.trimEnd().split('\n').pop()).toBe(`PASS: 0 unsuppressed finding(s), 0 suppressed, 1 warning(s) (not failing); ${RULES.length} rules over 1 stack(s)`);
+    const report = JSON.parse((await cli(['--format', 'json', clean], now)).out);
+    expect(report.findings).toEqual([]);
+    expect(report.warnings).toEqual([expect.objectContaining({ rule: 'SSMB-LAMBDA-001', outcome: 'warning' })]);
+    expect(report.summary).toMatchObject({ unsuppressed: 0, warnings: 1 });
+    const sarif = JSON.parse((await cli(['--format', 'sarif', clean], now)).out);
+    expect(sarif.runs[0].results).toEqual([expect.objectContaining({ ruleId: 'SSMB-LAMBDA-001', level: 'note', properties: { outcome: 'warning' } })]);
+  });
+
+  describe('command line', () => {
+    async function withErr(args: string[]): Promise<{ code: number; out: string; err: string }> {
+      let out = '';
+      let err = '';
+      const code = await main(args, (s) => (out += s), { now: NOW, err: (s) => (err += s) });
+      return { code, out, err };
+    }
+
+    it('--help prints the usage on stdout and exits 0', async () => {
+      for (const flag of ['--help', '-h']) {
+        const { code, out, err } = await withErr([flag]);
+        expect(code).toBe(0);
+        expect(out).toMatch(/^usage: npm run policy -- /);
+        expect(err).toBe('');
+      }
+    });
+
+    it('an unknown option is an error: exit 2, the usage on stderr, nothing on stdout', async () => {
+      const { code, out, err } = await withErr(['--formt', 'json', clean]);
+      expect(code).toBe(2);
+      expect(out).toBe('');
+      expect(err).toMatch(/--formt/);
+      expect(err).toContain('usage: npm run policy -- ');
+    });
+
+    it('takes --flag=value and --flag value alike', async () => {
+      const spaced = await withErr(['--format', 'json', dirty]);
+      const joined = await withErr(['--format=json', dirty]);
+      expect(spaced.code).toBe(1);
+      expect(joined).toEqual(spaced);
+      expect(JSON.parse(joined.out).summary.unsuppressed).toBe(2);
+    });
+
+    it('refuses a missing value, a bad format and no path with exit 2', async () => {
+      expect(await withErr([clean, '--output'])).toMatchObject({ code: 2, err: expect.stringMatching(/--output/) });
+      expect(await withErr(['--format', 'xml', clean])).toMatchObject({ code: 2, err: expect.stringMatching(/--format must be table, json or sarif, got xml/) });
+      expect(await withErr([])).toMatchObject({ code: 2, err: expect.stringMatching(/no path given\nusage:/) });
+    });
+
+    it('refuses paths that hold no stack with exit 2 and a message', async () => {
+      expect(await withErr([join(clean, 'nothing-here')])).toMatchObject({ code: 2, err: expect.stringMatching(/does not exist/) });
+      expect(await withErr([join(clean, 'manifest.json')])).toMatchObject({ code: 2, err: expect.stringMatching(/neither a synthesized stack/) });
+    });
+
+    it('a manifest that lists no stacks is an error, not a pass', async () => {
+      const empty = outdir({});
+      const { code, out, err } = await withErr([empty]);
+      expect(code).toBe(2);
+      expect(out).toBe('');
+      expect(err).toBe(`${empty}: no stacks found\n`);
+    });
+
+    it('names the file, line and column of invalid JSON', async () => {
+      const file = join(outdir({}), 'broken.json');
+      writeFileSync(file, '{\n  "resource": {\n    "aws_s3_bucket" 1\n  }\n}\n');
+      const { code, err } = await withErr([file]);
+      expect(code).toBe(2);
+      expect(err).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:21: invalid JSON: `));
+      writeFileSync(file, '{\n  "resource": {');
+      expect((await withErr([file])).err).toMatch(/broken\.json:2:16: invalid JSON: /);
+    });
   });
 
   it('policies/RULES.md is the generated rule table', () => {

@@ -2,6 +2,7 @@ import { expressionValues, isExpression, mergeKnown, references, stackFromPlan, 
 import { renderPolicyDocument } from '../../policies/document';
 import { evaluate } from '../../policies/engine';
 import { TlsOnly } from '../../policies/rules/s3/TlsOnly';
+import { allowsCovering } from '../../policies/statements';
 import { broken, compliantStack, statementsOf } from './fixtures';
 
 describe('policy model: references', () => {
@@ -180,5 +181,28 @@ describe('policy model: plans keep what an unknown value is (a bucket, or its ob
     const objectsOnly = broken((s) => (statementsOf(s, 'logs_policy_doc')[0].resources = ['${aws_s3_bucket.logs.arn}/*']));
     expect(await tlsFindings(bucketOnly)).toEqual(['aws_s3_bucket.logs']);
     expect(await tlsFindings(objectsOnly)).toEqual(['aws_s3_bucket.logs']);
+  });
+});
+
+describe('policy statements: allowsCovering', () => {
+  it('yields the Allow statements whose Action or NotAction covers the action, with their position', () => {
+    const stack = stackFromSynth(
+      broken((s) => {
+        statementsOf(s, 'notifier_doc').push(
+          { effect: 'Deny', actions: ['sns:*'], resources: ['*'] },
+          { effect: 'Allow', not_actions: ['iam:*'], resources: ['*'] },
+          { effect: 'Allow', not_actions: ['sns:*'], resources: ['*'] },
+        );
+      }),
+      'prod',
+      'fixture/cdk.tf.json',
+    );
+    const notifier = stack.policies().uses.filter((u) => u.resource.address === 'aws_iam_role_policy.notifier_policy');
+    // #3 names sns:Publish, #7 allows everything but iam:*, #8 everything but sns:*; the Deny (#6) allows nothing.
+    expect(allowsCovering(notifier, 'sns:Publish').map((at) => [at.use.attribute, at.index + 1])).toEqual([
+      ['policy', 3],
+      ['policy', 7],
+    ]);
+    expect(allowsCovering(notifier, 'iam:PassRole').map((at) => at.index + 1)).toEqual([8]);
   });
 });

@@ -1,7 +1,7 @@
 import { evaluate } from '../../policies/engine';
 import { TerraformJson, stackFromSynth } from '../../policies/model';
 import { RULES } from '../../policies/rules';
-import type { Report } from '../../policies/types';
+import type { Finding, Report, Rule } from '../../policies/types';
 import { ACCOUNT, REGION, broken, compliantStack, statementsOf } from './fixtures';
 
 const NOW = new Date('2026-11-22T00:00:00Z');
@@ -436,6 +436,92 @@ describe('policy rules', () => {
   });
 });
 
+/**
+ * Values a rule needs but cannot read (Terraform expressions naming no resource): the
+ * rule reports "could not tell" (outcome unknown), never a pass.
+ */
+const UNKNOWN: Array<{ rule: string; what: string; fixture: () => TerraformJson; address: string; message: RegExp }> = [
+  { rule: 'SSMB-IAM-001', what: 'an Allow of an action held in a variable', fixture: () => broken((s) => statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['${var.action}'], resources: ['${aws_s3_bucket.logs.arn}/*'] })), address: 'aws_iam_role_policy.notifier_policy', message: /\$\{var\.action\}.*may be a wildcard/ },
+  { rule: 'SSMB-IAM-002', what: 'an action held in a variable', fixture: () => broken((s) => statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['${var.action}'], resources: ['${aws_s3_bucket.logs.arn}/*'] })), address: 'aws_iam_role_policy.notifier_policy', message: /"\$\{var\.action\}" is a Terraform expression/ },
+  { rule: 'SSMB-IAM-004', what: 'a PassRole grant without a condition whose action is a variable', fixture: () => broken((s) => { statementsOf(s, 'passer_doc')[0].actions = ['${var.pass}']; delete statementsOf(s, 'passer_doc')[0].condition; }), address: 'aws_iam_role_policy.passer_policy', message: /without an iam:PassedToService condition, if \$\{var\.pass\} \(known only at apply\) include iam:PassRole/ },
+  { rule: 'SSMB-IAM-005', what: 'a Config trust whose aws:SourceAccount is a variable', fixture: () => broken((s) => (statementsOf(s, 'recorder_trust')[0].condition[0].values = ['${var.account_id}'])), address: 'aws_iam_role.recorder', message: /aws:SourceAccount = \$\{var\.account_id\}, known only at apply/ },
+  { rule: 'SSMB-IAM-006', what: 'a policy ARN held in a variable', fixture: () => broken((s) => (s.resource.aws_iam_role_policy_attachment.instance_core.policy_arn = '${var.policy_arn}')), address: 'aws_iam_role_policy_attachment.instance_core', message: /may be an AWS-managed policy/ },
+  { rule: 'SSMB-IAM-007', what: 'kms:Decrypt on a key ARN held in a variable', fixture: () => broken((s) => (statementsOf(s, 'notifier_doc')[3].resources = ['${var.key_arn}'])), address: 'aws_iam_role_policy.notifier_policy', message: /may be every key/ },
+  { rule: 'SSMB-SNS-001', what: 'a topic key held in a variable', fixture: () => broken((s) => (s.resource.aws_sns_topic.topic.kms_master_key_id = '${var.key}')), address: 'aws_sns_topic.topic', message: /known only at apply/ },
+  { rule: 'SSMB-SNS-002', what: 'an unconditioned EventBridge grant whose action is a variable', fixture: () => broken((s) => { statementsOf(s, 'topic_policy_doc')[1].actions = ['${var.publish}']; delete statementsOf(s, 'topic_policy_doc')[1].condition; }), address: 'aws_sns_topic_policy.topic_policy', message: /include sns:Publish/ },
+  { rule: 'SSMB-SNS-003', what: 'a publish grant to a principal held in a variable', fixture: () => broken((s) => statementsOf(s, 'topic_policy_doc').push({ effect: 'Allow', actions: ['sns:Publish'], resources: [topicArn], principals: [{ type: 'AWS', identifiers: ['${var.who}'] }] })), address: 'aws_sns_topic_policy.topic_policy', message: /\$\{var\.who\}, known only at apply/ },
+  { rule: 'SSMB-S3-007', what: 'a bucket grant to a principal held in a variable', fixture: () => broken((s) => statementsOf(s, 'logs_policy_doc').push({ effect: 'Allow', actions: ['s3:GetObject'], resources: ['${aws_s3_bucket.logs.arn}/*'], principals: [{ type: 'AWS', identifiers: ['${var.who}'] }] })), address: 'aws_s3_bucket_policy.logs_policy', message: /it may be "\*"/ },
+  { rule: 'SSMB-KMS-002', what: 'a key policy the checks cannot read', fixture: () => broken((s) => (s.resource.aws_kms_key.topic_key.policy = '${jsonencode({"Statement" = []})}')), address: 'aws_kms_key.topic_key', message: /key policy cannot be read/ },
+  { rule: 'SSMB-KMS-003', what: 'a key grant to a principal held in a variable', fixture: () => broken((s) => statementsOf(s, 'topic_key_doc').push({ effect: 'Allow', actions: ['kms:Decrypt'], resources: ['*'], principals: [{ type: 'AWS', identifiers: ['${var.who}'] }] })), address: 'aws_kms_key.topic_key', message: /without an account condition/ },
+  { rule: 'SSMB-LAMBDA-001', what: 'a runtime held in a variable', fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = '${var.runtime}')), address: 'aws_lambda_function.notifier', message: /runtime \$\{var\.runtime\}, known only at apply/ },
+  { rule: 'SSMB-LAMBDA-004', what: 'a permission for a principal held in a variable', fixture: () => broken((s) => (s.resource.aws_lambda_permission.notifier_allow_rule.principal = '${var.principal}')), address: 'aws_lambda_permission.notifier_allow_rule', message: /\$\{var\.principal\}, known only at apply/ },
+  { rule: 'SSMB-EVENTS-002', what: 'a role on a target held in a variable', fixture: () => broken((s) => { const t = s.resource.aws_cloudwatch_event_target.rule_target; t.arn = '${var.target_arn}'; t.role_arn = '${aws_iam_role.notifier.arn}'; }), address: 'aws_cloudwatch_event_target.rule_target', message: /may be an SNS topic or a Lambda function/ },
+];
+
+describe.each(UNKNOWN.map((u) => [`${u.rule}: could not tell ${u.what}`, u] as const))('%s', (_, u) => {
+  it('reports the finding as unknown, unsuppressed, and counts it in the summary', async () => {
+    const report = await run(u.fixture());
+    const hit = report.findings.find((f) => f.rule === u.rule && f.address === u.address && f.outcome === 'unknown');
+    expect(hit).toBeDefined();
+    expect(hit!.message).toMatch(u.message);
+    expect(hit!.suppressed).toBeUndefined();
+    expect(report.summary.unknown).toBeGreaterThanOrEqual(1);
+    expect(report.summary.unsuppressed).toBeGreaterThanOrEqual(report.summary.unknown);
+  });
+});
+
+describe('policy rules: references to resources are read structurally, not unknown', () => {
+  it('a trust whose aws:SourceAccount is the caller identity\'s account id passes', async () => {
+    const s = broken((x) => (statementsOf(x, 'recorder_trust')[0].condition[0].values = ['${data.aws_caller_identity.current.account_id}']));
+    expect((await run(s)).findings).toEqual([]);
+  });
+
+  it('a statement whose expression actions sit beside a literal match is judged as covering', async () => {
+    const s = broken((x) => {
+      statementsOf(x, 'passer_doc')[0].actions.push('${var.more}');
+      delete statementsOf(x, 'passer_doc')[0].condition;
+    });
+    const hits = (await run(s)).findings.filter((f) => f.rule === 'SSMB-IAM-004');
+    expect(hits.map((f) => f.outcome)).toEqual(['non-compliant']);
+  });
+
+  it('an expression action that cannot matter (the statement is scoped anyway) is no finding', async () => {
+    const s = broken((x) => (statementsOf(x, 'topic_policy_doc')[1].actions = ['${var.publish}']));
+    expect((await run(s)).findings.filter((f) => f.rule === 'SSMB-SNS-002')).toEqual([]);
+  });
+});
+
+describe('SupportedRuntime: warns ahead of the deprecation date, fails from it', () => {
+  // nodejs22.x (the compliant stack's runtime) is deprecated on 2027-04-30.
+  const at = async (day: string) => {
+    const stack = stackFromSynth(compliantStack(), 'prod', 'fixture/cdk.tf.json');
+    const report = await evaluate([stack], { now: new Date(`${day}T12:00:00Z`) });
+    const pick = (list: Finding[]) => list.filter((f) => f.rule === 'SSMB-LAMBDA-001').map((f) => [f.outcome, f.message]);
+    return { findings: pick(report.findings), warnings: pick(report.warnings), summary: report.summary };
+  };
+
+  it('Compliance: more than 180 days ahead, nothing', async () => {
+    expect(await at('2026-10-31')).toMatchObject({ findings: [], warnings: [], summary: { warnings: 0 } });
+  });
+
+  it('within 180 days, a warning with the date that does not count as unsuppressed', async () => {
+    const first = await at('2026-11-01');
+    expect(first.warnings).toEqual([['warning', 'uses runtime nodejs22.x, deprecated on 2027-04-30 (in 180 days); the rule fails from that date']]);
+    const last = await at('2027-04-29');
+    expect(last).toMatchObject({ findings: [], summary: { unsuppressed: 0, warnings: 1 } });
+    expect(last.warnings[0][1]).toMatch(/\(in 1 days\)/);
+  });
+
+  it('Noncompliance: on and after the date, a failing finding', async () => {
+    for (const day of ['2027-04-30', '2027-06-01']) {
+      const { findings, warnings, summary } = await at(day);
+      expect(findings).toEqual([['non-compliant', 'uses runtime nodejs22.x, deprecated since 2027-04-30']]);
+      expect(warnings).toEqual([]);
+      expect(summary).toMatchObject({ unsuppressed: 1, warnings: 0 });
+    }
+  });
+});
+
 describe('policy rules: accepted patterns', () => {
   const findingsOf = async (s: TerraformJson, rule: string) => (await run(s)).findings.filter((f) => f.rule === rule);
 
@@ -550,6 +636,28 @@ describe('policy suppressions', () => {
     const report = await run(withSuppression([{ rule: 'SSMB-IAM-003', reason: '' }]));
     expect(report.findings.filter((f) => f.rule === 'SSMB-IAM-003' && !f.suppressed)).toHaveLength(2);
     expect(report.findings.filter((f) => f.rule === 'SSMB-POL-002').map((f) => f.message)).toEqual(['suppression 1 (SSMB-IAM-003) has no reason; it suppresses nothing']);
+  });
+
+  it('a rule marked suppressible: false reports through any suppression of it', async () => {
+    const flagsPolicy: Rule = {
+      id: 'TEST-UNSUPPRESSIBLE',
+      name: 'FlagsPolicy',
+      service: 'test',
+      title: 'flags the notifier policy',
+      severity: 'low',
+      rationale: 'test rule',
+      fix: 'none',
+      suppressible: false,
+      check: () => [{ address: 'aws_iam_role_policy.notifier_policy', message: 'flagged' }],
+    };
+    const s = broken((x) => (x.resource.aws_iam_role_policy.notifier_policy['//'] = { ssmb_suppressions: [{ rule: flagsPolicy.id, reason: 'suppressed for the test' }] }));
+    const stack = stackFromSynth(s, 'prod', 'fixture/cdk.tf.json');
+    const [finding] = (await evaluate([stack], { rules: [flagsPolicy], now: NOW })).findings;
+    expect(finding).toMatchObject({ rule: flagsPolicy.id, message: 'flagged' });
+    expect(finding.suppressed).toBeUndefined();
+    // The same rule, suppressible, is covered.
+    const [covered] = (await evaluate([stack], { rules: [{ ...flagsPolicy, suppressible: undefined }], now: NOW })).findings;
+    expect(covered.suppressed?.reason).toBe('suppressed for the test');
   });
 
   it('stack-level suppressions cover backend findings', async () => {

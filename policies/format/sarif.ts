@@ -1,6 +1,8 @@
 // SARIF 2.1.0 for GitHub code scanning: one result per finding, located in the
 // synthesized file (the line of the resource's logical id), suppressions kept as
-// `inSource` with their reason.
+// `inSource` with their reason. A finding the rule could not tell is a "warning" whatever
+// the rule's severity, with `properties.outcome = "unknown"`; a warning is a "note" with
+// `properties.outcome = "warning"`.
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Finding, Report, Rule, Severity } from '../types';
@@ -35,8 +37,8 @@ export function formatSarif(report: Report, rules: readonly Rule[], root: string
   const result = (f: Finding) => ({
     ruleId: f.rule,
     ruleIndex: rules.findIndex((r) => r.id === f.rule),
-    level: LEVEL[f.severity],
-    message: { text: `${f.stack} ${f.address}: ${f.message}` },
+    level: f.outcome === 'unknown' ? 'warning' : f.outcome === 'warning' ? 'note' : LEVEL[f.severity],
+    message: { text: `${f.stack} ${f.address}: ${f.outcome === 'unknown' ? 'could not tell: ' : ''}${f.message}` },
     locations: [
       {
         physicalLocation: {
@@ -47,6 +49,7 @@ export function formatSarif(report: Report, rules: readonly Rule[], root: string
       },
     ],
     partialFingerprints: { ssmbFinding: `${f.rule}|${f.stack}|${f.address}|${f.subject ?? ''}` },
+    properties: { outcome: f.outcome },
     ...(f.suppressed ? { suppressions: [{ kind: 'inSource', justification: f.suppressed.reason }] } : {}),
   });
   const sarif = {
@@ -68,7 +71,7 @@ export function formatSarif(report: Report, rules: readonly Rule[], root: string
             })),
           },
         },
-        results: report.findings.map(result),
+        results: [...report.findings, ...report.warnings].map(result),
       },
     ],
   };

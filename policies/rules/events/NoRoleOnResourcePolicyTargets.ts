@@ -1,6 +1,6 @@
 // SNS and Lambda targets take no `role_arn`: EventBridge reaches them through their resource policies.
 import { Rule, Violation } from '../../types';
-import { arnOfKind } from '../../statements';
+import { arnOfKind, isUnresolved } from '../../statements';
 
 export const NoRoleOnResourcePolicyTargets: Rule = {
   id: 'SSMB-EVENTS-002',
@@ -21,7 +21,9 @@ export const NoRoleOnResourcePolicyTargets: Rule = {
         : arnOfKind(arn, /^arn:aws[a-z-]*:lambda:/, ['aws_lambda_function', 'aws_lambda_alias'])
           ? 'Lambda function'
           : undefined;
-      if (kind && t.values.role_arn) out.push({ address: t.address, message: `targets a ${kind} with role_arn ${t.values.role_arn}` });
+      if (!t.values.role_arn) continue;
+      if (kind) out.push({ address: t.address, message: `targets a ${kind} with role_arn ${t.values.role_arn}` });
+      else if (isUnresolved(arn)) out.push({ address: t.address, outcome: 'unknown', message: `has role_arn ${t.values.role_arn} and targets ${arn}, known only at apply; it may be an SNS topic or a Lambda function` });
     }
     return out;
   },

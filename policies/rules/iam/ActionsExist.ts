@@ -18,8 +18,12 @@ export const ActionsExist: Rule = {
     for (const use of stack.policies().uses) {
       use.statements.forEach((st, i) => {
         for (const action of [...st.actions, ...st.notActions]) {
-          if (action === '*' || isExpression(action)) continue;
+          if (action === '*') continue;
           const where = `${use.attribute} statement ${statementLabel(st, i)}`;
+          if (isExpression(action)) {
+            out.push({ address: use.resource.address, subject: action, outcome: 'unknown', message: `${where}: "${action}" is a Terraform expression, known only at apply` });
+            continue;
+          }
           const [service, name] = action.split(':');
           if (name === undefined || name === '') {
             out.push({ address: use.resource.address, subject: action, message: `${where}: "${action}" is not of the form service:Action` });

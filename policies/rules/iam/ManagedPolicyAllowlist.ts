@@ -1,6 +1,6 @@
 // AWS-managed policies are attached only from an allowlist, each with the reason it is acceptable.
 import { Rule, Violation } from '../../types';
-import { Resource, isExpression } from '../../model';
+import { Resource, StackModel, isExpression, references } from '../../model';
 
 /** AWS-managed policies the baseline may attach, and why each is acceptable. */
 export const MANAGED_POLICY_ALLOWLIST: Record<string, string> = {
@@ -25,6 +25,21 @@ function attachments(resources: Resource[]): Array<[Resource, string]> {
   return out;
 }
 
+/**
+ * The ARN an attachment names: concrete values as they are; undefined for a reference to
+ * an aws_iam_policy of the stack (customer-managed); the ARN of an aws_iam_policy data
+ * source when it is written in the configuration; otherwise the expression itself.
+ */
+function resolvePolicyArn(stack: StackModel, value: string): string | undefined {
+  if (!isExpression(value)) return value;
+  const refs = references(value);
+  if (refs.length && refs.every((ref) => ref.mode === 'managed' && ref.type === 'aws_iam_policy' && stack.get(ref.type, ref.name))) return undefined;
+  const [ref] = refs;
+  const data = refs.length === 1 && ref.mode === 'data' && ref.type === 'aws_iam_policy' && ref.attribute === 'arn' ? stack.get(ref.type, ref.name, 'data') : undefined;
+  const arn = data?.values.arn;
+  return typeof arn === 'string' && value === `\${${data!.address}.arn}` ? arn : value;
+}
+
 export const ManagedPolicyAllowlist: Rule = {
   id: 'SSMB-IAM-006',
   name: 'ManagedPolicyAllowlist',
@@ -39,8 +54,13 @@ export const ManagedPolicyAllowlist: Rule = {
   fix: 'Replace the managed policy with an inline or customer-managed policy naming exactly the actions and resources used; extend the allowlist only with a written reason.',
   check(stack) {
     const out: Violation[] = [];
-    for (const [r, arn] of attachments(stack.resources.filter((x) => x.mode === 'managed'))) {
-      if (isExpression(arn)) continue; // customer-managed: a reference to an aws_iam_policy of the stack
+    for (const [r, expression] of attachments(stack.resources.filter((x) => x.mode === 'managed'))) {
+      const arn = resolvePolicyArn(stack, expression);
+      if (arn === undefined) continue; // customer-managed: an aws_iam_policy of the stack
+      if (isExpression(arn)) {
+        out.push({ address: r.address, subject: arn, outcome: 'unknown', message: `attaches ${arn}, a policy ARN known only at apply; it may be an AWS-managed policy off the allowlist` });
+        continue;
+      }
       const m = AWS_MANAGED.exec(arn);
       if (m && !MANAGED_POLICY_ALLOWLIST[m[1]]) {
         out.push({ address: r.address, subject: m[1], message: `attaches the AWS-managed policy ${arn}, which is not on the allowlist` });

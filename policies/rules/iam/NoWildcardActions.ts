@@ -2,7 +2,7 @@
 import { Rule, Violation } from '../../types';
 import { isAccountRoot, isFullWildcard, statementLabel } from '../../statements';
 import type { NormalStatement } from '../../document';
-import type { StackModel, PolicyUse } from '../../model';
+import { type StackModel, type PolicyUse, isExpression } from '../../model';
 
 /**
  * The default key policy's root delegation (`kms:*` to the account root on the key
@@ -43,6 +43,9 @@ export const NoWildcardActions: Rule = {
         if (isKeyRootDelegation(stack, use, st)) return;
         for (const action of st.actions.filter(isFullWildcard)) {
           out.push({ address: use.resource.address, subject: action, message: `${where} allows "${action}"` });
+        }
+        for (const action of st.actions.filter(isExpression)) {
+          out.push({ address: use.resource.address, subject: action, outcome: 'unknown', message: `${where} allows "${action}", a Terraform expression known only at apply; it may be a wildcard` });
         }
       });
     }

@@ -1,6 +1,6 @@
 // `iam:PassRole` names the roles it passes and the service it passes them to (`iam:PassedToService`).
 import { Rule, Violation } from '../../types';
-import { arnOfKind, conditionValues, coversAction, statementLabel } from '../../statements';
+import { allowsCovering, arnOfKind, ifCovering, conditionValues, statementLabel } from '../../statements';
 
 export const PassRoleScoped: Rule = {
   id: 'SSMB-IAM-004',
@@ -13,21 +13,21 @@ export const PassRoleScoped: Rule = {
   fix: 'Set Resource to the exact role ARNs and add a condition `StringEquals iam:PassedToService = <service>.amazonaws.com`.',
   check(stack) {
     const out: Violation[] = [];
-    for (const use of stack.policies().uses) {
-      if (use.kind !== 'identity') continue;
-      use.statements.forEach((st, i) => {
-        if (st.effect !== 'Allow' || !coversAction(st, 'iam:PassRole')) return;
-        const where = `${use.attribute} statement ${statementLabel(st, i)}`;
-        const loose = st.notResources.length
-          ? ['NotResource']
-          : st.resources.filter((r) => r.includes('*') || !arnOfKind(r, /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, ['aws_iam_role']));
-        if (loose.length || st.resources.length === 0) {
-          out.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} passes roles other than named ones: ${loose.join(', ') || '(no Resource)'}` });
-        }
-        if (conditionValues(st, 'iam:PassedToService').filter((v) => !v.includes('*')).length === 0) {
-          out.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} allows iam:PassRole without an iam:PassedToService condition` });
-        }
-      });
+    const identity = stack.policies().uses.filter((u) => u.kind === 'identity');
+    for (const at of allowsCovering(identity, 'iam:PassRole')) {
+      const { use, statement: st, index: i } = at;
+      const where = `${use.attribute} statement ${statementLabel(st, i)}`;
+      const loose = st.notResources.length
+        ? ['NotResource']
+        : st.resources.filter((r) => r.includes('*') || !arnOfKind(r, /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, ['aws_iam_role']));
+      const found: Violation[] = [];
+      if (loose.length || st.resources.length === 0) {
+        found.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} passes roles other than named ones: ${loose.join(', ') || '(no Resource)'}` });
+      }
+      if (conditionValues(st, 'iam:PassedToService').filter((v) => !v.includes('*')).length === 0) {
+        found.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} allows iam:PassRole without an iam:PassedToService condition` });
+      }
+      out.push(...ifCovering(at, 'iam:PassRole', found));
     }
     return out;
   },

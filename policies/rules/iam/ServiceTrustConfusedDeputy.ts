@@ -1,6 +1,6 @@
 // Trust policies that let AWS services assume a role carry `aws:SourceAccount`, and `aws:SourceArn` of the right resource where the service sends it.
 import { Rule, Violation } from '../../types';
-import { arnOfKind, conditionValues, coversAction, servicePrincipals, statementLabel } from '../../statements';
+import { allowsCovering, arnOfKind, ifCovering, conditionValues, isUnresolved, servicePrincipals, statementLabel } from '../../statements';
 import { isExpression } from '../../model';
 
 interface ServiceKeys {
@@ -37,36 +37,45 @@ export const ServiceTrustConfusedDeputy: Rule = {
   fix: 'Add `StringEquals aws:SourceAccount = <account id>` and, where listed, `ArnEquals aws:SourceArn = <resource ARN>` to the trust statement.',
   check(stack) {
     const out: Violation[] = [];
-    for (const use of stack.policies().uses) {
-      if (use.kind !== 'trust') continue;
-      use.statements.forEach((st, i) => {
-        if (st.effect !== 'Allow' || !coversAction(st, 'sts:AssumeRole')) return;
-        const where = `trust statement ${statementLabel(st, i)}`;
-        for (const service of servicePrincipals(st)) {
-          const keys = SOURCE_KEY_SERVICES[service];
-          if (!keys) continue;
-          const accounts = conditionValues(st, 'aws:SourceAccount');
-          const goodAccounts = accounts.filter((a) => isExpression(a) || (/^\d{12}$/.test(a) && (!stack.accountId || a === stack.accountId)));
-          if (goodAccounts.length === 0 || goodAccounts.length !== accounts.length) {
-            out.push({
+    const trust = stack.policies().uses.filter((u) => u.kind === 'trust');
+    for (const at of allowsCovering(trust, 'sts:AssumeRole')) {
+      const { use, statement: st, index: i } = at;
+      const found: Violation[] = [];
+      const where = `trust statement ${statementLabel(st, i)}`;
+      for (const service of servicePrincipals(st)) {
+        const keys = SOURCE_KEY_SERVICES[service];
+        if (!keys) continue;
+        const accounts = conditionValues(st, 'aws:SourceAccount');
+        // An expression naming a resource (the account id of a caller identity) is read as the stack's account; one naming none is unknown.
+        const unresolved = accounts.filter(isUnresolved);
+        const goodAccounts = accounts.filter((a) => (isExpression(a) && !isUnresolved(a)) || (/^\d{12}$/.test(a) && (!stack.accountId || a === stack.accountId)));
+        if (unresolved.length && goodAccounts.length + unresolved.length === accounts.length) {
+          found.push({
+            address: use.resource.address,
+            subject: service,
+            outcome: 'unknown',
+            message: `${where} lets ${service} assume the role with aws:SourceAccount = ${unresolved.join(', ')}, known only at apply`,
+          });
+        } else if (goodAccounts.length === 0 || goodAccounts.length !== accounts.length) {
+          found.push({
+            address: use.resource.address,
+            subject: service,
+            message: `${where} lets ${service} assume the role without aws:SourceAccount${stack.accountId ? ` = ${stack.accountId}` : ''}${accounts.length ? ` (has ${accounts.join(', ')})` : ''}`,
+          });
+        }
+        if (keys.sourceArn) {
+          const arns = conditionValues(st, 'aws:SourceArn');
+          const good = arns.filter((a) => arnOfKind(a, keys.sourceArn!.pattern, keys.sourceArn!.resourceTypes));
+          if (good.length === 0 || good.length !== arns.length) {
+            found.push({
               address: use.resource.address,
               subject: service,
-              message: `${where} lets ${service} assume the role without aws:SourceAccount${stack.accountId ? ` = ${stack.accountId}` : ''}${accounts.length ? ` (has ${accounts.join(', ')})` : ''}`,
+              message: `${where} lets ${service} assume the role without aws:SourceArn = a ${keys.sourceArn.what}${arns.length ? ` (has ${arns.join(', ')})` : ''}`,
             });
           }
-          if (keys.sourceArn) {
-            const arns = conditionValues(st, 'aws:SourceArn');
-            const good = arns.filter((a) => arnOfKind(a, keys.sourceArn!.pattern, keys.sourceArn!.resourceTypes));
-            if (good.length === 0 || good.length !== arns.length) {
-              out.push({
-                address: use.resource.address,
-                subject: service,
-                message: `${where} lets ${service} assume the role without aws:SourceArn = a ${keys.sourceArn.what}${arns.length ? ` (has ${arns.join(', ')})` : ''}`,
-              });
-            }
-          }
         }
-      });
+      }
+      out.push(...ifCovering(at, 'sts:AssumeRole', found));
     }
     return out;
   },

@@ -1,6 +1,6 @@
 // No key policy allows a `*` principal without an account, organization or source condition.
 import { Rule, Violation } from '../../types';
-import { isPublicAllow, statementLabel } from '../../statements';
+import { isPublicAllow, mayBePublicAllow, statementLabel, unresolvedPrincipals } from '../../statements';
 
 export const NoPublicPrincipal: Rule = {
   id: 'SSMB-KMS-003',
@@ -16,6 +16,14 @@ export const NoPublicPrincipal: Rule = {
       if (use.guards !== 'aws_kms_key') continue;
       use.statements.forEach((st, i) => {
         if (isPublicAllow(st)) out.push({ address: use.resource.address, subject: statementLabel(st, i), message: `key policy statement ${statementLabel(st, i)} allows ${st.actions.join(', ')} to "*"` });
+        else if (mayBePublicAllow(st)) {
+          out.push({
+            address: use.resource.address,
+            subject: statementLabel(st, i),
+            outcome: 'unknown',
+            message: `key policy statement ${statementLabel(st, i)} allows ${st.actions.join(', ')} to ${unresolvedPrincipals(st).join(', ')}, known only at apply, without an account condition`,
+          });
+        }
       });
     }
     return out;

@@ -1,5 +1,6 @@
 // Every permission that lets an AWS service invoke a function names the source (`source_arn`).
 import { Rule, Violation } from '../../types';
+import { isExpression } from '../../model';
 
 export const InvokePermissionScoped: Rule = {
   id: 'SSMB-LAMBDA-004',
@@ -13,7 +14,9 @@ export const InvokePermissionScoped: Rule = {
     const out: Violation[] = [];
     for (const p of stack.byType('aws_lambda_permission')) {
       const principal = String(p.values.principal ?? '');
-      if (principal === '*') {
+      if (isExpression(principal)) {
+        out.push({ address: p.address, subject: principal, outcome: 'unknown', message: `lets ${principal}, known only at apply, invoke the function${p.values.source_arn ? '' : ' without source_arn'}` });
+      } else if (principal === '*') {
         out.push({ address: p.address, subject: principal, message: 'lets anyone invoke the function' });
       } else if (principal.endsWith('.amazonaws.com') && !p.values.source_arn) {
         out.push({ address: p.address, subject: principal, message: `lets ${principal} invoke the function without source_arn` });

@@ -1,5 +1,8 @@
-// Every function runs on a Lambda runtime that AWS still supports today.
+// Every function runs on a Lambda runtime that AWS still supports today; within
+// WARN_DAYS of the deprecation date it is a warning, which does not fail the run, so the
+// passage of time alone never turns CI red without notice.
 import { Rule, Violation } from '../../types';
+import { isExpression } from '../../model';
 
 /**
  * Deprecation dates of Lambda runtimes (AWS Lambda developer guide, "Lambda runtimes").
@@ -40,13 +43,20 @@ export const RUNTIME_DEPRECATION: Record<string, string> = {
   'go1.x': '2024-01-08',
 };
 
+/** How long before a runtime's deprecation date the rule warns. */
+export const WARN_DAYS = 180;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export const SupportedRuntime: Rule = {
   id: 'SSMB-LAMBDA-001',
   name: 'SupportedRuntime',
   service: 'lambda',
   title: 'Supported Lambda runtime',
   severity: 'high',
-  rationale: 'A deprecated runtime gets no security patches, and AWS later blocks creating and updating its functions, which breaks the next deploy.',
+  rationale:
+    'A deprecated runtime gets no security patches, and AWS later blocks creating and updating its functions, which breaks the next deploy. ' +
+    `Within ${WARN_DAYS} days of the deprecation date the rule warns without failing the run; from the date on it fails.`,
   fix: 'Move to a supported runtime (LAMBDA_RUNTIME in stacks/constructs/notifier-function.ts); update RUNTIME_DEPRECATION when AWS publishes new dates.',
   check(stack, env) {
     const out: Violation[] = [];
@@ -57,9 +67,17 @@ export const SupportedRuntime: Rule = {
         if (fn.values.package_type !== 'Image') out.push({ address: fn.address, message: 'has no runtime' });
         continue;
       }
+      if (isExpression(runtime)) {
+        out.push({ address: fn.address, subject: runtime, outcome: 'unknown', message: `uses runtime ${runtime}, known only at apply` });
+        continue;
+      }
       const until = RUNTIME_DEPRECATION[runtime];
       if (!until) out.push({ address: fn.address, subject: runtime, message: `uses runtime ${runtime}, which this rule does not know` });
       else if (until <= today) out.push({ address: fn.address, subject: runtime, message: `uses runtime ${runtime}, deprecated since ${until}` });
+      else {
+        const days = Math.round((Date.parse(until) - Date.parse(today)) / DAY_MS);
+        if (days <= WARN_DAYS) out.push({ address: fn.address, subject: runtime, outcome: 'warning', message: `uses runtime ${runtime}, deprecated on ${until} (in ${days} days); the rule fails from that date` });
+      }
     }
     return out;
   },

@@ -11,6 +11,8 @@ export const SuppressionJustified: Rule = {
   severity: 'high',
   rationale: 'A suppression is an accepted risk; without a written reason (and a rule that exists) nobody can review or revisit it. An invalid suppression suppresses nothing.',
   fix: 'Call suppress(resource, "<rule id>", "<why this is acceptable, at least 10 characters>", [subjects]).',
+  // A suppression of this rule would hide the invalid suppression it reports.
+  suppressible: false,
   check(stack, env) {
     const out: Violation[] = [];
     const report = (address: string, raw: unknown[]) => {

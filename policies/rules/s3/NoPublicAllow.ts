@@ -1,6 +1,6 @@
 // No bucket policy statement allows `*` principals.
 import { Rule, Violation } from '../../types';
-import { hasAnyPrincipal, statementLabel } from '../../statements';
+import { hasAnyPrincipal, statementLabel, unresolvedPrincipals } from '../../statements';
 import { bucketPolicyStatements } from './bucket-parts';
 
 export const NoPublicAllow: Rule = {
@@ -19,6 +19,13 @@ export const NoPublicAllow: Rule = {
       for (const { resource, statement: st, index } of bucketPolicyStatements(stack, bucket)) {
         if (st.effect === 'Allow' && hasAnyPrincipal(st)) {
           out.push({ address: resource.address, subject: statementLabel(st, index), message: `statement ${statementLabel(st, index)} allows "*" principals on ${bucket.address}` });
+        } else if (st.effect === 'Allow' && unresolvedPrincipals(st).length) {
+          out.push({
+            address: resource.address,
+            subject: statementLabel(st, index),
+            outcome: 'unknown',
+            message: `statement ${statementLabel(st, index)} allows ${unresolvedPrincipals(st).join(', ')}, known only at apply, on ${bucket.address}; it may be "*"`,
+          });
         }
       }
     }

@@ -1,6 +1,7 @@
 // Every topic is encrypted with a customer-managed KMS key.
 import { Rule, Violation } from '../../types';
 import { isExpression, references } from '../../model';
+import { isUnresolved } from '../../statements';
 
 export const EncryptedWithCustomerKey: Rule = {
   id: 'SSMB-SNS-001',
@@ -20,6 +21,8 @@ export const EncryptedWithCustomerKey: Rule = {
         out.push({ address: topic.address, message: 'is not encrypted (no kms_master_key_id)' });
       } else if (/alias\/aws\//.test(key)) {
         out.push({ address: topic.address, message: `uses the AWS-managed key ${key}` });
+      } else if (isUnresolved(key)) {
+        out.push({ address: topic.address, outcome: 'unknown', message: `kms_master_key_id ${key} is known only at apply; it may be the AWS-managed key` });
       } else if (isExpression(key) && !references(key).some((r) => r.type === 'aws_kms_key' || r.type === 'aws_kms_alias')) {
         out.push({ address: topic.address, message: `kms_master_key_id ${key} is not a KMS key of the stack` });
       }

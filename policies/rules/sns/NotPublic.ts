@@ -1,6 +1,6 @@
 // No topic policy lets anyone (a `*` principal without an account, organization or source condition) use the topic.
 import { Rule, Violation } from '../../types';
-import { isPublicAllow, statementLabel } from '../../statements';
+import { isPublicAllow, mayBePublicAllow, statementLabel, unresolvedPrincipals } from '../../statements';
 
 export const NotPublic: Rule = {
   id: 'SSMB-SNS-003',
@@ -16,6 +16,14 @@ export const NotPublic: Rule = {
       if (use.guards !== 'aws_sns_topic') continue;
       use.statements.forEach((st, i) => {
         if (isPublicAllow(st)) out.push({ address: use.resource.address, subject: statementLabel(st, i), message: `statement ${statementLabel(st, i)} allows ${st.actions.join(', ')} to anyone` });
+        else if (mayBePublicAllow(st)) {
+          out.push({
+            address: use.resource.address,
+            subject: statementLabel(st, i),
+            outcome: 'unknown',
+            message: `statement ${statementLabel(st, i)} allows ${st.actions.join(', ')} to ${unresolvedPrincipals(st).join(', ')}, known only at apply, without a source condition`,
+          });
+        }
       });
     }
     return out;

@@ -1,6 +1,6 @@
 // Topic policies let AWS services publish only for named sources (`aws:SourceArn` / `aws:SourceAccount`).
 import { Rule, Violation } from '../../types';
-import { conditionValues, coversAction, servicePrincipals, statementLabel } from '../../statements';
+import { allowsCovering, ifCovering, conditionValues, servicePrincipals, statementLabel } from '../../statements';
 
 export const PublishersScoped: Rule = {
   id: 'SSMB-SNS-002',
@@ -14,16 +14,15 @@ export const PublishersScoped: Rule = {
   fix: 'Add `ArnEquals aws:SourceArn = [rule or alarm ARNs]` and `StringEquals aws:SourceAccount = <account>` (NotificationTopic.allowEventBridgeRule does).',
   check(stack) {
     const out: Violation[] = [];
-    for (const use of stack.policies().uses) {
-      if (use.guards !== 'aws_sns_topic') continue;
-      use.statements.forEach((st, i) => {
-        if (st.effect !== 'Allow' || !coversAction(st, 'sns:Publish')) return;
-        const scoped = [...conditionValues(st, 'aws:SourceArn'), ...conditionValues(st, 'aws:SourceAccount'), ...conditionValues(st, 'aws:SourceOwner')].some((v) => v !== '*');
-        if (scoped) return;
-        for (const service of servicePrincipals(st)) {
-          out.push({ address: use.resource.address, subject: service, message: `statement ${statementLabel(st, i)} lets ${service} publish without aws:SourceArn or aws:SourceAccount` });
-        }
-      });
+    const topicPolicies = stack.policies().uses.filter((u) => u.guards === 'aws_sns_topic');
+    for (const at of allowsCovering(topicPolicies, 'sns:Publish')) {
+      const { use, statement: st, index: i } = at;
+      const scoped = [...conditionValues(st, 'aws:SourceArn'), ...conditionValues(st, 'aws:SourceAccount'), ...conditionValues(st, 'aws:SourceOwner')].some((v) => v !== '*');
+      if (scoped) continue;
+      const found = servicePrincipals(st).map(
+        (service): Violation => ({ address: use.resource.address, subject: service, message: `statement ${statementLabel(st, i)} lets ${service} publish without aws:SourceArn or aws:SourceAccount` }),
+      );
+      out.push(...ifCovering(at, 'sns:Publish', found));
     }
     return out;
   },
