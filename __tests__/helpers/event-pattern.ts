@@ -20,7 +20,7 @@
  * - Arrays in the event: a field matches if ANY element matches. Arrays of objects
  *   are flattened per field, so `{key: [K], value: [V]}` matches an event whose tags
  *   contain K with another value and V under another key, exactly as EventBridge
- *   does (the false positive SPEC section 4 warns about).
+ *   does (the crossed-tag false positive of a naive AMI tag pattern).
  * - `exists` and the comparison operators look at leaves only; an object in the
  *   event is not a leaf. `anything-but` never matches a missing field.
  * - Anything else (cidr, unknown keys, a leaf that is not a list) throws, so a

@@ -1,9 +1,9 @@
 /**
- * Tagged-AMI alerts (capability 4): receives CloudTrail CreateImage / CreateTags records
+ * Tagged-AMI alerts: receives CloudTrail CreateImage / CreateTags records
  * and EC2 AMI State Change events from the capability's rules, keeps only AMIs that
  * carry a watched tag as an exact key/value pair, and publishes a readable message.
  *
- * Failure policy (capability 1's notifier rules):
+ * Failure policy (the same as every notifier's):
  * - a publish failure throws: Lambda retries, then the event lands in the DLQ;
  * - enrichment (image name, state) that fails, or hangs past the enrichment deadline,
  *   degrades the message, never blocks it; only the AMIs the mail describes are looked up;

@@ -30,7 +30,7 @@ export interface AgentUpdateProps {
 }
 
 /**
- * Capability 1: an `AWS-UpdateSSMAgent` State Manager association with its output in
+ * SSM Agent auto-update: an `AWS-UpdateSSMAgent` State Manager association with its output in
  * S3, and an e-mail per instance result that a person can act on. The association's
  * state-change event (filtered to this association and the configured statuses)
  * invokes a notifier Lambda, which enriches it with the instance's details and

@@ -19,7 +19,7 @@ const retentionDays = z
   .min(1, { error: (iss) => `must be at least 1 day, got ${JSON.stringify(iss.input)}` })
   .max(3650, { error: (iss) => `must be at most 3650 days (10 years), got ${JSON.stringify(iss.input)}` });
 
-/** SSM Agent auto-update (capability 1, issue 4). */
+/** SSM Agent auto-update. */
 export const agentUpdateConfig = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Deploy this capability. @default true'),
@@ -79,6 +79,6 @@ export const agentUpdateConfig = z
     const dup = cfg.notifyStatuses.find((s, i) => cfg.notifyStatuses.indexOf(s) !== i);
     if (dup) ctx.addIssue({ code: 'custom', path: ['notifyStatuses'], message: `lists ${JSON.stringify(dup)} twice` });
   })
-  .describe('SSM Agent auto-update (capability 1, issue 4)');
+  .describe('SSM Agent auto-update');
 
 export type AgentUpdateConfig = z.infer<typeof agentUpdateConfig>;

@@ -23,7 +23,7 @@ const RULES: Record<AmiAlertRuleKind, { purpose: string; description: string }> 
 };
 
 /**
- * Tagged-AMI alerts (capability 4). Rules on the default bus catch the tag-at-creation
+ * Tagged-AMI alerts. Rules on the default bus catch the tag-at-creation
  * path (CreateImage), the tag-later path (CreateTags) and the image's state changes;
  * their patterns are pre-filters (EventBridge cannot tie a tag key to its value), and
  * one notifier Lambda decides on the exact pair and writes the message.

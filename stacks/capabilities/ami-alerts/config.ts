@@ -16,7 +16,7 @@ export type { WatchedTag };
  */
 export const DEFAULT_WATCHED_TAGS: WatchedTag[] = [{ key: 'ssm-baseline:notify', value: 'true' }];
 
-/** Tagged-AMI alerts (capability 4, issue 7). */
+/** Tagged-AMI alerts. */
 export const amiAlertsConfig = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Deploy this capability. @default true'),
@@ -83,7 +83,7 @@ export const amiAlertsConfig = z
       }
     }
   })
-  .describe('Tagged-AMI alerts (capability 4, issue 7)');
+  .describe('Tagged-AMI alerts');
 
 export type AmiAlertsConfig = z.infer<typeof amiAlertsConfig>;
 

@@ -1,5 +1,5 @@
 /**
- * The EventBridge patterns of the tagged-AMI alerts (capability 4). Pure data, no
+ * The EventBridge patterns of the tagged-AMI alerts. Pure data, no
  * constructs: the config schema uses it to check pattern sizes at synth.
  *
  * EventBridge matches arrays per field: in `{ key: [K], value: [V] }` the key and the

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * "AWS API Call via CloudTrail" events reach EventBridge only where a trail logs
- * management events. Capabilities 4 (AMI alerts) and 5 (login alerts) depend on it.
+ * management events. The AMI alerts and the Session Manager login alerts depend on it.
  */
 export const cloudTrailConfig = z
   .strictObject({

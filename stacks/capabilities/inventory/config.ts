@@ -159,7 +159,7 @@ export const recorderConfig = z
   .describe('AWS Config recorder that turns inventory into a per-instance timeline');
 export type RecorderConfig = z.infer<typeof recorderConfig>;
 
-/** Software inventory timeline (capability 2, issue 5). */
+/** Software inventory timeline. */
 export const inventoryConfig = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Deploy this capability. @default true'),
@@ -177,6 +177,6 @@ export const inventoryConfig = z
     collect: inventoryCollection.prefault({}),
     recorder: recorderConfig.prefault({}),
   })
-  .describe('Software inventory timeline (capability 2, issue 5)');
+  .describe('Software inventory timeline');
 
 export type InventoryConfig = z.infer<typeof inventoryConfig>;

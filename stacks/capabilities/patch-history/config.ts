@@ -72,7 +72,7 @@ const days = (max: number) =>
     .min(1, { error: (iss) => `must be at least 1 day, got ${JSON.stringify(iss.input)}` })
     .max(max, { error: (iss) => `must be at most ${max} days, got ${JSON.stringify(iss.input)}` });
 
-/** Patch-compliance history (capability 3, issue 6). */
+/** Patch-compliance history. */
 export const patchHistoryConfig = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Deploy this capability. @default true'),
@@ -149,7 +149,7 @@ export const patchHistoryConfig = z
       });
     }
   })
-  .describe('Patch-compliance history (capability 3, issue 6)');
+  .describe('Patch-compliance history');
 
 export type PatchHistoryConfig = z.infer<typeof patchHistoryConfig>;
 

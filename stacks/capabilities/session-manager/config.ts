@@ -196,7 +196,7 @@ export const bastionConfig = z
   })
   .describe('An optional bastion reached only through Session Manager: no inbound rules, IMDSv2 only, encrypted root volume, no key pair');
 
-/** Audited Session Manager access (capability 5, issue 8). */
+/** Audited Session Manager access. */
 export const sessionManagerConfig = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Deploy this capability. @default true'),
@@ -290,7 +290,7 @@ export const sessionManagerConfig = z
       });
     }
   })
-  .describe('Audited Session Manager access (capability 5, issue 8)');
+  .describe('Audited Session Manager access');
 
 export type SessionManagerConfig = z.infer<typeof sessionManagerConfig>;
 export type BastionConfig = SessionManagerConfig['bastion'];
