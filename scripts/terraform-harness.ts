@@ -2,12 +2,11 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { MirrorError, findProviderMirror } from './provider-mirror';
 import { startSfnValidationStub } from './sfn-validation-stub';
 
 const run = promisify(execFile);
 
-/** Environment variable naming the local provider mirror (CI sets it; see README). */
-export const MIRROR_ENV = 'SSMB_PROVIDER_MIRROR';
 /** The override file the harness writes beside its copy of a stack. */
 export const OVERRIDE_FILE = 'zz_offline_override.tf.json';
 /**
@@ -47,9 +46,11 @@ export function listStacks(outdir: string): StackEntry[] {
 }
 
 /**
- * Environment for terraform: with SSMB_PROVIDER_MIRROR set, a CLI config that installs
- * hashicorp/aws from that filesystem mirror only (no network); otherwise the normal
- * registry. Throws a clear error when terraform or the mirror is missing.
+ * Environment for terraform. hashicorp/aws comes from the filesystem mirror that
+ * `findProviderMirror` picks (SSMB_PROVIDER_MIRROR, then the usual local places), through
+ * a CLI config written into `workdir` that installs it from there only; without a mirror,
+ * from the registry.
+ * Throws a clear error when terraform or the named mirror is missing.
  */
 export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> {
   try {
@@ -67,12 +68,13 @@ export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> 
     // third for ~40 MB more memory. An explicit GOGC wins.
     GOGC: process.env.GOGC ?? '400',
   };
-  const mirror = process.env[MIRROR_ENV];
+  let mirror;
+  try {
+    mirror = findProviderMirror();
+  } catch (err) {
+    throw err instanceof MirrorError ? new HarnessError(err.message) : err;
+  }
   if (mirror) {
-    const provider = join(mirror, 'registry.terraform.io', 'hashicorp', 'aws');
-    if (!existsSync(provider)) {
-      throw new HarnessError(`${MIRROR_ENV}=${mirror} holds no hashicorp/aws provider (expected ${provider}/<version>/<os_arch>/)`);
-    }
     mkdirSync(workdir, { recursive: true });
     const rc = join(workdir, 'terraform.rc');
     writeFileSync(
@@ -80,7 +82,7 @@ export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> 
       [
         'provider_installation {',
         `  filesystem_mirror {`,
-        `    path    = ${JSON.stringify(resolve(mirror))}`,
+        `    path    = ${JSON.stringify(mirror.path)}`,
         '    include = ["registry.terraform.io/hashicorp/aws"]',
         '  }',
         '  direct {',
