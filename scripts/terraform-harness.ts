@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { MirrorError, findProviderMirror } from './provider-mirror';
+import { MIRROR_ENV, MirrorError, findProviderMirror } from './provider-mirror';
 import { startSfnValidationStub } from './sfn-validation-stub';
 
 const run = promisify(execFile);
@@ -43,6 +43,17 @@ export function listStacks(outdir: string): StackEntry[] {
   return Object.entries(manifest.stacks)
     .map(([name, s]) => ({ name, dir: resolve(outdir, s.workingDirectory) }))
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The one line shown when terraform can get hashicorp/aws from neither a mirror nor the registry. */
+export const NO_PROVIDER_MESSAGE =
+  `no hashicorp/aws provider: set ${MIRROR_ENV} to a filesystem mirror (a folder holding registry.terraform.io/hashicorp/aws/...) ` +
+  'or allow access to registry.terraform.io';
+
+/** True when `terraform init` output says the registry (or its download host) could not be reached. */
+export function registryUnreachable(initOutput: string): boolean {
+  const text = initOutput.replace(/\s+/g, ' ');
+  return /could not connect to registry\.terraform\.io/.test(text) || /Error while installing hashicorp\/aws.*releases\.hashicorp\.com/.test(text);
 }
 
 /**
@@ -177,20 +188,30 @@ export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     output += (e.stdout ?? '') + (e.stderr ?? '') || e.message;
+    // Not this stack's fault and the same for every stack: one line instead of terraform's page.
+    if (step === 'init' && registryUnreachable(output)) throw new HarnessError(NO_PROVIDER_MESSAGE);
     return { name: stack.name, ok: false, step, output, validated: false, seconds: (Date.now() - started) / 1000 };
   } finally {
     await sfnStub?.close();
   }
 }
 
-/** Runs `checkStack` over all stacks, `concurrency` at a time, results in stack order. */
+/**
+ * Runs `checkStack` over all stacks, `concurrency` at a time, results in stack order.
+ * Rejects with the first HarnessError (no provider), after which no stack starts.
+ */
 export async function checkAll(stacks: StackEntry[], env: NodeJS.ProcessEnv, opts: { plan: boolean; concurrency?: number }): Promise<StackResult[]> {
   const results: StackResult[] = new Array(stacks.length);
   let next = 0;
   const worker = async () => {
     while (next < stacks.length) {
       const i = next++;
-      results[i] = await checkStack(stacks[i], env, opts);
+      try {
+        results[i] = await checkStack(stacks[i], env, opts);
+      } catch (err) {
+        next = stacks.length;
+        throw err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
