@@ -87,7 +87,8 @@ export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> 
   }
   if (mirror) {
     mkdirSync(workdir, { recursive: true });
-    const rc = join(workdir, 'terraform.rc');
+    // Absolute: terraform reads it from each stack's folder.
+    const rc = join(resolve(workdir), 'terraform.rc');
     writeFileSync(
       rc,
       [
