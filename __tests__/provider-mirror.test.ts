@@ -84,7 +84,7 @@ describe('terraform harness: provider installation', () => {
     else process.env.SSMB_PROVIDER_MIRROR = saved;
   });
 
-  it('installs hashicorp/aws from the mirror only', async () => {
+  it('installs hashicorp/aws from the mirror only, through a shared plugin cache', async () => {
     const mirror = folder(true);
     const work = folder();
     process.env.SSMB_PROVIDER_MIRROR = mirror;
@@ -92,6 +92,8 @@ describe('terraform harness: provider installation', () => {
     const rc = readFileSync(env.TF_CLI_CONFIG_FILE!, 'utf8');
     expect(rc).toContain(`path    = ${JSON.stringify(mirror)}`);
     expect(rc).toMatch(/direct \{\s*exclude = \["registry.terraform.io\/hashicorp\/aws"\]/);
+    if (!process.env.TF_PLUGIN_CACHE_DIR) expect(env.TF_PLUGIN_CACHE_DIR).toBe(join(work, 'terraform-plugin-cache'));
+    expect(env.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE).toBe('true');
   });
 
   it('recognizes terraform’s report of an unreachable registry, however it is wrapped', () => {
@@ -122,7 +124,7 @@ describe('terraform harness: provider installation', () => {
     const rc = join(dir, 'direct.tfrc');
     writeFileSync(rc, 'provider_installation {\n  direct {}\n}\n');
     const env: NodeJS.ProcessEnv = { ...(await terraformEnv(folder())), TF_CLI_CONFIG_FILE: rc, HTTPS_PROXY: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9' };
-    for (const k of ['NO_PROXY', 'no_proxy']) delete env[k];
+    for (const k of ['TF_PLUGIN_CACHE_DIR', 'NO_PROXY', 'no_proxy']) delete env[k];
     const checked = checkStack({ name: 'no-provider', dir }, env, { plan: false });
     await expect(checked).rejects.toThrow(HarnessError);
     await expect(checked).rejects.toThrow(NO_PROVIDER_MESSAGE);

@@ -45,6 +45,9 @@ export function listStacks(outdir: string): StackEntry[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The shared provider plugin cache under the harness's scratch folder. */
+export const PLUGIN_CACHE_DIR = 'terraform-plugin-cache';
+
 /** The one line shown when terraform can get hashicorp/aws from neither a mirror nor the registry. */
 export const NO_PROVIDER_MESSAGE =
   `no hashicorp/aws provider: set ${MIRROR_ENV} to a filesystem mirror (a folder holding registry.terraform.io/hashicorp/aws/...) ` +
@@ -60,7 +63,7 @@ export function registryUnreachable(initOutput: string): boolean {
  * Environment for terraform. hashicorp/aws comes from the filesystem mirror that
  * `findProviderMirror` picks (SSMB_PROVIDER_MIRROR, then the usual local places), through
  * a CLI config written into `workdir` that installs it from there only; without a mirror,
- * from the registry.
+ * from the registry. Either way every stack shares one plugin cache in `workdir`.
  * Throws a clear error when terraform or the named mirror is missing.
  */
 export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> {
@@ -85,6 +88,14 @@ export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> 
   } catch (err) {
     throw err instanceof MirrorError ? new HarnessError(err.message) : err;
   }
+  // Through the environment rather than the CLI config, so a user's own config (used
+  // when there is no mirror) keeps working; an explicit TF_PLUGIN_CACHE_DIR wins.
+  const cache = process.env.TF_PLUGIN_CACHE_DIR || join(resolve(workdir), PLUGIN_CACHE_DIR);
+  mkdirSync(cache, { recursive: true });
+  env.TF_PLUGIN_CACHE_DIR = cache;
+  // Each stack's .offline/ starts without a lock file, and terraform >= 1.4 then skips
+  // the cache unless allowed to: that lock file is scratch, never the deployable one.
+  env.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = 'true';
   if (mirror) {
     mkdirSync(workdir, { recursive: true });
     // Absolute: terraform reads it from each stack's folder.
