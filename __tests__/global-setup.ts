@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { PLUGIN_CACHE_DIR } from '../scripts/terraform-harness';
 
 /** Scratch entries older than this are left over from earlier runs. */
 const STALE_MS = 30 * 60 * 1000;
@@ -15,7 +16,8 @@ export default function globalSetup(): void {
   for (const dir of [scratch, jestTmp]) {
     for (const entry of readdirSync(dir)) {
       const path = join(dir, entry);
-      if (path === jestTmp) continue;
+      // The provider plugin cache is meant to outlive runs.
+      if (path === jestTmp || entry === PLUGIN_CACHE_DIR) continue;
       if (now - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
     }
   }

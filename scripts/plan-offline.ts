@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { findProviderMirror } from './provider-mirror';
 import { HarnessError, checkAll, listStacks, planSummaryLine, terraformEnv } from './terraform-harness';
 import { projectRoot } from '../tooling/lambda-bundle';
 
@@ -13,6 +14,8 @@ async function main(): Promise<number> {
     execFileSync(process.execPath, [join(root, 'dist', 'synth.js')], { stdio: 'inherit', env: { ...process.env, CDKTF_OUTDIR: outdir } });
   }
   const env = await terraformEnv(join(root, '.tmp'));
+  const mirror = findProviderMirror();
+  process.stdout.write(`hashicorp/aws from ${mirror ? `the filesystem mirror ${mirror.path}` : 'the registry'}\n`);
   const stacks = listStacks(outdir);
   const plan = !args.includes('--validate-only');
   const results = await checkAll(stacks, env, { plan, concurrency: 2 });

@@ -2,12 +2,11 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { MIRROR_ENV, MirrorError, findProviderMirror } from './provider-mirror';
 import { startSfnValidationStub } from './sfn-validation-stub';
 
 const run = promisify(execFile);
 
-/** Environment variable naming the local provider mirror (CI sets it; see README). */
-export const MIRROR_ENV = 'SSMB_PROVIDER_MIRROR';
 /** The override file the harness writes beside its copy of a stack. */
 export const OVERRIDE_FILE = 'zz_offline_override.tf.json';
 /**
@@ -46,10 +45,26 @@ export function listStacks(outdir: string): StackEntry[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The shared provider plugin cache under the harness's scratch folder. */
+export const PLUGIN_CACHE_DIR = 'terraform-plugin-cache';
+
+/** The one line shown when terraform can get hashicorp/aws from neither a mirror nor the registry. */
+export const NO_PROVIDER_MESSAGE =
+  `no hashicorp/aws provider: set ${MIRROR_ENV} to a filesystem mirror (a folder holding registry.terraform.io/hashicorp/aws/...) ` +
+  'or allow access to registry.terraform.io';
+
+/** True when `terraform init` output says the registry (or its download host) could not be reached. */
+export function registryUnreachable(initOutput: string): boolean {
+  const text = initOutput.replace(/\s+/g, ' ');
+  return /could not connect to registry\.terraform\.io/.test(text) || /Error while installing hashicorp\/aws.*releases\.hashicorp\.com/.test(text);
+}
+
 /**
- * Environment for terraform: with SSMB_PROVIDER_MIRROR set, a CLI config that installs
- * hashicorp/aws from that filesystem mirror only (no network); otherwise the normal
- * registry. Throws a clear error when terraform or the mirror is missing.
+ * Environment for terraform. hashicorp/aws comes from the filesystem mirror that
+ * `findProviderMirror` picks (SSMB_PROVIDER_MIRROR, then the usual local places), through
+ * a CLI config written into `workdir` that installs it from there only; without a mirror,
+ * from the registry. Either way every stack shares one plugin cache in `workdir`.
+ * Throws a clear error when terraform or the named mirror is missing.
  */
 export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> {
   try {
@@ -67,20 +82,30 @@ export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> 
     // third for ~40 MB more memory. An explicit GOGC wins.
     GOGC: process.env.GOGC ?? '400',
   };
-  const mirror = process.env[MIRROR_ENV];
+  let mirror;
+  try {
+    mirror = findProviderMirror();
+  } catch (err) {
+    throw err instanceof MirrorError ? new HarnessError(err.message) : err;
+  }
+  // Through the environment rather than the CLI config, so a user's own config (used
+  // when there is no mirror) keeps working; an explicit TF_PLUGIN_CACHE_DIR wins.
+  const cache = process.env.TF_PLUGIN_CACHE_DIR || join(resolve(workdir), PLUGIN_CACHE_DIR);
+  mkdirSync(cache, { recursive: true });
+  env.TF_PLUGIN_CACHE_DIR = cache;
+  // Each stack's .offline/ starts without a lock file, and terraform >= 1.4 then skips
+  // the cache unless allowed to: that lock file is scratch, never the deployable one.
+  env.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = 'true';
   if (mirror) {
-    const provider = join(mirror, 'registry.terraform.io', 'hashicorp', 'aws');
-    if (!existsSync(provider)) {
-      throw new HarnessError(`${MIRROR_ENV}=${mirror} holds no hashicorp/aws provider (expected ${provider}/<version>/<os_arch>/)`);
-    }
     mkdirSync(workdir, { recursive: true });
-    const rc = join(workdir, 'terraform.rc');
+    // Absolute: terraform reads it from each stack's folder.
+    const rc = join(resolve(workdir), 'terraform.rc');
     writeFileSync(
       rc,
       [
         'provider_installation {',
         `  filesystem_mirror {`,
-        `    path    = ${JSON.stringify(resolve(mirror))}`,
+        `    path    = ${JSON.stringify(mirror.path)}`,
         '    include = ["registry.terraform.io/hashicorp/aws"]',
         '  }',
         '  direct {',
@@ -175,20 +200,30 @@ export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     output += (e.stdout ?? '') + (e.stderr ?? '') || e.message;
+    // Not this stack's fault and the same for every stack: one line instead of terraform's page.
+    if (step === 'init' && registryUnreachable(output)) throw new HarnessError(NO_PROVIDER_MESSAGE);
     return { name: stack.name, ok: false, step, output, validated: false, seconds: (Date.now() - started) / 1000 };
   } finally {
     await sfnStub?.close();
   }
 }
 
-/** Runs `checkStack` over all stacks, `concurrency` at a time, results in stack order. */
+/**
+ * Runs `checkStack` over all stacks, `concurrency` at a time, results in stack order.
+ * Rejects with the first HarnessError (no provider), after which no stack starts.
+ */
 export async function checkAll(stacks: StackEntry[], env: NodeJS.ProcessEnv, opts: { plan: boolean; concurrency?: number }): Promise<StackResult[]> {
   const results: StackResult[] = new Array(stacks.length);
   let next = 0;
   const worker = async () => {
     while (next < stacks.length) {
       const i = next++;
-      results[i] = await checkStack(stacks[i], env, opts);
+      try {
+        results[i] = await checkStack(stacks[i], env, opts);
+      } catch (err) {
+        next = stacks.length;
+        throw err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
