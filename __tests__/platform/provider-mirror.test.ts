@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AWS_PROVIDER_PATH, IMAGE_MIRROR, MirrorError, candidateDirs, findProviderMirror } from '../scripts/provider-mirror';
-import { HarnessError, NO_PROVIDER_MESSAGE, checkStack, registryUnreachable, terraformEnv } from '../scripts/terraform-harness';
-import { ROOT } from './helpers/synth';
+import { AWS_PROVIDER_PATH, IMAGE_MIRROR, MirrorError, candidateDirs, findProviderMirror } from '../../scripts/provider-mirror';
+import { HarnessError, NO_PROVIDER_MESSAGE, checkStack, registryUnreachable, terraformEnv } from '../../scripts/terraform-harness';
+import { ROOT } from '../helpers/synth';
 
 /** A scratch folder; `withAws` puts an (unpacked) hashicorp/aws version into it. */
 function folder(withAws = false): string {
