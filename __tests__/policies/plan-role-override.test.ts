@@ -17,7 +17,7 @@ const STATE = `arn:aws:iam::${ACCOUNT}:role/ssm-baseline-state`;
 const OIDC = `arn:aws:iam::${ACCOUNT}:role/ssm-baseline-github`;
 const PLAN = `arn:aws:iam::${ACCOUNT}:role/ssm-baseline-plan`;
 
-/** The platform's stack as stacks/provider.ts writes it for an account with deployRoleArn and stateRoleArn. */
+/** The platform's stack as stacks/platform/provider.ts writes it for an account with deployRoleArn and stateRoleArn. */
 function withWriteRoles(json: TerraformJson = compliantStack()): TerraformJson {
   json.provider!.aws[0].assume_role = [{ role_arn: DEPLOY, session_name: 'ssm-baseline-prod' }];
   json.terraform!.backend.s3.assume_role = { role_arn: STATE, session_name: 'ssm-baseline-state-prod' };

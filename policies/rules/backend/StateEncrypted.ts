@@ -10,7 +10,7 @@ export const StateEncrypted: Rule = {
   title: 'State encrypted (`encrypt = true`)',
   severity: 'high',
   rationale: 'Terraform state holds every attribute of every resource, sensitive outputs included.',
-  fix: 'Set encrypt = true on the S3 backend (stacks/provider.ts s3Backend does), optionally kms_key_id.',
+  fix: 'Set encrypt = true on the S3 backend (stacks/platform/provider.ts s3Backend does), optionally kms_key_id.',
   check(stack) {
     const b = s3Backend(stack);
     return b && !isTrue(b.encrypt) ? [{ address: backendAddress(stack), message: 'does not set encrypt = true' }] : [];

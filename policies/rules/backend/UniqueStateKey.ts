@@ -11,7 +11,7 @@ export const UniqueStateKey: Rule = {
   title: 'State key unique per stack',
   severity: 'critical',
   rationale: 'Two stacks on one state object overwrite each other\'s state; the next plan proposes to destroy the other stack\'s resources.',
-  fix: 'Derive the key from account and region (stateKey in stacks/provider.ts: <keyPrefix>/<account>/<region>/terraform.tfstate).',
+  fix: 'Derive the key from account and region (stateKey in stacks/platform/provider.ts: <keyPrefix>/<account>/<region>/terraform.tfstate).',
   check(stack, env) {
     const own = s3Backend(stack);
     if (!own) return [];
