@@ -2,8 +2,6 @@ import { Testing } from 'cdktf';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { associationTargets } from '../../stacks';
 
-// The import in __tests__/setup.ts only declares the matcher types; this registers them.
-Testing.setupJest();
 
 /** An agent-update association aimed by `targets`, synthesized alone. */
 function synthAssociation(targets: Parameters<typeof associationTargets>[0]): string {

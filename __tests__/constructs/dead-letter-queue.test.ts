@@ -4,8 +4,6 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { DLQ_RETENTION_SECONDS, DeadLetterQueue, type DeadLetterQueueProps, NotificationTopic } from '../../stacks';
 
-// The import in __tests__/setup.ts only declares the matcher types; this registers them.
-Testing.setupJest();
 
 const ACCOUNT = '111111111111';
 const QUEUE = 'ssm-baseline-notifications-dlq';

@@ -4,8 +4,6 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { DeadLetterQueue, EventRule, type EventRuleProps, NotificationTopic, NotifierFunction, TARGET_RETRY } from '../../stacks';
 
-// The import in __tests__/setup.ts only declares the matcher types; this registers them.
-Testing.setupJest();
 
 const ACCOUNT = '111111111111';
 const PATTERN = {

@@ -5,8 +5,6 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { CustomerKey, type CustomerKeyProps, type PolicyStatement } from '../../stacks';
 
-// The import in __tests__/setup.ts only declares the matcher types; this registers them.
-Testing.setupJest();
 
 const ACCOUNT = '111111111111';
 const ROOT_DELEGATION = {

@@ -6,8 +6,6 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { ManagedInstanceRole, type ManagedInstanceRoleProps, SSM_CORE_POLICY_ARN } from '../../stacks';
 
-// The import in __tests__/setup.ts only declares the matcher types; this registers them.
-Testing.setupJest();
 
 const LOG_GROUP_ARN = 'arn:aws:logs:ap-northeast-1:111111111111:log-group:/ssm-baseline/session-manager';
 

@@ -26,4 +26,13 @@ describe('namedOutput', () => {
     });
     expect(id).toBe('inventory_association_id');
   });
+
+  test('refuses a second output of the same name in one stack (it would replace the first)', () => {
+    expect(() =>
+      Testing.synthScope((scope) => {
+        namedOutput(new Construct(scope, 'a'), 'managed_instance_role_arn', 'arn:aws:iam::111111111111:role/a', 'first');
+        namedOutput(new Construct(scope, 'b'), 'managed_instance_role_arn', 'arn:aws:iam::111111111111:role/b', 'second');
+      }),
+    ).toThrow('already has an output named managed_instance_role_arn');
+  });
 });

@@ -6,8 +6,6 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { NotificationTopic, type NotificationTopicProps } from '../../stacks';
 
-// The import in __tests__/setup.ts only declares the matcher types; this registers them.
-Testing.setupJest();
 
 const ACCOUNT = '111111111111';
 const RULE_ARN = `arn:aws:events:ap-northeast-1:${ACCOUNT}:rule/ssm-baseline-ami-alerts`;

@@ -8,8 +8,6 @@ import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { DeadLetterQueue, LAMBDA_RUNTIME, NOTIFIER_FUNCTION_DEFAULTS, NotifierFunction, type NotifierFunctionProps } from '../../stacks';
 
-// The import in __tests__/setup.ts only declares the matcher types; this registers them.
-Testing.setupJest();
 
 const ACCOUNT = '111111111111';
 const FUNCTION = 'ssm-baseline-agent-update-notifier';

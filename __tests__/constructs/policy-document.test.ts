@@ -2,8 +2,6 @@ import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from 'cdktf
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { PolicyDocument, type PolicyStatement, denyInsecureTransport, serviceTrust } from '../../stacks';
 
-// The import in __tests__/setup.ts only declares the matcher types; this registers them.
-Testing.setupJest();
 
 const ACCOUNT = '111111111111';
 const BUCKET_ARN = 'arn:aws:s3:::ssm-baseline-inventory-111111111111';

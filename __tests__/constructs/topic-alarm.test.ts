@@ -2,8 +2,6 @@ import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from 'cdktf
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { NotificationTopic, alarmWhenAboveZero, type TopicAlarmProps } from '../../stacks';
 
-// The import in __tests__/setup.ts only declares the matcher types; this registers them.
-Testing.setupJest();
 
 const ACCOUNT = '111111111111';
 const FAILED_RUNS: TopicAlarmProps = {
