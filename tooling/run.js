@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+/**
+ * `node tooling/run.js <entry.ts> [args...]`: runs a TypeScript entry (main.ts, a CLI)
+ * from one bundled file that esbuild builds into dist/bin/, and rebuilds only when the
+ * build recipe or one of the files it bundled changed since. Type checking is its own
+ * step (`npm run typecheck`), so a command starts in about the time its bundle takes to
+ * load. Plain JavaScript with no dependency but esbuild, loaded only to build.
+ */
+const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { join, relative, resolve } = require('node:path');
+const Module = require('node:module');
+
+const ROOT = resolve(__dirname, '..');
+const BIN = join(ROOT, 'dist', 'bin');
+
+/**
+ * Packages left out of the bundles: esbuild ships a native binary, iam-data reads its
+ * data files relative to its own modules, and typescript is large and loaded on demand.
+ */
+const EXTERNAL = ['esbuild', '@cloud-copilot/*', 'typescript'];
+
+/** @param {string} entry project-relative entry, e.g. `policies/cli.ts` */
+function bundlePath(entry) {
+  return join(BIN, `${entry.replace(/\.ts$/, '').replace(/[\\/]/g, '--')}.js`);
+}
+
+/** @param {string} entry @param {string} outfile */
+function buildOptions(entry, outfile) {
+  return {
+    entryPoints: [entry],
+    outfile: relative(ROOT, outfile),
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: /** @type {const} */ ('node'),
+    target: 'node22',
+    format: /** @type {const} */ ('cjs'),
+    // Less to parse; identifiers stay, so SSMB_DEBUG stack traces remain readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    external: EXTERNAL,
+    sourcemap: /** @type {const} */ ('linked'),
+    sourcesContent: false,
+    legalComments: /** @type {const} */ ('linked'),
+    metafile: true,
+    logLevel: /** @type {const} */ ('warning'),
+  };
+}
+
+function esbuildVersion() {
+  const pkg = join(ROOT, 'node_modules', 'esbuild', 'package.json');
+  return existsSync(pkg) ? JSON.parse(readFileSync(pkg, 'utf8')).version : 'unknown';
+}
+
+/**
+ * The bundle is still valid when it was built by the same recipe and no input is newer.
+ * @param {string} outfile @param {string} record @param {string} recipe
+ */
+function upToDate(outfile, record, recipe) {
+  if (!existsSync(outfile) || !existsSync(record)) return false;
+  const built = JSON.parse(readFileSync(record, 'utf8'));
+  if (built.recipe !== recipe) return false;
+  const at = statSync(outfile).mtimeMs;
+  return built.inputs.every((/** @type {string} */ input) => {
+    const path = join(ROOT, input);
+    return existsSync(path) && statSync(path).mtimeMs <= at;
+  });
+}
+
+/**
+ * Builds `entry` unless its bundle is up to date; returns the bundle's path.
+ * @param {string} entry project-relative path of a TypeScript entry
+ */
+function ensureBuilt(entry) {
+  const outfile = bundlePath(entry);
+  const record = `${outfile}.inputs.json`;
+  const options = buildOptions(entry, outfile);
+  const recipe = `${JSON.stringify(options)}|${esbuildVersion()}`;
+  if (upToDate(outfile, record, recipe)) return outfile;
+  if (!existsSync(join(ROOT, entry))) throw new Error(`no such entry: ${entry}`);
+  const esbuild = require('esbuild');
+  mkdirSync(BIN, { recursive: true });
+  const result = esbuild.buildSync(options);
+  const inputs = Object.keys(result.metafile.inputs).sort();
+  // Written last and atomically: a build that died midway leaves no record, so the next run rebuilds.
+  const tmp = `${record}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify({ recipe, inputs }, null, 2)}\n`);
+  renameSync(tmp, record);
+  return outfile;
+}
+
+/**
+ * Runs the entry's bundle as the main module, with `args` as its arguments.
+ * @param {string} entry @param {string[]} args
+ */
+function run(entry, args) {
+  const bundle = ensureBuilt(entry);
+  process.argv = [process.argv[0], bundle, ...args];
+  // As node itself starts a script: `require.main === module` holds in the bundle.
+  Module.runMain();
+}
+
+module.exports = { ensureBuilt, bundlePath, ROOT };
+
+if (require.main === module) {
+  const [entry, ...args] = process.argv.slice(2);
+  if (!entry) {
+    process.stderr.write('usage: node tooling/run.js <entry.ts> [args...]\n');
+    process.exitCode = 2;
+  } else {
+    run(entry, args);
+  }
+}
