@@ -113,6 +113,7 @@ export function bundleLambda(name: string): LambdaBundle {
   const recordPath = join(bundlesDir(root), `${name}.inputs.json`);
   const options = bundleOptions(root, entry, join(dir, 'index.js'));
   // esbuild is loaded only when something must be built: it starts a service process.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
   const esbuild = (): typeof import('esbuild') => require('esbuild');
   const portable = { ...options, absWorkingDir: '.', entryPoints: [relative(root, entry)], outfile: relative(root, options.outfile!) };
   const recipe = `${JSON.stringify({ options: portable })}|${readEsbuildVersion(root)}`;

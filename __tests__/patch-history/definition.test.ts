@@ -1,6 +1,5 @@
 // asl-validator ships no type declarations: its documented signature.
 type AslValidator = (definition: unknown, opts?: { checkPaths?: boolean; checkArn?: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator: AslValidator = require('asl-validator');
 import {
   EXECUTION_TIMEOUT_SECONDS,

@@ -146,7 +146,7 @@ describe('plan role override: terraform plans without the deploy role', () => {
       expect(stdout).toMatch(/Plan: 1 to add/);
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string };
-      throw new Error(`terraform failed:\n${e.stdout ?? ''}${e.stderr ?? ''}\ncalls: ${JSON.stringify(calls)}`);
+      throw new Error(`terraform failed:\n${e.stdout ?? ''}${e.stderr ?? ''}\ncalls: ${JSON.stringify(calls)}`, { cause: err });
     }
     return [...calls];
   }

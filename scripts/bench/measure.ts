@@ -12,4 +12,5 @@ if (!out || !target) {
 }
 process.argv.splice(2, 1);
 process.on('exit', () => writeFileSync(out, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS })));
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- runs the measured script in this process
 require(resolve(target));

@@ -31,7 +31,7 @@ export function parseWatchedTags(json: string): WatchedTag[] {
   try {
     parsed = JSON.parse(json);
   } catch (err) {
-    throw new Error(`WATCHED_TAGS is not JSON: ${(err as Error).message}`);
+    throw new Error(`WATCHED_TAGS is not JSON: ${(err as Error).message}`, { cause: err });
   }
   const ok =
     Array.isArray(parsed) &&
