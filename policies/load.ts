@@ -1,26 +1,27 @@
 // Finds the stacks to check: a cdktf.out folder (every stack's cdk.tf.json), one stack
-// folder, one cdk.tf.json, or plan files (`terraform show -json` output).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+// folder, one cdk.tf.json, or plan files (`terraform show -json` output). Reading the
+// files is tooling/synth-output's job; this builds the StackModels from what it returns.
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import {
+  STACK_FILE,
+  StackFolder,
+  SynthOutputError,
+  isSynthOutput,
+  listStacks,
+  readJsonFile,
+  readStackFolder,
+} from '../tooling/synth-output';
 import { PlanJson, StackModel, TerraformJson, stackFromPlan, stackFromSynth } from './model';
 
 export class InputError extends Error {}
 
-function readJson(file: string): unknown {
-  let text: string;
+/** Loader errors (missing or malformed files) are input errors: exit 2 without a stack trace. */
+function input<T>(read: () => T): T {
   try {
-    text = readFileSync(file, 'utf8');
+    return read();
   } catch (err) {
-    throw new InputError(`${file}: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    // JSON.parse gives a character offset (or none, at the end of the input); editors want line and column.
-    const message = (err as Error).message;
-    const at = Number(/at position (\d+)/.exec(message)?.[1] ?? text.length);
-    const before = text.slice(0, at).split('\n');
-    throw new InputError(`${file}:${before.length}:${before[before.length - 1].length + 1}: invalid JSON: ${message}`);
+    throw err instanceof SynthOutputError ? new InputError(err.message) : err;
   }
 }
 
@@ -29,18 +30,31 @@ function stackNameOf(file: string): string {
   return basename(dirname(resolve(file)));
 }
 
+function synthName(json: TerraformJson, file: string): string {
+  return ((json['//'] as { metadata?: { stackName?: string } } | undefined)?.metadata?.stackName) ?? stackNameOf(file);
+}
+
+const isSynthJson = (json: object) => 'resource' in json || 'terraform' in json;
+
 function loadFile(file: string): StackModel {
-  const json = readJson(file) as Record<string, unknown>;
+  const json = input(() => readJsonFile(file)) as Record<string, unknown>;
   if (json && typeof json === 'object' && 'planned_values' in json) {
-    const sibling = join(dirname(file), 'cdk.tf.json');
-    const synth = existsSync(sibling) ? (readJson(sibling) as TerraformJson) : undefined;
-    return stackFromPlan(json as PlanJson, stackNameOf(file), file, synth);
+    const sibling = join(dirname(file), STACK_FILE);
+    const synth = existsSync(sibling) ? (input(() => readJsonFile(sibling)) as TerraformJson) : undefined;
+    return stackFromPlan(json as unknown as PlanJson, stackNameOf(file), file, synth);
   }
-  if (json && typeof json === 'object' && ('resource' in json || 'terraform' in json)) {
-    const name = ((json['//'] as { metadata?: { stackName?: string } } | undefined)?.metadata?.stackName) ?? stackNameOf(file);
-    return stackFromSynth(json as TerraformJson, name, file);
+  if (json && typeof json === 'object' && isSynthJson(json)) {
+    return stackFromSynth(json as TerraformJson, synthName(json as TerraformJson, file), file);
   }
   throw new InputError(`${file}: neither a synthesized stack (cdk.tf.json) nor a plan (terraform show -json)`);
+}
+
+/** The model of one stack folder: its plan with `preferPlans` when it has one, else cdk.tf.json. */
+function fromFolder(folder: StackFolder, preferPlans: boolean): StackModel {
+  if (folder.plan) return stackFromPlan(folder.plan, folder.name, folder.planFile, folder.synth);
+  if (!folder.synth) throw new InputError(`${folder.dir} holds no ${STACK_FILE}${preferPlans ? ' or plan.json' : ''}`);
+  if (!isSynthJson(folder.synth)) throw new InputError(`${folder.synthFile}: not a synthesized stack (no "resource" or "terraform" block)`);
+  return stackFromSynth(folder.synth, folder.name, folder.synthFile);
 }
 
 /**
@@ -50,20 +64,12 @@ function loadFile(file: string): StackModel {
 export function loadPath(path: string, opts: { preferPlans?: boolean } = {}): StackModel[] {
   if (!existsSync(path)) throw new InputError(`${path} does not exist`);
   if (statSync(path).isFile()) return [loadFile(path)];
-  const manifest = join(path, 'manifest.json');
-  if (existsSync(manifest)) {
-    const m = readJson(manifest) as { stacks?: Record<string, { workingDirectory: string; synthesizedStackPath?: string }> };
-    return Object.entries(m.stacks ?? {})
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([, s]) => loadStackDir(resolve(path, s.workingDirectory), opts));
+  const preferPlans = !!opts.preferPlans;
+  if (isSynthOutput(path)) {
+    return input(() => listStacks(path).map((s) => fromFolder(readStackFolder(s, { plans: preferPlans }), preferPlans)));
   }
-  return [loadStackDir(path, opts)];
-}
-
-function loadStackDir(dir: string, opts: { preferPlans?: boolean }): StackModel {
-  const plan = join(dir, 'plan.json');
-  if (opts.preferPlans && existsSync(plan)) return loadFile(plan);
-  const synth = join(dir, 'cdk.tf.json');
-  if (!existsSync(synth)) throw new InputError(`${dir} holds no cdk.tf.json${opts.preferPlans ? ' or plan.json' : ''}`);
-  return loadFile(synth);
+  const folder = input(() => readStackFolder({ name: basename(resolve(path)), dir: path }, { plans: preferPlans }));
+  // A lone folder's cdk.tf.json names its stack as it does when given as a file (its metadata).
+  const name = !folder.plan && folder.synth ? synthName(folder.synth, folder.synthFile) : folder.name;
+  return [fromFolder({ ...folder, name }, preferPlans)];
 }

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { PLAN_FILE, STACK_FILE, StackEntry, SynthOutputError, listStacks as listSynthStacks, readStackJson } from '../tooling/synth-output';
 import { MIRROR_ENV, MirrorError, findProviderMirror } from './provider-mirror';
 import { startSfnValidationStub } from './sfn-validation-stub';
 
@@ -20,7 +21,7 @@ export const OFFLINE_DIR = '.offline';
 function offlineWorkdir(stackDir: string, override: Record<string, unknown>): string {
   const work = join(stackDir, OFFLINE_DIR);
   mkdirSync(work, { recursive: true });
-  copyFileSync(join(stackDir, 'cdk.tf.json'), join(work, 'cdk.tf.json'));
+  copyFileSync(join(stackDir, STACK_FILE), join(work, STACK_FILE));
   const assets = join(work, 'assets');
   if (existsSync(join(stackDir, 'assets')) && !existsSync(assets)) symlinkSync(join('..', 'assets'), assets, 'dir');
   writeFileSync(join(work, OVERRIDE_FILE), JSON.stringify(override, null, 2) + '\n');
@@ -29,20 +30,15 @@ function offlineWorkdir(stackDir: string, override: Record<string, unknown>): st
 
 export class HarnessError extends Error {}
 
-export interface StackEntry {
-  readonly name: string;
-  /** Absolute path of the stack's working directory. */
-  readonly dir: string;
-}
+export type { StackEntry };
 
-/** Stacks of a synth output, from cdktf's manifest, in name order. */
+/** Stacks of a synth output, from cdktf's manifest, in name order; a missing or bad manifest is a HarnessError. */
 export function listStacks(outdir: string): StackEntry[] {
-  const manifestPath = join(outdir, 'manifest.json');
-  if (!existsSync(manifestPath)) throw new HarnessError(`${manifestPath} not found: run \`npm run synth\` first`);
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { stacks: Record<string, { workingDirectory: string }> };
-  return Object.entries(manifest.stacks)
-    .map(([name, s]) => ({ name, dir: resolve(outdir, s.workingDirectory) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  try {
+    return listSynthStacks(outdir);
+  } catch (err) {
+    throw err instanceof SynthOutputError ? new HarnessError(err.message) : err;
+  }
 }
 
 /** The shared provider plugin cache under the harness's scratch folder. */
@@ -176,7 +172,7 @@ async function tf(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<
  */
 export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts: { plan: boolean }): Promise<StackResult> {
   const started = Date.now();
-  const stackJson = JSON.parse(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8'));
+  const stackJson = readStackJson(stack.dir);
   // The provider validates state machine definitions against the API while planning.
   const sfnStub = stackJson.resource?.aws_sfn_state_machine ? await startSfnValidationStub() : undefined;
   const endpoints = sfnStub ? { sfn: sfnStub.url } : undefined;
@@ -190,7 +186,7 @@ export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts
       output += await tf(['plan', '-input=false', '-lock=false', '-out=tfplan'], work, env);
       step = 'show';
       const json = await tf(['show', '-json', 'tfplan'], work, env);
-      const planJson = join(stack.dir, 'plan.json');
+      const planJson = join(stack.dir, PLAN_FILE);
       writeFileSync(planJson, json.trim() + '\n');
       return { name: stack.name, ok: true, step: 'done', output, validated: true, planJson, seconds: (Date.now() - started) / 1000 };
     }

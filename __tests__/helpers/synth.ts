@@ -6,6 +6,7 @@ import { BaselineStack } from '../../stacks/platform/baseline-stack';
 import { parseConfig } from '../../stacks/platform/config/load';
 import { BaselineConfig, BaselineConfigInput } from '../../stacks/platform/config/schema';
 import { StackResult, checkStack, listStacks, terraformEnv } from '../../scripts/terraform-harness';
+import { readStackJson } from '../../tooling/synth-output';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -59,7 +60,7 @@ export function synthToDir(config: BaselineConfig): string {
 /** Every stack of a synth folder, by name. */
 export function readStacks(outdir: string): Record<string, StackJson> {
   return Object.fromEntries(
-    listStacks(outdir).map((s) => [s.name, JSON.parse(readFileSync(join(s.dir, 'cdk.tf.json'), 'utf8')) as StackJson]),
+    listStacks(outdir).map((s) => [s.name, readStackJson(s.dir) as StackJson]),
   );
 }
 
