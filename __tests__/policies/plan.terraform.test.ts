@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main as policyCli } from '../../policies/cli';
 import { StackResult, checkAll, listStacks, planSummaryLine, terraformEnv } from '../../scripts/terraform-harness';
-import { COMMENT_MARKER, readPlans, renderPlanSummary, summarize } from '../../scripts/plan-summary';
+import { COMMENT_MARKER, readPlans, renderPlanSummary, summarize } from '../../scripts/plan-summary/render';
 import { ROOT, exampleConfig, synthToDir } from '../helpers/synth';
 
 // End to end on the example configuration: the policy CLI over the synthesized output

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { COMMENT_MARKER, configPlanRoles, parseRoles, planMatrix, readPlans, renderPlanSummary, summarize, truncate } from '../../scripts/plan-summary';
+import { configPlanRoles, parseRoles, planMatrix } from '../../scripts/plan-summary/matrix';
+import { COMMENT_MARKER, readPlans, renderPlanSummary, summarize, truncate } from '../../scripts/plan-summary/render';
 import { PLAN_ROLE_OVERRIDE_FILE, writePlanRoleOverride } from '../../scripts/plan-role-override';
 import { main as policyCli } from '../../policies/cli';
 import type { TerraformJson } from '../../policies/model';
