@@ -5,37 +5,46 @@
 // matrix instead (plan-summary/matrix.ts), as JSON on stdout.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig } from '../stacks/platform/config/load';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../stacks/platform/config/load';
+import { Io, UsageError, processIo, runMain, strictArgs, usageError } from './cli-args';
 import { configPlanRoles, parseRoles, planMatrix } from './plan-summary/matrix';
 import { summarize } from './plan-summary/render';
 
-async function main(argv: string[]): Promise<number> {
-  if (argv[0] === '--matrix' && argv.length === 2) {
+export const USAGE = `usage: npm run plan:summary -- <cdktf.out dir> [--output FILE]
+       npm run plan:summary -- --matrix <cdktf.out dir>
+
+  --output FILE   write the summary to FILE instead of stdout
+  --matrix        print the workflow's plan matrix (JSON) instead; the configuration
+                  (SSMB_CONFIG) and SSMB_PLAN_ROLES / SSMB_PLAN_ROLE_NAME name the roles
+  --help          print this and exit
+`;
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let args;
+  try {
+    args = strictArgs({ options: { output: { type: 'string' }, matrix: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true }, argv);
+    if (args.values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (args.positionals.length !== 1) throw new UsageError(args.positionals.length ? `expected one cdktf.out folder, got ${args.positionals.length}` : 'no cdktf.out folder given');
+    if (args.values.matrix && args.values.output !== undefined) throw new UsageError('--matrix prints to stdout; --output is for the summary');
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(io, USAGE, err);
+    throw err;
+  }
+  const outdir = resolve(args.positionals[0]);
+  if (args.values.matrix) {
     // The configuration synthesized (SSMB_CONFIG, as `npm run synth`) supplies each account's planRoleArn.
-    const planRoles = configPlanRoles(loadConfig());
-    const include = planMatrix(resolve(argv[1]), parseRoles(process.env.SSMB_PLAN_ROLES), process.env.SSMB_PLAN_ROLE_NAME || undefined, planRoles);
-    process.stdout.write(`${JSON.stringify({ include })}\n`);
+    const planRoles = configPlanRoles(loadConfig(io.env.SSMB_CONFIG || DEFAULT_CONFIG_PATH));
+    const include = planMatrix(outdir, parseRoles(io.env.SSMB_PLAN_ROLES), io.env.SSMB_PLAN_ROLE_NAME || undefined, planRoles);
+    io.out(`${JSON.stringify({ include })}\n`);
     return 0;
   }
-  const outIdx = argv.indexOf('--output');
-  const output = outIdx >= 0 ? argv[outIdx + 1] : undefined;
-  const rest = outIdx >= 0 ? argv.filter((_, i) => i !== outIdx && i !== outIdx + 1) : argv;
-  if (rest.length !== 1 || rest[0].startsWith('--')) {
-    process.stderr.write('usage: npm run plan:summary -- <cdktf.out dir> [--output FILE]\n       npm run plan:summary -- --matrix <cdktf.out dir>\n');
-    return 2;
-  }
-  const md = await summarize(resolve(rest[0]));
-  if (output) writeFileSync(output, md);
-  else process.stdout.write(md);
+  const md = await summarize(outdir);
+  if (args.values.output !== undefined) writeFileSync(args.values.output, md);
+  else io.out(md);
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (err) => {
-      process.stderr.write(`plan:summary failed: ${(err as Error).message}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
+if (require.main === module) runMain('plan:summary', () => main(process.argv.slice(2)));

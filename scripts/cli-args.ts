@@ -1,0 +1,52 @@
+// What the project's command-line scripts share: where they write (so tests can run
+// `main` in-process and read both streams), strict `parseArgs`, and the exit codes
+// (0 done, 1 the checked thing failed, 2 usage or input error).
+import { parseArgs } from 'node:util';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  env: process.env,
+};
+
+/** A bad command line: the message, then the usage, on stderr; exit 2. */
+export class UsageError extends Error {}
+
+type ParseArgsConfig = NonNullable<Parameters<typeof parseArgs>[0]>;
+
+/**
+ * `parseArgs` in strict mode: an unknown flag, a missing value or an unexpected
+ * positional is a UsageError instead of node's TypeError.
+ */
+export function strictArgs<T extends ParseArgsConfig>(config: T, argv: string[]): ReturnType<typeof parseArgs<T>> {
+  try {
+    // Spreading the config loses parseArgs' inference of the option types; they are T's.
+    return parseArgs({ ...config, args: argv, strict: true }) as ReturnType<typeof parseArgs<T>>;
+  } catch (err) {
+    if (String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_')) throw new UsageError((err as Error).message);
+    throw err;
+  }
+}
+
+/** Writes a usage error (message and usage) to stderr; the exit code to return. */
+export function usageError(io: Io, usage: string, err: UsageError): number {
+  io.err(`${err.message}\n${usage}`);
+  return 2;
+}
+
+/** Runs a script's `main` as the process: its result is the exit code; a throw prints `<name> failed: ...`, exit `failCode`. */
+export function runMain(name: string, main: () => Promise<number>, opts: { failCode?: number; plain?: (err: unknown) => boolean } = {}): void {
+  main().then(
+    (code) => (process.exitCode = code),
+    (err) => {
+      process.stderr.write(`${opts.plain?.(err) ? '' : `${name} failed: `}${(err as Error).message}\n`);
+      process.exitCode = opts.failCode ?? 2;
+    },
+  );
+}
