@@ -1,42 +1,82 @@
+// `npm run plan:offline [-- <cdktf.out dir>] [--no-synth] [--validate-only]`:
+// synth, then terraform init/validate/plan of every stack with no AWS access. Each
+// stack's result is printed as it finishes, with a running count: a fleet takes minutes.
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { findProviderMirror } from './provider-mirror';
-import { HarnessError, checkAll, listStacks, planSummaryLine, terraformEnv } from './terraform-harness';
 import { projectRoot } from '../tooling/lambda-bundle';
+import { SynthOutputError } from '../tooling/synth-output';
+import { Io, UsageError, processIo, runMain, strictArgs, usageError } from './cli-args';
+import { MirrorError, findProviderMirror } from './provider-mirror';
+import { HarnessError, StackResult, checkAll, checkStack, listStacks, planSummaryLine, terraformEnv } from './terraform-harness';
 
-// `npm run plan:offline [-- <cdktf.out dir>] [--no-synth] [--validate-only]`:
-// synth, then terraform init/validate/plan of every stack with no AWS access.
-async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const root = projectRoot();
-  const outdir = resolve(args.find((a) => !a.startsWith('--')) ?? join(root, 'cdktf.out'));
-  if (!args.includes('--no-synth')) {
-    execFileSync(process.execPath, [join(root, 'dist', 'synth.js')], { stdio: 'inherit', env: { ...process.env, CDKTF_OUTDIR: outdir } });
-  }
-  const env = await terraformEnv(join(root, '.tmp'));
-  const mirror = findProviderMirror();
-  process.stdout.write(`hashicorp/aws from ${mirror ? `the filesystem mirror ${mirror.path}` : 'the registry'}\n`);
-  const stacks = listStacks(outdir);
-  const plan = !args.includes('--validate-only');
-  const results = await checkAll(stacks, env, { plan, concurrency: 2 });
-  let failed = 0;
-  for (const r of results) {
-    if (r.ok) {
-      const what = plan ? `planned: ${planSummaryLine(r.output)} -> ${r.planJson}` : 'valid';
-      process.stdout.write(`ok   ${r.name} (${r.seconds.toFixed(1)} s) ${what}\n`);
-    } else {
-      failed++;
-      process.stdout.write(`FAIL ${r.name}: terraform ${r.step} failed\n${r.output.replace(/^/gm, '     ')}\n`);
+export const USAGE = `usage: npm run plan:offline -- [<cdktf.out dir>] [--no-synth] [--validate-only]
+
+  <cdktf.out dir>   where to synthesize and plan (default: cdktf.out)
+  --no-synth        plan what the folder already holds
+  --validate-only   terraform validate instead of plan (no plan.json)
+  --help            print this and exit
+
+exit status: 0 every stack passed, 1 a stack failed or terraform is missing, 2 usage error
+`;
+
+/** What `main` runs; tests replace terraform with their own. */
+export interface OfflineDeps {
+  synth(outdir: string): void;
+  terraformEnv: typeof terraformEnv;
+  findProviderMirror: typeof findProviderMirror;
+  checkStack: typeof checkStack;
+}
+
+const DEPS: OfflineDeps = {
+  synth: (outdir) => {
+    execFileSync(process.execPath, [join(projectRoot(), 'dist', 'synth.js')], { stdio: 'inherit', env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  },
+  terraformEnv,
+  findProviderMirror,
+  checkStack,
+};
+
+/** One stack's result: `[2/5] ok   <stack> (12.3 s) planned: Plan: ...`, or FAIL with terraform's output indented. */
+export function resultLine(r: StackResult, finished: number, total: number, plan: boolean): string {
+  const count = `[${finished}/${total}]`;
+  if (r.ok) return `${count} ok   ${r.name} (${r.seconds.toFixed(1)} s) ${plan ? `planned: ${planSummaryLine(r.output)} -> ${r.planJson}` : 'valid'}\n`;
+  return `${count} FAIL ${r.name}: terraform ${r.step} failed\n${r.output.replace(/^/gm, '     ')}\n`;
+}
+
+export async function main(argv: string[], io: Io = processIo, deps: OfflineDeps = DEPS): Promise<number> {
+  let args;
+  try {
+    args = strictArgs(
+      { options: { 'no-synth': { type: 'boolean' }, 'validate-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true },
+      argv,
+    );
+    if (args.values.help) {
+      io.out(USAGE);
+      return 0;
     }
+    if (args.positionals.length > 1) throw new UsageError(`expected at most one cdktf.out folder, got ${args.positionals.length}`);
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(io, USAGE, err);
+    throw err;
   }
-  process.stdout.write(`${results.length - failed} of ${results.length} stacks ${plan ? 'validated and planned' : 'validated'} offline\n`);
+  const root = projectRoot();
+  const outdir = resolve(args.positionals[0] ?? join(root, 'cdktf.out'));
+  if (!args.values['no-synth']) deps.synth(outdir);
+  const env = await deps.terraformEnv(join(root, '.tmp'));
+  const mirror = deps.findProviderMirror();
+  io.out(`hashicorp/aws from ${mirror ? `the filesystem mirror ${mirror.path}` : 'the registry'}\n`);
+  const plan = !args.values['validate-only'];
+  const results = await checkAll(listStacks(outdir), env, {
+    plan,
+    concurrency: 2,
+    check: deps.checkStack,
+    onResult: (r, finished, total) => io.out(resultLine(r, finished, total, plan)),
+  });
+  const failed = results.filter((r) => !r.ok).length;
+  io.out(`${results.length - failed} of ${results.length} stacks ${plan ? 'validated and planned' : 'validated'} offline\n`);
   return failed === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (err) => {
-    process.stderr.write(`${err instanceof HarnessError ? '' : 'plan:offline failed: '}${(err as Error).message}\n`);
-    process.exitCode = 1;
-  },
-);
+if (require.main === module) {
+  runMain('plan:offline', () => main(process.argv.slice(2)), { failCode: 1, plain: (err) => err instanceof HarnessError || err instanceof MirrorError || err instanceof SynthOutputError });
+}

@@ -205,21 +205,29 @@ export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts
 }
 
 /**
- * Runs `checkStack` over all stacks, `concurrency` at a time, results in stack order.
+ * Runs `checkStack` over all stacks, `concurrency` at a time, results in stack order;
+ * `onResult` hears of each as it finishes, with how many have (for progress lines).
  * Rejects with the first HarnessError (no provider), after which no stack starts.
  */
-export async function checkAll(stacks: StackEntry[], env: NodeJS.ProcessEnv, opts: { plan: boolean; concurrency?: number }): Promise<StackResult[]> {
+export async function checkAll(
+  stacks: StackEntry[],
+  env: NodeJS.ProcessEnv,
+  opts: { plan: boolean; concurrency?: number; onResult?: (result: StackResult, finished: number, total: number) => void; check?: typeof checkStack },
+): Promise<StackResult[]> {
+  const check = opts.check ?? checkStack;
   const results: StackResult[] = new Array(stacks.length);
   let next = 0;
+  let finished = 0;
   const worker = async () => {
     while (next < stacks.length) {
       const i = next++;
       try {
-        results[i] = await checkStack(stacks[i], env, opts);
+        results[i] = await check(stacks[i], env, opts);
       } catch (err) {
         next = stacks.length;
         throw err;
       }
+      opts.onResult?.(results[i], ++finished, stacks.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));

@@ -2,14 +2,16 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Io } from '../../scripts/cli-args';
+import { OfflineDeps, USAGE as OFFLINE_USAGE, main as planOffline } from '../../scripts/plan-offline';
 import { USAGE as SUMMARY_USAGE, main as planSummary } from '../../scripts/plan-summary';
 import { planMatrix } from '../../scripts/plan-summary/matrix';
 import { summarize } from '../../scripts/plan-summary/render';
+import type { StackEntry, StackResult } from '../../scripts/terraform-harness';
 import { USAGE as SCHEMA_USAGE, main as writeSchema } from '../../scripts/write-schema';
 import { ROOT } from '../helpers/synth';
 import { compliantStack } from '../policies/fixtures';
 
-// The command lines of plan:summary and schema, run in-process.
+// The command lines of plan:summary, plan:offline and schema, run in-process.
 
 function io(env: NodeJS.ProcessEnv = {}): Io & { stdout: string; stderr: string } {
   const captured = {
@@ -37,6 +39,7 @@ function outdir(names: string[]): string {
 
 describe.each([
   ['plan:summary', (argv: string[], i: Io) => planSummary(argv, i), SUMMARY_USAGE],
+  ['plan:offline', (argv: string[], i: Io) => planOffline(argv, i), OFFLINE_USAGE],
   ['schema', async (argv: string[], i: Io) => writeSchema(argv, i), SCHEMA_USAGE],
 ])('%s arguments', (_name, main, usage) => {
   it('--help prints the usage to stdout, exit 0', async () => {
@@ -102,6 +105,79 @@ describe('plan:summary command line', () => {
   it('a folder without a manifest says to synthesize', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'command-line-'));
     await expect(planSummary([empty], io())).rejects.toThrow(`${join(empty, 'manifest.json')} not found: run \`npm run synth\` first`);
+  });
+});
+
+describe('plan:offline command line', () => {
+  const result = (name: string, ok: boolean): StackResult => ({
+    name,
+    ok,
+    step: ok ? 'done' : 'plan',
+    output: ok ? 'Plan: 3 to add, 0 to change, 0 to destroy.\n' : 'Error: boom\n',
+    validated: ok,
+    planJson: ok ? `${name}/plan.json` : undefined,
+    seconds: 1.25,
+  });
+
+  it('prints each stack as it finishes with a running count, then the tally', async () => {
+    const dir = outdir(['a-slow', 'b-fast', 'c-fails']);
+    const c = io();
+    const synth = jest.fn();
+    const planned: boolean[] = [];
+    // a-slow finishes once b-fast has been reported (or after 2 s): printed only at the end, a-slow would come first.
+    const reported = (name: string) =>
+      new Promise<void>((done) => {
+        const started = Date.now();
+        const poll = setInterval(() => (c.stdout.includes(name) || Date.now() - started > 2_000) && (clearInterval(poll), done()), 5);
+      });
+    const deps: OfflineDeps = {
+      synth,
+      terraformEnv: async () => ({}),
+      findProviderMirror: () => undefined,
+      checkStack: async (stack: StackEntry, _env, opts) => {
+        planned.push(opts.plan);
+        if (stack.name === 'a-slow') await reported('b-fast');
+        return result(stack.name, stack.name !== 'c-fails');
+      },
+    };
+    expect(await planOffline(['--no-synth', dir], c, deps)).toBe(1);
+    expect(synth).not.toHaveBeenCalled();
+    expect(planned).toEqual([true, true, true]);
+    expect(c.stdout).toBe(
+      [
+        'hashicorp/aws from the registry',
+        '[1/3] ok   b-fast (1.3 s) planned: Plan: 3 to add, 0 to change, 0 to destroy. -> b-fast/plan.json',
+        '[2/3] FAIL c-fails: terraform plan failed',
+        '     Error: boom',
+        '     ',
+        '[3/3] ok   a-slow (1.3 s) planned: Plan: 3 to add, 0 to change, 0 to destroy. -> a-slow/plan.json',
+        '2 of 3 stacks validated and planned offline',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('synthesizes first unless --no-synth; --validate-only validates', async () => {
+    const dir = outdir(['a']);
+    const c = io();
+    const planned: boolean[] = [];
+    const synth = jest.fn();
+    const deps: OfflineDeps = { synth, terraformEnv: async () => ({}), findProviderMirror: () => ({ path: '/mirror', from: 'env' }), checkStack: async (s, _e, opts) => (planned.push(opts.plan), result(s.name, true)) };
+    expect(await planOffline(['--validate-only', dir], c, deps)).toBe(0);
+    expect(synth).toHaveBeenCalledWith(dir);
+    expect(planned).toEqual([false]);
+    expect(c.stdout).toBe('hashicorp/aws from the filesystem mirror /mirror\n[1/1] ok   a (1.3 s) valid\n1 of 1 stacks validated offline\n');
+  });
+
+  it('refuses extra folders and values on switches', async () => {
+    for (const [argv, message] of [
+      [['a', 'b'], 'expected at most one cdktf.out folder, got 2'],
+      [['--no-synth=1'], "Option '--no-synth' does not take an argument"],
+    ] as const) {
+      const c = io();
+      expect(await planOffline([...argv], c)).toBe(2);
+      expect(c.stderr).toBe(`${message}\n${OFFLINE_USAGE}`);
+    }
   });
 });
 
