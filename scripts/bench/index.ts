@@ -3,18 +3,38 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { bundlesDir, projectRoot } from '../../tooling/lambda-bundle';
+import { UsageError, processIo, strictArgs, usageError } from '../cli-args';
 import { fleetConfig } from './fleet';
 import { median, slope, table } from './stats';
 import { stateMachineFigures, StateMachineFigure } from './state-machine';
 
-// `npm run bench [-- --runs N] [-- --suite]`: synth, scaling, bundle and state-machine
+// `npm run bench [-- --runs N] [--suite]`: synth, scaling, bundle and state-machine
 // figures, written to BENCHMARKS.md and bench/results.json. Timings live here, never in
 // jest assertions.
 
 const root = projectRoot();
 const scratch = join(root, '.tmp', 'bench');
-const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1]) || Number(process.env.BENCH_RUNS) || 5;
+const USAGE = `usage: npm run bench -- [--runs N] [--suite]
+
+  --runs N   runs per synth measurement (default: BENCH_RUNS, else 5)
+  --suite    also time the whole jest suite
+  --help     print this and exit
+`;
+const flags = (() => {
+  try {
+    const { values } = strictArgs({ options: { runs: { type: 'string' }, suite: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }, process.argv.slice(2));
+    if (values.runs !== undefined && !/^[1-9]\d*$/.test(values.runs)) throw new UsageError(`--runs must be a positive whole number, got ${values.runs}`);
+    return values;
+  } catch (err) {
+    if (err instanceof UsageError) process.exit(usageError(processIo, USAGE, err));
+    throw err;
+  }
+})();
+if (flags.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const runs = Number(flags.runs) || Number(process.env.BENCH_RUNS) || 5;
 
 interface Sample {
   seconds: number;
@@ -94,7 +114,7 @@ function terraformVersion(): string {
 }
 
 function suiteSeconds(): number | undefined {
-  if (!args.includes('--suite')) return undefined;
+  if (!flags.suite) return undefined;
   const started = process.hrtime.bigint();
   const res = spawnSync('npx', ['jest', '--silent'], { cwd: root, stdio: 'inherit', env: process.env });
   if (res.status !== 0) throw new Error('the jest suite failed; fix it before benchmarking it');
