@@ -1,3 +1,5 @@
+import { relative } from 'node:path';
+import { TerraformStack } from 'cdktf';
 import { buildApp, synthWarnings } from './stacks/platform/app';
 import { ConfigError, loadConfig } from './stacks/platform/config/load';
 
@@ -23,12 +25,16 @@ function withoutTokenStackTraces<T>(fn: () => T): T {
 function main(): number {
   try {
     const config = loadConfig();
-    const warnings = withoutTokenStackTraces(() => {
+    const { warnings, stacks, outdir } = withoutTokenStackTraces(() => {
       const app = buildApp(config);
       app.synth();
-      return synthWarnings(app);
+      const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack).map((s) => s.node.id);
+      return { warnings: synthWarnings(app), stacks, outdir: app.outdir };
     });
     for (const warning of warnings) process.stdout.write(`NOTE ${warning}\n`);
+    const where = relative(process.cwd(), outdir) || '.';
+    for (const stack of stacks) process.stdout.write(`wrote ${where}/stacks/${stack}/cdk.tf.json\n`);
+    process.stdout.write(`${stacks.length} stacks synthesized into ${where}\n`);
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../tooling/lambda-bundle';
+import { ensureBuilt } from '../tooling/run';
 
 const USAGE = `usage: npm run compare-synth -- --write <dir>
        npm run compare-synth -- [--mask-lambda-code] <before dir> <after dir>
@@ -47,7 +48,7 @@ function writeAll(dir: string): void {
   for (const file of readdirSync(join(root, 'config')).filter((f) => f.endsWith('.json') && f !== 'schema.json').sort()) {
     const out = join(dir, basename(file, '.json'));
     rmSync(out, { recursive: true, force: true });
-    execFileSync(process.execPath, [join(root, 'dist', 'synth.js')], {
+    execFileSync(process.execPath, [ensureBuilt('main.ts')], {
       env: { ...process.env, SSMB_CONFIG: join(root, 'config', file), CDKTF_OUTDIR: out },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

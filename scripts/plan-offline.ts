@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../tooling/lambda-bundle';
+import { ensureBuilt } from '../tooling/run';
 import { SynthOutputError } from '../tooling/synth-output';
 import { Io, UsageError, processIo, runMain, strictArgs, usageError } from './cli-args';
 import { MirrorError, findProviderMirror } from './provider-mirror';
@@ -29,7 +30,7 @@ export interface OfflineDeps {
 
 const DEPS: OfflineDeps = {
   synth: (outdir) => {
-    execFileSync(process.execPath, [join(projectRoot(), 'dist', 'synth.js')], { stdio: 'inherit', env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    execFileSync(process.execPath, [ensureBuilt('main.ts')], { stdio: 'inherit', env: { ...process.env, CDKTF_OUTDIR: outdir } });
   },
   terraformEnv,
   findProviderMirror,

@@ -1,4 +1,4 @@
-// `node dist/scripts/plan-role-override.js <stack dir> <plan role ARN | ""> <OIDC role ARN>`:
+// `node tooling/run.js scripts/plan-role-override.ts <stack dir> <plan role ARN | ""> <OIDC role ARN>`:
 // writes zz_plan_role_override.tf.json into a synthesized stack folder so that a
 // pull-request plan never holds the deploy role. cdk.tf.json makes the AWS provider
 // assume the account's deployRoleArn and the S3 backend its stateRoleArn (or the deploy
@@ -111,7 +111,7 @@ export function writePlanRoleOverride(stackDir: string, roles: PlanRoles): strin
 
 export function main(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s)): number {
   if (argv.length !== 3) {
-    process.stderr.write('usage: node dist/scripts/plan-role-override.js <stack dir> <plan role ARN | ""> <OIDC role ARN>\n');
+    process.stderr.write('usage: node tooling/run.js scripts/plan-role-override.ts <stack dir> <plan role ARN | ""> <OIDC role ARN>\n');
     return 2;
   }
   const [dir, planRole, oidcRole] = argv;

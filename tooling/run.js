@@ -12,7 +12,18 @@ const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync
 const { join, relative, resolve } = require('node:path');
 const Module = require('node:module');
 
-const ROOT = resolve(__dirname, '..');
+/** The project root: the nearest folder with a package.json (this file may run bundled from dist/bin/). */
+function projectRoot() {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+}
+
+const ROOT = projectRoot();
 const BIN = join(ROOT, 'dist', 'bin');
 
 /**
@@ -44,6 +55,7 @@ function buildOptions(entry, outfile) {
     sourcesContent: false,
     legalComments: /** @type {const} */ ('linked'),
     metafile: true,
+    write: false,
     logLevel: /** @type {const} */ ('warning'),
   };
 }
@@ -68,6 +80,13 @@ function upToDate(outfile, record, recipe) {
   });
 }
 
+/** @param {string} path @param {string | Uint8Array} contents */
+function writeAtomically(path, contents) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, path);
+}
+
 /**
  * Builds `entry` unless its bundle is up to date; returns the bundle's path.
  * @param {string} entry project-relative path of a TypeScript entry
@@ -82,11 +101,11 @@ function ensureBuilt(entry) {
   const esbuild = require('esbuild');
   mkdirSync(BIN, { recursive: true });
   const result = esbuild.buildSync(options);
+  // Every file written whole (write, then rename): a concurrent run never loads half a
+  // bundle. The record goes last, so a build that died midway is simply built again.
+  for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
   const inputs = Object.keys(result.metafile.inputs).sort();
-  // Written last and atomically: a build that died midway leaves no record, so the next run rebuilds.
-  const tmp = `${record}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ recipe, inputs }, null, 2)}\n`);
-  renameSync(tmp, record);
+  writeAtomically(record, `${JSON.stringify({ recipe, inputs }, null, 2)}\n`);
   return outfile;
 }
 
@@ -104,11 +123,13 @@ function run(entry, args) {
 module.exports = { ensureBuilt, bundlePath, ROOT };
 
 if (require.main === module) {
-  const [entry, ...args] = process.argv.slice(2);
-  if (!entry) {
-    process.stderr.write('usage: node tooling/run.js <entry.ts> [args...]\n');
+  const [first, ...rest] = process.argv.slice(2);
+  if (!first || (first === '--build' && rest.length === 0)) {
+    process.stderr.write('usage: node tooling/run.js <entry.ts> [args...]\n       node tooling/run.js --build <entry.ts>...   (build only, print the bundle paths)\n');
     process.exitCode = 2;
+  } else if (first === '--build') {
+    for (const entry of rest) process.stdout.write(`${relative(process.cwd(), ensureBuilt(entry))}\n`);
   } else {
-    run(entry, args);
+    run(first, rest);
   }
 }

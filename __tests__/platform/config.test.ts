@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { bundleApp } from '../../scripts/bundle-app';
+import { ensureBuilt } from '../../tooling/run';
 import { ConfigError, formatPath, loadConfig, parseConfig } from '../../stacks/platform/config/load';
 import { configJsonSchemaText } from '../../stacks/platform/config/json-schema';
 import { ROOT, exampleInput } from '../helpers/synth';
@@ -139,14 +139,28 @@ describe('configuration: files and the synth command', () => {
       encoding: 'utf8',
     });
     expect(res.status).toBe(0);
-    const notes = res.stdout.trim().split('\n');
+    const notes = res.stdout.trim().split('\n').filter((l) => l.startsWith('NOTE '));
     expect(notes).toHaveLength(3); // one per account-region
     expect(notes[0]).toMatch(/^NOTE prod-ap-northeast-1: inventory\.recorder\.mode is "useExisting"/);
   });
 
+  it('synth names every stack it wrote, and where', () => {
+    const outdir = join(scratch, 'synth-listed');
+    const res = spawnSync(process.execPath, [main], { cwd: ROOT, env: { ...process.env, SSMB_CONFIG: '', CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
+    expect(res.status).toBe(0);
+    const where = relative(ROOT, outdir);
+    expect(res.stdout.trim().split('\n')).toEqual([
+      `wrote ${where}/stacks/prod-bootstrap/cdk.tf.json`,
+      `wrote ${where}/stacks/prod-ap-northeast-1/cdk.tf.json`,
+      `wrote ${where}/stacks/prod-us-east-1/cdk.tf.json`,
+      `wrote ${where}/stacks/staging-bootstrap/cdk.tf.json`,
+      `wrote ${where}/stacks/staging-ap-northeast-1/cdk.tf.json`,
+      `5 stacks synthesized into ${where}`,
+    ]);
+  });
+
   it('the bundled app (what `npm run synth` runs) writes exactly what the plain app writes', () => {
-    const bundled = join(scratch, 'jest', 'synth-under-test.js');
-    bundleApp(join(ROOT, 'main.ts'), bundled);
+    const bundled = ensureBuilt('main.ts');
     const outdirs = [join(scratch, 'synth-bundled'), join(scratch, 'synth-plain')];
     for (const [entry, outdir] of [[bundled, outdirs[0]], [main, outdirs[1]]]) {
       rmSync(outdir, { recursive: true, force: true });

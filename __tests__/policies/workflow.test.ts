@@ -24,14 +24,17 @@ describe('.github/workflows/plan.yml', () => {
     expect(workflow.jobs.review.permissions).toEqual({ contents: 'read', 'pull-requests': 'write', 'security-events': 'write' });
   });
 
-  it('calls only npm scripts and compiled files that exist', () => {
+  it('calls only npm scripts and bundles of entries that exist', () => {
     const runs = allSteps.map((s) => s.run ?? '').join('\n');
     const scripts = [...runs.matchAll(/npm run (?:--silent )?([\w:-]+)/g)].map((m) => m[1]);
     expect(scripts).toEqual(expect.arrayContaining(['synth', 'policy', 'plan:summary']));
     for (const s of scripts) expect(pkg.scripts).toHaveProperty([s]);
-    const compiled = [...runs.matchAll(/node "?(?:\$GITHUB_WORKSPACE\/)?dist\/([\w/.-]+)\.js/g)].map((m) => m[1]);
-    expect(compiled).toContain('scripts/plan-role-override');
-    for (const c of compiled) expect(existsSync(join(ROOT, `${c}.ts`))).toBe(true);
+    // tooling/run.js names a bundle after its entry, "/" written as "--".
+    const bundled = [...runs.matchAll(/node "?(?:\$GITHUB_WORKSPACE\/)?dist\/bin\/([\w.-]+)\.js/g)].map((m) => m[1].replace(/--/g, '/'));
+    expect(bundled).toContain('scripts/plan-role-override');
+    for (const c of bundled) expect(existsSync(join(ROOT, `${c}.ts`))).toBe(true);
+    const built = [...runs.matchAll(/node tooling\/run\.js --build ([\w/.-]+\.ts)/g)].map((m) => m[1]);
+    expect(built).toEqual(['scripts/plan-role-override.ts']);
     expect(runs).toContain('npm ci');
   });
 
@@ -55,20 +58,21 @@ describe('.github/workflows/plan.yml', () => {
     expect(plan['working-directory']).toBe('cdktf.out/stacks/${{ matrix.stack }}');
     expect(plan.env).toEqual({ PLAN_ROLE: '${{ matrix.planRole }}', OIDC_ROLE: '${{ matrix.role }}' });
     const run = plan.run!;
-    const writer = run.indexOf('node "$GITHUB_WORKSPACE/dist/scripts/plan-role-override.js" . "$PLAN_ROLE" "$OIDC_ROLE"');
+    const writer = run.indexOf('node "$GITHUB_WORKSPACE/dist/bin/scripts--plan-role-override.js" . "$PLAN_ROLE" "$OIDC_ROLE"');
     expect(writer).toBeGreaterThanOrEqual(0);
     expect(writer).toBeLessThan(run.indexOf('terraform init'));
     // Chained with &&: no init or plan without the override; a failure lands in plan-error.txt.
     expect(run.slice(writer, run.indexOf('terraform init'))).toMatch(/> terraform\.log 2>&1 \\\n\s*&& $/);
-    // The compiled writer travels from the synth job (which built it) to every plan job, with node to run it.
+    // The bundled writer travels from the synth job (which built it) to every plan job, with node to run it.
     const synthSteps = steps('synth');
     const upload = synthSteps.findIndex((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === 'plan-tools');
-    expect(synthSteps[upload].with).toMatchObject({ path: 'dist/scripts/plan-role-override.js', 'if-no-files-found': 'error' });
-    expect(upload).toBeGreaterThan(synthSteps.findIndex((s) => s.run === 'npm run synth'));
+    expect(synthSteps[upload].with).toMatchObject({ path: 'dist/bin/scripts--plan-role-override.js', 'if-no-files-found': 'error' });
+    expect(upload).toBeGreaterThan(synthSteps.findIndex((s) => s.run === 'node tooling/run.js --build scripts/plan-role-override.ts'));
+    expect(synthSteps.findIndex((s) => s.run === 'node tooling/run.js --build scripts/plan-role-override.ts')).toBeGreaterThan(0);
     const planSteps = steps('plan');
     const at = (pred: (s: Step) => boolean) => planSteps.findIndex(pred);
     const download = at((s) => !!s.uses?.startsWith('actions/download-artifact@') && s.with?.name === 'plan-tools');
-    expect(planSteps[download].with).toMatchObject({ path: 'dist/scripts' });
+    expect(planSteps[download].with).toMatchObject({ path: 'dist/bin' });
     const node = at((s) => !!s.uses?.startsWith('actions/setup-node@'));
     const step = planSteps.indexOf(plan);
     expect(Math.max(download, node)).toBeLessThan(step);
