@@ -10,11 +10,16 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
+    },
     rules: {
       // Event and SDK shapes are loosely typed on purpose at the edges (parsed JSON).
       '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {
@@ -39,12 +44,21 @@ export default tseslint.config(
     },
   },
   {
-    files: ['stacks/platform/config/**/*.ts', 'stacks/capabilities/*/config.ts', 'stacks/capabilities/*/patterns.ts', 'stacks/capabilities/*/env.ts', 'stacks/capabilities/environment.ts'],
+    files: [
+      'stacks/platform/config/**/*.ts',
+      'stacks/capabilities/*/config.ts',
+      'stacks/capabilities/*/patterns.ts',
+      'stacks/capabilities/*/env.ts',
+      'stacks/capabilities/environment.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: CDKTF.filter((p) => !p.includes('*')).map((name) => ({ name, message: 'Configuration, patterns and environment contracts are plain data: no constructs.' })),
+          paths: CDKTF.filter((p) => !p.includes('*')).map((name) => ({
+            name,
+            message: 'Configuration, patterns and environment contracts are plain data: no constructs.',
+          })),
           patterns: [
             {
               group: [
@@ -75,11 +89,21 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: CDKTF.filter((p) => !p.includes('*')).map((name) => ({ name, message: 'Handlers run in Lambda: no cdktf or constructs.' })),
+          paths: CDKTF.filter((p) => !p.includes('*')).map((name) => ({
+            name,
+            message: 'Handlers run in Lambda: no cdktf or constructs.',
+          })),
           patterns: [
             { group: ['@cdktf/*'], message: 'Handlers run in Lambda: no cdktf.' },
             {
-              group: ['**/stacks/index', '**/stacks/constructs/*', '**/stacks/platform/*', '**/stacks/platform/config/*', '**/stacks/capabilities/*/*', '!**/stacks/capabilities/*/env'],
+              group: [
+                '**/stacks/index',
+                '**/stacks/constructs/*',
+                '**/stacks/platform/*',
+                '**/stacks/platform/config/*',
+                '**/stacks/capabilities/*/*',
+                '!**/stacks/capabilities/*/env',
+              ],
               message: 'A handler shares only its environment contract (stacks/capabilities/<cap>/env.ts) with its construct.',
             },
             { group: ['**/__tests__/**', '**/scripts/**'], message: 'Product code imports neither tests nor scripts.' },

@@ -58,8 +58,16 @@ function parseArgs(argv: string[]): Args {
   }
   const { values, positionals } = parsed;
   const format = values.format ?? 'table';
-  if (format !== 'table' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be table, json or sarif, got ${format}`);
-  const args: Args = { format, output: values.output, plans: !!values.plans, rulesMd: !!values['rules-md'], help: !!values.help, paths: positionals };
+  if (format !== 'table' && format !== 'json' && format !== 'sarif')
+    throw new UsageError(`--format must be table, json or sarif, got ${format}`);
+  const args: Args = {
+    format,
+    output: values.output,
+    plans: !!values.plans,
+    rulesMd: !!values['rules-md'],
+    help: !!values.help,
+    paths: positionals,
+  };
   if (!args.help && !args.rulesMd && args.paths.length === 0) throw new UsageError('no path given');
   return args;
 }
@@ -72,7 +80,11 @@ export interface MainOptions {
 }
 
 /** Runs the CLI; returns the exit status. Bad input is reported on `err` with status 2. */
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), opts: MainOptions = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  opts: MainOptions = {},
+): Promise<number> {
   const err = opts.err ?? ((s: string) => process.stderr.write(s));
   try {
     return await run(argv, out, opts.now);
@@ -101,7 +113,11 @@ async function run(argv: string[], out: (s: string) => void, now: Date | undefin
   });
   const report = await evaluate(stacks, { now });
   const text =
-    args.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : args.format === 'sarif' ? formatSarif(report, RULES) : formatTable(report);
+    args.format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : args.format === 'sarif'
+        ? formatSarif(report, RULES)
+        : formatTable(report);
   if (args.output) {
     writeFileSync(args.output, text);
     out(`${summaryLine(report)}\n`);

@@ -55,7 +55,8 @@ export function normalizePolicy(policy: unknown): NormalStatement[] {
   return statements.map((s, i) => {
     if (!s || typeof s !== 'object') throw new PolicyParseError(`Statement[${i}] is not an object`);
     const st = s as IamStatement;
-    if (st.Effect !== 'Allow' && st.Effect !== 'Deny') throw new PolicyParseError(`Statement[${i}].Effect must be Allow or Deny, got ${JSON.stringify(st.Effect)}`);
+    if (st.Effect !== 'Allow' && st.Effect !== 'Deny')
+      throw new PolicyParseError(`Statement[${i}].Effect must be Allow or Deny, got ${JSON.stringify(st.Effect)}`);
     const conditions: NormalStatement['conditions'] = [];
     for (const [test, byKey] of Object.entries(st.Condition ?? {})) {
       for (const [variable, values] of Object.entries(byKey ?? {})) conditions.push({ test, variable, values: list(values) });
@@ -142,7 +143,8 @@ export function renderPolicyDocument(body: PolicyDocumentBody, loadDocument: (en
   for (const src of body.source_policy_documents ?? []) statements = merge(statements, loadDocument(src).Statement);
   const own: IamStatement[] = (body.statement ?? []).map((s) => {
     const effect = s.effect ?? 'Allow';
-    if (effect !== 'Allow' && effect !== 'Deny') throw new PolicyParseError(`statement effect must be Allow or Deny, got ${JSON.stringify(effect)}`);
+    if (effect !== 'Allow' && effect !== 'Deny')
+      throw new PolicyParseError(`statement effect must be Allow or Deny, got ${JSON.stringify(effect)}`);
     const out: IamStatement = { Effect: effect };
     if (s.sid) out.Sid = s.sid;
     if (s.actions?.length) out.Action = [...s.actions];

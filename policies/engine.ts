@@ -18,18 +18,23 @@ export async function evaluate(stacks: readonly StackModel[], opts: EvaluateOpti
   const rules = opts.rules ?? RULES;
   const ruleIds = RULES.map((r) => r.id).concat(rules.map((r) => r.id));
   const catalog = (sharedCatalog ??= new ActionCatalog());
-  await catalog.load(stacks.flatMap((s) => s.policies().uses.flatMap((u) => u.statements.flatMap((st) => [...st.actions, ...st.notActions]))));
+  await catalog.load(
+    stacks.flatMap((s) => s.policies().uses.flatMap((u) => u.statements.flatMap((st) => [...st.actions, ...st.notActions]))),
+  );
   const env = { catalog, stacks, ruleIds, now: opts.now ?? new Date() };
 
   const findings: Finding[] = [];
   const warnings: Finding[] = [];
   for (const stack of stacks) {
-    const byAddress = new Map<string, Suppression[]>(stack.resources.map((r) => [r.address, validateSuppressions(r.suppressions, ruleIds).valid]));
+    const byAddress = new Map<string, Suppression[]>(
+      stack.resources.map((r) => [r.address, validateSuppressions(r.suppressions, ruleIds).valid]),
+    );
     const stackLevel = validateSuppressions(stack.stackSuppressions, ruleIds).valid;
     const paths = new Map(stack.resources.map((r) => [r.address, r.constructPath]));
     for (const rule of rules) {
       for (const v of rule.check(stack, env)) {
-        const suppression = rule.suppressible === false ? undefined : findSuppression(byAddress.get(v.address) ?? stackLevel, rule.id, v.subject);
+        const suppression =
+          rule.suppressible === false ? undefined : findSuppression(byAddress.get(v.address) ?? stackLevel, rule.id, v.subject);
         (v.outcome === 'warning' ? warnings : findings).push({
           rule: rule.id,
           outcome: v.outcome ?? 'non-compliant',
@@ -47,7 +52,11 @@ export async function evaluate(stacks: readonly StackModel[], opts: EvaluateOpti
       }
     }
   }
-  const order = (a: Finding, b: Finding) => a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address) || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message);
+  const order = (a: Finding, b: Finding) =>
+    a.stack.localeCompare(b.stack) ||
+    a.address.localeCompare(b.address) ||
+    a.rule.localeCompare(b.rule) ||
+    a.message.localeCompare(b.message);
   findings.sort(order);
   warnings.sort(order);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -61,6 +70,15 @@ export async function evaluate(stacks: readonly StackModel[], opts: EvaluateOpti
   return {
     findings,
     warnings,
-    summary: { stacks: stacks.length, rules: rules.length, findings: findings.length, suppressed, unsuppressed: findings.length - suppressed, bySeverity, unknown, warnings: warnings.length },
+    summary: {
+      stacks: stacks.length,
+      rules: rules.length,
+      findings: findings.length,
+      suppressed,
+      unsuppressed: findings.length - suppressed,
+      bySeverity,
+      unknown,
+      warnings: warnings.length,
+    },
   };
 }

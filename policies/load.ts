@@ -31,7 +31,7 @@ function stackNameOf(file: string): string {
 }
 
 function synthName(json: TerraformJson, file: string): string {
-  return ((json['//'] as { metadata?: { stackName?: string } } | undefined)?.metadata?.stackName) ?? stackNameOf(file);
+  return (json['//'] as { metadata?: { stackName?: string } } | undefined)?.metadata?.stackName ?? stackNameOf(file);
 }
 
 const isSynthJson = (json: object) => 'resource' in json || 'terraform' in json;

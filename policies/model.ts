@@ -185,7 +185,9 @@ export class StackModel {
       return renderPolicyDocument(data.values as PolicyDocumentBody, (entry) => this.policy(entry, next));
     }
     if (value.trim().startsWith('${')) {
-      throw new PolicyParseError(`policy is a Terraform expression, not a document the checks can read: ${value.length > 80 ? `${value.slice(0, 77)}...` : value}`);
+      throw new PolicyParseError(
+        `policy is a Terraform expression, not a document the checks can read: ${value.length > 80 ? `${value.slice(0, 77)}...` : value}`,
+      );
     }
     return parsePolicyString(value);
   }
@@ -198,7 +200,10 @@ export class StackModel {
     for (const spec of POLICY_ATTRIBUTES) {
       for (const resource of this.byType(spec.type)) {
         const slots: Array<[string, unknown]> = spec.list
-          ? ((resource.values[spec.list] ?? []) as Values[]).map((item, i) => [`${spec.list}[${i}].${spec.attribute}`, item?.[spec.attribute]])
+          ? ((resource.values[spec.list] ?? []) as Values[]).map((item, i) => [
+              `${spec.list}[${i}].${spec.attribute}`,
+              item?.[spec.attribute],
+            ])
           : [[spec.attribute, resource.values[spec.attribute]]];
         for (const [attribute, value] of slots) {
           if (value === undefined || value === null || value === '') continue;
@@ -238,7 +243,10 @@ function metadata(values: Values | undefined): { path?: string; suppressions: un
 function providerFacts(json: TerraformJson): { accountId?: string; region?: string } {
   const aws = json.provider?.aws?.[0];
   const ids = aws?.allowed_account_ids;
-  return { accountId: Array.isArray(ids) && ids.length === 1 ? String(ids[0]) : undefined, region: typeof aws?.region === 'string' ? aws.region : undefined };
+  return {
+    accountId: Array.isArray(ids) && ids.length === 1 ? String(ids[0]) : undefined,
+    region: typeof aws?.region === 'string' ? aws.region : undefined,
+  };
 }
 
 function backendOf(json: TerraformJson | undefined): Backend | undefined {
@@ -294,7 +302,13 @@ interface ConfigModule {
 export interface PlanJson {
   format_version: string;
   planned_values?: { root_module?: PlanModule };
-  resource_changes?: Array<{ address: string; mode: string; type: string; name: string; change: { actions: string[]; before?: unknown; after?: unknown } }>;
+  resource_changes?: Array<{
+    address: string;
+    mode: string;
+    type: string;
+    name: string;
+    change: { actions: string[]; before?: unknown; after?: unknown };
+  }>;
   configuration?: { root_module?: ConfigModule; provider_config?: Record<string, { expressions?: Values }> };
   prior_state?: { values?: { root_module?: PlanModule } };
   [key: string]: unknown;
@@ -352,8 +366,12 @@ export function stackFromPlan(plan: PlanJson, name: string, file: string, synth?
     const body = (r.mode === 'managed' ? synth?.resource : synth?.data)?.[r.type]?.[r.name];
     return body ? Object.fromEntries(Object.entries(body).filter(([k]) => !META_ARGUMENTS.includes(k))) : undefined;
   };
-  const config = new Map((plan.configuration?.root_module?.resources ?? []).map((r) => [r.address, expressionValues(r.expressions ?? {}) as Values]));
-  const reads = new Map((plan.resource_changes ?? []).filter((c) => c.change.actions.includes('read')).map((c) => [c.address, c.change.after as Values]));
+  const config = new Map(
+    (plan.configuration?.root_module?.resources ?? []).map((r) => [r.address, expressionValues(r.expressions ?? {}) as Values]),
+  );
+  const reads = new Map(
+    (plan.resource_changes ?? []).filter((c) => c.change.actions.includes('read')).map((c) => [c.address, c.change.after as Values]),
+  );
   const seen = new Set<string>();
   const resources: Resource[] = [];
   const add = (r: { address: string; mode: 'managed' | 'data'; type: string; name: string }, known: unknown) => {
@@ -371,10 +389,12 @@ export function stackFromPlan(plan: PlanJson, name: string, file: string, synth?
       suppressions: meta.suppressions,
     });
   };
-  for (const r of planResources(plan.planned_values.root_module)) add(r, r.mode === 'data' ? mergeKnown(r.values, reads.get(r.address)) : r.values);
+  for (const r of planResources(plan.planned_values.root_module))
+    add(r, r.mode === 'data' ? mergeKnown(r.values, reads.get(r.address)) : r.values);
   // Data sources deferred to apply appear only as changes; those read during the plan only in prior_state.
   for (const c of plan.resource_changes ?? []) {
-    if (c.mode === 'data' && reads.has(c.address)) add({ address: c.address, mode: 'data', type: c.type, name: c.name }, reads.get(c.address));
+    if (c.mode === 'data' && reads.has(c.address))
+      add({ address: c.address, mode: 'data', type: c.type, name: c.name }, reads.get(c.address));
   }
   for (const r of planResources(plan.prior_state?.values?.root_module)) if (r.mode === 'data') add(r, r.values);
   const awsExpr = expressionValues(plan.configuration?.provider_config?.aws?.expressions ?? {}) as Values;

@@ -5,7 +5,13 @@ import { PolicyUse, StackModel, Values, isExpression, references } from './model
 
 /** Glob match of an IAM action pattern (`s3:Get*`, `*`) against an action, case-insensitive. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(action);
 }
 
@@ -92,7 +98,10 @@ export function servicePrincipals(st: NormalStatement): string[] {
  */
 export function conditionValues(st: NormalStatement, key: string): string[] {
   return st.conditions
-    .filter((c) => c.variable.toLowerCase() === key.toLowerCase() && !/not/i.test(c.test) && !/ifexists$/i.test(c.test) && !/^Null$/i.test(c.test))
+    .filter(
+      (c) =>
+        c.variable.toLowerCase() === key.toLowerCase() && !/not/i.test(c.test) && !/ifexists$/i.test(c.test) && !/^Null$/i.test(c.test),
+    )
     .flatMap((c) => c.values);
 }
 

@@ -28,5 +28,8 @@ export function suppress(element: TerraformElement | TerraformStack, rule: strin
   list.push({ rule, reason, ...(appliesTo ? { appliesTo: [...appliesTo] } : {}) });
   registered.set(element, list);
   // An override replaces the whole list, so write every suppression registered so far.
-  element.addOverride(`//.${SUPPRESSIONS_KEY}`, list.map((s) => ({ ...s })));
+  element.addOverride(
+    `//.${SUPPRESSIONS_KEY}`,
+    list.map((s) => ({ ...s })),
+  );
 }

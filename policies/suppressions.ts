@@ -21,7 +21,9 @@ export function validateSuppressions(raw: readonly unknown[], ruleIds: readonly 
     }
     const reason = typeof s.reason === 'string' ? s.reason.trim() : '';
     if (reason.length < MIN_REASON_LENGTH) {
-      problems.push(`${label} has ${reason ? `the reason "${reason}", shorter than ${MIN_REASON_LENGTH} characters` : 'no reason'}; it suppresses nothing`);
+      problems.push(
+        `${label} has ${reason ? `the reason "${reason}", shorter than ${MIN_REASON_LENGTH} characters` : 'no reason'}; it suppresses nothing`,
+      );
       return;
     }
     if (s.appliesTo !== undefined && (!Array.isArray(s.appliesTo) || s.appliesTo.some((a) => typeof a !== 'string'))) {

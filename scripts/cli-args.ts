@@ -41,7 +41,11 @@ export function usageError(io: Io, usage: string, err: UsageError): number {
 }
 
 /** Runs a script's `main` as the process: its result is the exit code; a throw prints `<name> failed: ...`, exit `failCode`. */
-export function runMain(name: string, main: () => Promise<number>, opts: { failCode?: number; plain?: (err: unknown) => boolean } = {}): void {
+export function runMain(
+  name: string,
+  main: () => Promise<number>,
+  opts: { failCode?: number; plain?: (err: unknown) => boolean } = {},
+): void {
   main().then(
     (code) => (process.exitCode = code),
     (err) => {

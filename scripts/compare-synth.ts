@@ -34,7 +34,10 @@ export function maskLambdaCode(text: string): string {
 export function compareSynth(before: string, after: string, opts: { maskLambdaCode?: boolean } = {}): string[] {
   const a = stackFiles(before);
   const b = stackFiles(after);
-  const differences = [...a.filter((f) => !b.includes(f)).map((f) => `only before: ${f}`), ...b.filter((f) => !a.includes(f)).map((f) => `only after: ${f}`)];
+  const differences = [
+    ...a.filter((f) => !b.includes(f)).map((f) => `only before: ${f}`),
+    ...b.filter((f) => !a.includes(f)).map((f) => `only after: ${f}`),
+  ];
   const read = (root: string, f: string) => {
     const text = readFileSync(join(root, f), 'utf8');
     return opts.maskLambdaCode ? maskLambdaCode(text) : text;
@@ -45,7 +48,9 @@ export function compareSynth(before: string, after: string, opts: { maskLambdaCo
 
 function writeAll(dir: string): void {
   const root = projectRoot();
-  for (const file of readdirSync(join(root, 'config')).filter((f) => f.endsWith('.json') && f !== 'schema.json').sort()) {
+  for (const file of readdirSync(join(root, 'config'))
+    .filter((f) => f.endsWith('.json') && f !== 'schema.json')
+    .sort()) {
     const out = join(dir, basename(file, '.json'));
     rmSync(out, { recursive: true, force: true });
     execFileSync(process.execPath, [ensureBuilt('main.ts')], {

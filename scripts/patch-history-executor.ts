@@ -136,17 +136,27 @@ class FakeAws {
 
   describeInstances(input: any): any {
     this.calls.push('ec2:DescribeInstances');
-    const tag = this.props.tagValue === undefined ? { Name: 'tag-key', Values: [this.props.tagKey] } : { Name: `tag:${this.props.tagKey}`, Values: [this.props.tagValue] };
+    const tag =
+      this.props.tagValue === undefined
+        ? { Name: 'tag-key', Values: [this.props.tagKey] }
+        : { Name: `tag:${this.props.tagKey}`, Values: [this.props.tagValue] };
     expectEqual('DescribeInstances Filters[0]', input.Filters?.[0], tag);
-    if (!(input.MaxResults >= 5 && input.MaxResults <= 1000)) throw awsError('Ec2.Ec2Exception', 'InvalidParameterValue: MaxResults must be 5-1000');
+    if (!(input.MaxResults >= 5 && input.MaxResults <= 1000))
+      throw awsError('Ec2.Ec2Exception', 'InvalidParameterValue: MaxResults must be 5-1000');
     const err = this.ec2Errors.shift();
     if (err) throw awsError(err);
     const page = input.NextToken === undefined ? 0 : Number(/^ec2-page-(\d+)$/.exec(input.NextToken)?.[1] ?? NaN);
-    if (!Number.isInteger(page) || page >= Math.max(1, this.f.instancePages.length)) throw awsError('Ec2.Ec2Exception', `InvalidParameterValue: bad NextToken ${input.NextToken}`);
+    if (!Number.isInteger(page) || page >= Math.max(1, this.f.instancePages.length))
+      throw awsError('Ec2.Ec2Exception', `InvalidParameterValue: bad NextToken ${input.NextToken}`);
     const reservations = (this.f.instancePages[page] ?? []).map((ids, r) => ({
       ReservationId: `r-${page}${r}`,
       OwnerId: '111111111111',
-      Instances: ids.map((id) => ({ InstanceId: id, InstanceType: 't3.micro', State: { Name: 'running', Code: 16 }, Tags: [{ Key: this.props.tagKey, Value: 'yes' }] })),
+      Instances: ids.map((id) => ({
+        InstanceId: id,
+        InstanceType: 't3.micro',
+        State: { Name: 'running', Code: 16 },
+        Tags: [{ Key: this.props.tagKey, Value: 'yes' }],
+      })),
     }));
     return { Reservations: reservations, ...(page + 1 < this.f.instancePages.length ? { NextToken: `ec2-page-${page + 1}` } : {}) };
   }
@@ -160,7 +170,8 @@ class FakeAws {
       // Let other iterations start, so concurrency is observable.
       await new Promise((r) => setTimeout(r, 2));
       expectEqual('DescribeInstancePatches Filters', input.Filters, [{ Key: 'Classification', Values: [...this.props.classifications] }]);
-      if (!(input.MaxResults >= 10 && input.MaxResults <= 100)) throw awsError('Ssm.SsmException', 'ValidationException: MaxResults must be 10-100');
+      if (!(input.MaxResults >= 10 && input.MaxResults <= 100))
+        throw awsError('Ssm.SsmException', 'ValidationException: MaxResults must be 10-100');
       const always = this.f.ssmFailsAlways?.[id];
       if (always) throw awsError(always);
       const err = this.ssmErrors[id]?.shift();
@@ -177,7 +188,8 @@ class FakeAws {
   putObject(input: any): any {
     this.calls.push(`s3:PutObject ${input.Key}`);
     expectEqual('PutObject Bucket', input.Bucket, this.props.bucket);
-    if (typeof input.Key !== 'string' || typeof input.Body !== 'string') throw awsError('Fake.ValidationException', 'Key and Body must be strings');
+    if (typeof input.Key !== 'string' || typeof input.Body !== 'string')
+      throw awsError('Fake.ValidationException', 'Key and Body must be strings');
     const err = this.s3Errors[input.Key]?.shift();
     if (err) throw awsError(err);
     this.objects.set(input.Key, input.Body);
@@ -207,30 +219,47 @@ function atTime<T>(iso: string, fn: () => T): T {
 }
 
 /** Runs one execution of the machine built from `props` against the fleet. */
-export async function runSnapshot(f: Fleet, props: Partial<SnapshotDefinitionProps> = {}, opts: { runId?: string; startTime?: string } = {}): Promise<RunResult> {
+export async function runSnapshot(
+  f: Fleet,
+  props: Partial<SnapshotDefinitionProps> = {},
+  opts: { runId?: string; startTime?: string } = {},
+): Promise<RunResult> {
   const p = { ...DEFAULT_PROPS, ...props };
   const definition = snapshotDefinition(p);
   const aws = new FakeAws(f, p);
   const machine = new StateMachine(definition as any, { validationOptions: { checkArn: true, checkPaths: true } });
-  const retryStates = ['ListInstances', 'ListMoreInstances', 'DescribePatches', 'DescribeMorePatches', 'WritePage', 'RecordFailure', 'WriteSummary'];
+  const retryStates = [
+    'ListInstances',
+    'ListMoreInstances',
+    'DescribePatches',
+    'DescribeMorePatches',
+    'WritePage',
+    'RecordFailure',
+    'WriteSummary',
+  ];
   // The executor stamps $$.Execution.StartTime with the clock when the run starts
   // (synchronously, inside run()); pin the clock for exactly that call.
-  const execution = atTime(opts.startTime ?? START_TIME, () => machine.run({}, {
-    context: { Execution: { Name: opts.runId ?? RUN_ID } },
-    overrides: {
-      taskResourceLocalHandlers: {
-        ListInstances: (i) => aws.describeInstances(i),
-        ListMoreInstances: (i) => aws.describeInstances(i),
-        DescribePatches: (i) => aws.describeInstancePatches(i),
-        DescribeMorePatches: (i) => aws.describeInstancePatches(i),
-        WritePage: (i) => aws.putObject(i),
-        RecordFailure: (i) => aws.putObject(i),
-        WriteSummary: (i) => aws.putObject(i),
+  const execution = atTime(opts.startTime ?? START_TIME, () =>
+    machine.run(
+      {},
+      {
+        context: { Execution: { Name: opts.runId ?? RUN_ID } },
+        overrides: {
+          taskResourceLocalHandlers: {
+            ListInstances: (i) => aws.describeInstances(i),
+            ListMoreInstances: (i) => aws.describeInstances(i),
+            DescribePatches: (i) => aws.describeInstancePatches(i),
+            DescribeMorePatches: (i) => aws.describeInstancePatches(i),
+            WritePage: (i) => aws.putObject(i),
+            RecordFailure: (i) => aws.putObject(i),
+            WriteSummary: (i) => aws.putObject(i),
+          },
+          // The retry policy's timing is asserted on the definition; here it would only slow tests.
+          retryIntervalOverrides: Object.fromEntries(retryStates.map((s) => [s, 0])),
+        },
       },
-      // The retry policy's timing is asserted on the definition; here it would only slow tests.
-      retryIntervalOverrides: Object.fromEntries(retryStates.map((s) => [s, 0])),
-    },
-  }));
+    ),
+  );
   const events: RunResult['events'] = [];
   const collecting = (async () => {
     for await (const e of execution.eventLogs) events.push({ type: e.type, state: (e as any).state?.name });
@@ -266,7 +295,9 @@ export function syntheticFleet(instances: number, patchPages: number, instancesP
   const ids = Array.from({ length: instances }, (_, i) => `i-${String(i).padStart(17, '0')}`);
   const instancePages: string[][][] = [];
   for (let i = 0; i < ids.length; i += instancesPerPage) instancePages.push(ids.slice(i, i + instancesPerPage).map((id) => [id]));
-  const patches = Object.fromEntries(ids.map((id) => [id, Array.from({ length: patchPages }, (_, pg) => Array.from({ length: 100 }, (_, n) => patch(pg * 100 + n)))]));
+  const patches = Object.fromEntries(
+    ids.map((id) => [id, Array.from({ length: patchPages }, (_, pg) => Array.from({ length: 100 }, (_, n) => patch(pg * 100 + n)))]),
+  );
   return { instancePages: instancePages.length ? instancePages : [[]], patches };
 }
 
@@ -274,7 +305,11 @@ export function syntheticFleet(instances: number, patchPages: number, instancesP
  * State transitions of one run over `instances` instances with `patchPages` pages of
  * patches each, no errors (for the issue-9 benchmark: 1, 10, 100 instances x 1, 3 pages).
  */
-export async function stateTransitions(instances: number, patchPages: number, props: Partial<SnapshotDefinitionProps> = {}): Promise<number> {
+export async function stateTransitions(
+  instances: number,
+  patchPages: number,
+  props: Partial<SnapshotDefinitionProps> = {},
+): Promise<number> {
   const run = await runSnapshot(syntheticFleet(instances, patchPages), props);
   if (run.status !== 'SUCCEEDED') throw new Error(`synthetic run failed: ${run.error?.name}: ${run.error?.cause}`);
   return run.transitions;

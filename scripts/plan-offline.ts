@@ -40,7 +40,8 @@ const DEPS: OfflineDeps = {
 /** One stack's result: `[2/5] ok   <stack> (12.3 s) planned: Plan: ...`, or FAIL with terraform's output indented. */
 export function resultLine(r: StackResult, finished: number, total: number, plan: boolean): string {
   const count = `[${finished}/${total}]`;
-  if (r.ok) return `${count} ok   ${r.name} (${r.seconds.toFixed(1)} s) ${plan ? `planned: ${planSummaryLine(r.output)} -> ${r.planJson}` : 'valid'}\n`;
+  if (r.ok)
+    return `${count} ok   ${r.name} (${r.seconds.toFixed(1)} s) ${plan ? `planned: ${planSummaryLine(r.output)} -> ${r.planJson}` : 'valid'}\n`;
   return `${count} FAIL ${r.name}: terraform ${r.step} failed\n${r.output.replace(/^/gm, '     ')}\n`;
 }
 
@@ -48,7 +49,10 @@ export async function main(argv: string[], io: Io = processIo, deps: OfflineDeps
   let args;
   try {
     args = strictArgs(
-      { options: { 'no-synth': { type: 'boolean' }, 'validate-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true },
+      {
+        options: { 'no-synth': { type: 'boolean' }, 'validate-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+        allowPositionals: true,
+      },
       argv,
     );
     if (args.values.help) {
@@ -79,5 +83,8 @@ export async function main(argv: string[], io: Io = processIo, deps: OfflineDeps
 }
 
 if (require.main === module) {
-  runMain('plan:offline', () => main(process.argv.slice(2)), { failCode: 1, plain: (err) => err instanceof HarnessError || err instanceof MirrorError || err instanceof SynthOutputError });
+  runMain('plan:offline', () => main(process.argv.slice(2)), {
+    failCode: 1,
+    plain: (err) => err instanceof HarnessError || err instanceof MirrorError || err instanceof SynthOutputError,
+  });
 }

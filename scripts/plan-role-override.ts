@@ -73,12 +73,17 @@ export function planRoleOverride(stack: StackJson, roles: PlanRoles): Values {
   const planRole = roles.planRole || roles.oidcRole;
   const providers = stack.provider?.aws ?? [];
   const account = (providers[0]?.allowed_account_ids as string[] | undefined)?.[0];
-  for (const [what, arn] of [['OIDC role', roles.oidcRole], ['plan role', planRole]] as const) {
+  for (const [what, arn] of [
+    ['OIDC role', roles.oidcRole],
+    ['plan role', planRole],
+  ] as const) {
     const m = ROLE_ARN.exec(arn ?? '');
     if (!m) throw new PlanRoleError(`the ${what} must be an IAM role ARN, got ${JSON.stringify(arn)}`);
     if (account && m[1] !== String(account)) throw new PlanRoleError(`the ${what} ${arn} is not in the stack's account ${account}`);
     if (writeRoles(stack).includes(arn)) {
-      throw new PlanRoleError(`the ${what} ${arn} is a role the stack deploys or writes state with; plans must run as a read-only role (planRoleArn, docs/policy-as-code.md)`);
+      throw new PlanRoleError(
+        `the ${what} ${arn} is a role the stack deploys or writes state with; plans must run as a read-only role (planRoleArn, docs/policy-as-code.md)`,
+      );
     }
   }
   const chained = planRole !== roles.oidcRole;
@@ -86,7 +91,8 @@ export function planRoleOverride(stack: StackJson, roles: PlanRoles): Values {
 
   const backends = stack.terraform?.backend ?? {};
   const [type] = Object.keys(backends);
-  if (type !== 's3') throw new PlanRoleError(`the stack's backend is ${type ?? 'missing'}, not s3: only remote-state stacks are planned in pull requests`);
+  if (type !== 's3')
+    throw new PlanRoleError(`the stack's backend is ${type ?? 'missing'}, not s3: only remote-state stacks are planned in pull requests`);
   const backend = Object.fromEntries(Object.entries(backends.s3).filter(([k]) => !BACKEND_ROLE_SETTINGS.includes(k)));
   if (assume) backend.assume_role = { ...assume };
 

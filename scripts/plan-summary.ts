@@ -22,13 +22,23 @@ export const USAGE = `usage: npm run plan:summary -- <cdktf.out dir> [--output F
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let args;
   try {
-    args = strictArgs({ options: { output: { type: 'string' }, matrix: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true }, argv);
+    args = strictArgs(
+      {
+        options: { output: { type: 'string' }, matrix: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+        allowPositionals: true,
+      },
+      argv,
+    );
     if (args.values.help) {
       io.out(USAGE);
       return 0;
     }
-    if (args.positionals.length !== 1) throw new UsageError(args.positionals.length ? `expected one cdktf.out folder, got ${args.positionals.length}` : 'no cdktf.out folder given');
-    if (args.values.matrix && args.values.output !== undefined) throw new UsageError('--matrix prints to stdout; --output is for the summary');
+    if (args.positionals.length !== 1)
+      throw new UsageError(
+        args.positionals.length ? `expected one cdktf.out folder, got ${args.positionals.length}` : 'no cdktf.out folder given',
+      );
+    if (args.values.matrix && args.values.output !== undefined)
+      throw new UsageError('--matrix prints to stdout; --output is for the summary');
   } catch (err) {
     if (err instanceof UsageError) return usageError(io, USAGE, err);
     throw err;

@@ -52,7 +52,10 @@ export const NO_PROVIDER_MESSAGE =
 /** True when `terraform init` output says the registry (or its download host) could not be reached. */
 export function registryUnreachable(initOutput: string): boolean {
   const text = initOutput.replace(/\s+/g, ' ');
-  return /could not connect to registry\.terraform\.io/.test(text) || /Error while installing hashicorp\/aws.*releases\.hashicorp\.com/.test(text);
+  return (
+    /could not connect to registry\.terraform\.io/.test(text) ||
+    /Error while installing hashicorp\/aws.*releases\.hashicorp\.com/.test(text)
+  );
 }
 
 /**
@@ -212,7 +215,12 @@ export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts
 export async function checkAll(
   stacks: StackEntry[],
   env: NodeJS.ProcessEnv,
-  opts: { plan: boolean; concurrency?: number; onResult?: (result: StackResult, finished: number, total: number) => void; check?: typeof checkStack },
+  opts: {
+    plan: boolean;
+    concurrency?: number;
+    onResult?: (result: StackResult, finished: number, total: number) => void;
+    check?: typeof checkStack;
+  },
 ): Promise<StackResult[]> {
   const check = opts.check ?? checkStack;
   const results: StackResult[] = new Array(stacks.length);

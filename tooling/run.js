@@ -125,7 +125,9 @@ module.exports = { ensureBuilt, bundlePath, ROOT };
 if (require.main === module) {
   const [first, ...rest] = process.argv.slice(2);
   if (!first || (first === '--build' && rest.length === 0)) {
-    process.stderr.write('usage: node tooling/run.js <entry.ts> [args...]\n       node tooling/run.js --build <entry.ts>...   (build only, print the bundle paths)\n');
+    process.stderr.write(
+      'usage: node tooling/run.js <entry.ts> [args...]\n       node tooling/run.js --build <entry.ts>...   (build only, print the bundle paths)\n',
+    );
     process.exitCode = 2;
   } else if (first === '--build') {
     for (const entry of rest) process.stdout.write(`${relative(process.cwd(), ensureBuilt(entry))}\n`);

@@ -26,7 +26,9 @@ const instanceRole = (s: StackJson) => findResource(s, 'aws_iam_role', (b) => b.
 /** The synthesized pattern with the association id (known after apply) set to the fixtures' one. */
 function pattern(s: StackJson): EventPattern {
   const [lid] = association(s);
-  return rulePattern(s, (r) => r.name === 'ssmb-agent-update-result', { [`\${aws_ssm_association.${lid}.association_id}`]: FIXTURE_ASSOCIATION_ID });
+  return rulePattern(s, (r) => r.name === 'ssmb-agent-update-result', {
+    [`\${aws_ssm_association.${lid}.association_id}`]: FIXTURE_ASSOCIATION_ID,
+  });
 }
 
 describe('agent update: default configuration', () => {
@@ -62,8 +64,17 @@ describe('agent update: default configuration', () => {
     const [, lifecycle] = findResource(s, 'aws_s3_bucket_lifecycle_configuration', (b) => b.bucket === `\${aws_s3_bucket.${bucketId}.id}`);
     expect(lifecycle.rule[0].expiration).toEqual([{ days: 400 }]);
     const [, block] = findResource(s, 'aws_s3_bucket_public_access_block', (b) => b.bucket === `\${aws_s3_bucket.${bucketId}.id}`);
-    expect(block).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
-    const [, sse] = findResource(s, 'aws_s3_bucket_server_side_encryption_configuration', (b) => b.bucket === `\${aws_s3_bucket.${bucketId}.id}`);
+    expect(block).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    const [, sse] = findResource(
+      s,
+      'aws_s3_bucket_server_side_encryption_configuration',
+      (b) => b.bucket === `\${aws_s3_bucket.${bucketId}.id}`,
+    );
     expect(sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('AES256');
   });
 
@@ -97,7 +108,7 @@ describe('agent update: default configuration', () => {
     expect(target.depends_on).toEqual([`aws_lambda_permission.${permissionId}`]);
   });
 
-  it('matches only this association\'s results with the notified statuses', () => {
+  it("matches only this association's results with the notified statuses", () => {
     const [lid] = association(s);
     const [, r] = rule(s);
     expect(JSON.parse(r.event_pattern)).toEqual({
@@ -118,12 +129,19 @@ describe('agent update: default configuration', () => {
     const [dlqId] = findResource(s, 'aws_sqs_queue', (b) => b.name === 'ssmb-dead-letters');
     expect(target).toMatchObject({
       arn: `\${aws_lambda_function.${fnId}.arn}`,
-      retry_policy: { maximum_event_age_in_seconds: TARGET_RETRY.maximumEventAgeInSeconds, maximum_retry_attempts: TARGET_RETRY.maximumRetryAttempts },
+      retry_policy: {
+        maximum_event_age_in_seconds: TARGET_RETRY.maximumEventAgeInSeconds,
+        maximum_retry_attempts: TARGET_RETRY.maximumRetryAttempts,
+      },
       dead_letter_config: { arn: `\${aws_sqs_queue.${dlqId}.arn}` },
     });
     expect(target.role_arn).toBeUndefined();
     // Only this rule may invoke the function.
-    const [, permission] = findResource(s, 'aws_lambda_permission', (b) => b.function_name === `\${aws_lambda_function.${fnId}.function_name}`);
+    const [, permission] = findResource(
+      s,
+      'aws_lambda_permission',
+      (b) => b.function_name === `\${aws_lambda_function.${fnId}.function_name}`,
+    );
     expect(permission).toMatchObject({
       action: 'lambda:InvokeFunction',
       principal: 'events.amazonaws.com',
@@ -132,7 +150,9 @@ describe('agent update: default configuration', () => {
     // And the DLQ admits this rule's dead letters.
     const [, queuePolicy] = findResource(s, 'aws_sqs_queue_policy', (b) => b.queue_url === `\${aws_sqs_queue.${dlqId}.url}`);
     const grant = policyStatements(s, queuePolicy.policy).find((st) => st.sid === 'AllowEventBridgeRuleDeadLetters')!;
-    expect(grant.condition.find((c: any) => c.variable === 'aws:SourceArn').values).toContain(`\${aws_cloudwatch_event_rule.${ruleId}.arn}`);
+    expect(grant.condition.find((c: any) => c.variable === 'aws:SourceArn').values).toContain(
+      `\${aws_cloudwatch_event_rule.${ruleId}.arn}`,
+    );
   });
 
   it('runs the bundled notifier with its own log group, env, and async failures to the DLQ', () => {
@@ -151,7 +171,11 @@ describe('agent update: default configuration', () => {
     const [logsId, logs] = findResource(s, 'aws_cloudwatch_log_group', (b) => b.name === '/aws/lambda/ssmb-agent-update-notifier');
     expect(logs.retention_in_days).toBe(365);
     expect(fn.logging_config).toEqual({ log_format: 'JSON', log_group: `\${aws_cloudwatch_log_group.${logsId}.name}` });
-    const [, invoke] = findResource(s, 'aws_lambda_function_event_invoke_config', (b) => b.function_name === `\${aws_lambda_function.${fnId}.function_name}`);
+    const [, invoke] = findResource(
+      s,
+      'aws_lambda_function_event_invoke_config',
+      (b) => b.function_name === `\${aws_lambda_function.${fnId}.function_name}`,
+    );
     expect(invoke.destination_config.on_failure.destination).toMatch(/^\$\{aws_sqs_queue\.[^.]+\.arn\}$/);
     expect(existsSync(join(ROOT, 'dist', 'lambda-bundles', 'agent-update', 'index.js'))).toBe(true);
   });
@@ -162,7 +186,11 @@ describe('agent update: default configuration', () => {
     const [, policy] = findResource(s, 'aws_iam_role_policy', (b) => b.role === `\${aws_iam_role.${roleId}.id}`);
     const statements = policyStatements(s, policy.policy);
     expect(statements.map((st) => [st.sid, st.actions, st.resources])).toEqual([
-      ['WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}:log-stream:\*$/)]],
+      [
+        'WriteOwnLogs',
+        ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}:log-stream:\*$/)],
+      ],
       ['SendDeadLetters', ['sqs:SendMessage'], [expect.stringMatching(/^\$\{aws_sqs_queue\.[^.]+\.arn\}$/)]],
       ['PublishNotifications', ['sns:Publish'], [expect.stringMatching(/^\$\{aws_sns_topic\.[^.]+\.arn\}$/)]],
       ['EncryptNotifications', ['kms:Decrypt', 'kms:GenerateDataKey'], [expect.stringMatching(/^\$\{aws_kms_key\.[^.]+\.arn\}$/)]],
@@ -264,7 +292,9 @@ describe('agent update: disabled', () => {
   it('adds nothing', () => {
     const s = synthStack(testConfig(agentUpdate({ enabled: false })));
     expect(Object.values(resourcesOf(s, 'aws_ssm_association')).filter((a) => a.name === 'AWS-UpdateSSMAgent')).toEqual([]);
-    expect(Object.values(resourcesOf(s, 'aws_lambda_function')).filter((f) => f.function_name === 'ssmb-agent-update-notifier')).toEqual([]);
+    expect(Object.values(resourcesOf(s, 'aws_lambda_function')).filter((f) => f.function_name === 'ssmb-agent-update-notifier')).toEqual(
+      [],
+    );
     expect(Object.values(resourcesOf(s, 'aws_s3_bucket')).filter((b) => b.bucket === BUCKET)).toEqual([]);
   });
 });

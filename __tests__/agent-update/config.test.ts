@@ -48,17 +48,42 @@ describe('agentUpdate config: defaults', () => {
         defaultHostManagement: true,
       }),
     ).agentUpdate;
-    expect(cfg).toMatchObject({ schedule: 'cron(0 3 ? * SUN *)', version: '3.3.2299.0', notifyStatuses: ['Failed'], defaultHostManagement: true });
+    expect(cfg).toMatchObject({
+      schedule: 'cron(0 3 ? * SUN *)',
+      version: '3.3.2299.0',
+      notifyStatuses: ['Failed'],
+      defaultHostManagement: true,
+    });
   });
 });
 
 describe('agentUpdate config: bad input fails with path: reason', () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ['at() schedule', { schedule: 'at(2025-01-01T00:00:00)' }, /^agentUpdate\.schedule: State Manager associations take rate\(\.\.\.\) or cron\(\.\.\.\), not at/],
-    ['too frequent', { schedule: 'rate(5 minutes)' }, /^agentUpdate\.schedule: runs every 5 minutes; State Manager runs an association at most every 30 minutes \(use rate\(30 minutes\) or slower\), got "rate\(5 minutes\)"$/],
-    ['too rare', { schedule: 'rate(60 days)' }, /^agentUpdate\.schedule: must be less than 31 days apart \(State Manager limit\), got "rate\(60 days\)"$/],
-    ['not a schedule', { schedule: 'every 2 weeks' }, /^agentUpdate\.schedule: must be rate\(N minutes\|hours\|days\) or cron\(\.\.\.\), got "every 2 weeks"$/],
-    ['cron-only option with rate', { applyOnlyAtCronInterval: true }, /^agentUpdate\.applyOnlyAtCronInterval: needs a cron\(\.\.\.\) schedule .* got schedule "rate\(14 days\)"/],
+    [
+      'at() schedule',
+      { schedule: 'at(2025-01-01T00:00:00)' },
+      /^agentUpdate\.schedule: State Manager associations take rate\(\.\.\.\) or cron\(\.\.\.\), not at/,
+    ],
+    [
+      'too frequent',
+      { schedule: 'rate(5 minutes)' },
+      /^agentUpdate\.schedule: runs every 5 minutes; State Manager runs an association at most every 30 minutes \(use rate\(30 minutes\) or slower\), got "rate\(5 minutes\)"$/,
+    ],
+    [
+      'too rare',
+      { schedule: 'rate(60 days)' },
+      /^agentUpdate\.schedule: must be less than 31 days apart \(State Manager limit\), got "rate\(60 days\)"$/,
+    ],
+    [
+      'not a schedule',
+      { schedule: 'every 2 weeks' },
+      /^agentUpdate\.schedule: must be rate\(N minutes\|hours\|days\) or cron\(\.\.\.\), got "every 2 weeks"$/,
+    ],
+    [
+      'cron-only option with rate',
+      { applyOnlyAtCronInterval: true },
+      /^agentUpdate\.applyOnlyAtCronInterval: needs a cron\(\.\.\.\) schedule .* got schedule "rate\(14 days\)"/,
+    ],
     ['bad version', { version: 'latest' }, /^agentUpdate\.version: must be an SSM Agent version like 3\.3\.2299\.0, got "latest"/],
     ['downgrade without version', { allowDowngrade: true }, /^agentUpdate\.allowDowngrade: needs version/],
     ['bad concurrency', { maxConcurrency: '150%' }, /^agentUpdate\.maxConcurrency: must be a number .* got "150%"/],

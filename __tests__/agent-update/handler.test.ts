@@ -58,7 +58,9 @@ describe('association notifier: Success', () => {
     expect(body).toContain(
       'https://ap-northeast-1.console.aws.amazon.com/systems-manager/state-manager/5c5a31f6-6dae-46f9-944c-0123456789ab/description?region=ap-northeast-1',
     );
-    expect(body).toContain('https://ap-northeast-1.console.aws.amazon.com/ec2/home?region=ap-northeast-1#InstanceDetails:instanceId=i-0123456789abcdef0');
+    expect(body).toContain(
+      'https://ap-northeast-1.console.aws.amazon.com/ec2/home?region=ap-northeast-1#InstanceDetails:instanceId=i-0123456789abcdef0',
+    );
     // Empty optional fields are left out instead of printed as blanks.
     expect(body).not.toMatch(/Error code:/);
     expect(body).not.toMatch(/Output URL:/);
@@ -128,7 +130,11 @@ describe('association notifier: Failed', () => {
 describe('association notifier: enrichment failure degrades, never blocks', () => {
   it.each([
     ['throttled', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }), /ThrottlingException: Rate exceeded/],
-    ['access denied', Object.assign(new Error('not authorized to perform ssm:DescribeInstanceInformation'), { name: 'AccessDeniedException' }), /AccessDeniedException/],
+    [
+      'access denied',
+      Object.assign(new Error('not authorized to perform ssm:DescribeInstanceInformation'), { name: 'AccessDeniedException' }),
+      /AccessDeniedException/,
+    ],
   ])('%s: the mail still goes out with the event facts', async (_name, error, reason) => {
     ssmMock.on(DescribeInstanceInformationCommand).rejects(error);
     await expect(handler(failed)).resolves.toEqual({ messageId: 'msg-1' });
@@ -146,7 +152,9 @@ describe('association notifier: enrichment failure degrades, never blocks', () =
     await expect(settlesAtEnrichmentDeadline(() => handler(failed))).resolves.toEqual({ messageId: 'msg-1' });
     const msg = published();
     expect(msg.Subject).toBe('[prod ap-northeast-1] SSM Agent update Failed on i-0fedcba9876543210');
-    expect(msg.Message).toMatch(/DescribeInstanceInformation failed: TimeoutError: DescribeInstanceInformation did not answer within 3000 ms/);
+    expect(msg.Message).toMatch(
+      /DescribeInstanceInformation failed: TimeoutError: DescribeInstanceInformation did not answer within 3000 ms/,
+    );
     const [call] = ssmMock.commandCalls(DescribeInstanceInformationCommand);
     expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: expect.objectContaining({ aborted: true }) });
     expect(logs.find((l) => l.outcome === 'published')).toMatchObject({ enriched: false });

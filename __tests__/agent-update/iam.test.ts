@@ -66,8 +66,18 @@ describe('agent update: least privilege (IAM simulation)', () => {
     const miss = await sim.resourceTable(fn, {
       allowed: [['events.amazonaws.com', 'lambda:InvokeFunction', fn, { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': ACCOUNT }]],
       denied: [
-        ['events.amazonaws.com', 'lambda:InvokeFunction', fn, { 'aws:SourceArn': `arn:aws:events:${REGION}:${ACCOUNT}:rule/other`, 'aws:SourceAccount': ACCOUNT }],
-        ['events.amazonaws.com', 'lambda:InvokeFunction', fn, { 'aws:SourceArn': `arn:aws:events:${REGION}:222222222222:rule/ssmb-agent-update-result` }],
+        [
+          'events.amazonaws.com',
+          'lambda:InvokeFunction',
+          fn,
+          { 'aws:SourceArn': `arn:aws:events:${REGION}:${ACCOUNT}:rule/other`, 'aws:SourceAccount': ACCOUNT },
+        ],
+        [
+          'events.amazonaws.com',
+          'lambda:InvokeFunction',
+          fn,
+          { 'aws:SourceArn': `arn:aws:events:${REGION}:222222222222:rule/ssmb-agent-update-result` },
+        ],
         ['sns.amazonaws.com', 'lambda:InvokeFunction', fn, { 'aws:SourceArn': topic }],
         [`arn:aws:iam::${ACCOUNT}:role/anyone`, 'lambda:InvokeFunction', fn],
       ],
@@ -75,12 +85,22 @@ describe('agent update: least privilege (IAM simulation)', () => {
     expect(miss).toEqual([]);
   });
 
-  it('dead-letter queue admits this rule\'s undeliverable events', async () => {
+  it("dead-letter queue admits this rule's undeliverable events", async () => {
     const miss = await sim.resourceTable(dlq, {
       allowed: [['events.amazonaws.com', 'sqs:SendMessage', dlq, { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': ACCOUNT }]],
       denied: [
-        ['events.amazonaws.com', 'sqs:SendMessage', dlq, { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': ACCOUNT, 'aws:SecureTransport': 'false' }],
-        ['events.amazonaws.com', 'sqs:SendMessage', dlq, { 'aws:SourceArn': `arn:aws:events:${REGION}:${ACCOUNT}:rule/other`, 'aws:SourceAccount': ACCOUNT }],
+        [
+          'events.amazonaws.com',
+          'sqs:SendMessage',
+          dlq,
+          { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': ACCOUNT, 'aws:SecureTransport': 'false' },
+        ],
+        [
+          'events.amazonaws.com',
+          'sqs:SendMessage',
+          dlq,
+          { 'aws:SourceArn': `arn:aws:events:${REGION}:${ACCOUNT}:rule/other`, 'aws:SourceAccount': ACCOUNT },
+        ],
         ['events.amazonaws.com', 'sqs:ReceiveMessage', dlq, { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': ACCOUNT }],
       ],
     });

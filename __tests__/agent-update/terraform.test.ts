@@ -49,6 +49,8 @@ describe('agent update: terraform validate + offline plan with every option on',
       setting_value: 'ssmb-managed-instance-ap-northeast-1',
     });
     expect(after('aws_cloudwatch_event_rule', (a) => a.name === 'ssmb-agent-update-result')).toBeDefined();
-    expect(after('aws_lambda_function', (a) => a.function_name === 'ssmb-agent-update-notifier')).toMatchObject({ runtime: expect.stringMatching(/^nodejs2\d\.x$/) });
+    expect(after('aws_lambda_function', (a) => a.function_name === 'ssmb-agent-update-notifier')).toMatchObject({
+      runtime: expect.stringMatching(/^nodejs2\d\.x$/),
+    });
   });
 });

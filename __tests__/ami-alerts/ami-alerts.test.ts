@@ -46,13 +46,29 @@ describe('ami-alerts config', () => {
   });
 
   it('accepts pairs, keys with any value, and a subset of paths', () => {
-    expect(testConfig({ amiAlerts: { tags: WATCHED, watch: ['createTags', 'available'] } }).amiAlerts.watch).toEqual(['createTags', 'available']);
+    expect(testConfig({ amiAlerts: { tags: WATCHED, watch: ['createTags', 'available'] } }).amiAlerts.watch).toEqual([
+      'createTags',
+      'available',
+    ]);
   });
 
   it.each<[string, unknown, RegExp]>([
     ['no tags while enabled', { tags: [] }, /^amiAlerts\.tags: must list at least one tag pair/m],
-    ['a duplicate pair', { tags: [{ key: 'A', value: '1' }, { key: 'A', value: '1' }] }, /^amiAlerts\.tags\[1\]: duplicate tag pair "A"="1" \(also at amiAlerts\.tags\[0\]\)/m],
-    ['a pair already covered by its key', { tags: [{ key: 'A' }, { key: 'A', value: '1' }] }, /^amiAlerts\.tags\[1\]: "A"="1" is already covered by amiAlerts\.tags\[0\]/m],
+    [
+      'a duplicate pair',
+      {
+        tags: [
+          { key: 'A', value: '1' },
+          { key: 'A', value: '1' },
+        ],
+      },
+      /^amiAlerts\.tags\[1\]: duplicate tag pair "A"="1" \(also at amiAlerts\.tags\[0\]\)/m,
+    ],
+    [
+      'a pair already covered by its key',
+      { tags: [{ key: 'A' }, { key: 'A', value: '1' }] },
+      /^amiAlerts\.tags\[1\]: "A"="1" is already covered by amiAlerts\.tags\[0\]/m,
+    ],
     ['an empty key', { tags: [{ key: '' }] }, /^amiAlerts\.tags\[0\]\.key: /m],
     ['a key with characters EC2 refuses', { tags: [{ key: 'a*b' }] }, /^amiAlerts\.tags\[0\]\.key: is not a valid tag key, got "a\*b"/m],
     ['a value over 256 characters', { tags: [{ key: 'A', value: 'v'.repeat(257) }] }, /^amiAlerts\.tags\[0\]\.value: /m],
@@ -86,11 +102,17 @@ describe('ami-alerts synth: rules, targets, notifier', () => {
   let rules: Record<string, Record<string, any>>;
   beforeAll(() => {
     stack = synthStack(testConfig({ amiAlerts: { tags: WATCHED } }));
-    rules = Object.fromEntries(Object.entries(resourcesOf(stack, 'aws_cloudwatch_event_rule')).filter(([, r]) => r.name.startsWith('ssmb-ami-alerts-')));
+    rules = Object.fromEntries(
+      Object.entries(resourcesOf(stack, 'aws_cloudwatch_event_rule')).filter(([, r]) => r.name.startsWith('ssmb-ami-alerts-')),
+    );
   });
 
   it('creates one rule per kind of event on the default bus', () => {
-    expect(Object.values(rules).map((r) => r.name).sort()).toEqual(Object.values(RULE_NAMES).sort());
+    expect(
+      Object.values(rules)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(Object.values(RULE_NAMES).sort());
     for (const r of Object.values(rules)) expect(r.event_bus_name).toBeUndefined();
   });
 
@@ -98,13 +120,28 @@ describe('ami-alerts synth: rules, targets, notifier', () => {
     const [fnId] = findResource(stack, 'aws_lambda_function', (f) => f.function_name === 'ssmb-ami-notifier');
     const [dlqId] = findResource(stack, 'aws_sqs_queue', (q) => q.name === 'ssmb-dead-letters');
     for (const [ruleId] of Object.entries(rules)) {
-      const [, target] = findResource(stack, 'aws_cloudwatch_event_target', (t) => t.rule === `\${aws_cloudwatch_event_rule.${ruleId}.name}`);
+      const [, target] = findResource(
+        stack,
+        'aws_cloudwatch_event_target',
+        (t) => t.rule === `\${aws_cloudwatch_event_rule.${ruleId}.name}`,
+      );
       expect(target.arn).toBe(`\${aws_lambda_function.${fnId}.arn}`);
-      expect(target.retry_policy).toEqual({ maximum_event_age_in_seconds: TARGET_RETRY.maximumEventAgeInSeconds, maximum_retry_attempts: TARGET_RETRY.maximumRetryAttempts });
+      expect(target.retry_policy).toEqual({
+        maximum_event_age_in_seconds: TARGET_RETRY.maximumEventAgeInSeconds,
+        maximum_retry_attempts: TARGET_RETRY.maximumRetryAttempts,
+      });
       expect(target.dead_letter_config).toEqual({ arn: `\${aws_sqs_queue.${dlqId}.arn}` });
       expect(target.role_arn).toBeUndefined();
-      const [, permission] = findResource(stack, 'aws_lambda_permission', (p) => p.source_arn === `\${aws_cloudwatch_event_rule.${ruleId}.arn}`);
-      expect(permission).toMatchObject({ action: 'lambda:InvokeFunction', principal: 'events.amazonaws.com', function_name: `\${aws_lambda_function.${fnId}.function_name}` });
+      const [, permission] = findResource(
+        stack,
+        'aws_lambda_permission',
+        (p) => p.source_arn === `\${aws_cloudwatch_event_rule.${ruleId}.arn}`,
+      );
+      expect(permission).toMatchObject({
+        action: 'lambda:InvokeFunction',
+        principal: 'events.amazonaws.com',
+        function_name: `\${aws_lambda_function.${fnId}.function_name}`,
+      });
     }
   });
 
@@ -116,7 +153,11 @@ describe('ami-alerts synth: rules, targets, notifier', () => {
     expect(env.TOPIC_ARN).toMatch(/^\$\{aws_sns_topic\.[^.]+\.arn\}$/);
     expect(env.ACCOUNT_NAME).toBe('prod');
     expect(fn.logging_config).toMatchObject({ log_format: 'JSON' });
-    const [, invokeConfig] = findResource(stack, 'aws_lambda_function_event_invoke_config', (c) => c.function_name === `\${aws_lambda_function.${fnId}.function_name}`);
+    const [, invokeConfig] = findResource(
+      stack,
+      'aws_lambda_function_event_invoke_config',
+      (c) => c.function_name === `\${aws_lambda_function.${fnId}.function_name}`,
+    );
     expect(invokeConfig.destination_config.on_failure.destination).toMatch(/^\$\{aws_sqs_queue\.[^.]+\.arn\}$/);
   });
 
@@ -126,13 +167,23 @@ describe('ami-alerts synth: rules, targets, notifier', () => {
     const wildcard = statements.filter((s) => (s.resources as string[]).includes('*'));
     expect(wildcard).toEqual([expect.objectContaining({ actions: ['ec2:DescribeImages'], resources: ['*'] })]);
     expect(statements.flatMap((s) => s.actions as string[]).sort()).toEqual(
-      ['ec2:DescribeImages', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'sqs:SendMessage'].sort(),
+      [
+        'ec2:DescribeImages',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+        'sqs:SendMessage',
+      ].sort(),
     );
   });
 
   it('leaves only the state-change rule when only available is watched', () => {
     const only = synthStack(testConfig({ amiAlerts: { tags: WATCHED, watch: ['available'] } }));
-    const names = Object.values(resourcesOf(only, 'aws_cloudwatch_event_rule')).map((r) => r.name).filter((n) => n.startsWith('ssmb-ami-alerts-'));
+    const names = Object.values(resourcesOf(only, 'aws_cloudwatch_event_rule'))
+      .map((r) => r.name)
+      .filter((n) => n.startsWith('ssmb-ami-alerts-'));
     expect(names).toEqual([RULE_NAMES.stateChange]);
     expect(rulePattern(only, (r) => r.name === RULE_NAMES.stateChange)).toEqual({
       source: ['aws.ec2'],
@@ -186,7 +237,9 @@ describe('ami-alerts events: patterns and the exact-pair decision', () => {
   ];
 
   it('has a case for every CloudTrail fixture', () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.startsWith('create-')).map((f) => f.replace(/\.json$/, ''));
+    const files = readdirSync(FIXTURES)
+      .filter((f) => f.startsWith('create-'))
+      .map((f) => f.replace(/\.json$/, ''));
     expect(CLOUDTRAIL.map(([f]) => f).sort()).toEqual(files.sort());
   });
 
@@ -297,10 +350,20 @@ describe('ami-alerts least privilege (IAM simulation)', () => {
     const ctx = (source: string) => ({ 'aws:SourceArn': source, 'aws:SourceAccount': ACCOUNT });
     expect(
       await sim.resourceTable(fnArn, {
-        allowed: (Object.keys(RULE_NAMES) as RuleKind[]).map((k) => ['events.amazonaws.com', 'lambda:InvokeFunction', fnArn, ctx(ruleArn(k))]),
+        allowed: (Object.keys(RULE_NAMES) as RuleKind[]).map((k) => [
+          'events.amazonaws.com',
+          'lambda:InvokeFunction',
+          fnArn,
+          ctx(ruleArn(k)),
+        ]),
         denied: [
           ['events.amazonaws.com', 'lambda:InvokeFunction', fnArn, ctx(`arn:aws:events:${REGION}:${ACCOUNT}:rule/some-other-rule`)],
-          ['events.amazonaws.com', 'lambda:InvokeFunction', fnArn, ctx(`arn:aws:events:${REGION}:222222222222:rule/${RULE_NAMES.createTags}`)],
+          [
+            'events.amazonaws.com',
+            'lambda:InvokeFunction',
+            fnArn,
+            ctx(`arn:aws:events:${REGION}:222222222222:rule/${RULE_NAMES.createTags}`),
+          ],
           ['events.amazonaws.com', 'lambda:InvokeFunction', fnArn],
           ['sns.amazonaws.com', 'lambda:InvokeFunction', fnArn, ctx(ruleArn('createImage'))],
           [`arn:aws:iam::${ACCOUNT}:role/anyone`, 'lambda:InvokeFunction', fnArn],
@@ -316,7 +379,12 @@ describe('ami-alerts least privilege (IAM simulation)', () => {
       await sim.resourceTable(topicArn, {
         allowed: [],
         denied: [
-          ...(Object.keys(RULE_NAMES) as RuleKind[]).map((k): [string, string, string, Record<string, string>] => ['events.amazonaws.com', 'sns:Publish', topicArn, ctx(ruleArn(k))]),
+          ...(Object.keys(RULE_NAMES) as RuleKind[]).map((k): [string, string, string, Record<string, string>] => [
+            'events.amazonaws.com',
+            'sns:Publish',
+            topicArn,
+            ctx(ruleArn(k)),
+          ]),
           ['events.amazonaws.com', 'sns:Publish', topicArn, ctx(`arn:aws:events:${REGION}:${ACCOUNT}:rule/some-other-rule`)],
           ['events.amazonaws.com', 'sns:Publish', topicArn],
           [`arn:aws:iam::222222222222:role/ssmb-ami-notifier-${REGION}`, 'sns:Publish', topicArn],

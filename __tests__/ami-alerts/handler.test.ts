@@ -24,7 +24,10 @@ function image(id: string, over: Partial<Image> = {}): Image {
     State: 'pending',
     SourceInstanceId: 'i-0123456789abcdef0',
     CreationDate: '2026-03-02T01:15:09.000Z',
-    Tags: [{ Key: 'Release', Value: 'golden' }, { Key: 'Name', Value: 'web-base' }],
+    Tags: [
+      { Key: 'Release', Value: 'golden' },
+      { Key: 'Name', Value: 'web-base' },
+    ],
     ...over,
   };
 }
@@ -58,7 +61,9 @@ describe('ami notifier: tag at creation (CreateImage)', () => {
     expect(ec2Mock.commandCalls(DescribeImagesCommand)[0].args[0].input).toMatchObject({
       Filters: [{ Name: 'image-id', Values: ['ami-0a1b2c3d4e5f60718'] }],
     });
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'notification published', imageIds: ['ami-0a1b2c3d4e5f60718'] }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'notification published', imageIds: ['ami-0a1b2c3d4e5f60718'] }),
+    );
   });
 
   it('matches a key watched with any value', async () => {
@@ -76,12 +81,21 @@ describe('ami notifier: tag at creation (CreateImage)', () => {
     expect(body).toMatch(/ {2}Name: +web-base-2026-03-02\n/);
     expect(body).toMatch(/ {2}Source instance: +i-0123456789abcdef0\n/);
     expect(body).toMatch(/ {2}State: +pending\n/);
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'image lookup failed; sending the facts of the event', errorName: 'UnauthorizedOperation' }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'image lookup failed; sending the facts of the event',
+        errorName: 'UnauthorizedOperation',
+      }),
+    );
   });
 
   it('still mails at the enrichment deadline when the lookup hangs, and cancels the request', async () => {
     ec2Mock.on(DescribeImagesCommand).callsFake(() => new Promise(() => undefined));
-    await expect(settlesAtEnrichmentDeadline(() => handler(fixture('create-image-tagged')))).resolves.toMatchObject({ notified: true, messageId: 'msg-1' });
+    await expect(settlesAtEnrichmentDeadline(() => handler(fixture('create-image-tagged')))).resolves.toMatchObject({
+      notified: true,
+      messageId: 'msg-1',
+    });
     const body = published().Message!;
     expect(body).toContain('Image details could not be looked up (TimeoutError)');
     expect(body).toMatch(/ {2}Name: +web-base-2026-03-02\n/);
@@ -111,8 +125,12 @@ describe('ami notifier: tag later (CreateTags)', () => {
     const body = msg.Message!;
     expect(body).toMatch(/^A watched tag was added to 2 AMIs \(CreateTags\)\./);
     expect(body).toMatch(/Who: +arn:aws:sts::111111111111:assumed-role\/ami-backup-tool\/backup-job-7f3a\n/);
-    expect(body).toMatch(/AMI ami-0c3d4e5f60718293a\n {2}Name: +web-nightly\n {2}State: +available\n {2}Source instance: +i-0123456789abcdef0\n/);
-    expect(body).toMatch(/AMI ami-0d4e5f60718293a4b\n {2}Name: +db-nightly\n {2}State: +available\n {2}Source instance: +i-0fedcba9876543210\n/);
+    expect(body).toMatch(
+      /AMI ami-0c3d4e5f60718293a\n {2}Name: +web-nightly\n {2}State: +available\n {2}Source instance: +i-0123456789abcdef0\n/,
+    );
+    expect(body).toMatch(
+      /AMI ami-0d4e5f60718293a4b\n {2}Name: +db-nightly\n {2}State: +available\n {2}Source instance: +i-0fedcba9876543210\n/,
+    );
     expect(body).not.toContain('snap-');
     expect(ec2Mock.commandCalls(DescribeImagesCommand)[0].args[0].input.Filters).toEqual([
       { Name: 'image-id', Values: ['ami-0c3d4e5f60718293a', 'ami-0d4e5f60718293a4b'] },
@@ -121,7 +139,9 @@ describe('ami notifier: tag later (CreateTags)', () => {
 
   it('keeps the subject within SNS limits however many AMIs one call tags', async () => {
     const event = fixture('create-tags-multi');
-    event.detail.requestParameters.resourcesSet.items = Array.from({ length: 12 }, (_, i) => ({ resourceId: `ami-0${String(i).padStart(16, '0')}` }));
+    event.detail.requestParameters.resourcesSet.items = Array.from({ length: 12 }, (_, i) => ({
+      resourceId: `ami-0${String(i).padStart(16, '0')}`,
+    }));
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
     await handler(event);
     const { Subject, Message } = published();
@@ -135,7 +155,9 @@ describe('ami notifier: tag later (CreateTags)', () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `ami-0${i.toString(16).padStart(16, '0')}`);
     const event = fixture('create-tags-multi');
     event.detail.requestParameters.resourcesSet.items = ids.map((resourceId) => ({ resourceId }));
-    ec2Mock.on(DescribeImagesCommand).callsFake((input) => ({ Images: input.Filters[0].Values.map((id: string) => image(id, { State: 'available' })) }));
+    ec2Mock
+      .on(DescribeImagesCommand)
+      .callsFake((input) => ({ Images: input.Filters[0].Values.map((id: string) => image(id, { State: 'available' })) }));
     await expect(handler(event)).resolves.toMatchObject({ notified: true });
     const calls = ec2Mock.commandCalls(DescribeImagesCommand);
     expect(calls).toHaveLength(1);
@@ -151,7 +173,9 @@ describe('ami notifier: tag later (CreateTags)', () => {
     const more = body.split('\n').find((l) => l.startsWith('+'))!;
     expect(more).toBe(`+980 more AMIs (not looked up): ${ids.slice(20).join(', ')}`);
     expect(Buffer.byteLength(body)).toBeLessThan(40_000);
-    expect(logs).toContainEqual(expect.objectContaining({ outcome: 'published', imageCount: 1000, imageIds: ids.slice(0, MAX_LISTED_IMAGES) }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ outcome: 'published', imageCount: 1000, imageIds: ids.slice(0, MAX_LISTED_IMAGES) }),
+    );
   });
 
   it('bounds the line of further ids however many a record names', () => {
@@ -195,7 +219,9 @@ describe('ami notifier: must not fire', () => {
     expect(out.notified).toBe(false);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
     expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
-    expect(logs).toEqual([expect.objectContaining({ level: 'INFO', message: 'no notification', reason: (out as { reason: string }).reason })]);
+    expect(logs).toEqual([
+      expect.objectContaining({ level: 'INFO', message: 'no notification', reason: (out as { reason: string }).reason }),
+    ]);
   });
 });
 
@@ -213,7 +239,9 @@ describe('ami notifier: available / failed (EC2 AMI State Change)', () => {
 
   it("announces a failed image with EC2's error message", async () => {
     ec2Mock.on(DescribeImagesCommand).resolves({
-      Images: [image('ami-0a1b2c3d4e5f60718', { State: 'failed', StateReason: { Code: 'Server.InternalError', Message: 'Server.InternalError' } })],
+      Images: [
+        image('ami-0a1b2c3d4e5f60718', { State: 'failed', StateReason: { Code: 'Server.InternalError', Message: 'Server.InternalError' } }),
+      ],
     });
     await handler(fixture('ami-failed'));
     const msg = published();
@@ -223,7 +251,15 @@ describe('ami notifier: available / failed (EC2 AMI State Change)', () => {
 
   it('stays silent for an image without a watched pair (crossed tags included)', async () => {
     ec2Mock.on(DescribeImagesCommand).resolves({
-      Images: [image('ami-0a1b2c3d4e5f60718', { State: 'available', Tags: [{ Key: 'Release', Value: 'candidate' }, { Key: 'Channel', Value: 'golden' }] })],
+      Images: [
+        image('ami-0a1b2c3d4e5f60718', {
+          State: 'available',
+          Tags: [
+            { Key: 'Release', Value: 'candidate' },
+            { Key: 'Channel', Value: 'golden' },
+          ],
+        }),
+      ],
     });
     await expect(handler(fixture('ami-available'))).resolves.toEqual({ notified: false, reason: 'the image carries no watched tag pair' });
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
@@ -232,7 +268,9 @@ describe('ami notifier: available / failed (EC2 AMI State Change)', () => {
   it('stays silent, and says why, when the image is gone', async () => {
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
     await expect(handler(fixture('ami-failed'))).resolves.toMatchObject({ notified: false });
-    expect(logs).toContainEqual(expect.objectContaining({ message: 'no notification', reason: 'the image no longer exists, so its tags cannot be read' }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ message: 'no notification', reason: 'the image no longer exists, so its tags cannot be read' }),
+    );
   });
 
   it('throws when the tags cannot be read: the decision needs them (retried, then dead-lettered)', async () => {
@@ -253,9 +291,25 @@ describe('ami notifier: available / failed (EC2 AMI State Change)', () => {
 
 describe('ami notifier: wiring errors fail loudly', () => {
   it.each([
-    ['an event type no rule sends', { ...fixture('ami-available'), 'detail-type': 'EC2 Instance State-change Notification' }, /unexpected event "EC2 Instance State-change Notification"/],
-    ['a CloudTrail call no rule sends', (() => { const e = fixture('create-tags-ami'); e.detail.eventName = 'DeleteTags'; return e; })(), /unexpected CloudTrail event "DeleteTags"/],
-    ['a state no rule sends', { ...fixture('ami-available'), detail: { ImageId: 'ami-0a1b2c3d4e5f60718', State: 'deregistered' } }, /unexpected EC2 AMI State Change detail/],
+    [
+      'an event type no rule sends',
+      { ...fixture('ami-available'), 'detail-type': 'EC2 Instance State-change Notification' },
+      /unexpected event "EC2 Instance State-change Notification"/,
+    ],
+    [
+      'a CloudTrail call no rule sends',
+      (() => {
+        const e = fixture('create-tags-ami');
+        e.detail.eventName = 'DeleteTags';
+        return e;
+      })(),
+      /unexpected CloudTrail event "DeleteTags"/,
+    ],
+    [
+      'a state no rule sends',
+      { ...fixture('ami-available'), detail: { ImageId: 'ami-0a1b2c3d4e5f60718', State: 'deregistered' } },
+      /unexpected EC2 AMI State Change detail/,
+    ],
   ])('rejects %s', async (_, event, message) => {
     await expect(handler(event)).rejects.toThrow(message);
   });

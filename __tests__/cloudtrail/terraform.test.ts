@@ -24,8 +24,12 @@ describe('terraform: a stack with AMI alerts and the trail validates and plans o
     expect(planSummaryLine(result.output)).toMatch(/^Plan: \d+ to add, 0 to change, 0 to destroy\.$/);
     const plan = JSON.parse(readFileSync(result.planJson!, 'utf8'));
     const created = (type: string) =>
-      plan.resource_changes.filter((r: { type: string; change: { actions: string[] } }) => r.type === type && r.change.actions.includes('create')).map((r: { change: { after: Record<string, unknown> } }) => r.change.after);
-    expect(created('aws_cloudtrail')).toEqual([expect.objectContaining({ name: 'ssmb-management-events', is_multi_region_trail: true, enable_log_file_validation: true })]);
+      plan.resource_changes
+        .filter((r: { type: string; change: { actions: string[] } }) => r.type === type && r.change.actions.includes('create'))
+        .map((r: { change: { after: Record<string, unknown> } }) => r.change.after);
+    expect(created('aws_cloudtrail')).toEqual([
+      expect.objectContaining({ name: 'ssmb-management-events', is_multi_region_trail: true, enable_log_file_validation: true }),
+    ]);
     expect(created('aws_cloudwatch_event_rule').map((r: { name: string }) => r.name)).toEqual(
       expect.arrayContaining(['ssmb-ami-alerts-create-image', 'ssmb-ami-alerts-create-tags', 'ssmb-ami-alerts-state-change']),
     );

@@ -2,7 +2,6 @@ import { Testing } from 'cdktf';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { associationTargets } from '../../stacks';
 
-
 /** An agent-update association aimed by `targets`, synthesized alone. */
 function synthAssociation(targets: Parameters<typeof associationTargets>[0]): string {
   return Testing.synthScope((scope) => {

@@ -4,7 +4,6 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { DLQ_RETENTION_SECONDS, DeadLetterQueue, type DeadLetterQueueProps, NotificationTopic } from '../../stacks';
 
-
 const ACCOUNT = '111111111111';
 const QUEUE = 'ssm-baseline-notifications-dlq';
 const RULE_ARN = `arn:aws:events:ap-northeast-1:${ACCOUNT}:rule/ssm-baseline-agent-update`;
@@ -15,7 +14,11 @@ function synthQueue(props: Partial<DeadLetterQueueProps> & { withTopic?: boolean
   const { withTopic, ...rest } = props;
   const synth = Testing.synthScope((scope) => {
     topic = withTopic
-      ? new NotificationTopic(scope, 'notifications', { topicName: 'ssm-baseline-notifications', keyAlias: 'ssm-baseline/notifications', accountId: ACCOUNT })
+      ? new NotificationTopic(scope, 'notifications', {
+          topicName: 'ssm-baseline-notifications',
+          keyAlias: 'ssm-baseline/notifications',
+          accountId: ACCOUNT,
+        })
       : undefined;
     queue = new DeadLetterQueue(scope, 'dlq', { queueName: QUEUE, accountId: ACCOUNT, alarmTopic: topic, ...rest });
     after?.(queue);
@@ -40,9 +43,13 @@ describe('DeadLetterQueue: the defaults, without an alarm topic', () => {
   let ref: (token: string) => string;
   beforeAll(() => ({ synth, queue, ref } = synthQueue()));
 
-  test('is encrypted with SSE-SQS and keeps dead letters 14 days, SQS\'s maximum', () => {
+  test("is encrypted with SSE-SQS and keeps dead letters 14 days, SQS's maximum", () => {
     expect(DLQ_RETENTION_SECONDS).toBe(1209600);
-    expect(synth).toHaveResourceWithProperties(SqsQueue, { name: QUEUE, sqs_managed_sse_enabled: true, message_retention_seconds: 1209600 });
+    expect(synth).toHaveResourceWithProperties(SqsQueue, {
+      name: QUEUE,
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: 1209600,
+    });
   });
 
   test('the queue policy only denies access without TLS until a rule is registered', () => {
@@ -65,7 +72,11 @@ describe('DeadLetterQueue: the defaults, without an alarm topic', () => {
 
   test('sendGrant allows sending to this queue only', () => {
     const grant = queue.sendGrant();
-    expect({ ...grant, resources: grant.resources!.map(ref) }).toEqual({ sid: 'SendDeadLetters', actions: ['sqs:SendMessage'], resources: [ref(queue.queueArn)] });
+    expect({ ...grant, resources: grant.resources!.map(ref) }).toEqual({
+      sid: 'SendDeadLetters',
+      actions: ['sqs:SendMessage'],
+      resources: [ref(queue.queueArn)],
+    });
   });
 });
 

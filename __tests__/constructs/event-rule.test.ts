@@ -4,7 +4,6 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { DeadLetterQueue, EventRule, type EventRuleProps, NotificationTopic, NotifierFunction, TARGET_RETRY } from '../../stacks';
 
-
 const ACCOUNT = '111111111111';
 const PATTERN = {
   source: ['aws.ssm'],
@@ -17,7 +16,11 @@ type Built = { rule: EventRule; dlq: DeadLetterQueue; topic: NotificationTopic; 
 function synthRule(kind: 'lambda' | 'topic', props: Partial<EventRuleProps> = {}) {
   const built = {} as Built;
   const synth = Testing.synthScope((scope) => {
-    built.topic = new NotificationTopic(scope, 'notifications', { topicName: 'ssm-baseline-notifications', keyAlias: 'ssm-baseline/notifications', accountId: ACCOUNT });
+    built.topic = new NotificationTopic(scope, 'notifications', {
+      topicName: 'ssm-baseline-notifications',
+      keyAlias: 'ssm-baseline/notifications',
+      accountId: ACCOUNT,
+    });
     built.dlq = new DeadLetterQueue(scope, 'dlq', { queueName: 'ssm-baseline-notifications-dlq', accountId: ACCOUNT });
     built.fn = new NotifierFunction(scope, 'notifier', {
       bundle: 'agent-update',
@@ -37,7 +40,12 @@ function synthRule(kind: 'lambda' | 'topic', props: Partial<EventRuleProps> = {}
       target:
         kind === 'lambda'
           ? { kind: 'lambda', fn: built.fn }
-          : { kind: 'topic', topic: built.topic, inputPaths: { instance: '$.detail.instance-id', status: '$.detail.status' }, inputTemplate: '"SSM Agent update on <instance>: <status>"' },
+          : {
+              kind: 'topic',
+              topic: built.topic,
+              inputPaths: { instance: '$.detail.instance-id', status: '$.detail.status' },
+              inputTemplate: '"SSM Agent update on <instance>: <status>"',
+            },
       deadLetterQueue: built.dlq,
       ...props,
     });
@@ -86,7 +94,9 @@ describe('EventRule: a notifier Lambda as target', () => {
       principal: 'events.amazonaws.com',
       source_arn: s.ref(s.rule.ruleArn),
     });
-    expect(s.synth).toHaveResourceWithProperties(CloudwatchEventTarget, { depends_on: [expect.stringMatching(/^aws_lambda_permission\./)] });
+    expect(s.synth).toHaveResourceWithProperties(CloudwatchEventTarget, {
+      depends_on: [expect.stringMatching(/^aws_lambda_permission\./)],
+    });
   });
 
   test('a Lambda target takes no role and no input transformer', () => {
@@ -147,7 +157,11 @@ describe('EventRule: the notification topic as target', () => {
 describe('EventRule: retryPolicy', () => {
   test('overrides how long and how often the target is retried', () => {
     const { synth } = synthRule('lambda', { retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 } });
-    expect(synth).toHaveResourceWithProperties(CloudwatchEventTarget, { retry_policy: { maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 10 } });
-    expect(synth).not.toHaveResourceWithProperties(CloudwatchEventTarget, { retry_policy: { maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 } });
+    expect(synth).toHaveResourceWithProperties(CloudwatchEventTarget, {
+      retry_policy: { maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 10 },
+    });
+    expect(synth).not.toHaveResourceWithProperties(CloudwatchEventTarget, {
+      retry_policy: { maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 },
+    });
   });
 });

@@ -5,7 +5,6 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { CustomerKey, type CustomerKeyProps, type PolicyStatement } from '../../stacks';
 
-
 const ACCOUNT = '111111111111';
 const ROOT_DELEGATION = {
   sid: 'EnableIamPolicies',
@@ -73,7 +72,9 @@ describe('CustomerKey: the defaults', () => {
 
   test('no principal but the root gets kms:*', () => {
     const wide = keyPolicyStatements(synth).filter((s) => s.actions?.includes('kms:*'));
-    expect(wide.flatMap((s) => s.principals.flatMap((p: { identifiers: string[] }) => p.identifiers))).toEqual([`arn:aws:iam::${ACCOUNT}:root`]);
+    expect(wide.flatMap((s) => s.principals.flatMap((p: { identifiers: string[] }) => p.identifiers))).toEqual([
+      `arn:aws:iam::${ACCOUNT}:root`,
+    ]);
   });
 });
 
@@ -95,7 +96,16 @@ describe('CustomerKey: overrides and grants', () => {
       // A producer runs at synth, so it sees what was registered after it.
       const services: string[] = [];
       k.addStatementProducer(() =>
-        services.length ? [{ sid: 'AllowLogsEncrypt', actions: ['kms:Encrypt*', 'kms:Decrypt*'], resources: ['*'], principals: [{ type: 'Service', identifiers: [...services] }] }] : [],
+        services.length
+          ? [
+              {
+                sid: 'AllowLogsEncrypt',
+                actions: ['kms:Encrypt*', 'kms:Decrypt*'],
+                resources: ['*'],
+                principals: [{ type: 'Service', identifiers: [...services] }],
+              },
+            ]
+          : [],
       );
       services.push('logs.ap-northeast-1.amazonaws.com');
     });
@@ -115,7 +125,10 @@ describe('CustomerKey: overrides and grants', () => {
           principals: [{ type: 'Service', identifiers: ['cloudtrail.amazonaws.com'] }],
           condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [ACCOUNT] }],
         },
-        expect.objectContaining({ sid: 'AllowLogsEncrypt', principals: [{ type: 'Service', identifiers: ['logs.ap-northeast-1.amazonaws.com'] }] }),
+        expect.objectContaining({
+          sid: 'AllowLogsEncrypt',
+          principals: [{ type: 'Service', identifiers: ['logs.ap-northeast-1.amazonaws.com'] }],
+        }),
       ]),
     });
   });

@@ -6,7 +6,6 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { ManagedInstanceRole, type ManagedInstanceRoleProps, SSM_CORE_POLICY_ARN } from '../../stacks';
 
-
 const LOG_GROUP_ARN = 'arn:aws:logs:ap-northeast-1:111111111111:log-group:/ssm-baseline/session-manager';
 
 function synthRole(props: Partial<ManagedInstanceRoleProps> = {}, after?: (r: ManagedInstanceRole) => void) {
@@ -26,7 +25,14 @@ function synthRole(props: Partial<ManagedInstanceRoleProps> = {}, after?: (r: Ma
 }
 
 const trustOf = (services: string[]) => ({
-  statement: [{ sid: 'TrustManagedInstances', effect: 'Allow', actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: services }] }],
+  statement: [
+    {
+      sid: 'TrustManagedInstances',
+      effect: 'Allow',
+      actions: ['sts:AssumeRole'],
+      principals: [{ type: 'Service', identifiers: services }],
+    },
+  ],
 });
 
 describe('ManagedInstanceRole: the defaults', () => {
@@ -59,7 +65,10 @@ describe('ManagedInstanceRole: the defaults', () => {
     expect(JSON.parse(synth).output).toEqual({
       managed_instance_role_name: { value: ref(role.roleName), description: 'Managed-instance role name' },
       managed_instance_role_arn: { value: ref(role.roleArn), description: 'Managed-instance role ARN' },
-      managed_instance_profile_name: { value: ref(role.instanceProfileName), description: 'Instance profile to attach to managed EC2 instances' },
+      managed_instance_profile_name: {
+        value: ref(role.instanceProfileName),
+        description: 'Instance profile to attach to managed EC2 instances',
+      },
       managed_instance_profile_arn: { value: ref(role.instanceProfileArn), description: 'Instance profile ARN' },
     });
   });
@@ -75,7 +84,11 @@ describe('ManagedInstanceRole: extra trust and statements', () => {
     let first: IamRolePolicy | undefined;
     let second: IamRolePolicy | undefined;
     const { synth, role, ref } = synthRole({}, (r) => {
-      first = r.addStatements({ sid: 'CreateSessionLogStreams', actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams'], resources: [`${LOG_GROUP_ARN}:*`] });
+      first = r.addStatements({
+        sid: 'CreateSessionLogStreams',
+        actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams'],
+        resources: [`${LOG_GROUP_ARN}:*`],
+      });
       second = r.addStatements({ sid: 'WriteSessionLogs', actions: ['logs:PutLogEvents'], resources: [`${LOG_GROUP_ARN}:log-stream:*`] });
     });
     expect(second).toBe(first);
@@ -83,7 +96,12 @@ describe('ManagedInstanceRole: extra trust and statements', () => {
     expect(Object.keys(JSON.parse(synth).resource.aws_iam_role_policy)).toHaveLength(1);
     expect(synth).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
       statement: [
-        { sid: 'CreateSessionLogStreams', effect: 'Allow', actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams'], resources: [`${LOG_GROUP_ARN}:*`] },
+        {
+          sid: 'CreateSessionLogStreams',
+          effect: 'Allow',
+          actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams'],
+          resources: [`${LOG_GROUP_ARN}:*`],
+        },
         { sid: 'WriteSessionLogs', effect: 'Allow', actions: ['logs:PutLogEvents'], resources: [`${LOG_GROUP_ARN}:log-stream:*`] },
       ],
     });

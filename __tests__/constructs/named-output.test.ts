@@ -9,7 +9,12 @@ describe('namedOutput', () => {
     const synth = Testing.synthScope((scope) => {
       // Deep in the tree on purpose: the construct path must not leak into the name.
       const capability = new Construct(new Construct(scope, 'cloudtrail'), 'trail');
-      namedOutput(capability, 'cloudtrail_trail_arn', 'arn:aws:cloudtrail:ap-northeast-1:111111111111:trail/ssm-baseline', 'Multi-region management-event trail');
+      namedOutput(
+        capability,
+        'cloudtrail_trail_arn',
+        'arn:aws:cloudtrail:ap-northeast-1:111111111111:trail/ssm-baseline',
+        'Multi-region management-event trail',
+      );
     });
     expect(JSON.parse(synth).output).toEqual({
       cloudtrail_trail_arn: {
@@ -22,7 +27,12 @@ describe('namedOutput', () => {
   test('returns the TerraformOutput, whose logical id is the plain name', () => {
     let id = '';
     Testing.synthScope((scope) => {
-      id = namedOutput(new Construct(scope, 'inventory'), 'inventory_association_id', 'assoc-0123', 'State Manager association').friendlyUniqueId;
+      id = namedOutput(
+        new Construct(scope, 'inventory'),
+        'inventory_association_id',
+        'assoc-0123',
+        'State Manager association',
+      ).friendlyUniqueId;
     });
     expect(id).toBe('inventory_association_id');
   });

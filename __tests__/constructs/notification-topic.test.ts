@@ -6,7 +6,6 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { NotificationTopic, type NotificationTopicProps } from '../../stacks';
 
-
 const ACCOUNT = '111111111111';
 const RULE_ARN = `arn:aws:events:ap-northeast-1:${ACCOUNT}:rule/ssm-baseline-ami-alerts`;
 const ALARM_ARN = `arn:aws:cloudwatch:ap-northeast-1:${ACCOUNT}:alarm:ssm-baseline-dlq-not-empty`;
@@ -100,7 +99,10 @@ describe('NotificationTopic: publishers registered by ARN', () => {
     });
     const keyGrant = statementsOf(synth, 'aws_kms_key').find((s) => s.sid === 'AllowServicePublishersToEncrypt');
     expect(keyGrant).toEqual(
-      expect.objectContaining({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }] }),
+      expect.objectContaining({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+      }),
     );
     // Only the publishing service is admitted: no alarm registered, no CloudWatch grant.
     expect(statementsOf(synth, 'aws_sns_topic_policy').map((s) => s.sid)).not.toContain('AllowCloudWatchAlarms');

@@ -8,7 +8,6 @@ import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { DeadLetterQueue, LAMBDA_RUNTIME, NOTIFIER_FUNCTION_DEFAULTS, NotifierFunction, type NotifierFunctionProps } from '../../stacks';
 
-
 const ACCOUNT = '111111111111';
 const FUNCTION = 'ssm-baseline-agent-update-notifier';
 const TOPIC_ARN = `arn:aws:sns:ap-northeast-1:${ACCOUNT}:ssm-baseline-notifications`;
@@ -46,7 +45,13 @@ describe('NotifierFunction: the defaults', () => {
   beforeAll(() => ({ synth, fn, dlq, ref } = synthFunction()));
 
   test('runs the bundled handler on nodejs22.x, arm64, 30 s and 256 MB', () => {
-    expect(NOTIFIER_FUNCTION_DEFAULTS).toEqual({ timeoutSeconds: 30, memorySize: 256, architecture: 'arm64', maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21600 });
+    expect(NOTIFIER_FUNCTION_DEFAULTS).toEqual({
+      timeoutSeconds: 30,
+      memorySize: 256,
+      architecture: 'arm64',
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 21600,
+    });
     expect(synth).toHaveResourceWithProperties(LambdaFunction, {
       function_name: FUNCTION,
       runtime: LAMBDA_RUNTIME,
@@ -71,14 +76,24 @@ describe('NotifierFunction: the defaults', () => {
     expect(synth).toHaveResourceWithProperties(CloudwatchLogGroup, { name: `/aws/lambda/${FUNCTION}`, retention_in_days: 90 });
     expect(synth).toHaveResourceWithProperties(LambdaFunction, {
       logging_config: { log_format: 'JSON', log_group: ref(fn.logGroup.name) },
-      depends_on: expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy\./), expect.stringMatching(/^aws_cloudwatch_log_group\./)]),
+      depends_on: expect.arrayContaining([
+        expect.stringMatching(/^aws_iam_role_policy\./),
+        expect.stringMatching(/^aws_cloudwatch_log_group\./),
+      ]),
     });
   });
 
   test('only Lambda may assume the role', () => {
     expect(synth).toHaveResourceWithProperties(IamRole, { name: `${FUNCTION}-role` });
     expect(synth).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
-      statement: [{ sid: 'TrustService', effect: 'Allow', actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] }],
+      statement: [
+        {
+          sid: 'TrustService',
+          effect: 'Allow',
+          actions: ['sts:AssumeRole'],
+          principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }],
+        },
+      ],
     });
   });
 
@@ -86,7 +101,12 @@ describe('NotifierFunction: the defaults', () => {
     expect(synth).toHaveResourceWithProperties(IamRolePolicy, { name: 'notify', role: ref(fn.role.id) });
     expect(synth).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
       statement: [
-        { sid: 'WriteOwnLogs', effect: 'Allow', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${ref(fn.logGroup.arn)}:log-stream:*`] },
+        {
+          sid: 'WriteOwnLogs',
+          effect: 'Allow',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`${ref(fn.logGroup.arn)}:log-stream:*`],
+        },
         { sid: 'SendDeadLetters', effect: 'Allow', actions: ['sqs:SendMessage'], resources: [ref(dlq.queueArn)] },
         { sid: 'PublishNotifications', effect: 'Allow', actions: ['sns:Publish'], resources: [TOPIC_ARN] },
       ],
@@ -113,9 +133,18 @@ describe('NotifierFunction: the defaults', () => {
 
 describe('NotifierFunction: overrides and permissions', () => {
   test('every default can be overridden by the prop of the same name', () => {
-    const { synth } = synthFunction({ timeoutSeconds: 60, memorySize: 512, architecture: 'x86_64', maximumRetryAttempts: 0, maximumEventAgeInSeconds: 3600 });
+    const { synth } = synthFunction({
+      timeoutSeconds: 60,
+      memorySize: 512,
+      architecture: 'x86_64',
+      maximumRetryAttempts: 0,
+      maximumEventAgeInSeconds: 3600,
+    });
     expect(synth).toHaveResourceWithProperties(LambdaFunction, { architectures: ['x86_64'], timeout: 60, memory_size: 512 });
-    expect(synth).toHaveResourceWithProperties(LambdaFunctionEventInvokeConfig, { maximum_retry_attempts: 0, maximum_event_age_in_seconds: 3600 });
+    expect(synth).toHaveResourceWithProperties(LambdaFunctionEventInvokeConfig, {
+      maximum_retry_attempts: 0,
+      maximum_event_age_in_seconds: 3600,
+    });
     expect(synth).not.toHaveResourceWithProperties(LambdaFunction, { architectures: ['arm64'] });
   });
 

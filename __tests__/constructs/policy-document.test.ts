@@ -2,7 +2,6 @@ import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from 'cdktf
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { PolicyDocument, type PolicyStatement, denyInsecureTransport, serviceTrust } from '../../stacks';
 
-
 const ACCOUNT = '111111111111';
 const BUCKET_ARN = 'arn:aws:s3:::ssm-baseline-inventory-111111111111';
 
@@ -27,7 +26,13 @@ describe('PolicyDocument', () => {
         principals: [{ type: 'Service', identifiers: ['ssm.amazonaws.com'] }],
         conditions: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [ACCOUNT] }],
       },
-      { sid: 'DenyOthers', effect: 'Deny', notActions: ['s3:GetObject'], notResources: [`${BUCKET_ARN}/public/*`], principals: [{ type: '*', identifiers: ['*'] }] },
+      {
+        sid: 'DenyOthers',
+        effect: 'Deny',
+        notActions: ['s3:GetObject'],
+        notResources: [`${BUCKET_ARN}/public/*`],
+        principals: [{ type: '*', identifiers: ['*'] }],
+      },
     ]);
     expect(synth).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
       statement: [
@@ -39,7 +44,13 @@ describe('PolicyDocument', () => {
           principals: [{ type: 'Service', identifiers: ['ssm.amazonaws.com'] }],
           condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [ACCOUNT] }],
         },
-        { sid: 'DenyOthers', effect: 'Deny', not_actions: ['s3:GetObject'], not_resources: [`${BUCKET_ARN}/public/*`], principals: [{ type: '*', identifiers: ['*'] }] },
+        {
+          sid: 'DenyOthers',
+          effect: 'Deny',
+          not_actions: ['s3:GetObject'],
+          not_resources: [`${BUCKET_ARN}/public/*`],
+          principals: [{ type: '*', identifiers: ['*'] }],
+        },
       ],
     });
   });
@@ -48,7 +59,9 @@ describe('PolicyDocument', () => {
     const publishers: string[] = [];
     const { synth } = synthDocument([denyInsecureTransport(['s3:*'], [BUCKET_ARN])], (d) => {
       d.addStatements({ sid: 'ReadInventory', actions: ['s3:GetObject'], resources: [`${BUCKET_ARN}/*`] });
-      d.addStatementProducer(() => (publishers.length ? [{ sid: 'Publishers', actions: ['s3:PutObject'], resources: [...publishers] }] : []));
+      d.addStatementProducer(() =>
+        publishers.length ? [{ sid: 'Publishers', actions: ['s3:PutObject'], resources: [...publishers] }] : [],
+      );
       d.addStatementProducer(() => []);
       publishers.push(`${BUCKET_ARN}/inventory/*`);
     });

@@ -9,7 +9,6 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { SecureBucket } from '../../stacks';
 
-
 const BUCKET = 'ssm-baseline-logs-111111111111-ap-northeast-1';
 const KEY_ARN = 'arn:aws:kms:ap-northeast-1:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
 
@@ -118,7 +117,9 @@ describe('SecureBucket: overrides', () => {
   test('a KMS key switches to SSE-KMS with S3 Bucket Keys', () => {
     const { synth } = synthBucket({ kmsKeyArn: KEY_ARN });
     expect(synth).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
-      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: KEY_ARN }, bucket_key_enabled: true }],
+      rule: [
+        { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: KEY_ARN }, bucket_key_enabled: true },
+      ],
     });
     expect(synth).not.toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],

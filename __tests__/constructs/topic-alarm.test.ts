@@ -2,7 +2,6 @@ import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from 'cdktf
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { NotificationTopic, alarmWhenAboveZero, type TopicAlarmProps } from '../../stacks';
 
-
 const ACCOUNT = '111111111111';
 const FAILED_RUNS: TopicAlarmProps = {
   alarmName: 'ssm-baseline-patch-history-failed',
@@ -16,7 +15,11 @@ function synthAlarm(props: Partial<TopicAlarmProps> = {}) {
   let topic!: NotificationTopic;
   let alarm!: CloudwatchMetricAlarm;
   const synth = Testing.synthScope((scope) => {
-    topic = new NotificationTopic(scope, 'notifications', { topicName: 'ssm-baseline-notifications', keyAlias: 'ssm-baseline/notifications', accountId: ACCOUNT });
+    topic = new NotificationTopic(scope, 'notifications', {
+      topicName: 'ssm-baseline-notifications',
+      keyAlias: 'ssm-baseline/notifications',
+      accountId: ACCOUNT,
+    });
     alarm = alarmWhenAboveZero(scope, 'failed-runs', topic, { ...FAILED_RUNS, ...props });
   });
   const ref = (token: string): string =>

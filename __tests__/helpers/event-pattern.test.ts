@@ -6,7 +6,10 @@ const event = {
   source: 'aws.ssm',
   'detail-type': 'EC2 State Manager Instance Association State Change',
   region: 'ap-northeast-1',
-  resources: ['arn:aws:ec2:ap-northeast-1:111111111111:instance/i-0abc', 'arn:aws:ssm:ap-northeast-1:111111111111:document/AWS-UpdateSSMAgent'],
+  resources: [
+    'arn:aws:ec2:ap-northeast-1:111111111111:instance/i-0abc',
+    'arn:aws:ssm:ap-northeast-1:111111111111:document/AWS-UpdateSSMAgent',
+  ],
   detail: {
     status: 'Failed',
     'document-name': 'AWS-UpdateSSMAgent',

@@ -49,7 +49,10 @@ function fail(path: readonly string[], reason: string): never {
 }
 
 function wildcardRegex(glob: string): RegExp {
-  const body = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const body = glob
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${body}$`, 's');
 }
 
@@ -75,7 +78,8 @@ const NUMERIC_OPS: Record<string, (a: number, b: number) => boolean> = {
 };
 
 function numericMatch(arg: unknown, v: Leaf, path: readonly string[]): boolean {
-  if (!Array.isArray(arg) || arg.length === 0 || arg.length % 2 !== 0) fail(path, `numeric takes [op, number, ...], got ${JSON.stringify(arg)}`);
+  if (!Array.isArray(arg) || arg.length === 0 || arg.length % 2 !== 0)
+    fail(path, `numeric takes [op, number, ...], got ${JSON.stringify(arg)}`);
   if (typeof v !== 'number') return false;
   for (let i = 0; i < arg.length; i += 2) {
     const op = NUMERIC_OPS[arg[i] as string];
@@ -146,7 +150,7 @@ function leafMatches(matchers: unknown[], event: unknown, path: readonly string[
   return matchers.some((m) => {
     if (isPlainObject(m) && 'exists' in m) {
       if (Object.keys(m).length !== 1 || typeof m.exists !== 'boolean') fail(path, `exists takes true or false, got ${JSON.stringify(m)}`);
-      return (values.length > 0) === m.exists;
+      return values.length > 0 === m.exists;
     }
     return values.some((v) => matcherMatches(m, v, path));
   });
@@ -155,7 +159,8 @@ function leafMatches(matchers: unknown[], event: unknown, path: readonly string[
 function objectMatches(pattern: Record<string, unknown>, event: unknown, base: readonly string[]): boolean {
   for (const [key, value] of Object.entries(pattern)) {
     if (key === '$or') {
-      if (!Array.isArray(value) || value.length < 2 || !value.every(isPlainObject)) fail(base, '$or takes a list of at least two sub-patterns');
+      if (!Array.isArray(value) || value.length < 2 || !value.every(isPlainObject))
+        fail(base, '$or takes a list of at least two sub-patterns');
       if (!value.some((alt) => objectMatches(alt as Record<string, unknown>, event, base))) return false;
       continue;
     }

@@ -61,7 +61,8 @@ export interface ResolverInput {
 /** Attributes of one resource: `${type.logicalId.<attr>}` resolves to `attrs[attr]`. */
 export type Resolver = (r: ResolverInput) => Record<string, string>;
 
-const regional = (r: ResolverInput, service: string, resource: string) => `arn:${r.env.partition}:${service}:${r.env.region}:${r.env.accountId}:${resource}`;
+const regional = (r: ResolverInput, service: string, resource: string) =>
+  `arn:${r.env.partition}:${service}:${r.env.region}:${r.env.accountId}:${resource}`;
 const global = (r: ResolverInput, service: string, resource: string) => `arn:${r.env.partition}:${service}::${r.env.accountId}:${resource}`;
 const iamPath = (r: ResolverInput) => r.opt('path', '/');
 
@@ -72,7 +73,12 @@ const iamPath = (r: ResolverInput) => r.opt('path', '/');
 export const RESOLVERS: Record<string, Resolver> = {
   aws_s3_bucket: (r) => {
     const name = r.str('bucket');
-    return { id: name, bucket: name, arn: `arn:${r.env.partition}:s3:::${name}`, bucket_regional_domain_name: `${name}.s3.${r.env.region}.amazonaws.com` };
+    return {
+      id: name,
+      bucket: name,
+      arn: `arn:${r.env.partition}:s3:::${name}`,
+      bucket_regional_domain_name: `${name}.s3.${r.env.region}.amazonaws.com`,
+    };
   },
   aws_sns_topic: (r) => {
     const arn = regional(r, 'sns', r.str('name'));
@@ -101,12 +107,21 @@ export const RESOLVERS: Record<string, Resolver> = {
       invoke_arn: `arn:${r.env.partition}:apigateway:${r.env.region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
     };
   },
-  aws_iam_role: (r) => ({ id: r.str('name'), name: r.str('name'), arn: global(r, 'iam', `role${iamPath(r)}${r.str('name')}`), unique_id: `AROA${r.fakeId(17).toUpperCase()}` }),
+  aws_iam_role: (r) => ({
+    id: r.str('name'),
+    name: r.str('name'),
+    arn: global(r, 'iam', `role${iamPath(r)}${r.str('name')}`),
+    unique_id: `AROA${r.fakeId(17).toUpperCase()}`,
+  }),
   aws_iam_policy: (r) => {
     const arn = global(r, 'iam', `policy${iamPath(r)}${r.str('name')}`);
     return { id: arn, arn, name: r.str('name'), policy_id: `ANPA${r.fakeId(17).toUpperCase()}` };
   },
-  aws_iam_instance_profile: (r) => ({ id: r.str('name'), name: r.str('name'), arn: global(r, 'iam', `instance-profile${iamPath(r)}${r.str('name')}`) }),
+  aws_iam_instance_profile: (r) => ({
+    id: r.str('name'),
+    name: r.str('name'),
+    arn: global(r, 'iam', `instance-profile${iamPath(r)}${r.str('name')}`),
+  }),
   aws_cloudwatch_event_rule: (r) => {
     const bus = r.opt('event_bus_name', 'default');
     const name = r.str('name');
@@ -114,12 +129,20 @@ export const RESOLVERS: Record<string, Resolver> = {
     return { id: bus === 'default' ? name : `${bus}/${name}`, name, arn: regional(r, 'events', `rule/${path}`) };
   },
   aws_cloudwatch_event_bus: (r) => ({ id: r.str('name'), name: r.str('name'), arn: regional(r, 'events', `event-bus/${r.str('name')}`) }),
-  aws_cloudwatch_metric_alarm: (r) => ({ id: r.str('alarm_name'), alarm_name: r.str('alarm_name'), arn: regional(r, 'cloudwatch', `alarm:${r.str('alarm_name')}`) }),
+  aws_cloudwatch_metric_alarm: (r) => ({
+    id: r.str('alarm_name'),
+    alarm_name: r.str('alarm_name'),
+    arn: regional(r, 'cloudwatch', `alarm:${r.str('alarm_name')}`),
+  }),
   aws_sfn_state_machine: (r) => {
     const arn = regional(r, 'states', `stateMachine:${r.str('name')}`);
     return { id: arn, arn, name: r.str('name') };
   },
-  aws_scheduler_schedule_group: (r) => ({ id: r.str('name'), name: r.str('name'), arn: regional(r, 'scheduler', `schedule-group/${r.str('name')}`) }),
+  aws_scheduler_schedule_group: (r) => ({
+    id: r.str('name'),
+    name: r.str('name'),
+    arn: regional(r, 'scheduler', `schedule-group/${r.str('name')}`),
+  }),
   aws_scheduler_schedule: (r) => {
     const group = r.opt('group_name', 'default');
     return { id: `${group}/${r.str('name')}`, name: r.str('name'), arn: regional(r, 'scheduler', `schedule/${group}/${r.str('name')}`) };
@@ -134,7 +157,11 @@ export const RESOLVERS: Record<string, Resolver> = {
     const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
     return { id, association_id: id, arn: regional(r, 'ssm', `association/${id}`) };
   },
-  aws_glue_catalog_database: (r) => ({ id: `${r.env.accountId}:${r.str('name')}`, name: r.str('name'), arn: regional(r, 'glue', `database/${r.str('name')}`) }),
+  aws_glue_catalog_database: (r) => ({
+    id: `${r.env.accountId}:${r.str('name')}`,
+    name: r.str('name'),
+    arn: regional(r, 'glue', `database/${r.str('name')}`),
+  }),
   aws_glue_catalog_table: (r) => ({
     id: `${r.env.accountId}:${r.str('database_name')}:${r.str('name')}`,
     name: r.str('name'),
@@ -188,7 +215,12 @@ export const MANAGED_POLICIES: Record<string, { version: string; policy: IamPoli
         },
         {
           Effect: 'Allow',
-          Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+          Action: [
+            'ssmmessages:CreateControlChannel',
+            'ssmmessages:CreateDataChannel',
+            'ssmmessages:OpenControlChannel',
+            'ssmmessages:OpenDataChannel',
+          ],
           Resource: '*',
         },
         {
@@ -250,7 +282,8 @@ export class IamSim {
     const aws = (stack.provider?.aws?.[0] ?? {}) as { allowed_account_ids?: string[]; region?: string };
     const accountId = env.accountId ?? aws.allowed_account_ids?.[0];
     const region = env.region ?? aws.region;
-    if (!accountId || !region) throw new Error('iam-sim: pass { accountId, region }: the stack has no aws provider with allowed_account_ids and region');
+    if (!accountId || !region)
+      throw new Error('iam-sim: pass { accountId, region }: the stack has no aws provider with allowed_account_ids and region');
     this.env = { accountId, region, partition: env.partition ?? 'aws' };
   }
 
@@ -258,7 +291,9 @@ export class IamSim {
 
   /** A string with every `${type.name.attr}` replaced by its concrete value. */
   resolveString(text: string): string {
-    return text.replace(REF, (match: string, expr: string) => (match.startsWith('$$') ? match.slice(1) : this.resolveExpression(expr.trim())));
+    return text.replace(REF, (match: string, expr: string) =>
+      match.startsWith('$$') ? match.slice(1) : this.resolveExpression(expr.trim()),
+    );
   }
 
   /** Deeply resolves every string of a value (skipping cdktf's `//` metadata). */
@@ -266,7 +301,11 @@ export class IamSim {
     if (typeof value === 'string') return this.resolveString(value) as T;
     if (Array.isArray(value)) return value.map((v) => this.resolve(v)) as T;
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).filter(([k]) => k !== '//').map(([k, v]) => [k, this.resolve(v)])) as T;
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([k]) => k !== '//')
+          .map(([k, v]) => [k, this.resolve(v)]),
+      ) as T;
     }
     return value;
   }
@@ -278,7 +317,10 @@ export class IamSim {
     if (!m) throw new Error(`iam-sim: cannot resolve \${${expr}} (only resource attributes and aws_iam_policy_document are supported)`);
     const [, type, id, attr] = m;
     const value = this.attributes(type, id)[attr];
-    if (value === undefined) throw new Error(`iam-sim: RESOLVERS.${type} has no attribute "${attr}" (needed by \${${expr}}); add it in __tests__/helpers/iam-sim.ts`);
+    if (value === undefined)
+      throw new Error(
+        `iam-sim: RESOLVERS.${type} has no attribute "${attr}" (needed by \${${expr}}); add it in __tests__/helpers/iam-sim.ts`,
+      );
     return value;
   }
 
@@ -340,7 +382,9 @@ export class IamSim {
       }
     });
     if (hits.length !== 1) {
-      throw new Error(`iam-sim: ${hits.length === 0 ? 'no' : 'more than one'} ${type} named ${idOrName}; have ${Object.keys(bodies).join(', ') || 'none'}`);
+      throw new Error(
+        `iam-sim: ${hits.length === 0 ? 'no' : 'more than one'} ${type} named ${idOrName}; have ${Object.keys(bodies).join(', ') || 'none'}`,
+      );
     }
     return hits[0];
   }
@@ -392,7 +436,8 @@ export class IamSim {
     for (const [i, p] of ((body.inline_policy ?? []) as Body[]).entries()) {
       if (p.policy) policies.push({ name: `aws_iam_role.${lid}.inline_policy[${i}]`, policy: this.policy(p.policy) });
     }
-    for (const a of (body.managed_policy_arns ?? []) as string[]) addManaged(this.resolveString(a), `aws_iam_role.${lid}.managed_policy_arns`);
+    for (const a of (body.managed_policy_arns ?? []) as string[])
+      addManaged(this.resolveString(a), `aws_iam_role.${lid}.managed_policy_arns`);
     for (const [id, p] of this.resources('aws_iam_role_policy')) {
       if (isThisRole(p.role)) policies.push({ name: `aws_iam_role_policy.${id}`, policy: this.policy(p.policy) });
     }
@@ -432,7 +477,8 @@ export class IamSim {
       const attrs = this.attributes('aws_sqs_queue', id);
       if (attrs.arn !== resourceArn) continue;
       if (q.policy) add(this.policy(q.policy));
-      for (const [, p] of this.resources('aws_sqs_queue_policy')) if (this.resolveString(p.queue_url) === attrs.url) add(this.policy(p.policy));
+      for (const [, p] of this.resources('aws_sqs_queue_policy'))
+        if (this.resolveString(p.queue_url) === attrs.url) add(this.policy(p.policy));
     }
     for (const [id, k] of this.resources('aws_kms_key')) {
       if (this.attributes('aws_kms_key', id).arn === resourceArn && k.policy) add(this.policy(k.policy));
@@ -454,7 +500,8 @@ export class IamSim {
     const condition: Record<string, Record<string, string>> = {};
     if (p.source_arn) condition.ArnLike = { 'aws:SourceArn': this.resolveString(p.source_arn) };
     if (p.source_account) condition.StringEquals = { 'aws:SourceAccount': this.resolveString(p.source_account) };
-    if (p.principal_org_id) condition.StringEquals = { ...condition.StringEquals, 'aws:PrincipalOrgID': this.resolveString(p.principal_org_id) };
+    if (p.principal_org_id)
+      condition.StringEquals = { ...condition.StringEquals, 'aws:PrincipalOrgID': this.resolveString(p.principal_org_id) };
     return {
       Statement: [
         {
@@ -549,7 +596,11 @@ export class IamSim {
 
   /** Rows whose answer is not the expected one (denied = implicitly or explicitly), as readable lines. */
   async roleTable(role: string, table: Table<RoleRow>, opts: RoleOptions = {}): Promise<string[]> {
-    return check(table, ([action, resource, ctx]) => this.canRole(role, action, resource, ctx, opts), ([a, r, c]) => `${role}: ${a} on ${r}${fmt(c)}`);
+    return check(
+      table,
+      ([action, resource, ctx]) => this.canRole(role, action, resource, ctx, opts),
+      ([a, r, c]) => `${role}: ${a} on ${r}${fmt(c)}`,
+    );
   }
 
   async resourceTable(target: string, table: Table<ResourceRow>): Promise<string[]> {
@@ -561,7 +612,11 @@ export class IamSim {
   }
 
   async trustTable(role: string, table: Table<TrustRow>, action = 'sts:AssumeRole'): Promise<string[]> {
-    return check(table, ([principal, ctx]) => this.canAssume(role, principal, ctx, action), ([p, c]) => `${role}: ${p} ${action}${fmt(c)}`);
+    return check(
+      table,
+      ([principal, ctx]) => this.canAssume(role, principal, ctx, action),
+      ([p, c]) => `${role}: ${p} ${action}${fmt(c)}`,
+    );
   }
 }
 
@@ -596,4 +651,5 @@ export const canRole = (stack: StackJson, role: string, action: string, resource
   iamSim(stack).canRole(role, action, resource, context, opts);
 export const canResource = (stack: StackJson, target: string, principal: string, action: string, resource?: string, context?: Context) =>
   iamSim(stack).canResource(target, principal, action, resource, context);
-export const canAssume = (stack: StackJson, role: string, principal: string, context?: Context) => iamSim(stack).canAssume(role, principal, context);
+export const canAssume = (stack: StackJson, role: string, principal: string, context?: Context) =>
+  iamSim(stack).canAssume(role, principal, context);

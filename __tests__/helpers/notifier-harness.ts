@@ -25,7 +25,11 @@ export interface NotifierHarness {
  * reset, SNS Publish succeeds, the function's environment is set and console output is
  * captured as parsed JSON; after each test timers, spies and the environment are restored.
  */
-export function notifierHarness(sns: AwsStub<any, any, any>, others: Array<AwsStub<any, any, any>>, env: Record<string, string>): NotifierHarness {
+export function notifierHarness(
+  sns: AwsStub<any, any, any>,
+  others: Array<AwsStub<any, any, any>>,
+  env: Record<string, string>,
+): NotifierHarness {
   const logs: Array<Record<string, unknown>> = [];
   beforeEach(() => {
     for (const mock of [sns, ...others]) mock.reset();

@@ -59,9 +59,7 @@ export function synthToDir(config: BaselineConfig): string {
 
 /** Every stack of a synth folder, by name. */
 export function readStacks(outdir: string): Record<string, StackJson> {
-  return Object.fromEntries(
-    listStacks(outdir).map((s) => [s.name, readStackJson(s.dir) as StackJson]),
-  );
+  return Object.fromEntries(listStacks(outdir).map((s) => [s.name, readStackJson(s.dir) as StackJson]));
 }
 
 /** Resources of one type: { logicalId: body }. */
@@ -70,7 +68,11 @@ export function resourcesOf(stack: StackJson, type: string): Record<string, Reco
 }
 
 /** The single resource of a type whose body matches `pred`; throws when not exactly one. */
-export function findResource(stack: StackJson, type: string, pred: (body: Record<string, any>) => boolean = () => true): [string, Record<string, any>] {
+export function findResource(
+  stack: StackJson,
+  type: string,
+  pred: (body: Record<string, any>) => boolean = () => true,
+): [string, Record<string, any>] {
   const hits = Object.entries(resourcesOf(stack, type)).filter(([, body]) => pred(body));
   if (hits.length !== 1) throw new Error(`expected one ${type} matching, found ${hits.length}: ${hits.map(([id]) => id).join(', ')}`);
   return hits[0];
@@ -94,7 +96,10 @@ export interface PlannedChange {
 }
 
 /** Synthesizes a configuration and plans one of its stacks offline (the harness of `npm run plan:offline`). */
-export async function planStack(config: BaselineConfig, name = 'prod-ap-northeast-1'): Promise<{ result: StackResult; changes: PlannedChange[] }> {
+export async function planStack(
+  config: BaselineConfig,
+  name = 'prod-ap-northeast-1',
+): Promise<{ result: StackResult; changes: PlannedChange[] }> {
   const stack = listStacks(synthToDir(config)).find((s) => s.name === name);
   if (!stack) throw new Error(`no stack ${name} in the synth output`);
   const result = await checkStack(stack, await terraformEnv(join(ROOT, '.tmp')), { plan: true });

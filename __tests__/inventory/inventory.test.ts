@@ -70,7 +70,9 @@ describe('inventory: default configuration (recorder created)', () => {
     expect(channel.s3_bucket_name).toBe(`\${aws_s3_bucket.${bucketId}.bucket}`);
     expect(channel).not.toHaveProperty('s3_key_prefix');
     expect(channel.snapshot_delivery_properties).toEqual({ delivery_frequency: 'TwentyFour_Hours' });
-    expect(channel.depends_on).toEqual(expect.arrayContaining([ref('aws_config_configuration_recorder', recorderId), ref('aws_s3_bucket_policy', policyId)]));
+    expect(channel.depends_on).toEqual(
+      expect.arrayContaining([ref('aws_config_configuration_recorder', recorderId), ref('aws_s3_bucket_policy', policyId)]),
+    );
 
     const [, status] = findResource(s, 'aws_config_configuration_recorder_status');
     expect(status.is_enabled).toBe(true);
@@ -83,7 +85,9 @@ describe('inventory: default configuration (recorder created)', () => {
     const on = (type: string) => findResource(s, type, (b) => b.bucket === `\${aws_s3_bucket.${bucketId}.id}`)[1];
     expect(on('aws_s3_bucket_public_access_block')).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
     expect(on('aws_s3_bucket_lifecycle_configuration').rule[0].expiration).toEqual([{ days: 365 }]);
-    expect(on('aws_s3_bucket_server_side_encryption_configuration').rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('AES256');
+    expect(on('aws_s3_bucket_server_side_encryption_configuration').rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe(
+      'AES256',
+    );
   });
 
   it('admits config.amazonaws.com only for this account, with bucket-owner-full-control, and only over TLS', () => {
@@ -92,7 +96,12 @@ describe('inventory: default configuration (recorder created)', () => {
     const bucketArn = `\${aws_s3_bucket.${bucketId}.arn}`;
     const statements = policyStatements(s, policy.policy);
     const bySid = Object.fromEntries(statements.map((st) => [st.sid, st]));
-    expect(Object.keys(bySid).sort()).toEqual(['AWSConfigBucketDelivery', 'AWSConfigBucketExistenceCheck', 'AWSConfigBucketPermissionsCheck', 'DenyInsecureTransport']);
+    expect(Object.keys(bySid).sort()).toEqual([
+      'AWSConfigBucketDelivery',
+      'AWSConfigBucketExistenceCheck',
+      'AWSConfigBucketPermissionsCheck',
+      'DenyInsecureTransport',
+    ]);
     const sourceAccount = { test: 'StringEquals', variable: 'aws:SourceAccount', values: [ACCOUNT] };
     for (const sid of ['AWSConfigBucketPermissionsCheck', 'AWSConfigBucketExistenceCheck', 'AWSConfigBucketDelivery']) {
       expect(bySid[sid].principals).toEqual([{ type: 'Service', identifiers: ['config.amazonaws.com'] }]);
@@ -100,8 +109,15 @@ describe('inventory: default configuration (recorder created)', () => {
     }
     expect(bySid.AWSConfigBucketPermissionsCheck).toMatchObject({ actions: ['s3:GetBucketAcl'], resources: [bucketArn] });
     expect(bySid.AWSConfigBucketExistenceCheck).toMatchObject({ actions: ['s3:ListBucket'], resources: [bucketArn] });
-    expect(bySid.AWSConfigBucketDelivery).toMatchObject({ actions: ['s3:PutObject'], resources: [`${bucketArn}/AWSLogs/${ACCOUNT}/Config/*`] });
-    expect(bySid.AWSConfigBucketDelivery.condition).toContainEqual({ test: 'StringEquals', variable: 's3:x-amz-acl', values: ['bucket-owner-full-control'] });
+    expect(bySid.AWSConfigBucketDelivery).toMatchObject({
+      actions: ['s3:PutObject'],
+      resources: [`${bucketArn}/AWSLogs/${ACCOUNT}/Config/*`],
+    });
+    expect(bySid.AWSConfigBucketDelivery.condition).toContainEqual({
+      test: 'StringEquals',
+      variable: 's3:x-amz-acl',
+      values: ['bucket-owner-full-control'],
+    });
   });
 
   it('outputs the recorder, the bucket, the association and the timeline command', () => {
@@ -170,7 +186,10 @@ describe('inventory: service-linked role in a multi-region account', () => {
   const regions = ['ap-northeast-1', 'us-east-1'];
   const cfg = (over: Record<string, unknown> = {}) =>
     testConfig({
-      accounts: [{ id: ACCOUNT, name: 'prod', regions }, { id: '222222222222', name: 'dev', regions: ['eu-west-1'] }],
+      accounts: [
+        { id: ACCOUNT, name: 'prod', regions },
+        { id: '222222222222', name: 'dev', regions: ['eu-west-1'] },
+      ],
       ...inventory({ recorder: over }),
     } as Partial<BaselineConfigInput>);
   const recorderRole = (s: StackJson) => findResource(s, 'aws_config_configuration_recorder')[1].role_arn;
@@ -232,7 +251,9 @@ describe('inventory: existing recorder mode', () => {
     const types = 'AWS::SSM::ManagedInstanceInventory, AWS::SSM::FileData, AWS::SSM::PatchCompliance';
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`prod-${REGION}: inventory.recorder.mode is "useExisting"`);
-    expect(warnings[0]).toContain(`The existing recorder in account ${ACCOUNT}, region ${REGION} must record: ${types} (or all supported resource types)`);
+    expect(warnings[0]).toContain(
+      `The existing recorder in account ${ACCOUNT}, region ${REGION} must record: ${types} (or all supported resource types)`,
+    );
     expect(warnings[0]).toContain(`aws configservice describe-configuration-recorders --region ${REGION}`);
     expect(printed).toBe(''); // constructs do not write to stdout
   });
@@ -293,11 +314,17 @@ describe('inventory: custom collection, targets and recorder settings', () => {
     );
   });
 
-  it('passes file and registry searches in the document\'s JSON format and switches collectors off', () => {
+  it("passes file and registry searches in the document's JSON format and switches collectors off", () => {
     const [, a] = association(s);
     expect(a.schedule_expression).toBe('cron(0 0/4 * * ? *)');
     expect(a.targets).toEqual([{ key: 'tag:Inventory', values: ['on', 'yes'] }]);
-    expect(a.parameters).toMatchObject({ services: 'Disabled', windowsRoles: 'Disabled', customInventory: 'Disabled', billingInfo: 'Disabled', applications: 'Enabled' });
+    expect(a.parameters).toMatchObject({
+      services: 'Disabled',
+      windowsRoles: 'Disabled',
+      customInventory: 'Disabled',
+      billingInfo: 'Disabled',
+      applications: 'Enabled',
+    });
     expect(JSON.parse(a.parameters.files)).toEqual([
       { Path: '/etc/nginx', Pattern: ['*.conf'], Recursive: true, DirScanLimit: 200 },
       { Path: '%PROGRAMFILES%', Pattern: ['*.exe', '*.dll'], Recursive: false },
@@ -342,31 +369,133 @@ describe('inventory: bad configuration fails with field paths and reasons', () =
   };
 
   const cases: Array<[string, Record<string, unknown>, string[]]> = [
-    ['rate faster than 30 minutes', { schedule: 'rate(15 minutes)' }, ['inventory.schedule: runs every 15 minutes; State Manager runs an association at most every 30 minutes (use rate(30 minutes) or slower), got "rate(15 minutes)"']],
-    ['rate of 1 minute', { schedule: 'rate(1 minute)' }, ['inventory.schedule: runs every 1 minute; State Manager runs an association at most every 30 minutes (use rate(30 minutes) or slower), got "rate(1 minute)"']],
-    ['rate with a wrong plural', { schedule: 'rate(1 hours)' }, ['inventory.schedule: must use a singular unit for 1 and a plural one otherwise (e.g. rate(1 hour), rate(2 hours)), got "rate(1 hours)"']],
-    ['rate of 31 days', { schedule: 'rate(31 days)' }, ['inventory.schedule: must be less than 31 days apart (State Manager limit), got "rate(31 days)"']],
-    ['cron every 15 minutes', { schedule: 'cron(0/15 * * * ? *)' }, ['inventory.schedule: runs every 15 minutes; State Manager runs an association at most every 30 minutes, got "cron(0/15 * * * ? *)"']],
-    ['cron every minute', { schedule: 'cron(* * * * ? *)' }, ['inventory.schedule: runs every 1 minute; State Manager runs an association at most every 30 minutes, got "cron(* * * * ? *)"']],
-    ['cron with a minute list', { schedule: 'cron(0,10 * * * ? *)' }, ['inventory.schedule: runs every 10 minutes; State Manager runs an association at most every 30 minutes, got "cron(0,10 * * * ? *)"']],
-    ['cron with seconds', { schedule: 'cron(5 0 * * * ? *)' }, ['inventory.schedule: the seconds field of an association cron expression can only be 0, got "cron(5 0 * * * ? *)"']],
-    ['cron with 5 fields', { schedule: 'cron(0 * * * *)' }, ['inventory.schedule: must have 6 fields (minutes hours day-of-month month day-of-week year), optionally preceded by seconds = 0, got "cron(0 * * * *)"']],
-    ['one-time schedule', { schedule: 'at(2030-01-01T00:00:00)' }, ['inventory.schedule: State Manager associations take rate(...) or cron(...), not at(...), got "at(2030-01-01T00:00:00)"']],
-    ['not a schedule', { schedule: 'every 30 minutes' }, ['inventory.schedule: must be rate(N minutes|hours|days) or cron(...), got "every 30 minutes"']],
+    [
+      'rate faster than 30 minutes',
+      { schedule: 'rate(15 minutes)' },
+      [
+        'inventory.schedule: runs every 15 minutes; State Manager runs an association at most every 30 minutes (use rate(30 minutes) or slower), got "rate(15 minutes)"',
+      ],
+    ],
+    [
+      'rate of 1 minute',
+      { schedule: 'rate(1 minute)' },
+      [
+        'inventory.schedule: runs every 1 minute; State Manager runs an association at most every 30 minutes (use rate(30 minutes) or slower), got "rate(1 minute)"',
+      ],
+    ],
+    [
+      'rate with a wrong plural',
+      { schedule: 'rate(1 hours)' },
+      [
+        'inventory.schedule: must use a singular unit for 1 and a plural one otherwise (e.g. rate(1 hour), rate(2 hours)), got "rate(1 hours)"',
+      ],
+    ],
+    [
+      'rate of 31 days',
+      { schedule: 'rate(31 days)' },
+      ['inventory.schedule: must be less than 31 days apart (State Manager limit), got "rate(31 days)"'],
+    ],
+    [
+      'cron every 15 minutes',
+      { schedule: 'cron(0/15 * * * ? *)' },
+      ['inventory.schedule: runs every 15 minutes; State Manager runs an association at most every 30 minutes, got "cron(0/15 * * * ? *)"'],
+    ],
+    [
+      'cron every minute',
+      { schedule: 'cron(* * * * ? *)' },
+      ['inventory.schedule: runs every 1 minute; State Manager runs an association at most every 30 minutes, got "cron(* * * * ? *)"'],
+    ],
+    [
+      'cron with a minute list',
+      { schedule: 'cron(0,10 * * * ? *)' },
+      ['inventory.schedule: runs every 10 minutes; State Manager runs an association at most every 30 minutes, got "cron(0,10 * * * ? *)"'],
+    ],
+    [
+      'cron with seconds',
+      { schedule: 'cron(5 0 * * * ? *)' },
+      ['inventory.schedule: the seconds field of an association cron expression can only be 0, got "cron(5 0 * * * ? *)"'],
+    ],
+    [
+      'cron with 5 fields',
+      { schedule: 'cron(0 * * * *)' },
+      [
+        'inventory.schedule: must have 6 fields (minutes hours day-of-month month day-of-week year), optionally preceded by seconds = 0, got "cron(0 * * * *)"',
+      ],
+    ],
+    [
+      'one-time schedule',
+      { schedule: 'at(2030-01-01T00:00:00)' },
+      ['inventory.schedule: State Manager associations take rate(...) or cron(...), not at(...), got "at(2030-01-01T00:00:00)"'],
+    ],
+    [
+      'not a schedule',
+      { schedule: 'every 30 minutes' },
+      ['inventory.schedule: must be rate(N minutes|hours|days) or cron(...), got "every 30 minutes"'],
+    ],
     ['tag values without a key', { targets: { tagValues: ['a'] } }, ['inventory.targets.tagValues: tagValues needs tagKey']],
-    ['relative file path', { collect: { files: [{ path: 'var/log', pattern: ['*.log'] }] } }, ['inventory.collect.files[0].path: must be an absolute path (/var/app, C:\\Program Files or %PROGRAMFILES%), got "var/log"']],
-    ['file pattern with a directory', { collect: { files: [{ path: '/var', pattern: ['log/*.log'] }] } }, ['inventory.collect.files[0].pattern[0]: must be a file-name pattern such as *.sh, without directories, got "log/*.log"']],
-    ['no file pattern', { collect: { files: [{ path: '/var', pattern: [] }] } }, ['inventory.collect.files[0].pattern: must list at least one file-name pattern, e.g. ["*.conf"]']],
+    [
+      'relative file path',
+      { collect: { files: [{ path: 'var/log', pattern: ['*.log'] }] } },
+      ['inventory.collect.files[0].path: must be an absolute path (/var/app, C:\\Program Files or %PROGRAMFILES%), got "var/log"'],
+    ],
+    [
+      'file pattern with a directory',
+      { collect: { files: [{ path: '/var', pattern: ['log/*.log'] }] } },
+      ['inventory.collect.files[0].pattern[0]: must be a file-name pattern such as *.sh, without directories, got "log/*.log"'],
+    ],
+    [
+      'no file pattern',
+      { collect: { files: [{ path: '/var', pattern: [] }] } },
+      ['inventory.collect.files[0].pattern: must list at least one file-name pattern, e.g. ["*.conf"]'],
+    ],
     ['file search without pattern', { collect: { files: [{ path: '/var' }] } }, ['inventory.collect.files[0].pattern: is required']],
-    ['misspelled file field', { collect: { files: [{ path: '/var', pattern: ['*'], recurse: true }] } }, ['inventory.collect.files[0].recurse: unknown field (check the spelling against config/schema.json)']],
-    ['registry path without a hive', { collect: { windowsRegistry: [{ path: 'SOFTWARE\\Amazon' }] } }, ['inventory.collect.windowsRegistry[0].path: must be a registry key path starting with a hive, e.g. HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon, got "SOFTWARE\\\\Amazon"']],
-    ['type outside the allowlist', { recorder: { extraResourceTypes: ['AWS::S3::Bucket'] } }, ['inventory.recorder.extraResourceTypes[0]: must be one of AWS::SSM::PatchCompliance, AWS::SSM::AssociationCompliance, AWS::EC2::Instance, got "AWS::S3::Bucket"']],
-    ['duplicate extra type', { recorder: { extraResourceTypes: ['AWS::EC2::Instance', 'AWS::EC2::Instance'] } }, ['inventory.recorder.extraResourceTypes[1]: duplicate type "AWS::EC2::Instance" (also at extraResourceTypes[0])']],
-    ['unknown recorder mode', { recorder: { mode: 'existing' } }, ['inventory.recorder.mode: must be "create" or "useExisting", got "existing"']],
-    ['lower-case frequency', { recorder: { recordingFrequency: 'daily' } }, ['inventory.recorder.recordingFrequency: must be "CONTINUOUS" or "DAILY", got "daily"']],
-    ['unknown delivery frequency', { recorder: { deliveryFrequency: 'Daily' } }, ['inventory.recorder.deliveryFrequency: must be one of One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours, got "Daily"']],
+    [
+      'misspelled file field',
+      { collect: { files: [{ path: '/var', pattern: ['*'], recurse: true }] } },
+      ['inventory.collect.files[0].recurse: unknown field (check the spelling against config/schema.json)'],
+    ],
+    [
+      'registry path without a hive',
+      { collect: { windowsRegistry: [{ path: 'SOFTWARE\\Amazon' }] } },
+      [
+        'inventory.collect.windowsRegistry[0].path: must be a registry key path starting with a hive, e.g. HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon, got "SOFTWARE\\\\Amazon"',
+      ],
+    ],
+    [
+      'type outside the allowlist',
+      { recorder: { extraResourceTypes: ['AWS::S3::Bucket'] } },
+      [
+        'inventory.recorder.extraResourceTypes[0]: must be one of AWS::SSM::PatchCompliance, AWS::SSM::AssociationCompliance, AWS::EC2::Instance, got "AWS::S3::Bucket"',
+      ],
+    ],
+    [
+      'duplicate extra type',
+      { recorder: { extraResourceTypes: ['AWS::EC2::Instance', 'AWS::EC2::Instance'] } },
+      ['inventory.recorder.extraResourceTypes[1]: duplicate type "AWS::EC2::Instance" (also at extraResourceTypes[0])'],
+    ],
+    [
+      'unknown recorder mode',
+      { recorder: { mode: 'existing' } },
+      ['inventory.recorder.mode: must be "create" or "useExisting", got "existing"'],
+    ],
+    [
+      'lower-case frequency',
+      { recorder: { recordingFrequency: 'daily' } },
+      ['inventory.recorder.recordingFrequency: must be "CONTINUOUS" or "DAILY", got "daily"'],
+    ],
+    [
+      'unknown delivery frequency',
+      { recorder: { deliveryFrequency: 'Daily' } },
+      [
+        'inventory.recorder.deliveryFrequency: must be one of One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours, got "Daily"',
+      ],
+    ],
     ['zero retention', { recorder: { bucketRetentionDays: 0 } }, ['inventory.recorder.bucketRetentionDays: must be at least 1 day, got 0']],
-    ['bad account in the role list', { recorder: { createServiceLinkedRole: ['1234'] } }, ['inventory.recorder.createServiceLinkedRole[0]: must be 12 digits, got "1234"']],
+    [
+      'bad account in the role list',
+      { recorder: { createServiceLinkedRole: ['1234'] } },
+      ['inventory.recorder.createServiceLinkedRole[0]: must be 12 digits, got "1234"'],
+    ],
     [
       'duplicate account in the role list',
       { recorder: { createServiceLinkedRole: ['111111111111', '111111111111'] } },
@@ -382,13 +511,21 @@ describe('inventory: bad configuration fails with field paths and reasons', () =
     expect(problems({ schedule: 'rate(5 minutes)', recorder: { mode: 'x', bucketRetentionDays: 0 } })).toHaveLength(3);
   });
 
-  it.each(['rate(30 minutes)', 'rate(1 hour)', 'rate(12 hours)', 'rate(30 days)', 'cron(0/30 * * * ? *)', 'cron(15/30 * * * ? *)', 'cron(0 0/2 * * ? *)', 'cron(15 13 ? * MON *)', 'cron(0 */30 * * * ? *)', 'cron(0,30 * * * ? *)'])(
-    'accepts %s',
-    (schedule) => {
-      expect(associationScheduleProblem(schedule)).toBeUndefined();
-      expect(parseConfig({ ...exampleInput(), inventory: { schedule } }, 'test').inventory.schedule).toBe(schedule);
-    },
-  );
+  it.each([
+    'rate(30 minutes)',
+    'rate(1 hour)',
+    'rate(12 hours)',
+    'rate(30 days)',
+    'cron(0/30 * * * ? *)',
+    'cron(15/30 * * * ? *)',
+    'cron(0 0/2 * * ? *)',
+    'cron(15 13 ? * MON *)',
+    'cron(0 */30 * * * ? *)',
+    'cron(0,30 * * * ? *)',
+  ])('accepts %s', (schedule) => {
+    expect(associationScheduleProblem(schedule)).toBeUndefined();
+    expect(parseConfig({ ...exampleInput(), inventory: { schedule } }, 'test').inventory.schedule).toBe(schedule);
+  });
 
   it('expands cron minute fields', () => {
     expect(cronMinutes('0')).toEqual([0]);

@@ -48,7 +48,8 @@ describe('inventory: terraform validate and offline plan', () => {
     expect(recorder.recording_mode[0].recording_frequency).toBe('DAILY');
     expect(after('aws_config_delivery_channel').snapshot_delivery_properties[0].delivery_frequency).toBe('Twelve_Hours');
     expect(after('aws_config_configuration_recorder_status').is_enabled).toBe(true);
-    const association = changes.find((c) => c.type === 'aws_ssm_association' && c.change.after.name === 'AWS-GatherSoftwareInventory')!.change.after;
+    const association = changes.find((c) => c.type === 'aws_ssm_association' && c.change.after.name === 'AWS-GatherSoftwareInventory')!
+      .change.after;
     expect(association.schedule_expression).toBe('rate(1 hour)');
     expect(JSON.parse(association.parameters.files)).toEqual([{ Path: '/etc', Pattern: ['*.conf'], Recursive: true, DirScanLimit: 100 }]);
     expect(association.parameters.windowsRoles).toBe('Disabled');

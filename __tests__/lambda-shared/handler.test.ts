@@ -110,18 +110,38 @@ describe('shared: notifier flow', () => {
   it('parses, enriches, composes, publishes and logs one line with latency', async () => {
     await expect(runNotifier({ name: 'x' }, steps())).resolves.toEqual({ messageId: 'msg-1' });
     expect(snsMock.commandCalls(PublishCommand)[0].args[0].input).toMatchObject({ Subject: 'hello x', Message: 'enriched: true' });
-    expect(logs).toEqual([expect.objectContaining({ level: 'INFO', message: 'notification published', outcome: 'published', name: 'x', enriched: true, messageId: 'msg-1', latencyMs: expect.any(Number) })]);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'notification published',
+        outcome: 'published',
+        name: 'x',
+        enriched: true,
+        messageId: 'msg-1',
+        latencyMs: expect.any(Number),
+      }),
+    ]);
   });
 
   it('logs and rethrows a malformed event, publishing nothing', async () => {
     await expect(runNotifier({ id: 'e-9' }, steps())).rejects.toThrow('not a test event: name is missing');
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
-    expect(logs).toEqual([expect.objectContaining({ level: 'ERROR', outcome: 'malformed-event', eventId: 'e-9', problems: ['name is missing'], errorName: 'MalformedEventError' })]);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        outcome: 'malformed-event',
+        eventId: 'e-9',
+        problems: ['name is missing'],
+        errorName: 'MalformedEventError',
+      }),
+    ]);
   });
 
   it('logs and rethrows a failed publish', async () => {
     snsMock.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException' }));
     await expect(runNotifier({ name: 'x' }, steps())).rejects.toThrow('KMS key disabled');
-    expect(logs).toEqual([expect.objectContaining({ level: 'ERROR', outcome: 'publish-failed', name: 'x', errorName: 'KMSDisabledException' })]);
+    expect(logs).toEqual([
+      expect.objectContaining({ level: 'ERROR', outcome: 'publish-failed', name: 'x', errorName: 'KMSDisabledException' }),
+    ]);
   });
 });

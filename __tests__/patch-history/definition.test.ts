@@ -1,5 +1,8 @@
 // asl-validator ships no type declarations: its documented signature.
-type AslValidator = (definition: unknown, opts?: { checkPaths?: boolean; checkArn?: boolean }) => { isValid: boolean; errorsText: (sep?: string) => string };
+type AslValidator = (
+  definition: unknown,
+  opts?: { checkPaths?: boolean; checkArn?: boolean },
+) => { isValid: boolean; errorsText: (sep?: string) => string };
 const aslValidator: AslValidator = require('asl-validator');
 import {
   EXECUTION_TIMEOUT_SECONDS,
@@ -10,7 +13,18 @@ import {
   snapshotDefinition,
 } from '../../stacks/capabilities/patch-history/definition';
 import { SNAPSHOT_COLUMNS } from '../../stacks/capabilities/patch-history/query';
-import { BUCKET, DEFAULT_PROPS, PARTITION, RUN_ID, START_TIME, fleet, patch, runSnapshot, stateTransitions, RunResult } from '../../scripts/patch-history-executor';
+import {
+  BUCKET,
+  DEFAULT_PROPS,
+  PARTITION,
+  RUN_ID,
+  START_TIME,
+  fleet,
+  patch,
+  runSnapshot,
+  stateTransitions,
+  RunResult,
+} from '../../scripts/patch-history-executor';
 
 const DATA = `patch-history/${PARTITION}`;
 const RUNS = `patch-history/_runs/${PARTITION}/${RUN_ID}`;
@@ -216,11 +230,17 @@ describe('patch snapshot execution (aws-local-stepfunctions against fake EC2/SSM
 
   test('throttling that outlasts the retries becomes a recorded failure, not a lost run', async () => {
     const run = await runSnapshot(
-      fleet({ instancePages: [[['i-x'], ['i-y']]], ssmErrorsBefore: { 'i-x': Array(RETRY_POLICY.MaxAttempts + 1).fill('Ssm.ThrottlingException') } }),
+      fleet({
+        instancePages: [[['i-x'], ['i-y']]],
+        ssmErrorsBefore: { 'i-x': Array(RETRY_POLICY.MaxAttempts + 1).fill('Ssm.ThrottlingException') },
+      }),
     );
     expect(run.retries).toBe(RETRY_POLICY.MaxAttempts);
     expect(run.status).toBe('FAILED');
-    expect(JSON.parse(run.objects.get(`${RUNS}/failures/i-x.json`)!)).toMatchObject({ instance_id: 'i-x', error: 'Ssm.ThrottlingException' });
+    expect(JSON.parse(run.objects.get(`${RUNS}/failures/i-x.json`)!)).toMatchObject({
+      instance_id: 'i-x',
+      error: 'Ssm.ThrottlingException',
+    });
     expect(run.objects.has(`${DATA}/instanceid=i-y/${RUN_ID}-1.json`)).toBe(true);
   });
 
@@ -258,7 +278,12 @@ describe('patch snapshot execution (aws-local-stepfunctions against fake EC2/SSM
         error: 'Ssm.InvalidInstanceIdException',
         cause: 'Ssm.InvalidInstanceIdException (fake)',
       });
-      expect(JSON.parse(run.objects.get(`${RUNS}/failures/i-half.json`)!)).toMatchObject({ instance_id: 'i-half', pages_written: 1, patches_written: 1, error: 'S3.S3Exception' });
+      expect(JSON.parse(run.objects.get(`${RUNS}/failures/i-half.json`)!)).toMatchObject({
+        instance_id: 'i-half',
+        pages_written: 1,
+        patches_written: 1,
+        error: 'S3.S3Exception',
+      });
     });
 
     test('the summary counts them, and the execution then fails so the alarm fires', () => {
@@ -284,7 +309,9 @@ describe('patch snapshot execution (aws-local-stepfunctions against fake EC2/SSM
   });
 
   test('a run that cannot list instances fails (and alarms) instead of writing an empty snapshot', async () => {
-    const run = await runSnapshot(fleet({ instancePages: [[['i-1']]], ec2ErrorsBefore: Array(RETRY_POLICY.MaxAttempts + 1).fill('Ec2.Ec2Exception') }));
+    const run = await runSnapshot(
+      fleet({ instancePages: [[['i-1']]], ec2ErrorsBefore: Array(RETRY_POLICY.MaxAttempts + 1).fill('Ec2.Ec2Exception') }),
+    );
     expect(run.status).toBe('FAILED');
     expect(run.error?.name).toBe('Ec2.Ec2Exception');
     expect(run.objects.size).toBe(0);
@@ -304,11 +331,19 @@ describe('the Glue table matches what the machine writes', () => {
     const run = await runSnapshot(fleet({ instancePages: [[['i-1']]], patches: { 'i-1': [[patch(1)]] } }));
     const body = JSON.parse(run.objects.get(`${DATA}/instanceid=i-1/${RUN_ID}-1.json`)!);
     const columns = Object.fromEntries(SNAPSHOT_COLUMNS.map((c) => [c.name, c.type]));
-    expect(Object.keys(body).map((k) => k.toLowerCase()).sort()).toEqual(Object.keys(columns).sort());
+    expect(
+      Object.keys(body)
+        .map((k) => k.toLowerCase())
+        .sort(),
+    ).toEqual(Object.keys(columns).sort());
     const struct = /^array<struct<(.*)>>$/.exec(columns.patches)![1];
     const fields = Object.fromEntries(struct.split(',').map((f) => f.split(':')));
     // Every field DescribeInstancePatches returns (PatchComplianceData) has a column.
-    expect(Object.keys(body.patches[0]).map((k) => k.toLowerCase()).sort()).toEqual(Object.keys(fields).sort());
+    expect(
+      Object.keys(body.patches[0])
+        .map((k) => k.toLowerCase())
+        .sort(),
+    ).toEqual(Object.keys(fields).sort());
     expect(Object.values(fields).every((t) => t === 'string')).toBe(true);
     expect(columns).toMatchObject({ instance_id: 'string', snapshot_time: 'string', run_id: 'string', page: 'int' });
   });

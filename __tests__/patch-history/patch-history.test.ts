@@ -72,7 +72,10 @@ describe('patch history: synthesized resources (defaults)', () => {
     expect(sch.group_name).toMatch(/^\$\{aws_scheduler_schedule_group\./);
     expect(sch.target.arn).toMatch(/^\$\{aws_sfn_state_machine\./);
     expect(sch.target.input).toBe('{}');
-    expect(sch.target.retry_policy).toEqual({ maximum_event_age_in_seconds: TARGET_RETRY.maximumEventAgeInSeconds, maximum_retry_attempts: TARGET_RETRY.maximumRetryAttempts });
+    expect(sch.target.retry_policy).toEqual({
+      maximum_event_age_in_seconds: TARGET_RETRY.maximumEventAgeInSeconds,
+      maximum_retry_attempts: TARGET_RETRY.maximumRetryAttempts,
+    });
     expect(sch.target.dead_letter_config.arn).toMatch(/^\$\{aws_sqs_queue\./);
   });
 
@@ -137,7 +140,11 @@ describe('patch history: synthesized resources (defaults)', () => {
 
   test('the three named queries, in the workgroup, on the table', () => {
     const queries = Object.values(resourcesOf(s, 'aws_athena_named_query'));
-    expect(queries.map((q) => q.name).sort()).toEqual(namedQueries('"x"."y"').map((q) => q.name).sort());
+    expect(queries.map((q) => q.name).sort()).toEqual(
+      namedQueries('"x"."y"')
+        .map((q) => q.name)
+        .sort(),
+    );
     for (const q of queries) {
       expect(q.query).toContain('"ssmb_patch_history"."snapshots"');
       expect(q.workgroup).toMatch(/^\$\{aws_athena_workgroup\./);
@@ -147,7 +154,12 @@ describe('patch history: synthesized resources (defaults)', () => {
 
   test('outputs say how to start a snapshot and where the data is', () => {
     expect(Object.keys(s.output ?? {})).toEqual(
-      expect.arrayContaining(['patch_history_state_machine_arn', 'patch_history_bucket', 'patch_history_athena_workgroup', 'patch_history_glue_table']),
+      expect.arrayContaining([
+        'patch_history_state_machine_arn',
+        'patch_history_bucket',
+        'patch_history_athena_workgroup',
+        'patch_history_glue_table',
+      ]),
     );
   });
 });
@@ -247,14 +259,19 @@ describe('patch history: least privilege (IAM simulation)', () => {
   });
 
   test('the history bucket policy refuses non-TLS writes even from the role', async () => {
-    expect(await sim.canRole(MACHINE_ROLE, 's3:PutObject', `${bucket}/patch-history/x.json`, { 'aws:SecureTransport': 'false' })).toBe('ExplicitlyDenied');
+    expect(await sim.canRole(MACHINE_ROLE, 's3:PutObject', `${bucket}/patch-history/x.json`, { 'aws:SecureTransport': 'false' })).toBe(
+      'ExplicitlyDenied',
+    );
   });
 
   test('state machine trust: Step Functions, for this machine in this account only', async () => {
     const miss = await sim.trustTable(MACHINE_ROLE, {
       allowed: [['states.amazonaws.com', { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': MACHINE_ARN }]],
       denied: [
-        ['states.amazonaws.com', { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:other` }],
+        [
+          'states.amazonaws.com',
+          { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:other` },
+        ],
         ['states.amazonaws.com', { 'aws:SourceAccount': '222222222222', 'aws:SourceArn': MACHINE_ARN.replace(ACCOUNT, '222222222222') }],
         ['states.amazonaws.com'],
         ['scheduler.amazonaws.com', { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': MACHINE_ARN }],
@@ -287,7 +304,10 @@ describe('patch history: least privilege (IAM simulation)', () => {
     const miss = await sim.trustTable(SCHEDULE_ROLE, {
       allowed: [['scheduler.amazonaws.com', { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': GROUP_ARN }]],
       denied: [
-        ['scheduler.amazonaws.com', { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/default` }],
+        [
+          'scheduler.amazonaws.com',
+          { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/default` },
+        ],
         ['scheduler.amazonaws.com', { 'aws:SourceAccount': '222222222222', 'aws:SourceArn': GROUP_ARN }],
         ['scheduler.amazonaws.com'],
         ['events.amazonaws.com', { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': GROUP_ARN }],
@@ -296,14 +316,24 @@ describe('patch history: least privilege (IAM simulation)', () => {
     expect(miss).toEqual([]);
   });
 
-  test('the shared topic admits the capability\'s alarms only by their ARN', async () => {
+  test("the shared topic admits the capability's alarms only by their ARN", async () => {
     const topic = sim.arn('aws_sns_topic', 'ssmb-notifications');
     const alarm = sim.arn('aws_cloudwatch_metric_alarm', 'ssmb-patch-history-failed');
     const miss = await sim.resourceTable(topic, {
       allowed: [['cloudwatch.amazonaws.com', 'sns:Publish', topic, { 'aws:SourceArn': alarm, 'aws:SourceAccount': ACCOUNT }]],
       denied: [
-        ['cloudwatch.amazonaws.com', 'sns:Publish', topic, { 'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:other`, 'aws:SourceAccount': ACCOUNT }],
-        ['cloudwatch.amazonaws.com', 'sns:Publish', topic, { 'aws:SourceArn': alarm.replace(ACCOUNT, '222222222222'), 'aws:SourceAccount': '222222222222' }],
+        [
+          'cloudwatch.amazonaws.com',
+          'sns:Publish',
+          topic,
+          { 'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:other`, 'aws:SourceAccount': ACCOUNT },
+        ],
+        [
+          'cloudwatch.amazonaws.com',
+          'sns:Publish',
+          topic,
+          { 'aws:SourceArn': alarm.replace(ACCOUNT, '222222222222'), 'aws:SourceAccount': '222222222222' },
+        ],
         ['cloudwatch.amazonaws.com', 'sns:Subscribe', topic, { 'aws:SourceArn': alarm, 'aws:SourceAccount': ACCOUNT }],
         ['states.amazonaws.com', 'sns:Publish', topic, { 'aws:SourceArn': MACHINE_ARN, 'aws:SourceAccount': ACCOUNT }],
       ],

@@ -82,7 +82,11 @@ describe('patch history: terraform validate and offline plan', () => {
 
 describe('offline plan: the ValidateStateMachineDefinition stub', () => {
   const call = async (url: string, target: string, body: unknown) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify(body) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -90,7 +94,9 @@ describe('offline plan: the ValidateStateMachineDefinition stub', () => {
     const stub = await startSfnValidationStub();
     try {
       const target = 'AWSStepFunctions.ValidateStateMachineDefinition';
-      expect((await call(stub.url, target, { definition: '{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}' })).body.result).toBe('OK');
+      expect((await call(stub.url, target, { definition: '{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}' })).body.result).toBe(
+        'OK',
+      );
       expect((await call(stub.url, target, { definition: '{"StartAt":"B","States":{}}' })).body.result).toBe('FAIL');
       expect((await call(stub.url, target, { definition: '{not json' })).body.result).toBe('FAIL');
       expect((await call(stub.url, 'AWSStepFunctions.StartExecution', { stateMachineArn: 'x' })).status).toBe(400);

@@ -38,44 +38,116 @@ describe('configuration: the example', () => {
 
 describe('configuration: bad input names the field and the reason', () => {
   const cases: Array<[string, unknown, string[]]> = [
-    ['account id not 12 digits', withAccounts(account(), account({ id: '12345', name: 'dev' })), ['accounts[1].id: must be 12 digits, got "12345"']],
-    ['account id a number', withAccounts(account({ id: 111111111111 })), ['accounts[0].id: Invalid input: expected string, received number']],
-    ['account name not a slug', withAccounts(account({ name: 'Prod Account' })), ['accounts[0].name: must be a slug of 2-32 lower-case letters, digits and hyphens, starting with a letter, got "Prod Account"']],
-    ['unknown region', withAccounts(account({ regions: ['ap-northeast-9'] })), ['accounts[0].regions[0]: must be an AWS region such as ap-northeast-1, got "ap-northeast-9"']],
+    [
+      'account id not 12 digits',
+      withAccounts(account(), account({ id: '12345', name: 'dev' })),
+      ['accounts[1].id: must be 12 digits, got "12345"'],
+    ],
+    [
+      'account id a number',
+      withAccounts(account({ id: 111111111111 })),
+      ['accounts[0].id: Invalid input: expected string, received number'],
+    ],
+    [
+      'account name not a slug',
+      withAccounts(account({ name: 'Prod Account' })),
+      ['accounts[0].name: must be a slug of 2-32 lower-case letters, digits and hyphens, starting with a letter, got "Prod Account"'],
+    ],
+    [
+      'unknown region',
+      withAccounts(account({ regions: ['ap-northeast-9'] })),
+      ['accounts[0].regions[0]: must be an AWS region such as ap-northeast-1, got "ap-northeast-9"'],
+    ],
     ['no regions', withAccounts(account({ regions: [] })), ['accounts[0].regions: must list at least one region']],
     ['no accounts', withAccounts(), ['accounts: must list at least one account']],
     ['missing accounts', {}, ['accounts: is required']],
     [
       'duplicate account id',
       withAccounts(account(), account({ name: 'other' })),
-      ['accounts[1].id: duplicate account id "111111111111" (also at accounts[0])', 'accounts[1].stateBucket: duplicate state bucket "ssmb-tfstate-111111111111" (also at accounts[0])'],
+      [
+        'accounts[1].id: duplicate account id "111111111111" (also at accounts[0])',
+        'accounts[1].stateBucket: duplicate state bucket "ssmb-tfstate-111111111111" (also at accounts[0])',
+      ],
     ],
-    ['duplicate account name', withAccounts(account(), account({ id: '222222222222' })), ['accounts[1].name: duplicate account name "prod" (also at accounts[0])']],
-    ['duplicate region', withAccounts(account({ regions: ['us-east-1', 'eu-west-1', 'us-east-1'] })), ['accounts[0].regions[2]: duplicate region "us-east-1" (also at accounts[0].regions[0])']],
-    ['invalid e-mail', { ...withAccounts(account()), notifications: { emails: ['ops@example.com', 'not-an-address'] } }, ['notifications.emails[1]: must be an e-mail address, got "not-an-address"']],
+    [
+      'duplicate account name',
+      withAccounts(account(), account({ id: '222222222222' })),
+      ['accounts[1].name: duplicate account name "prod" (also at accounts[0])'],
+    ],
+    [
+      'duplicate region',
+      withAccounts(account({ regions: ['us-east-1', 'eu-west-1', 'us-east-1'] })),
+      ['accounts[0].regions[2]: duplicate region "us-east-1" (also at accounts[0].regions[0])'],
+    ],
+    [
+      'invalid e-mail',
+      { ...withAccounts(account()), notifications: { emails: ['ops@example.com', 'not-an-address'] } },
+      ['notifications.emails[1]: must be an e-mail address, got "not-an-address"'],
+    ],
     [
       'name prefix too long for AWS names',
       { ...withAccounts(account()), namePrefix: 'mycompany-ops' },
       ['namePrefix: would make AWS resource names too long: at most 10 characters, got "mycompany-ops" (13)'],
     ],
-    ['name prefix with capitals', { ...withAccounts(account()), namePrefix: 'SSMB' }, ['namePrefix: must start with a letter and contain only lower-case letters, digits and hyphens, got "SSMB"']],
-    ['deploy role not an ARN', withAccounts(account({ deployRoleArn: 'deploy' })), ['accounts[0].deployRoleArn: must be an IAM role ARN like arn:aws:iam::123456789012:role/name, got "deploy"']],
+    [
+      'name prefix with capitals',
+      { ...withAccounts(account()), namePrefix: 'SSMB' },
+      ['namePrefix: must start with a letter and contain only lower-case letters, digits and hyphens, got "SSMB"'],
+    ],
+    [
+      'deploy role not an ARN',
+      withAccounts(account({ deployRoleArn: 'deploy' })),
+      ['accounts[0].deployRoleArn: must be an IAM role ARN like arn:aws:iam::123456789012:role/name, got "deploy"'],
+    ],
     [
       'deploy role in another account',
       withAccounts(account({ deployRoleArn: 'arn:aws:iam::999999999999:role/deploy' })),
-      ['accounts[0].deployRoleArn: must be a role in account 111111111111 (the provider refuses any other account), got "arn:aws:iam::999999999999:role/deploy"'],
+      [
+        'accounts[0].deployRoleArn: must be a role in account 111111111111 (the provider refuses any other account), got "arn:aws:iam::999999999999:role/deploy"',
+      ],
     ],
-    ['log retention CloudWatch does not offer', { ...withAccounts(account()), logRetentionDays: 100 }, ['logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (CloudWatch Logs retention values), got 100']],
-    ['misspelled field', { ...withAccounts(account()), notification: {} }, ['notification: unknown field (check the spelling against config/schema.json)']],
-    ['misspelled account field', withAccounts(account({ region: ['us-east-1'] })), ['accounts[0].region: unknown field (check the spelling against config/schema.json)']],
-    ['invalid state bucket name', withAccounts(account({ stateBucket: 'My_Bucket' })), ['accounts[0].stateBucket: must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens), got "My_Bucket"']],
-    ['state KMS key not an ARN', { ...withAccounts(account()), state: { kmsKeyId: 'my-key' } }, ['state.kmsKeyId: must be a KMS key or alias ARN, got "my-key"']],
-    ['capability flag of the wrong type', { ...withAccounts(account()), agentUpdate: { enabled: 'yes' } }, ['agentUpdate.enabled: Invalid input: expected boolean, received string']],
+    [
+      'log retention CloudWatch does not offer',
+      { ...withAccounts(account()), logRetentionDays: 100 },
+      [
+        'logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (CloudWatch Logs retention values), got 100',
+      ],
+    ],
+    [
+      'misspelled field',
+      { ...withAccounts(account()), notification: {} },
+      ['notification: unknown field (check the spelling against config/schema.json)'],
+    ],
+    [
+      'misspelled account field',
+      withAccounts(account({ region: ['us-east-1'] })),
+      ['accounts[0].region: unknown field (check the spelling against config/schema.json)'],
+    ],
+    [
+      'invalid state bucket name',
+      withAccounts(account({ stateBucket: 'My_Bucket' })),
+      ['accounts[0].stateBucket: must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens), got "My_Bucket"'],
+    ],
+    [
+      'state KMS key not an ARN',
+      { ...withAccounts(account()), state: { kmsKeyId: 'my-key' } },
+      ['state.kmsKeyId: must be a KMS key or alias ARN, got "my-key"'],
+    ],
+    [
+      'capability flag of the wrong type',
+      { ...withAccounts(account()), agentUpdate: { enabled: 'yes' } },
+      ['agentUpdate.enabled: Invalid input: expected boolean, received string'],
+    ],
     [
       'plan role in another account, or the deploy role itself',
       withAccounts(
         account({ planRoleArn: 'arn:aws:iam::999999999999:role/plan' }),
-        account({ id: '222222222222', name: 'staging', deployRoleArn: 'arn:aws:iam::222222222222:role/deploy', planRoleArn: 'arn:aws:iam::222222222222:role/deploy' }),
+        account({
+          id: '222222222222',
+          name: 'staging',
+          deployRoleArn: 'arn:aws:iam::222222222222:role/deploy',
+          planRoleArn: 'arn:aws:iam::222222222222:role/deploy',
+        }),
       ),
       [
         'accounts[0].planRoleArn: must be a role in account 111111111111 (the provider refuses any other account), got "arn:aws:iam::999999999999:role/plan"',
@@ -105,7 +177,15 @@ describe('configuration: files and the synth command', () => {
   // node_modules left external) without a whole-project tsc run.
   const main = join(scratch, 'jest', 'main-under-test.js');
   beforeAll(() => {
-    buildSync({ entryPoints: [join(ROOT, 'main.ts')], outfile: main, bundle: true, platform: 'node', format: 'cjs', packages: 'external', logLevel: 'silent' });
+    buildSync({
+      entryPoints: [join(ROOT, 'main.ts')],
+      outfile: main,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      packages: 'external',
+      logLevel: 'silent',
+    });
   });
 
   it('names the file when it cannot be read or parsed', () => {
@@ -139,14 +219,21 @@ describe('configuration: files and the synth command', () => {
       encoding: 'utf8',
     });
     expect(res.status).toBe(0);
-    const notes = res.stdout.trim().split('\n').filter((l) => l.startsWith('NOTE '));
+    const notes = res.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('NOTE '));
     expect(notes).toHaveLength(3); // one per account-region
     expect(notes[0]).toMatch(/^NOTE prod-ap-northeast-1: inventory\.recorder\.mode is "useExisting"/);
   });
 
   it('synth names every stack it wrote, and where', () => {
     const outdir = join(scratch, 'synth-listed');
-    const res = spawnSync(process.execPath, [main], { cwd: ROOT, env: { ...process.env, SSMB_CONFIG: '', CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, [main], {
+      cwd: ROOT,
+      env: { ...process.env, SSMB_CONFIG: '', CDKTF_OUTDIR: outdir },
+      encoding: 'utf8',
+    });
     expect(res.status).toBe(0);
     const where = relative(ROOT, outdir);
     expect(res.stdout.trim().split('\n')).toEqual([
@@ -162,16 +249,22 @@ describe('configuration: files and the synth command', () => {
   it('the bundled app (what `npm run synth` runs) writes exactly what the plain app writes', () => {
     const bundled = ensureBuilt('main.ts');
     const outdirs = [join(scratch, 'synth-bundled'), join(scratch, 'synth-plain')];
-    for (const [entry, outdir] of [[bundled, outdirs[0]], [main, outdirs[1]]]) {
+    for (const [entry, outdir] of [
+      [bundled, outdirs[0]],
+      [main, outdirs[1]],
+    ]) {
       rmSync(outdir, { recursive: true, force: true });
       const res = spawnSync(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
       expect(res.status).toBe(0);
     }
     const files = (root: string, dir = root): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(root, join(dir, d.name)) : [relative(root, join(dir, d.name))]));
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+        d.isDirectory() ? files(root, join(dir, d.name)) : [relative(root, join(dir, d.name))],
+      );
     const listed = files(outdirs[0]).sort();
     expect(files(outdirs[1]).sort()).toEqual(listed);
-    for (const f of listed) expect({ f, same: readFileSync(join(outdirs[0], f)).equals(readFileSync(join(outdirs[1], f))) }).toEqual({ f, same: true });
+    for (const f of listed)
+      expect({ f, same: readFileSync(join(outdirs[0], f)).equals(readFileSync(join(outdirs[1], f))) }).toEqual({ f, same: true });
   });
 
   it('the published JSON Schema is up to date (run `npm run schema`)', () => {

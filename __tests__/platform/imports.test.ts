@@ -11,7 +11,8 @@ function sources(dir: string): string[] {
   });
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Module specifiers a file imports (static, re-exports, require, dynamic import). */
 function specifiers(file: string): string[] {
@@ -75,8 +76,16 @@ describe('imports keep the layers', () => {
 
   it('product code imports nothing from __tests__/ or scripts/, and scripts nothing from __tests__/', () => {
     const bad = [
-      ...PRODUCT.flatMap((f) => localEdges(f).filter((t) => /^(__tests__|scripts)\//.test(t)).map((t) => `${f} -> ${t}`)),
-      ...ALL.flatMap((f) => localEdges(f).filter((t) => t.startsWith('__tests__/')).map((t) => `${f} -> ${t}`)),
+      ...PRODUCT.flatMap((f) =>
+        localEdges(f)
+          .filter((t) => /^(__tests__|scripts)\//.test(t))
+          .map((t) => `${f} -> ${t}`),
+      ),
+      ...ALL.flatMap((f) =>
+        localEdges(f)
+          .filter((t) => t.startsWith('__tests__/'))
+          .map((t) => `${f} -> ${t}`),
+      ),
     ];
     expect(bad).toEqual([]);
   });
@@ -85,9 +94,12 @@ describe('imports keep the layers', () => {
     const config = PRODUCT.filter((f) => f.startsWith('stacks/platform/config/') || /^stacks\/capabilities\/[^/]+\/config\.ts$/.test(f));
     expect(config.length).toBeGreaterThan(6);
     // Config may read its capability's pure modules (patterns, environment contract), never a construct.
-    const pure = (t: string) => t.startsWith('stacks/platform/config/') || /^stacks\/capabilities\/[^/]+\/(config|patterns|env)\.ts$/.test(t);
+    const pure = (t: string) =>
+      t.startsWith('stacks/platform/config/') || /^stacks\/capabilities\/[^/]+\/(config|patterns|env)\.ts$/.test(t);
     const bad = config.flatMap((f) => [
-      ...localEdges(f).filter((t) => !pure(t)).map((t) => `${f} -> ${t}`),
+      ...localEdges(f)
+        .filter((t) => !pure(t))
+        .map((t) => `${f} -> ${t}`),
       ...(graph.get(f) ?? []).filter((s) => /^(cdktf|constructs|@cdktf\/)/.test(s)).map((s) => `${f} -> ${s}`),
     ]);
     expect(bad).toEqual([]);
@@ -106,7 +118,11 @@ describe('imports keep the layers', () => {
 
   it('building blocks do not depend on the platform or the capabilities', () => {
     const blocks = PRODUCT.filter((f) => f.startsWith('stacks/constructs/'));
-    const bad = blocks.flatMap((f) => localEdges(f).filter((t) => /^stacks\/(platform|capabilities)\//.test(t) && !t.startsWith('stacks/platform/config/common.ts')).map((t) => `${f} -> ${relative('stacks', t)}`));
+    const bad = blocks.flatMap((f) =>
+      localEdges(f)
+        .filter((t) => /^stacks\/(platform|capabilities)\//.test(t) && !t.startsWith('stacks/platform/config/common.ts'))
+        .map((t) => `${f} -> ${relative('stacks', t)}`),
+    );
     expect(bad).toEqual([]);
   });
 });

@@ -52,12 +52,20 @@ describe('terraform harness: provider installation', () => {
     const dir = folder();
     writeFileSync(
       join(dir, 'cdk.tf.json'),
-      JSON.stringify({ terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } }, provider: { aws: [{ region: 'us-east-1' }] } }),
+      JSON.stringify({
+        terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } },
+        provider: { aws: [{ region: 'us-east-1' }] },
+      }),
     );
     // Registry only (no implied mirrors), reached through a proxy on a closed loopback port.
     const rc = join(dir, 'direct.tfrc');
     writeFileSync(rc, 'provider_installation {\n  direct {}\n}\n');
-    const env: NodeJS.ProcessEnv = { ...(await terraformEnv(folder())), TF_CLI_CONFIG_FILE: rc, HTTPS_PROXY: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9' };
+    const env: NodeJS.ProcessEnv = {
+      ...(await terraformEnv(folder())),
+      TF_CLI_CONFIG_FILE: rc,
+      HTTPS_PROXY: 'http://127.0.0.1:9',
+      https_proxy: 'http://127.0.0.1:9',
+    };
     for (const k of ['TF_PLUGIN_CACHE_DIR', 'NO_PROXY', 'no_proxy']) delete env[k];
     const checked = checkStack({ name: 'no-provider', dir }, env, { plan: false });
     await expect(checked).rejects.toThrow(HarnessError);

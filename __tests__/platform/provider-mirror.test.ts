@@ -30,7 +30,10 @@ describe('provider mirror discovery', () => {
     const first = folder(true);
     const second = folder(true);
     const missing = join(without, 'missing');
-    expect(findProviderMirror({ env: { SSMB_PROVIDER_MIRROR: '' }, candidates: [missing, without, first, second] })).toEqual({ path: first, from: 'search' });
+    expect(findProviderMirror({ env: { SSMB_PROVIDER_MIRROR: '' }, candidates: [missing, without, first, second] })).toEqual({
+      path: first,
+      from: 'search',
+    });
   });
 
   it('a packed mirror (zip archives beside each other) counts too', () => {
@@ -72,6 +75,9 @@ describe('provider mirror discovery', () => {
     const home = folder();
     const mirror = join(home, '.local', 'share', 'terraform', 'plugins');
     mkdirSync(join(mirror, AWS_PROVIDER_PATH, '5.100.0'), { recursive: true });
-    expect(findProviderMirror({ env: { XDG_DATA_DIRS: join(home, 'none') }, home, platform: 'linux' })).toEqual({ path: mirror, from: 'search' });
+    expect(findProviderMirror({ env: { XDG_DATA_DIRS: join(home, 'none') }, home, platform: 'linux' })).toEqual({
+      path: mirror,
+      from: 'search',
+    });
   });
 });

@@ -7,7 +7,17 @@ import { EventRule } from '../../stacks/constructs/event-rule';
 import { eventRuleBase } from '../../stacks/platform/shared';
 import { Naming, NAME_LIMITS } from '../../stacks/platform/naming';
 import { MAX_REGION_LENGTH } from '../../stacks/platform/config/regions';
-import { exampleConfig, readStacks, synthStack, synthToDir, testConfig, StackJson, resourcesOf, findResource, policyStatements } from '../helpers/synth';
+import {
+  exampleConfig,
+  readStacks,
+  synthStack,
+  synthToDir,
+  testConfig,
+  StackJson,
+  resourcesOf,
+  findResource,
+  policyStatements,
+} from '../helpers/synth';
 
 describe('stacks: one per account-region plus one bootstrap per account', () => {
   let outdir: string;
@@ -19,7 +29,13 @@ describe('stacks: one per account-region plus one bootstrap per account', () => 
   const baseline = () => Object.entries(stacks).filter(([n]) => !n.endsWith('-bootstrap'));
 
   it('names stacks <account>-<region> and <account>-bootstrap', () => {
-    expect(Object.keys(stacks).sort()).toEqual(['prod-ap-northeast-1', 'prod-bootstrap', 'prod-us-east-1', 'staging-ap-northeast-1', 'staging-bootstrap']);
+    expect(Object.keys(stacks).sort()).toEqual([
+      'prod-ap-northeast-1',
+      'prod-bootstrap',
+      'prod-us-east-1',
+      'staging-ap-northeast-1',
+      'staging-bootstrap',
+    ]);
   });
 
   it('gives every baseline stack its own encrypted, lock-file-locked S3 state key and no DynamoDB lock', () => {
@@ -47,7 +63,9 @@ describe('stacks: one per account-region plus one bootstrap per account', () => 
       const [aws] = s.provider!.aws;
       const id = name.startsWith('prod') ? '111111111111' : '222222222222';
       expect(aws.allowed_account_ids).toEqual([id]);
-      expect(aws.assume_role).toEqual([{ role_arn: `arn:aws:iam::${id}:role/ssm-baseline-deploy`, session_name: `ssm-baseline-${name.split('-')[0]}` }]);
+      expect(aws.assume_role).toEqual([
+        { role_arn: `arn:aws:iam::${id}:role/ssm-baseline-deploy`, session_name: `ssm-baseline-${name.split('-')[0]}` },
+      ]);
     }
     expect(stacks['prod-us-east-1'].provider!.aws[0].region).toBe('us-east-1');
   });
@@ -60,9 +78,11 @@ describe('stacks: one per account-region plus one bootstrap per account', () => 
 
   it('keeps IAM names of two regions of one account apart', () => {
     const iamNames = (s: StackJson) =>
-      [...Object.values(resourcesOf(s, 'aws_iam_role')), ...Object.values(resourcesOf(s, 'aws_iam_instance_profile')), ...Object.values(resourcesOf(s, 'aws_iam_policy'))].map(
-        (r) => r.name as string,
-      );
+      [
+        ...Object.values(resourcesOf(s, 'aws_iam_role')),
+        ...Object.values(resourcesOf(s, 'aws_iam_instance_profile')),
+        ...Object.values(resourcesOf(s, 'aws_iam_policy')),
+      ].map((r) => r.name as string);
     const tokyo = iamNames(stacks['prod-ap-northeast-1']);
     const virginia = iamNames(stacks['prod-us-east-1']);
     expect(tokyo.length).toBeGreaterThan(0);
@@ -83,7 +103,12 @@ describe('stacks: one per account-region plus one bootstrap per account', () => 
   it('exports the managed-instance profile and the notification topic', () => {
     const outputs = stacks['prod-ap-northeast-1'].output!;
     expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(['managed_instance_profile_name', 'managed_instance_role_arn', 'notification_topic_arn', 'dead_letter_queue_url']),
+      expect.arrayContaining([
+        'managed_instance_profile_name',
+        'managed_instance_role_arn',
+        'notification_topic_arn',
+        'dead_letter_queue_url',
+      ]),
     );
   });
 
@@ -130,8 +155,12 @@ describe('physical names', () => {
     expect(NAME_LIMITS.securityGroup).toBe(255);
     expect(n.regional('k'.repeat(250 - 'abcdefghij-'.length), 'kmsAlias')).toHaveLength(250);
     expect(() => n.regional('k'.repeat(251 - 'abcdefghij-'.length), 'kmsAlias')).toThrow(/is 251 characters; kmsAlias names allow 250$/);
-    expect(() => n.regional('a'.repeat(256 - 'abcdefghij-'.length), 'cloudwatchAlarm')).toThrow(/is 256 characters; cloudwatchAlarm names allow 255$/);
-    expect(() => n.regional('g'.repeat(256 - 'abcdefghij-'.length), 'securityGroup')).toThrow(/is 256 characters; securityGroup names allow 255$/);
+    expect(() => n.regional('a'.repeat(256 - 'abcdefghij-'.length), 'cloudwatchAlarm')).toThrow(
+      /is 256 characters; cloudwatchAlarm names allow 255$/,
+    );
+    expect(() => n.regional('g'.repeat(256 - 'abcdefghij-'.length), 'securityGroup')).toThrow(
+      /is 256 characters; securityGroup names allow 255$/,
+    );
   });
 
   it('refuse a name over its limit instead of letting AWS reject it at apply', () => {
@@ -195,7 +224,9 @@ describe('shared building blocks in a baseline stack', () => {
     const json = JSON.parse(Testing.synth(withRule));
     const [, topic] = findResource(json, 'aws_sns_topic');
     const keyId = /^\$\{aws_kms_key\.(.+)\.arn\}$/.exec(topic.kms_master_key_id)![1];
-    const grant = policyStatements(json, resourcesOf(json, 'aws_kms_key')[keyId].policy).find((s) => s.sid === 'AllowServicePublishersToEncrypt')!;
+    const grant = policyStatements(json, resourcesOf(json, 'aws_kms_key')[keyId].policy).find(
+      (s) => s.sid === 'AllowServicePublishersToEncrypt',
+    )!;
     expect(grant.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] }]);
   });
 
@@ -207,7 +238,9 @@ describe('shared building blocks in a baseline stack', () => {
   });
 
   it('gives the managed-instance role AmazonSSMManagedInstanceCore and an instance profile', () => {
-    const [, attach] = findResource(stack, 'aws_iam_role_policy_attachment', (a) => String(a.policy_arn).endsWith('AmazonSSMManagedInstanceCore'));
+    const [, attach] = findResource(stack, 'aws_iam_role_policy_attachment', (a) =>
+      String(a.policy_arn).endsWith('AmazonSSMManagedInstanceCore'),
+    );
     expect(attach.role).toMatch(/aws_iam_role\.shared_managed-instance_role/);
     const [, profile] = findResource(stack, 'aws_iam_instance_profile');
     expect(profile.name).toBe('ssmb-managed-instance-ap-northeast-1');

@@ -1,7 +1,18 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapStackName, stackName } from '../../stacks/platform/naming';
-import { HarnessError, OFFLINE_DIR, OVERRIDE_FILE, StackResult, checkAll, checkStack, listStacks, offlineOverride, planSummaryLine, terraformEnv } from '../../scripts/terraform-harness';
+import {
+  HarnessError,
+  OFFLINE_DIR,
+  OVERRIDE_FILE,
+  StackResult,
+  checkAll,
+  checkStack,
+  listStacks,
+  offlineOverride,
+  planSummaryLine,
+  terraformEnv,
+} from '../../scripts/terraform-harness';
 import { ROOT, exampleConfig, synthToDir } from '../helpers/synth';
 
 // Every stack of the example configuration goes through terraform init, validate and
@@ -40,20 +51,22 @@ describe('terraform: validate and plan every example stack offline', () => {
 
 describe('terraform harness', () => {
   it('overrides only the backend and the credentials, and disables role assumption only where one is set', () => {
-    expect(offlineOverride({ provider: { aws: [{ region: 'us-east-1', assume_role: [{ role_arn: 'arn:aws:iam::1:role/x' }] }] } })).toEqual({
-      terraform: { backend: { local: { path: 'offline.tfstate' } } },
-      provider: {
-        aws: {
-          access_key: 'AKIAIOSFODNN7EXAMPLE',
-          secret_key: 'offline-plan-not-a-real-secret',
-          skip_credentials_validation: true,
-          skip_requesting_account_id: true,
-          skip_metadata_api_check: true,
-          allowed_account_ids: null,
-          assume_role: [{ role_arn: null }],
+    expect(offlineOverride({ provider: { aws: [{ region: 'us-east-1', assume_role: [{ role_arn: 'arn:aws:iam::1:role/x' }] }] } })).toEqual(
+      {
+        terraform: { backend: { local: { path: 'offline.tfstate' } } },
+        provider: {
+          aws: {
+            access_key: 'AKIAIOSFODNN7EXAMPLE',
+            secret_key: 'offline-plan-not-a-real-secret',
+            skip_credentials_validation: true,
+            skip_requesting_account_id: true,
+            skip_metadata_api_check: true,
+            allowed_account_ids: null,
+            assume_role: [{ role_arn: null }],
+          },
         },
       },
-    });
+    );
     expect(offlineOverride({ provider: { aws: [{ region: 'us-east-1' }] } }).provider).not.toHaveProperty('aws.assume_role');
   });
 
@@ -62,7 +75,10 @@ describe('terraform harness', () => {
     writeFileSync(
       join(dir, 'cdk.tf.json'),
       JSON.stringify({
-        terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } }, backend: { s3: { bucket: 'b', key: 'k', region: 'us-east-1' } } },
+        terraform: {
+          required_providers: { aws: { source: 'aws', version: '5.100.0' } },
+          backend: { s3: { bucket: 'b', key: 'k', region: 'us-east-1' } },
+        },
         provider: { aws: [{ region: 'us-east-1' }] },
         resource: { aws_cloudwatch_log_group: { bad: { name: 'bad', retention_in_days: 17 } } },
       }),

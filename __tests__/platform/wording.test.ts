@@ -10,10 +10,14 @@ describe('wording', () => {
       .filter((f) => f && f !== 'package-lock.json' && !f.endsWith('wording.test.ts'));
     let hits = '';
     try {
-      hits = execFileSync('grep', ['-nIiE', String.raw`\bissue ?#?[0-9]+|capabilit(y|ies) [0-9]|SPEC section|field report [0-9]`, '--', ...files], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      });
+      hits = execFileSync(
+        'grep',
+        ['-nIiE', String.raw`\bissue ?#?[0-9]+|capabilit(y|ies) [0-9]|SPEC section|field report [0-9]`, '--', ...files],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+        },
+      );
     } catch (err) {
       // grep exits 1 when nothing matches.
       if ((err as { status?: number }).status !== 1) throw err;

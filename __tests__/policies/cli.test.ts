@@ -51,10 +51,16 @@ describe('policy CLI', () => {
   it('exits 1 and names the rule, the stack and the address of each finding', async () => {
     const { code, out } = await cli([dirty]);
     expect(code).toBe(1);
-    expect(out).toContain('HIGH  SSMB-IAM-001  prod-ap-northeast-1  aws_iam_role_policy.notifier_policy\n    policy statement #6 allows "s3:*"');
-    expect(out).toContain('HIGH  SSMB-IAM-003  prod-ap-northeast-1  aws_iam_role_policy.notifier_policy\n    policy statement #7 grants s3:PutObject on "*"');
+    expect(out).toContain(
+      'HIGH  SSMB-IAM-001  prod-ap-northeast-1  aws_iam_role_policy.notifier_policy\n    policy statement #6 allows "s3:*"',
+    );
+    expect(out).toContain(
+      'HIGH  SSMB-IAM-003  prod-ap-northeast-1  aws_iam_role_policy.notifier_policy\n    policy statement #7 grants s3:PutObject on "*"',
+    );
     expect(out).toMatch(/fix: List the exact actions/);
-    expect(out.trimEnd().split('\n').pop()).toBe(`FAIL: 2 unsuppressed finding(s) (2 high), 0 suppressed; ${RULES.length} rules over 1 stack(s)`);
+    expect(out.trimEnd().split('\n').pop()).toBe(
+      `FAIL: 2 unsuppressed finding(s) (2 high), 0 suppressed; ${RULES.length} rules over 1 stack(s)`,
+    );
   });
 
   it('reads a single stack folder or cdk.tf.json too', async () => {
@@ -103,8 +109,12 @@ describe('policy CLI', () => {
     it('fails the run, labelled UNKNOWN in the table and counted apart in the summary', async () => {
       const { code, out } = await cli([runtimeFromVariable()]);
       expect(code).toBe(1);
-      expect(out).toContain('UNKNOWN  SSMB-LAMBDA-001  prod-ap-northeast-1  aws_lambda_function.notifier\n    could not tell: uses runtime ${var.runtime}, known only at apply\n    review: check it by hand');
-      expect(out.trimEnd().split('\n').pop()).toBe(`FAIL: 1 unsuppressed finding(s) (1 could not tell), 0 suppressed; ${RULES.length} rules over 1 stack(s)`);
+      expect(out).toContain(
+        'UNKNOWN  SSMB-LAMBDA-001  prod-ap-northeast-1  aws_lambda_function.notifier\n    could not tell: uses runtime ${var.runtime}, known only at apply\n    review: check it by hand',
+      );
+      expect(out.trimEnd().split('\n').pop()).toBe(
+        `FAIL: 1 unsuppressed finding(s) (1 could not tell), 0 suppressed; ${RULES.length} rules over 1 stack(s)`,
+      );
     });
 
     it('carries outcome "unknown" in json, and a warning with the outcome in sarif', async () => {
@@ -114,12 +124,19 @@ describe('policy CLI', () => {
       expect(report.findings).toEqual([expect.objectContaining({ rule: 'SSMB-LAMBDA-001', outcome: 'unknown', severity: 'high' })]);
       const sarif = JSON.parse((await cli(['--format', 'sarif', dir])).out);
       expect(sarif.runs[0].results).toEqual([
-        expect.objectContaining({ ruleId: 'SSMB-LAMBDA-001', level: 'warning', properties: { outcome: 'unknown' }, message: { text: expect.stringContaining('could not tell: uses runtime') } }),
+        expect.objectContaining({
+          ruleId: 'SSMB-LAMBDA-001',
+          level: 'warning',
+          properties: { outcome: 'unknown' },
+          message: { text: expect.stringContaining('could not tell: uses runtime') },
+        }),
       ]);
     });
 
     it('passes once a suppression with a reason covers it', async () => {
-      const { code, out } = await cli([runtimeFromVariable([{ rule: 'SSMB-LAMBDA-001', reason: 'the runtime variable defaults to nodejs22.x' }])]);
+      const { code, out } = await cli([
+        runtimeFromVariable([{ rule: 'SSMB-LAMBDA-001', reason: 'the runtime variable defaults to nodejs22.x' }]),
+      ]);
       expect(code).toBe(0);
       expect(out).toMatch(/^PASS: 0 unsuppressed finding\(s\), 1 suppressed/m);
     });
@@ -129,14 +146,20 @@ describe('policy CLI', () => {
     const now = new Date('2026-12-01T00:00:00Z');
     const { code, out } = await cli([clean], now);
     expect(code).toBe(0);
-    expect(out).toContain('WARNING  SSMB-LAMBDA-001  prod-ap-northeast-1  aws_lambda_function.notifier\n    uses runtime nodejs22.x, deprecated on 2027-04-30 (in 150 days)');
-    expect(out.trimEnd().split('\n').pop()).toBe(`PASS: 0 unsuppressed finding(s), 0 suppressed, 1 warning(s) (not failing); ${RULES.length} rules over 1 stack(s)`);
+    expect(out).toContain(
+      'WARNING  SSMB-LAMBDA-001  prod-ap-northeast-1  aws_lambda_function.notifier\n    uses runtime nodejs22.x, deprecated on 2027-04-30 (in 150 days)',
+    );
+    expect(out.trimEnd().split('\n').pop()).toBe(
+      `PASS: 0 unsuppressed finding(s), 0 suppressed, 1 warning(s) (not failing); ${RULES.length} rules over 1 stack(s)`,
+    );
     const report = JSON.parse((await cli(['--format', 'json', clean], now)).out);
     expect(report.findings).toEqual([]);
     expect(report.warnings).toEqual([expect.objectContaining({ rule: 'SSMB-LAMBDA-001', outcome: 'warning' })]);
     expect(report.summary).toMatchObject({ unsuppressed: 0, warnings: 1 });
     const sarif = JSON.parse((await cli(['--format', 'sarif', clean], now)).out);
-    expect(sarif.runs[0].results).toEqual([expect.objectContaining({ ruleId: 'SSMB-LAMBDA-001', level: 'note', properties: { outcome: 'warning' } })]);
+    expect(sarif.runs[0].results).toEqual([
+      expect.objectContaining({ ruleId: 'SSMB-LAMBDA-001', level: 'note', properties: { outcome: 'warning' } }),
+    ]);
   });
 
   describe('command line', () => {
@@ -174,13 +197,19 @@ describe('policy CLI', () => {
 
     it('refuses a missing value, a bad format and no path with exit 2', async () => {
       expect(await withErr([clean, '--output'])).toMatchObject({ code: 2, err: expect.stringMatching(/--output/) });
-      expect(await withErr(['--format', 'xml', clean])).toMatchObject({ code: 2, err: expect.stringMatching(/--format must be table, json or sarif, got xml/) });
+      expect(await withErr(['--format', 'xml', clean])).toMatchObject({
+        code: 2,
+        err: expect.stringMatching(/--format must be table, json or sarif, got xml/),
+      });
       expect(await withErr([])).toMatchObject({ code: 2, err: expect.stringMatching(/no path given\nusage:/) });
     });
 
     it('refuses paths that hold no stack with exit 2 and a message', async () => {
       expect(await withErr([join(clean, 'nothing-here')])).toMatchObject({ code: 2, err: expect.stringMatching(/does not exist/) });
-      expect(await withErr([join(clean, 'manifest.json')])).toMatchObject({ code: 2, err: expect.stringMatching(/neither a synthesized stack/) });
+      expect(await withErr([join(clean, 'manifest.json')])).toMatchObject({
+        code: 2,
+        err: expect.stringMatching(/neither a synthesized stack/),
+      });
     });
 
     it('a manifest that lists no stacks is an error, not a pass', async () => {

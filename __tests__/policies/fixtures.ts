@@ -42,7 +42,15 @@ export function stackJson(part: Part, name = `prod-${REGION}`): TerraformJson {
     '//': { metadata: { stackName: name } },
     provider: { aws: [{ region: REGION, allowed_account_ids: [ACCOUNT] }] },
     terraform: {
-      backend: { s3: { bucket: `ssmb-tfstate-${ACCOUNT}`, key: `ssm-baseline/${ACCOUNT}/${REGION}/terraform.tfstate`, region: REGION, encrypt: true, use_lockfile: true } },
+      backend: {
+        s3: {
+          bucket: `ssmb-tfstate-${ACCOUNT}`,
+          key: `ssm-baseline/${ACCOUNT}/${REGION}/terraform.tfstate`,
+          region: REGION,
+          encrypt: true,
+          use_lockfile: true,
+        },
+      },
     },
     resource: part.resource ?? {},
     data: part.data ?? {},
@@ -57,7 +65,13 @@ export function secureBucket(id: string, extraStatements: Body[] = []): Part {
       resource: {
         aws_s3_bucket: { [id]: { bucket: `ssmb-${ACCOUNT}-${REGION}-${id}`, force_destroy: false } },
         aws_s3_bucket_public_access_block: {
-          [`${id}_pab`]: { bucket: ref('id'), block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true },
+          [`${id}_pab`]: {
+            bucket: ref('id'),
+            block_public_acls: true,
+            block_public_policy: true,
+            ignore_public_acls: true,
+            restrict_public_buckets: true,
+          },
         },
         aws_s3_bucket_ownership_controls: { [`${id}_ownership`]: { bucket: ref('id'), rule: { object_ownership: 'BucketOwnerEnforced' } } },
         aws_s3_bucket_server_side_encryption_configuration: {
@@ -65,7 +79,10 @@ export function secureBucket(id: string, extraStatements: Body[] = []): Part {
         },
         aws_s3_bucket_versioning: { [`${id}_versioning`]: { bucket: ref('id'), versioning_configuration: { status: 'Enabled' } } },
         aws_s3_bucket_lifecycle_configuration: {
-          [`${id}_lifecycle`]: { bucket: ref('id'), rule: [{ id: 'baseline-retention', status: 'Enabled', noncurrent_version_expiration: [{ noncurrent_days: 90 }] }] },
+          [`${id}_lifecycle`]: {
+            bucket: ref('id'),
+            rule: [{ id: 'baseline-retention', status: 'Enabled', noncurrent_version_expiration: [{ noncurrent_days: 90 }] }],
+          },
         },
         aws_s3_bucket_policy: { [`${id}_policy`]: { bucket: ref('id'), policy: docRef(`${id}_policy_doc`) } },
       },
@@ -79,7 +96,13 @@ export function customerKey(id: string): Part {
   return merge(
     { resource: { aws_kms_key: { [id]: { enable_key_rotation: true, deletion_window_in_days: 30, policy: docRef(`${id}_doc`) } } } },
     doc(`${id}_doc`, [
-      { sid: 'EnableIamPolicies', effect: 'Allow', actions: ['kms:*'], resources: ['*'], principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${ACCOUNT}:root`] }] },
+      {
+        sid: 'EnableIamPolicies',
+        effect: 'Allow',
+        actions: ['kms:*'],
+        resources: ['*'],
+        principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${ACCOUNT}:root`] }],
+      },
       {
         sid: 'AllowServicePublishersToEncrypt',
         effect: 'Allow',
@@ -155,11 +178,26 @@ export function role(id: string, service: string, statements: Body[], trustCondi
 export function notifierFunction(): Part {
   return merge(
     role('notifier', 'lambda.amazonaws.com', [
-      { sid: 'WriteOwnLogs', effect: 'Allow', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: ['${aws_cloudwatch_log_group.notifier_logs.arn}:log-stream:*'] },
+      {
+        sid: 'WriteOwnLogs',
+        effect: 'Allow',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: ['${aws_cloudwatch_log_group.notifier_logs.arn}:log-stream:*'],
+      },
       { sid: 'SendDeadLetters', effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.dlq.arn}'] },
       { sid: 'PublishNotifications', effect: 'Allow', actions: ['sns:Publish'], resources: ['${aws_sns_topic.topic.arn}'] },
-      { sid: 'EncryptNotifications', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: ['${aws_kms_key.topic_key.arn}'] },
-      { sid: 'DescribeInstances', effect: 'Allow', actions: ['ec2:DescribeInstances', 'ssm:DescribeInstanceInformation'], resources: ['*'] },
+      {
+        sid: 'EncryptNotifications',
+        effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['${aws_kms_key.topic_key.arn}'],
+      },
+      {
+        sid: 'DescribeInstances',
+        effect: 'Allow',
+        actions: ['ec2:DescribeInstances', 'ssm:DescribeInstanceInformation'],
+        resources: ['*'],
+      },
     ]),
     {
       resource: {
@@ -197,11 +235,18 @@ export function notifierFunction(): Part {
 
 /** A managed-instance role with the allowlisted AWS-managed policy. */
 export function instanceRole(): Part {
-  return merge(role('instance', 'ec2.amazonaws.com', [{ sid: 'WriteLogs', effect: 'Allow', actions: ['s3:PutObject'], resources: ['${aws_s3_bucket.logs.arn}/sessions/*'] }]), {
-    resource: {
-      aws_iam_role_policy_attachment: { instance_core: { role: '${aws_iam_role.instance.name}', policy_arn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' } },
+  return merge(
+    role('instance', 'ec2.amazonaws.com', [
+      { sid: 'WriteLogs', effect: 'Allow', actions: ['s3:PutObject'], resources: ['${aws_s3_bucket.logs.arn}/sessions/*'] },
+    ]),
+    {
+      resource: {
+        aws_iam_role_policy_attachment: {
+          instance_core: { role: '${aws_iam_role.instance.name}', policy_arn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' },
+        },
+      },
     },
-  });
+  );
 }
 
 /** A Scheduler role scoped to its schedule group, and a Step Functions role scoped to its state machine. */
@@ -209,15 +254,41 @@ export function schedulerRoles(): Part {
   const account = { test: 'StringEquals', variable: 'aws:SourceAccount', values: [ACCOUNT] };
   return merge(
     { resource: { aws_scheduler_schedule_group: { group: { name: 'ssmb-patch-history' } } } },
-    role('scheduler', 'scheduler.amazonaws.com', [{ sid: 'Start', effect: 'Allow', actions: ['states:StartExecution'], resources: [`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ssmb-patch-history`] }], [
-      account,
-      { test: 'ArnEquals', variable: 'aws:SourceArn', values: ['${aws_scheduler_schedule_group.group.arn}'] },
-    ]),
-    role('machine', 'states.amazonaws.com', [{ sid: 'Patches', effect: 'Allow', actions: ['ssm:DescribeInstancePatches'], resources: [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/*`] }], [
-      account,
-      { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ssmb-patch-history`] },
-    ]),
-    role('recorder', 'config.amazonaws.com', [{ sid: 'Deliver', effect: 'Allow', actions: ['s3:PutObject'], resources: ['${aws_s3_bucket.logs.arn}/config/*'] }], [account]),
+    role(
+      'scheduler',
+      'scheduler.amazonaws.com',
+      [
+        {
+          sid: 'Start',
+          effect: 'Allow',
+          actions: ['states:StartExecution'],
+          resources: [`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ssmb-patch-history`],
+        },
+      ],
+      [account, { test: 'ArnEquals', variable: 'aws:SourceArn', values: ['${aws_scheduler_schedule_group.group.arn}'] }],
+    ),
+    role(
+      'machine',
+      'states.amazonaws.com',
+      [
+        {
+          sid: 'Patches',
+          effect: 'Allow',
+          actions: ['ssm:DescribeInstancePatches'],
+          resources: [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/*`],
+        },
+      ],
+      [
+        account,
+        { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ssmb-patch-history`] },
+      ],
+    ),
+    role(
+      'recorder',
+      'config.amazonaws.com',
+      [{ sid: 'Deliver', effect: 'Allow', actions: ['s3:PutObject'], resources: ['${aws_s3_bucket.logs.arn}/config/*'] }],
+      [account],
+    ),
     role('passer', 'lambda.amazonaws.com', [
       {
         sid: 'PassMachineRole',
@@ -234,7 +305,13 @@ export function schedulerRoles(): Part {
 export function bastion(): Part {
   return {
     resource: {
-      aws_security_group: { bastion_sg: { name: 'ssmb-bastion', vpc_id: 'vpc-0123456789abcdef0', egress: [{ from_port: 443, to_port: 443, protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'] }] } },
+      aws_security_group: {
+        bastion_sg: {
+          name: 'ssmb-bastion',
+          vpc_id: 'vpc-0123456789abcdef0',
+          egress: [{ from_port: 443, to_port: 443, protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'] }],
+        },
+      },
       aws_instance: {
         bastion: {
           ami: 'ami-0123456789abcdef0',
@@ -246,12 +323,18 @@ export function bastion(): Part {
           root_block_device: { encrypted: true, volume_type: 'gp3' },
         },
       },
-      aws_cloudwatch_log_group: { sessions: { name: '/ssmb/sessions', retention_in_days: 365, kms_key_id: '${aws_kms_key.topic_key.arn}' } },
+      aws_cloudwatch_log_group: {
+        sessions: { name: '/ssmb/sessions', retention_in_days: 365, kms_key_id: '${aws_kms_key.topic_key.arn}' },
+      },
       aws_ssm_document: {
         session_prefs: {
           name: 'SSM-SessionManagerRunShell',
           document_type: 'Session',
-          content: JSON.stringify({ schemaVersion: '1.0', sessionType: 'Standard_Stream', inputs: { cloudWatchLogGroupName: '${aws_cloudwatch_log_group.sessions.name}' } }),
+          content: JSON.stringify({
+            schemaVersion: '1.0',
+            sessionType: 'Standard_Stream',
+            inputs: { cloudWatchLogGroupName: '${aws_cloudwatch_log_group.sessions.name}' },
+          }),
         },
       },
     },

@@ -18,7 +18,9 @@ const REGION = 'ap-northeast-1';
 function platformStack(withRule: boolean): StackJson {
   const config = Object.fromEntries(
     Object.entries(testConfig()).map(([key, section]) =>
-      section && typeof section === 'object' && typeof (section as { enabled?: unknown }).enabled === 'boolean' ? [key, { ...section, enabled: false }] : [key, section],
+      section && typeof section === 'object' && typeof (section as { enabled?: unknown }).enabled === 'boolean'
+        ? [key, { ...section, enabled: false }]
+        : [key, section],
     ),
   ) as BaselineConfig;
   const stack = new BaselineStack(Testing.app(), { config, account: config.accounts[0], region: REGION });
@@ -57,7 +59,9 @@ describe('iam-sim: reference resolution', () => {
   it('gives KMS keys a stable fake key id derived from the logical id', () => {
     const [keyId] = findResource(stack, 'aws_kms_key');
     const arn = sim.arn('aws_kms_key', keyId);
-    expect(arn).toMatch(new RegExp(`^arn:aws:kms:${REGION}:${ACCOUNT}:key/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$`));
+    expect(arn).toMatch(
+      new RegExp(`^arn:aws:kms:${REGION}:${ACCOUNT}:key/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$`),
+    );
     expect(iamSim({ ...stack }).arn('aws_kms_key', keyId)).toBe(arn);
   });
 
@@ -116,9 +120,9 @@ describe('iam-sim: notification topic policy', () => {
     const alarm = withRule.arn('aws_cloudwatch_metric_alarm', 'ssmb-dead-letters-not-empty');
     const ctx = { 'aws:SourceArn': alarm, 'aws:SourceAccount': ACCOUNT };
     await expect(withRule.canResource(topic, 'cloudwatch.amazonaws.com', 'sns:Publish', topic, ctx)).resolves.toBe('Allowed');
-    await expect(withRule.canResource(topic, 'cloudwatch.amazonaws.com', 'sns:Publish', topic, { ...ctx, 'aws:SecureTransport': 'false' })).resolves.toBe(
-      'ExplicitlyDenied',
-    );
+    await expect(
+      withRule.canResource(topic, 'cloudwatch.amazonaws.com', 'sns:Publish', topic, { ...ctx, 'aws:SecureTransport': 'false' }),
+    ).resolves.toBe('ExplicitlyDenied');
   });
 });
 
@@ -190,12 +194,17 @@ describe('iam-sim: managed-instance role', () => {
       ...stack,
       resource: {
         ...stack.resource,
-        aws_iam_role_policy_attachment: { ...resourcesOf(stack, 'aws_iam_role_policy_attachment'), [`${attachmentId}-2`]: { ...attachment, policy_arn: foreign } },
+        aws_iam_role_policy_attachment: {
+          ...resourcesOf(stack, 'aws_iam_role_policy_attachment'),
+          [`${attachmentId}-2`]: { ...attachment, policy_arn: foreign },
+        },
       },
     };
     const other = iamSim(modified);
     await expect(other.canRole(role, 'ssm:UpdateInstanceInformation', '*')).rejects.toThrow(/AmazonS3FullAccess/);
-    await expect(other.canRole(role, 'ssm:UpdateInstanceInformation', '*', {}, { ignoreManagedPolicies: [foreign] })).resolves.toBe('Allowed');
+    await expect(other.canRole(role, 'ssm:UpdateInstanceInformation', '*', {}, { ignoreManagedPolicies: [foreign] })).resolves.toBe(
+      'Allowed',
+    );
   });
 
   it('is assumable by EC2 only', async () => {

@@ -24,7 +24,10 @@ const synth = (name: string) => JSON.stringify({ ...compliantStack(), '//': { me
 
 describe('loadPath', () => {
   it('reads every stack of a synth folder in name order; with preferPlans the plan where there is one', () => {
-    const dir = outdir({ 'prod-us-east-1': { 'cdk.tf.json': synth('prod-us-east-1') }, 'dev-us-east-1': { 'cdk.tf.json': synth('dev-us-east-1'), 'plan.json': JSON.stringify(PLAN) } });
+    const dir = outdir({
+      'prod-us-east-1': { 'cdk.tf.json': synth('prod-us-east-1') },
+      'dev-us-east-1': { 'cdk.tf.json': synth('dev-us-east-1'), 'plan.json': JSON.stringify(PLAN) },
+    });
     expect(loadPath(dir).map((s) => [s.name, s.file])).toEqual([
       ['dev-us-east-1', join(dir, 'stacks', 'dev-us-east-1', 'cdk.tf.json')],
       ['prod-us-east-1', join(dir, 'stacks', 'prod-us-east-1', 'cdk.tf.json')],
@@ -51,11 +54,15 @@ describe('loadPath', () => {
     expect(() => loadPath(join(stackA, 'cdk.tf.json'))).toThrow(`${join(stackA, 'cdk.tf.json')}:3:2: invalid JSON: `);
     writeFileSync(join(stackA, 'cdk.tf.json'), synth('a'));
     expect(() => loadPath(dir)).toThrow(new InputError(`${join(dir, 'stacks', 'b')} holds no cdk.tf.json`));
-    expect(() => loadPath(dir, { preferPlans: true })).toThrow(new InputError(`${join(dir, 'stacks', 'b')} holds no cdk.tf.json or plan.json`));
+    expect(() => loadPath(dir, { preferPlans: true })).toThrow(
+      new InputError(`${join(dir, 'stacks', 'b')} holds no cdk.tf.json or plan.json`),
+    );
     writeFileSync(join(dir, 'manifest.json'), '{"stacks": [');
     expect(() => loadPath(dir)).toThrow(InputError);
     expect(() => loadPath(dir)).toThrow(`${join(dir, 'manifest.json')}:1:13: invalid JSON: `);
     writeFileSync(join(stackA, 'cdk.tf.json'), '{"provider": {}}');
-    expect(() => loadPath(stackA)).toThrow(new InputError(`${join(stackA, 'cdk.tf.json')}: not a synthesized stack (no "resource" or "terraform" block)`));
+    expect(() => loadPath(stackA)).toThrow(
+      new InputError(`${join(stackA, 'cdk.tf.json')}: not a synthesized stack (no "resource" or "terraform" block)`),
+    );
   });
 });

@@ -7,8 +7,12 @@ import { broken, compliantStack, statementsOf } from './fixtures';
 
 describe('policy model: references', () => {
   it('finds resource and data references, skipping $${...} escapes (IAM policy variables)', () => {
-    expect(references('${aws_s3_bucket.logs.arn}/sessions/$${aws:username}/*')).toEqual([{ mode: 'managed', type: 'aws_s3_bucket', name: 'logs', attribute: 'arn' }]);
-    expect(references('${data.aws_iam_policy_document.d.json}')).toEqual([{ mode: 'data', type: 'aws_iam_policy_document', name: 'd', attribute: 'json' }]);
+    expect(references('${aws_s3_bucket.logs.arn}/sessions/$${aws:username}/*')).toEqual([
+      { mode: 'managed', type: 'aws_s3_bucket', name: 'logs', attribute: 'arn' },
+    ]);
+    expect(references('${data.aws_iam_policy_document.d.json}')).toEqual([
+      { mode: 'data', type: 'aws_iam_policy_document', name: 'd', attribute: 'json' },
+    ]);
     expect(isExpression('arn:aws:ssm:*:*:session/$${aws:username}-*')).toBe(false);
     expect(isExpression('arn:aws:ssm:*:*:session/${aws:username}-*')).toBe(false);
     expect(isExpression('${aws_sqs_queue.q.arn}')).toBe(true);
@@ -26,7 +30,10 @@ describe('policy model: aws_iam_policy_document rendering', () => {
             sid: 'B',
             effect: 'Deny',
             actions: ['s3:*'],
-            principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::1:root'] }, { type: 'AWS', identifiers: ['arn:aws:iam::2:root'] }],
+            principals: [
+              { type: 'AWS', identifiers: ['arn:aws:iam::1:root'] },
+              { type: 'AWS', identifiers: ['arn:aws:iam::2:root'] },
+            ],
             condition: [
               { test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] },
               { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['1'] },
@@ -61,9 +68,25 @@ describe('policy model: plans', () => {
     planned_values: {
       root_module: {
         resources: [
-          { address: 'aws_sqs_queue.q', mode: 'managed', type: 'aws_sqs_queue', name: 'q', values: { name: 'dlq', sqs_managed_sse_enabled: true } },
+          {
+            address: 'aws_sqs_queue.q',
+            mode: 'managed',
+            type: 'aws_sqs_queue',
+            name: 'q',
+            values: { name: 'dlq', sqs_managed_sse_enabled: true },
+          },
           { address: 'aws_sqs_queue_policy.p', mode: 'managed', type: 'aws_sqs_queue_policy', name: 'p' },
-          { address: 'aws_iam_role.r', mode: 'managed', type: 'aws_iam_role', name: 'r', values: { name: 'role', assume_role_policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}' } },
+          {
+            address: 'aws_iam_role.r',
+            mode: 'managed',
+            type: 'aws_iam_role',
+            name: 'r',
+            values: {
+              name: 'role',
+              assume_role_policy:
+                '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+            },
+          },
         ],
       },
     },
@@ -75,7 +98,17 @@ describe('policy model: plans', () => {
         name: 'd',
         change: {
           actions: ['read'],
-          after: { statement: [{ actions: ['sqs:*'], effect: 'Deny', principals: [{ identifiers: ['*'], type: '*' }], resources: [null], condition: [{ test: 'Bool', values: ['false'], variable: 'aws:SecureTransport' }] }] },
+          after: {
+            statement: [
+              {
+                actions: ['sqs:*'],
+                effect: 'Deny',
+                principals: [{ identifiers: ['*'], type: '*' }],
+                resources: [null],
+                condition: [{ test: 'Bool', values: ['false'], variable: 'aws:SecureTransport' }],
+              },
+            ],
+          },
         },
       },
     ],
@@ -83,10 +116,23 @@ describe('policy model: plans', () => {
       provider_config: { aws: { expressions: { region: { constant_value: 'eu-west-1' } } } },
       root_module: {
         resources: [
-          { address: 'aws_sqs_queue_policy.p', expressions: { policy: { constant_value: '${data.aws_iam_policy_document.d.json}', references: ['data.aws_iam_policy_document.d.json'] }, queue_url: { references: ['aws_sqs_queue.q.url', 'aws_sqs_queue.q'] } } },
+          {
+            address: 'aws_sqs_queue_policy.p',
+            expressions: {
+              policy: { constant_value: '${data.aws_iam_policy_document.d.json}', references: ['data.aws_iam_policy_document.d.json'] },
+              queue_url: { references: ['aws_sqs_queue.q.url', 'aws_sqs_queue.q'] },
+            },
+          },
           {
             address: 'data.aws_iam_policy_document.d',
-            expressions: { statement: [{ actions: { constant_value: ['sqs:*'] }, resources: { constant_value: ['${aws_sqs_queue.q.arn}'], references: ['aws_sqs_queue.q.arn'] } }] },
+            expressions: {
+              statement: [
+                {
+                  actions: { constant_value: ['sqs:*'] },
+                  resources: { constant_value: ['${aws_sqs_queue.q.arn}'], references: ['aws_sqs_queue.q.arn'] },
+                },
+              ],
+            },
           },
         ],
       },
@@ -94,7 +140,9 @@ describe('policy model: plans', () => {
   };
 
   it('turns configuration expressions into values and lets known planned values win', () => {
-    expect(expressionValues({ a: { constant_value: 1 }, b: { references: ['aws_x.y.id', 'aws_x.y'] }, blk: [{ c: { constant_value: 'v' } }] })).toEqual({
+    expect(
+      expressionValues({ a: { constant_value: 1 }, b: { references: ['aws_x.y.id', 'aws_x.y'] }, blk: [{ c: { constant_value: 'v' } }] }),
+    ).toEqual({
       a: 1,
       b: '${aws_x.y.id}',
       blk: [{ c: 'v' }],
@@ -138,12 +186,29 @@ describe('policy model: plans keep what an unknown value is (a bucket, or its ob
   function freshPlan(synth: any) {
     const hasRef = (v: unknown) => JSON.stringify(v).includes('${');
     const unknown = (v: any): any =>
-      Array.isArray(v) ? v.map(unknown) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unknown(x)])) : typeof v === 'string' && v.includes('${') ? null : v;
+      Array.isArray(v)
+        ? v.map(unknown)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unknown(x)]))
+          : typeof v === 'string' && v.includes('${')
+            ? null
+            : v;
     const expressions = (v: any): any =>
       Array.isArray(v) && v.every((x) => x && typeof x === 'object')
         ? v.map(expressions)
         : v && typeof v === 'object' && !Array.isArray(v)
-          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x && typeof x === 'object' && !Array.isArray(x) ? [expressions(x)] : Array.isArray(x) && x.every((y) => y && typeof y === 'object') ? x.map(expressions) : hasRef(x) ? { references: [...JSON.stringify(x).matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]) } : { constant_value: x }]))
+          ? Object.fromEntries(
+              Object.entries(v).map(([k, x]) => [
+                k,
+                x && typeof x === 'object' && !Array.isArray(x)
+                  ? [expressions(x)]
+                  : Array.isArray(x) && x.every((y) => y && typeof y === 'object')
+                    ? x.map(expressions)
+                    : hasRef(x)
+                      ? { references: [...JSON.stringify(x).matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]) }
+                      : { constant_value: x },
+              ]),
+            )
           : v;
     const resources: any[] = [];
     const changes: any[] = [];
@@ -153,13 +218,19 @@ describe('policy model: plans keep what an unknown value is (a bucket, or its ob
         for (const [name, body] of Object.entries<any>(byName)) {
           const address = `${mode === 'data' ? 'data.' : ''}${type}.${name}`;
           config.push({ address, expressions: expressions(body) });
-          if (mode === 'data' && hasRef(body)) changes.push({ address, mode, type, name, change: { actions: ['read'], after: unknown(body) } });
+          if (mode === 'data' && hasRef(body))
+            changes.push({ address, mode, type, name, change: { actions: ['read'], after: unknown(body) } });
           else resources.push({ address, mode, type, name, values: unknown(body) });
           if (mode === 'managed') changes.push({ address, mode, type, name, change: { actions: ['create'], after: unknown(body) } });
         }
       }
     }
-    return { format_version: '1.2', planned_values: { root_module: { resources } }, resource_changes: changes, configuration: { root_module: { resources: config } } };
+    return {
+      format_version: '1.2',
+      planned_values: { root_module: { resources } },
+      resource_changes: changes,
+      configuration: { root_module: { resources: config } },
+    };
   }
   const tlsFindings = async (synth: any) => {
     const report = await evaluate([stackFromPlan(freshPlan(synth) as any, 'plan-stack', 'plan.json', synth)], { rules: [TlsOnly] });

@@ -76,13 +76,19 @@ describe('plan role override: terraform plans without the deploy role', () => {
         // S3, path style: an empty bucket (no state yet).
         calls.push({ service: 's3', what: `${req.method} ${path}`, signer });
         if (req.method === 'GET' && new URL(req.url ?? '/', 'http://stub').searchParams.has('list-type')) {
-          return xml(200, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>state</Name><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`);
+          return xml(
+            200,
+            `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>state</Name><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`,
+          );
         }
         if (req.method === 'HEAD') {
           res.writeHead(404);
           return res.end();
         }
-        return xml(404, '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
+        return xml(
+          404,
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>',
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -136,7 +142,15 @@ describe('plan role override: terraform plans without the deploy role', () => {
     const env = await terraformEnv(join(ROOT, '.tmp'));
     // As configure-aws-credentials leaves the job: the OIDC role's credentials in the environment.
     Object.assign(env, { AWS_ACCESS_KEY_ID: BASE_KEY, AWS_SECRET_ACCESS_KEY: 'oidc-secret', AWS_EC2_METADATA_DISABLED: 'true' });
-    for (const k of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']) delete env[k];
+    for (const k of [
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_ROLE_ARN',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_CONFIG_FILE',
+      'AWS_SHARED_CREDENTIALS_FILE',
+    ])
+      delete env[k];
     env.AWS_CONFIG_FILE = env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'no-such-aws-config');
     calls.length = 0;
     const tf = (args: string[]) => run('terraform', [...args, '-no-color'], { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 });

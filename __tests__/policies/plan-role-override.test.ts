@@ -52,9 +52,15 @@ describe('plan role override', () => {
   });
 
   it('refuses to plan as a role that deploys or writes state, a role of another account, or a local backend', () => {
-    expect(() => planRoleOverride(withWriteRoles(), { planRole: DEPLOY, oidcRole: OIDC })).toThrow(/plan role .*ssm-baseline-deploy is a role the stack deploys or writes state with/);
-    expect(() => planRoleOverride(withWriteRoles(), { oidcRole: STATE })).toThrow(/OIDC role .*ssm-baseline-state is a role the stack deploys/);
-    expect(() => planRoleOverride(withWriteRoles(), { planRole: 'arn:aws:iam::999999999999:role/plan', oidcRole: OIDC })).toThrow(/not in the stack's account 111111111111/);
+    expect(() => planRoleOverride(withWriteRoles(), { planRole: DEPLOY, oidcRole: OIDC })).toThrow(
+      /plan role .*ssm-baseline-deploy is a role the stack deploys or writes state with/,
+    );
+    expect(() => planRoleOverride(withWriteRoles(), { oidcRole: STATE })).toThrow(
+      /OIDC role .*ssm-baseline-state is a role the stack deploys/,
+    );
+    expect(() => planRoleOverride(withWriteRoles(), { planRole: 'arn:aws:iam::999999999999:role/plan', oidcRole: OIDC })).toThrow(
+      /not in the stack's account 111111111111/,
+    );
     expect(() => planRoleOverride(withWriteRoles(), { oidcRole: 'plan' })).toThrow(/must be an IAM role ARN/);
     const local = withWriteRoles();
     local.terraform!.backend = { local: { path: 'x.tfstate' } };

@@ -42,11 +42,18 @@ describe('policy CLI and plan summary on the example output', () => {
     writeFileSync(file, JSON.stringify(json, null, 2));
 
     const env = await terraformEnv(join(ROOT, '.tmp'));
-    const results = await checkAll(stacks.filter((s) => [DIRTY, CLEAN].includes(s.name)), env, { plan: true, concurrency: 2 });
+    const results = await checkAll(
+      stacks.filter((s) => [DIRTY, CLEAN].includes(s.name)),
+      env,
+      { plan: true, concurrency: 2 },
+    );
     planned = new Map(results.map((r) => [r.name, r]));
     for (const r of results) if (!r.ok) throw new Error(`terraform ${r.step} failed for ${r.name}:\n${r.output}`);
     // A stack whose plan failed, as the workflow records it.
-    writeFileSync(join(stacks.find((s) => s.name === 'prod-us-east-1')!.dir, 'plan-error.txt'), 'Error: No valid credential sources found\n');
+    writeFileSync(
+      join(stacks.find((s) => s.name === 'prod-us-east-1')!.dir, 'plan-error.txt'),
+      'Error: No valid credential sources found\n',
+    );
   }, 600_000);
 
   it('the example output passes on synth, and the CLI names rule and address once a wildcard is added', async () => {
@@ -61,7 +68,11 @@ describe('policy CLI and plan summary on the example output', () => {
     const dirtyPlan = await cli(['--format', 'json', planned.get(DIRTY)!.planJson!]);
     expect(dirtyPlan.code).toBe(1);
     const report = JSON.parse(dirtyPlan.out);
-    expect(report.findings.filter((f: { suppressed?: unknown }) => !f.suppressed).map((f: { rule: string; stack: string; address: string }) => [f.rule, f.stack, f.address])).toEqual([
+    expect(
+      report.findings
+        .filter((f: { suppressed?: unknown }) => !f.suppressed)
+        .map((f: { rule: string; stack: string; address: string }) => [f.rule, f.stack, f.address]),
+    ).toEqual([
       ['SSMB-IAM-001', DIRTY, dirtyAddress],
       ['SSMB-IAM-003', DIRTY, dirtyAddress],
     ]);
@@ -80,7 +91,9 @@ describe('policy CLI and plan summary on the example output', () => {
     const md = await summarize(outdir);
     expect(md.startsWith(`${COMMENT_MARKER}\n## Terraform plan`)).toBe(true);
     for (const name of [DIRTY, CLEAN]) {
-      const [, add, change, destroy] = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/.exec(planSummaryLine(planned.get(name)!.output))!;
+      const [, add, change, destroy] = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/.exec(
+        planSummaryLine(planned.get(name)!.output),
+      )!;
       expect(md).toContain(`| ${name} | ${add} | ${change} | ${destroy} | 0 |`);
     }
     expect(md).toMatch(new RegExp(`\\| ${CLEAN} \\| .* \\| ✅ none`));
@@ -93,12 +106,17 @@ describe('policy CLI and plan summary on the example output', () => {
     expect(md).toContain(`**Policy checks: ❌ 2 unsuppressed finding(s)** (${job.rules} rules, ${job.suppressed} suppressed)`);
     // Every IAM change of the clean stack is listed, roles with their trusted service.
     const cleanPlan = JSON.parse(readFileSync(planned.get(CLEAN)!.planJson!, 'utf8'));
-    const iam = cleanPlan.resource_changes.filter((c: { type: string; mode: string }) => c.mode === 'managed' && c.type.startsWith('aws_iam_'));
+    const iam = cleanPlan.resource_changes.filter(
+      (c: { type: string; mode: string }) => c.mode === 'managed' && c.type.startsWith('aws_iam_'),
+    );
     expect(iam.length).toBeGreaterThan(0);
     const section = md.slice(md.indexOf(`### ${CLEAN}`));
     for (const c of iam) expect(section).toContain(`| create | \`${c.address}\` |`);
     expect(section).toMatch(/aws_iam_role\.[^|]+\| `ssmb-managed-instance-ap-northeast-1`; allows sts:AssumeRole; to ec2\.amazonaws\.com/);
-    const dirtySection = md.slice(md.indexOf(`### ${DIRTY}`), md.indexOf(`### ${CLEAN}`) > md.indexOf(`### ${DIRTY}`) ? md.indexOf(`### ${CLEAN}`) : undefined);
+    const dirtySection = md.slice(
+      md.indexOf(`### ${DIRTY}`),
+      md.indexOf(`### ${CLEAN}`) > md.indexOf(`### ${DIRTY}`) ? md.indexOf(`### ${CLEAN}`) : undefined,
+    );
     expect(dirtySection).toContain(`| high | SSMB-IAM-001 | \`${dirtyAddress}\` |`);
   });
 
@@ -110,7 +128,12 @@ describe('policy CLI and plan summary on the example output', () => {
     const bucket = changes.find((c: { type: string }) => c.type === 'aws_s3_bucket');
     const topic = changes.find((c: { type: string }) => c.type === 'aws_sns_topic');
     // As a plan against existing state would show them.
-    role.change = { ...role.change, actions: ['update'], before: { ...role.change.after, description: 'old' }, after: { ...role.change.after, description: 'new' } };
+    role.change = {
+      ...role.change,
+      actions: ['update'],
+      before: { ...role.change.after, description: 'old' },
+      after: { ...role.change.after, description: 'new' },
+    };
     bucket.change = { ...bucket.change, actions: ['delete', 'create'], replace_paths: [['bucket']] };
     bucket.action_reason = 'replace_because_cannot_update';
     topic.change = { ...topic.change, actions: ['delete'], after: null };

@@ -53,7 +53,10 @@ const FAILING: Record<string, Failing[]> = {
   'SSMB-IAM-001': [
     {
       what: 'an Allow of s3:*',
-      fixture: () => broken((s) => statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['s3:*'], resources: ['${aws_s3_bucket.logs.arn}/*'] })),
+      fixture: () =>
+        broken((s) =>
+          statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['s3:*'], resources: ['${aws_s3_bucket.logs.arn}/*'] }),
+        ),
       address: 'aws_iam_role_policy.notifier_policy',
       message: /allows "s3:\*"/,
     },
@@ -82,7 +85,15 @@ const FAILING: Record<string, Failing[]> = {
     },
     {
       what: 'an unknown service prefix in a Deny',
-      fixture: () => broken((s) => statementsOf(s, 'logs_policy_doc').push({ effect: 'Deny', actions: ['s4:GetObject'], resources: ['*'], principals: [{ type: '*', identifiers: ['*'] }] })),
+      fixture: () =>
+        broken((s) =>
+          statementsOf(s, 'logs_policy_doc').push({
+            effect: 'Deny',
+            actions: ['s4:GetObject'],
+            resources: ['*'],
+            principals: [{ type: '*', identifiers: ['*'] }],
+          }),
+        ),
       address: 'aws_s3_bucket_policy.logs_policy',
       message: /service prefix "s4"/,
     },
@@ -96,7 +107,8 @@ const FAILING: Record<string, Failing[]> = {
     },
     {
       what: 'ssm:DescribeInstancePatches on * (it supports instance ARNs)',
-      fixture: () => broken((s) => statementsOf(s, 'machine_doc').push({ effect: 'Allow', actions: ['ssm:DescribeInstancePatches'], resources: ['*'] })),
+      fixture: () =>
+        broken((s) => statementsOf(s, 'machine_doc').push({ effect: 'Allow', actions: ['ssm:DescribeInstancePatches'], resources: ['*'] })),
       address: 'aws_iam_role_policy.machine_policy',
       message: /ssm:DescribeInstancePatches/,
     },
@@ -119,7 +131,12 @@ const FAILING: Record<string, Failing[]> = {
     {
       what: 'a Scheduler trust scoped to a schedule instead of its group',
       fixture: () =>
-        broken((s) => (statementsOf(s, 'scheduler_trust')[0].condition[1].values = [`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/ssmb-patch-history`])),
+        broken(
+          (s) =>
+            (statementsOf(s, 'scheduler_trust')[0].condition[1].values = [
+              `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/ssmb-patch-history`,
+            ]),
+        ),
       address: 'aws_iam_role.scheduler',
       message: /without aws:SourceArn = a schedule-group ARN/,
     },
@@ -140,7 +157,13 @@ const FAILING: Record<string, Failing[]> = {
     {
       what: 'AmazonS3FullAccess attached',
       fixture: () =>
-        broken((s) => (s.resource.aws_iam_role_policy_attachment.s3_full = { role: '${aws_iam_role.instance.name}', policy_arn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess' })),
+        broken(
+          (s) =>
+            (s.resource.aws_iam_role_policy_attachment.s3_full = {
+              role: '${aws_iam_role.instance.name}',
+              policy_arn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess',
+            }),
+        ),
       address: 'aws_iam_role_policy_attachment.s3_full',
       message: /AmazonS3FullAccess/,
     },
@@ -160,7 +183,11 @@ const FAILING: Record<string, Failing[]> = {
       address: 'aws_s3_bucket_public_access_block.logs_pab',
       message: /restrict_public_buckets/,
     },
-    { what: 'no public access block', fixture: () => broken((s) => delete s.resource.aws_s3_bucket_public_access_block), address: 'aws_s3_bucket.logs' },
+    {
+      what: 'no public access block',
+      fixture: () => broken((s) => delete s.resource.aws_s3_bucket_public_access_block),
+      address: 'aws_s3_bucket.logs',
+    },
   ],
   'SSMB-S3-002': [
     {
@@ -174,7 +201,13 @@ const FAILING: Record<string, Failing[]> = {
       address: 'aws_s3_bucket_acl.logs_acl',
     },
   ],
-  'SSMB-S3-003': [{ what: 'no encryption configuration', fixture: () => broken((s) => delete s.resource.aws_s3_bucket_server_side_encryption_configuration), address: 'aws_s3_bucket.logs' }],
+  'SSMB-S3-003': [
+    {
+      what: 'no encryption configuration',
+      fixture: () => broken((s) => delete s.resource.aws_s3_bucket_server_side_encryption_configuration),
+      address: 'aws_s3_bucket.logs',
+    },
+  ],
   'SSMB-S3-004': [
     {
       what: 'versioning suspended',
@@ -183,7 +216,11 @@ const FAILING: Record<string, Failing[]> = {
     },
   ],
   'SSMB-S3-005': [
-    { what: 'lifecycle rule disabled', fixture: () => broken((s) => (s.resource.aws_s3_bucket_lifecycle_configuration.logs_lifecycle.rule[0].status = 'Disabled')), address: 'aws_s3_bucket.logs' },
+    {
+      what: 'lifecycle rule disabled',
+      fixture: () => broken((s) => (s.resource.aws_s3_bucket_lifecycle_configuration.logs_lifecycle.rule[0].status = 'Disabled')),
+      address: 'aws_s3_bucket.logs',
+    },
   ],
   'SSMB-S3-006': [
     { what: 'no TLS deny', fixture: () => broken((s) => statementsOf(s, 'logs_policy_doc').shift()), address: 'aws_s3_bucket.logs' },
@@ -217,8 +254,16 @@ const FAILING: Record<string, Failing[]> = {
     },
   ],
   'SSMB-SNS-001': [
-    { what: 'the AWS-managed SNS key', fixture: () => broken((s) => (s.resource.aws_sns_topic.topic.kms_master_key_id = 'alias/aws/sns')), address: 'aws_sns_topic.topic' },
-    { what: 'no encryption', fixture: () => broken((s) => delete s.resource.aws_sns_topic.topic.kms_master_key_id), address: 'aws_sns_topic.topic' },
+    {
+      what: 'the AWS-managed SNS key',
+      fixture: () => broken((s) => (s.resource.aws_sns_topic.topic.kms_master_key_id = 'alias/aws/sns')),
+      address: 'aws_sns_topic.topic',
+    },
+    {
+      what: 'no encryption',
+      fixture: () => broken((s) => delete s.resource.aws_sns_topic.topic.kms_master_key_id),
+      address: 'aws_sns_topic.topic',
+    },
   ],
   'SSMB-SNS-002': [
     {
@@ -232,24 +277,66 @@ const FAILING: Record<string, Failing[]> = {
     {
       what: 'a public publish grant',
       fixture: () =>
-        broken((s) => statementsOf(s, 'topic_policy_doc').push({ effect: 'Allow', actions: ['sns:Publish'], resources: [topicArn], principals: [{ type: '*', identifiers: ['*'] }] })),
+        broken((s) =>
+          statementsOf(s, 'topic_policy_doc').push({
+            effect: 'Allow',
+            actions: ['sns:Publish'],
+            resources: [topicArn],
+            principals: [{ type: '*', identifiers: ['*'] }],
+          }),
+        ),
       address: 'aws_sns_topic_policy.topic_policy',
       message: /to anyone/,
     },
   ],
-  'SSMB-KMS-001': [{ what: 'rotation off', fixture: () => broken((s) => (s.resource.aws_kms_key.topic_key.enable_key_rotation = false)), address: 'aws_kms_key.topic_key' }],
-  'SSMB-KMS-002': [{ what: 'no root delegation', fixture: () => broken((s) => statementsOf(s, 'topic_key_doc').shift()), address: 'aws_kms_key.topic_key', message: /arn:aws:iam::111111111111:root/ }],
+  'SSMB-KMS-001': [
+    {
+      what: 'rotation off',
+      fixture: () => broken((s) => (s.resource.aws_kms_key.topic_key.enable_key_rotation = false)),
+      address: 'aws_kms_key.topic_key',
+    },
+  ],
+  'SSMB-KMS-002': [
+    {
+      what: 'no root delegation',
+      fixture: () => broken((s) => statementsOf(s, 'topic_key_doc').shift()),
+      address: 'aws_kms_key.topic_key',
+      message: /arn:aws:iam::111111111111:root/,
+    },
+  ],
   'SSMB-KMS-003': [
     {
       what: 'Decrypt for *',
-      fixture: () => broken((s) => statementsOf(s, 'topic_key_doc').push({ effect: 'Allow', actions: ['kms:Decrypt'], resources: ['*'], principals: [{ type: 'AWS', identifiers: ['*'] }] })),
+      fixture: () =>
+        broken((s) =>
+          statementsOf(s, 'topic_key_doc').push({
+            effect: 'Allow',
+            actions: ['kms:Decrypt'],
+            resources: ['*'],
+            principals: [{ type: 'AWS', identifiers: ['*'] }],
+          }),
+        ),
       address: 'aws_kms_key.topic_key',
     },
   ],
   'SSMB-LAMBDA-001': [
-    { what: 'nodejs18.x', fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = 'nodejs18.x')), address: 'aws_lambda_function.notifier', message: /deprecated since 2025-09-01/ },
-    { what: 'nodejs20.x after April 2026', fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = 'nodejs20.x')), address: 'aws_lambda_function.notifier' },
-    { what: 'an unknown runtime', fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = 'nodejs99.x')), address: 'aws_lambda_function.notifier', message: /does not know/ },
+    {
+      what: 'nodejs18.x',
+      fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = 'nodejs18.x')),
+      address: 'aws_lambda_function.notifier',
+      message: /deprecated since 2025-09-01/,
+    },
+    {
+      what: 'nodejs20.x after April 2026',
+      fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = 'nodejs20.x')),
+      address: 'aws_lambda_function.notifier',
+    },
+    {
+      what: 'an unknown runtime',
+      fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = 'nodejs99.x')),
+      address: 'aws_lambda_function.notifier',
+      message: /does not know/,
+    },
   ],
   'SSMB-LAMBDA-002': [
     {
@@ -263,13 +350,31 @@ const FAILING: Record<string, Failing[]> = {
       message: /\/aws\/lambda\/ssmb-notifier/,
     },
   ],
-  'SSMB-LAMBDA-003': [{ what: 'no on-failure destination', fixture: () => broken((s) => delete s.resource.aws_lambda_function_event_invoke_config), address: 'aws_lambda_function.notifier' }],
+  'SSMB-LAMBDA-003': [
+    {
+      what: 'no on-failure destination',
+      fixture: () => broken((s) => delete s.resource.aws_lambda_function_event_invoke_config),
+      address: 'aws_lambda_function.notifier',
+    },
+  ],
   'SSMB-LAMBDA-004': [
-    { what: 'a permission without source_arn', fixture: () => broken((s) => delete s.resource.aws_lambda_permission.notifier_allow_rule.source_arn), address: 'aws_lambda_permission.notifier_allow_rule' },
+    {
+      what: 'a permission without source_arn',
+      fixture: () => broken((s) => delete s.resource.aws_lambda_permission.notifier_allow_rule.source_arn),
+      address: 'aws_lambda_permission.notifier_allow_rule',
+    },
   ],
   'SSMB-EVENTS-001': [
-    { what: 'no dead-letter queue', fixture: () => broken((s) => delete s.resource.aws_cloudwatch_event_target.rule_target.dead_letter_config), address: 'aws_cloudwatch_event_target.rule_target' },
-    { what: 'no retry policy', fixture: () => broken((s) => delete s.resource.aws_cloudwatch_event_target.rule_target.retry_policy), address: 'aws_cloudwatch_event_target.rule_target' },
+    {
+      what: 'no dead-letter queue',
+      fixture: () => broken((s) => delete s.resource.aws_cloudwatch_event_target.rule_target.dead_letter_config),
+      address: 'aws_cloudwatch_event_target.rule_target',
+    },
+    {
+      what: 'no retry policy',
+      fixture: () => broken((s) => delete s.resource.aws_cloudwatch_event_target.rule_target.retry_policy),
+      address: 'aws_cloudwatch_event_target.rule_target',
+    },
   ],
   'SSMB-EVENTS-002': [
     {
@@ -280,7 +385,11 @@ const FAILING: Record<string, Failing[]> = {
     },
   ],
   'SSMB-LOGS-001': [
-    { what: 'no retention', fixture: () => broken((s) => delete s.resource.aws_cloudwatch_log_group.notifier_logs.retention_in_days), address: 'aws_cloudwatch_log_group.notifier_logs' },
+    {
+      what: 'no retention',
+      fixture: () => broken((s) => delete s.resource.aws_cloudwatch_log_group.notifier_logs.retention_in_days),
+      address: 'aws_cloudwatch_log_group.notifier_logs',
+    },
   ],
   'SSMB-LOGS-002': [
     {
@@ -296,7 +405,11 @@ const FAILING: Record<string, Failing[]> = {
     },
   ],
   'SSMB-EC2-001': [
-    { what: 'IMDSv1 allowed', fixture: () => broken((s) => (s.resource.aws_instance.bastion.metadata_options.http_tokens = 'optional')), address: 'aws_instance.bastion' },
+    {
+      what: 'IMDSv1 allowed',
+      fixture: () => broken((s) => (s.resource.aws_instance.bastion.metadata_options.http_tokens = 'optional')),
+      address: 'aws_instance.bastion',
+    },
     {
       what: 'an instance inheriting IMDSv1 from its launch template',
       fixture: () => fromTemplate((s) => (s.resource.aws_launch_template.bastion_lt.metadata_options.http_tokens = 'optional')),
@@ -311,7 +424,11 @@ const FAILING: Record<string, Failing[]> = {
     },
   ],
   'SSMB-EC2-002': [
-    { what: 'an unencrypted root volume', fixture: () => broken((s) => (s.resource.aws_instance.bastion.root_block_device.encrypted = false)), address: 'aws_instance.bastion' },
+    {
+      what: 'an unencrypted root volume',
+      fixture: () => broken((s) => (s.resource.aws_instance.bastion.root_block_device.encrypted = false)),
+      address: 'aws_instance.bastion',
+    },
     {
       what: 'a root volume from a launch template mapping without encryption',
       fixture: () => fromTemplate((s) => (s.resource.aws_launch_template.bastion_lt.block_device_mappings[0].ebs.encrypted = 'false')),
@@ -324,25 +441,39 @@ const FAILING: Record<string, Failing[]> = {
       address: 'aws_instance.bastion',
       message: /maps no root device/,
     },
-    { what: 'an unencrypted EBS volume', fixture: () => broken((s) => (s.resource.aws_ebs_volume = { data: { availability_zone: `${REGION}a`, size: 8 } })), address: 'aws_ebs_volume.data' },
+    {
+      what: 'an unencrypted EBS volume',
+      fixture: () => broken((s) => (s.resource.aws_ebs_volume = { data: { availability_zone: `${REGION}a`, size: 8 } })),
+      address: 'aws_ebs_volume.data',
+    },
   ],
   'SSMB-EC2-003': [
-    { what: 'public IP left to the subnet', fixture: () => broken((s) => delete s.resource.aws_instance.bastion.associate_public_ip_address), address: 'aws_instance.bastion' },
     {
-      what: 'a public IP from the launch template\'s network interface',
+      what: 'public IP left to the subnet',
+      fixture: () => broken((s) => delete s.resource.aws_instance.bastion.associate_public_ip_address),
+      address: 'aws_instance.bastion',
+    },
+    {
+      what: "a public IP from the launch template's network interface",
       fixture: () =>
         fromTemplate((s) => {
           const instance = s.resource.aws_instance.bastion;
           delete instance.subnet_id;
           delete instance.associate_public_ip_address;
-          s.resource.aws_launch_template.bastion_lt.network_interfaces = [{ device_index: 0, subnet_id: 'subnet-0123456789abcdef0', associate_public_ip_address: 'true' }];
+          s.resource.aws_launch_template.bastion_lt.network_interfaces = [
+            { device_index: 0, subnet_id: 'subnet-0123456789abcdef0', associate_public_ip_address: 'true' },
+          ];
         }),
       address: 'aws_instance.bastion',
       message: /associate_public_ip_address is true \(from launch template aws_launch_template\.bastion_lt\)/,
     },
   ],
   'SSMB-EC2-004': [
-    { what: 'a key pair', fixture: () => broken((s) => (s.resource.aws_instance.bastion.key_name = 'ops')), address: 'aws_instance.bastion' },
+    {
+      what: 'a key pair',
+      fixture: () => broken((s) => (s.resource.aws_instance.bastion.key_name = 'ops')),
+      address: 'aws_instance.bastion',
+    },
     {
       what: 'a key pair from the launch template',
       fixture: () => fromTemplate((s) => (s.resource.aws_launch_template.bastion_lt.key_name = 'ops')),
@@ -353,7 +484,13 @@ const FAILING: Record<string, Failing[]> = {
   'SSMB-EC2-005': [
     {
       what: 'an SSH ingress block',
-      fixture: () => broken((s) => (s.resource.aws_security_group.bastion_sg.ingress = [{ from_port: 22, to_port: 22, protocol: 'tcp', cidr_blocks: ['10.0.0.0/8'] }])),
+      fixture: () =>
+        broken(
+          (s) =>
+            (s.resource.aws_security_group.bastion_sg.ingress = [
+              { from_port: 22, to_port: 22, protocol: 'tcp', cidr_blocks: ['10.0.0.0/8'] },
+            ]),
+        ),
       address: 'aws_security_group.bastion_sg',
     },
     {
@@ -361,14 +498,32 @@ const FAILING: Record<string, Failing[]> = {
       fixture: () =>
         broken(
           (s) =>
-            (s.resource.aws_vpc_security_group_ingress_rule = { ssh: { security_group_id: '${aws_security_group.bastion_sg.id}', from_port: 22, to_port: 22, ip_protocol: 'tcp', cidr_ipv4: '10.0.0.0/8' } }),
+            (s.resource.aws_vpc_security_group_ingress_rule = {
+              ssh: {
+                security_group_id: '${aws_security_group.bastion_sg.id}',
+                from_port: 22,
+                to_port: 22,
+                ip_protocol: 'tcp',
+                cidr_ipv4: '10.0.0.0/8',
+              },
+            }),
         ),
       address: 'aws_vpc_security_group_ingress_rule.ssh',
     },
   ],
-  'SSMB-BACKEND-001': [{ what: 'encrypt off', fixture: () => broken((s) => (s.terraform!.backend.s3.encrypt = false)), address: 'terraform.backend.s3' }],
-  'SSMB-BACKEND-002': [{ what: 'no use_lockfile', fixture: () => broken((s) => delete s.terraform!.backend.s3.use_lockfile), address: 'terraform.backend.s3' }],
-  'SSMB-BACKEND-003': [{ what: 'a DynamoDB lock table', fixture: () => broken((s) => (s.terraform!.backend.s3.dynamodb_table = 'tf-locks')), address: 'terraform.backend.s3' }],
+  'SSMB-BACKEND-001': [
+    { what: 'encrypt off', fixture: () => broken((s) => (s.terraform!.backend.s3.encrypt = false)), address: 'terraform.backend.s3' },
+  ],
+  'SSMB-BACKEND-002': [
+    { what: 'no use_lockfile', fixture: () => broken((s) => delete s.terraform!.backend.s3.use_lockfile), address: 'terraform.backend.s3' },
+  ],
+  'SSMB-BACKEND-003': [
+    {
+      what: 'a DynamoDB lock table',
+      fixture: () => broken((s) => (s.terraform!.backend.s3.dynamodb_table = 'tf-locks')),
+      address: 'terraform.backend.s3',
+    },
+  ],
   'SSMB-BACKEND-004': [
     {
       what: 'two stacks on one state key',
@@ -394,13 +549,22 @@ const FAILING: Record<string, Failing[]> = {
   'SSMB-POL-002': [
     {
       what: 'a suppression with a short reason',
-      fixture: () => broken((s) => (s.resource.aws_iam_role_policy.notifier_policy['//'] = { ssmb_suppressions: [{ rule: 'SSMB-IAM-003', reason: 'ok' }] })),
+      fixture: () =>
+        broken(
+          (s) => (s.resource.aws_iam_role_policy.notifier_policy['//'] = { ssmb_suppressions: [{ rule: 'SSMB-IAM-003', reason: 'ok' }] }),
+        ),
       address: 'aws_iam_role_policy.notifier_policy',
       message: /shorter than 10 characters/,
     },
     {
       what: 'a suppression of a rule that does not exist',
-      fixture: () => broken((s) => (s.resource.aws_iam_role_policy.notifier_policy['//'] = { ssmb_suppressions: [{ rule: 'SSMB-IAM-999', reason: 'a long enough reason' }] })),
+      fixture: () =>
+        broken(
+          (s) =>
+            (s.resource.aws_iam_role_policy.notifier_policy['//'] = {
+              ssmb_suppressions: [{ rule: 'SSMB-IAM-999', reason: 'a long enough reason' }],
+            }),
+        ),
       address: 'aws_iam_role_policy.notifier_policy',
       message: /does not exist/,
     },
@@ -441,21 +605,154 @@ describe('policy rules', () => {
  * rule reports "could not tell" (outcome unknown), never a pass.
  */
 const UNKNOWN: Array<{ rule: string; what: string; fixture: () => TerraformJson; address: string; message: RegExp }> = [
-  { rule: 'SSMB-IAM-001', what: 'an Allow of an action held in a variable', fixture: () => broken((s) => statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['${var.action}'], resources: ['${aws_s3_bucket.logs.arn}/*'] })), address: 'aws_iam_role_policy.notifier_policy', message: /\$\{var\.action\}.*may be a wildcard/ },
-  { rule: 'SSMB-IAM-002', what: 'an action held in a variable', fixture: () => broken((s) => statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['${var.action}'], resources: ['${aws_s3_bucket.logs.arn}/*'] })), address: 'aws_iam_role_policy.notifier_policy', message: /"\$\{var\.action\}" is a Terraform expression/ },
-  { rule: 'SSMB-IAM-004', what: 'a PassRole grant without a condition whose action is a variable', fixture: () => broken((s) => { statementsOf(s, 'passer_doc')[0].actions = ['${var.pass}']; delete statementsOf(s, 'passer_doc')[0].condition; }), address: 'aws_iam_role_policy.passer_policy', message: /without an iam:PassedToService condition, if \$\{var\.pass\} \(known only at apply\) include iam:PassRole/ },
-  { rule: 'SSMB-IAM-005', what: 'a Config trust whose aws:SourceAccount is a variable', fixture: () => broken((s) => (statementsOf(s, 'recorder_trust')[0].condition[0].values = ['${var.account_id}'])), address: 'aws_iam_role.recorder', message: /aws:SourceAccount = \$\{var\.account_id\}, known only at apply/ },
-  { rule: 'SSMB-IAM-006', what: 'a policy ARN held in a variable', fixture: () => broken((s) => (s.resource.aws_iam_role_policy_attachment.instance_core.policy_arn = '${var.policy_arn}')), address: 'aws_iam_role_policy_attachment.instance_core', message: /may be an AWS-managed policy/ },
-  { rule: 'SSMB-IAM-007', what: 'kms:Decrypt on a key ARN held in a variable', fixture: () => broken((s) => (statementsOf(s, 'notifier_doc')[3].resources = ['${var.key_arn}'])), address: 'aws_iam_role_policy.notifier_policy', message: /may be every key/ },
-  { rule: 'SSMB-SNS-001', what: 'a topic key held in a variable', fixture: () => broken((s) => (s.resource.aws_sns_topic.topic.kms_master_key_id = '${var.key}')), address: 'aws_sns_topic.topic', message: /known only at apply/ },
-  { rule: 'SSMB-SNS-002', what: 'an unconditioned EventBridge grant whose action is a variable', fixture: () => broken((s) => { statementsOf(s, 'topic_policy_doc')[1].actions = ['${var.publish}']; delete statementsOf(s, 'topic_policy_doc')[1].condition; }), address: 'aws_sns_topic_policy.topic_policy', message: /include sns:Publish/ },
-  { rule: 'SSMB-SNS-003', what: 'a publish grant to a principal held in a variable', fixture: () => broken((s) => statementsOf(s, 'topic_policy_doc').push({ effect: 'Allow', actions: ['sns:Publish'], resources: [topicArn], principals: [{ type: 'AWS', identifiers: ['${var.who}'] }] })), address: 'aws_sns_topic_policy.topic_policy', message: /\$\{var\.who\}, known only at apply/ },
-  { rule: 'SSMB-S3-007', what: 'a bucket grant to a principal held in a variable', fixture: () => broken((s) => statementsOf(s, 'logs_policy_doc').push({ effect: 'Allow', actions: ['s3:GetObject'], resources: ['${aws_s3_bucket.logs.arn}/*'], principals: [{ type: 'AWS', identifiers: ['${var.who}'] }] })), address: 'aws_s3_bucket_policy.logs_policy', message: /it may be "\*"/ },
-  { rule: 'SSMB-KMS-002', what: 'a key policy the checks cannot read', fixture: () => broken((s) => (s.resource.aws_kms_key.topic_key.policy = '${jsonencode({"Statement" = []})}')), address: 'aws_kms_key.topic_key', message: /key policy cannot be read/ },
-  { rule: 'SSMB-KMS-003', what: 'a key grant to a principal held in a variable', fixture: () => broken((s) => statementsOf(s, 'topic_key_doc').push({ effect: 'Allow', actions: ['kms:Decrypt'], resources: ['*'], principals: [{ type: 'AWS', identifiers: ['${var.who}'] }] })), address: 'aws_kms_key.topic_key', message: /without an account condition/ },
-  { rule: 'SSMB-LAMBDA-001', what: 'a runtime held in a variable', fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = '${var.runtime}')), address: 'aws_lambda_function.notifier', message: /runtime \$\{var\.runtime\}, known only at apply/ },
-  { rule: 'SSMB-LAMBDA-004', what: 'a permission for a principal held in a variable', fixture: () => broken((s) => (s.resource.aws_lambda_permission.notifier_allow_rule.principal = '${var.principal}')), address: 'aws_lambda_permission.notifier_allow_rule', message: /\$\{var\.principal\}, known only at apply/ },
-  { rule: 'SSMB-EVENTS-002', what: 'a role on a target held in a variable', fixture: () => broken((s) => { const t = s.resource.aws_cloudwatch_event_target.rule_target; t.arn = '${var.target_arn}'; t.role_arn = '${aws_iam_role.notifier.arn}'; }), address: 'aws_cloudwatch_event_target.rule_target', message: /may be an SNS topic or a Lambda function/ },
+  {
+    rule: 'SSMB-IAM-001',
+    what: 'an Allow of an action held in a variable',
+    fixture: () =>
+      broken((s) =>
+        statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['${var.action}'], resources: ['${aws_s3_bucket.logs.arn}/*'] }),
+      ),
+    address: 'aws_iam_role_policy.notifier_policy',
+    message: /\$\{var\.action\}.*may be a wildcard/,
+  },
+  {
+    rule: 'SSMB-IAM-002',
+    what: 'an action held in a variable',
+    fixture: () =>
+      broken((s) =>
+        statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['${var.action}'], resources: ['${aws_s3_bucket.logs.arn}/*'] }),
+      ),
+    address: 'aws_iam_role_policy.notifier_policy',
+    message: /"\$\{var\.action\}" is a Terraform expression/,
+  },
+  {
+    rule: 'SSMB-IAM-004',
+    what: 'a PassRole grant without a condition whose action is a variable',
+    fixture: () =>
+      broken((s) => {
+        statementsOf(s, 'passer_doc')[0].actions = ['${var.pass}'];
+        delete statementsOf(s, 'passer_doc')[0].condition;
+      }),
+    address: 'aws_iam_role_policy.passer_policy',
+    message: /without an iam:PassedToService condition, if \$\{var\.pass\} \(known only at apply\) include iam:PassRole/,
+  },
+  {
+    rule: 'SSMB-IAM-005',
+    what: 'a Config trust whose aws:SourceAccount is a variable',
+    fixture: () => broken((s) => (statementsOf(s, 'recorder_trust')[0].condition[0].values = ['${var.account_id}'])),
+    address: 'aws_iam_role.recorder',
+    message: /aws:SourceAccount = \$\{var\.account_id\}, known only at apply/,
+  },
+  {
+    rule: 'SSMB-IAM-006',
+    what: 'a policy ARN held in a variable',
+    fixture: () => broken((s) => (s.resource.aws_iam_role_policy_attachment.instance_core.policy_arn = '${var.policy_arn}')),
+    address: 'aws_iam_role_policy_attachment.instance_core',
+    message: /may be an AWS-managed policy/,
+  },
+  {
+    rule: 'SSMB-IAM-007',
+    what: 'kms:Decrypt on a key ARN held in a variable',
+    fixture: () => broken((s) => (statementsOf(s, 'notifier_doc')[3].resources = ['${var.key_arn}'])),
+    address: 'aws_iam_role_policy.notifier_policy',
+    message: /may be every key/,
+  },
+  {
+    rule: 'SSMB-SNS-001',
+    what: 'a topic key held in a variable',
+    fixture: () => broken((s) => (s.resource.aws_sns_topic.topic.kms_master_key_id = '${var.key}')),
+    address: 'aws_sns_topic.topic',
+    message: /known only at apply/,
+  },
+  {
+    rule: 'SSMB-SNS-002',
+    what: 'an unconditioned EventBridge grant whose action is a variable',
+    fixture: () =>
+      broken((s) => {
+        statementsOf(s, 'topic_policy_doc')[1].actions = ['${var.publish}'];
+        delete statementsOf(s, 'topic_policy_doc')[1].condition;
+      }),
+    address: 'aws_sns_topic_policy.topic_policy',
+    message: /include sns:Publish/,
+  },
+  {
+    rule: 'SSMB-SNS-003',
+    what: 'a publish grant to a principal held in a variable',
+    fixture: () =>
+      broken((s) =>
+        statementsOf(s, 'topic_policy_doc').push({
+          effect: 'Allow',
+          actions: ['sns:Publish'],
+          resources: [topicArn],
+          principals: [{ type: 'AWS', identifiers: ['${var.who}'] }],
+        }),
+      ),
+    address: 'aws_sns_topic_policy.topic_policy',
+    message: /\$\{var\.who\}, known only at apply/,
+  },
+  {
+    rule: 'SSMB-S3-007',
+    what: 'a bucket grant to a principal held in a variable',
+    fixture: () =>
+      broken((s) =>
+        statementsOf(s, 'logs_policy_doc').push({
+          effect: 'Allow',
+          actions: ['s3:GetObject'],
+          resources: ['${aws_s3_bucket.logs.arn}/*'],
+          principals: [{ type: 'AWS', identifiers: ['${var.who}'] }],
+        }),
+      ),
+    address: 'aws_s3_bucket_policy.logs_policy',
+    message: /it may be "\*"/,
+  },
+  {
+    rule: 'SSMB-KMS-002',
+    what: 'a key policy the checks cannot read',
+    fixture: () => broken((s) => (s.resource.aws_kms_key.topic_key.policy = '${jsonencode({"Statement" = []})}')),
+    address: 'aws_kms_key.topic_key',
+    message: /key policy cannot be read/,
+  },
+  {
+    rule: 'SSMB-KMS-003',
+    what: 'a key grant to a principal held in a variable',
+    fixture: () =>
+      broken((s) =>
+        statementsOf(s, 'topic_key_doc').push({
+          effect: 'Allow',
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
+          principals: [{ type: 'AWS', identifiers: ['${var.who}'] }],
+        }),
+      ),
+    address: 'aws_kms_key.topic_key',
+    message: /without an account condition/,
+  },
+  {
+    rule: 'SSMB-LAMBDA-001',
+    what: 'a runtime held in a variable',
+    fixture: () => broken((s) => (s.resource.aws_lambda_function.notifier.runtime = '${var.runtime}')),
+    address: 'aws_lambda_function.notifier',
+    message: /runtime \$\{var\.runtime\}, known only at apply/,
+  },
+  {
+    rule: 'SSMB-LAMBDA-004',
+    what: 'a permission for a principal held in a variable',
+    fixture: () => broken((s) => (s.resource.aws_lambda_permission.notifier_allow_rule.principal = '${var.principal}')),
+    address: 'aws_lambda_permission.notifier_allow_rule',
+    message: /\$\{var\.principal\}, known only at apply/,
+  },
+  {
+    rule: 'SSMB-EVENTS-002',
+    what: 'a role on a target held in a variable',
+    fixture: () =>
+      broken((s) => {
+        const t = s.resource.aws_cloudwatch_event_target.rule_target;
+        t.arn = '${var.target_arn}';
+        t.role_arn = '${aws_iam_role.notifier.arn}';
+      }),
+    address: 'aws_cloudwatch_event_target.rule_target',
+    message: /may be an SNS topic or a Lambda function/,
+  },
 ];
 
 describe.each(UNKNOWN.map((u) => [`${u.rule}: could not tell ${u.what}`, u] as const))('%s', (_, u) => {
@@ -471,8 +768,10 @@ describe.each(UNKNOWN.map((u) => [`${u.rule}: could not tell ${u.what}`, u] as c
 });
 
 describe('policy rules: references to resources are read structurally, not unknown', () => {
-  it('a trust whose aws:SourceAccount is the caller identity\'s account id passes', async () => {
-    const s = broken((x) => (statementsOf(x, 'recorder_trust')[0].condition[0].values = ['${data.aws_caller_identity.current.account_id}']));
+  it("a trust whose aws:SourceAccount is the caller identity's account id passes", async () => {
+    const s = broken(
+      (x) => (statementsOf(x, 'recorder_trust')[0].condition[0].values = ['${data.aws_caller_identity.current.account_id}']),
+    );
     expect((await run(s)).findings).toEqual([]);
   });
 
@@ -506,7 +805,9 @@ describe('SupportedRuntime: warns ahead of the deprecation date, fails from it',
 
   it('within 180 days, a warning with the date that does not count as unsuppressed', async () => {
     const first = await at('2026-11-01');
-    expect(first.warnings).toEqual([['warning', 'uses runtime nodejs22.x, deprecated on 2027-04-30 (in 180 days); the rule fails from that date']]);
+    expect(first.warnings).toEqual([
+      ['warning', 'uses runtime nodejs22.x, deprecated on 2027-04-30 (in 180 days); the rule fails from that date'],
+    ]);
     const last = await at('2027-04-29');
     expect(last).toMatchObject({ findings: [], summary: { unsuppressed: 0, warnings: 1 } });
     expect(last.warnings[0][1]).toMatch(/\(in 1 days\)/);
@@ -531,12 +832,20 @@ describe('policy rules: accepted patterns', () => {
   });
 
   it('wildcard-only actions may use Resource "*", patterns of them too', async () => {
-    const s = broken((x) => statementsOf(x, 'notifier_doc').push({ effect: 'Allow', actions: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ssm:DescribeInstanceInformation'], resources: ['*'] }));
+    const s = broken((x) =>
+      statementsOf(x, 'notifier_doc').push({
+        effect: 'Allow',
+        actions: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ssm:DescribeInstanceInformation'],
+        resources: ['*'],
+      }),
+    );
     expect(await findingsOf(s, 'SSMB-IAM-003')).toEqual([]);
   });
 
   it('names the offending actions of a pattern that mixes scoped and wildcard-only actions', async () => {
-    const s = broken((x) => statementsOf(x, 'notifier_doc').push({ effect: 'Allow', actions: ['ssm:DescribeInstance*'], resources: ['*'] }));
+    const s = broken((x) =>
+      statementsOf(x, 'notifier_doc').push({ effect: 'Allow', actions: ['ssm:DescribeInstance*'], resources: ['*'] }),
+    );
     const [f] = await findingsOf(s, 'SSMB-IAM-003');
     expect(f.message).toMatch(/ssm:DescribeInstance\* \(.*ssm:DescribeInstancePatches/);
   });
@@ -545,7 +854,7 @@ describe('policy rules: accepted patterns', () => {
     expect(await findingsOf(compliantStack(), 'SSMB-IAM-007')).toEqual([]);
   });
 
-  it('a key without a policy gets AWS\'s default policy, which delegates to the root', async () => {
+  it("a key without a policy gets AWS's default policy, which delegates to the root", async () => {
     const s = broken((x) => delete x.resource.aws_kms_key.topic_key.policy);
     expect(await findingsOf(s, 'SSMB-KMS-002')).toEqual([]);
   });
@@ -563,7 +872,9 @@ describe('policy rules: accepted patterns', () => {
 
   it('source_policy_documents are merged into the document that uses them', async () => {
     const s = broken((x) => {
-      x.data.aws_iam_policy_document.extra = { statement: [{ effect: 'Allow', actions: ['s3:*'], resources: ['${aws_s3_bucket.logs.arn}'] }] };
+      x.data.aws_iam_policy_document.extra = {
+        statement: [{ effect: 'Allow', actions: ['s3:*'], resources: ['${aws_s3_bucket.logs.arn}'] }],
+      };
       x.data.aws_iam_policy_document.notifier_doc.source_policy_documents = ['${data.aws_iam_policy_document.extra.json}'];
     });
     expect((await findingsOf(s, 'SSMB-IAM-001')).map((f) => f.address)).toEqual(['aws_iam_role_policy.notifier_policy']);
@@ -572,14 +883,20 @@ describe('policy rules: accepted patterns', () => {
   it('an instance launched from a compliant launch template (by id or by name) passes the EC2 rules', async () => {
     const ec2 = async (s: TerraformJson) => (await run(s)).findings.filter((f) => f.rule.startsWith('SSMB-EC2'));
     expect(await ec2(fromTemplate())).toEqual([]);
-    expect(await ec2(fromTemplate((s) => (s.resource.aws_instance.bastion.launch_template = { name: 'ssmb-bastion', version: '$Latest' })))).toEqual([]);
+    expect(
+      await ec2(fromTemplate((s) => (s.resource.aws_instance.bastion.launch_template = { name: 'ssmb-bastion', version: '$Latest' }))),
+    ).toEqual([]);
     // Settings on the instance override the template's, both ways.
     const overridden = await ec2(fromTemplate((s) => (s.resource.aws_instance.bastion.metadata_options = { http_tokens: 'optional' })));
     expect(overridden.map((f) => [f.rule, f.address])).toEqual([['SSMB-EC2-001', 'aws_instance.bastion']]);
-    expect(await ec2(fromTemplate((s) => {
-      s.resource.aws_launch_template.bastion_lt.block_device_mappings = [];
-      s.resource.aws_instance.bastion.root_block_device = { encrypted: true };
-    }))).toEqual([]);
+    expect(
+      await ec2(
+        fromTemplate((s) => {
+          s.resource.aws_launch_template.bastion_lt.block_device_mappings = [];
+          s.resource.aws_instance.bastion.root_block_device = { encrypted: true };
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('a launch template the stack does not declare gives the instance nothing', async () => {
@@ -588,7 +905,7 @@ describe('policy rules: accepted patterns', () => {
     expect(hits.sort()).toEqual(['SSMB-EC2-001', 'SSMB-EC2-002']);
   });
 
-  it('with a subnet on the instance, the template\'s network interface does not decide the public IP', async () => {
+  it("with a subnet on the instance, the template's network interface does not decide the public IP", async () => {
     const s = fromTemplate((x) => {
       delete x.resource.aws_instance.bastion.associate_public_ip_address;
       x.resource.aws_launch_template.bastion_lt.network_interfaces = [{ device_index: 0, associate_public_ip_address: 'false' }];
@@ -597,7 +914,7 @@ describe('policy rules: accepted patterns', () => {
     expect(f).toMatchObject({ address: 'aws_instance.bastion', message: 'associate_public_ip_address is unset (the subnet decides)' });
   });
 
-  it('local backends (the state-bucket bootstrap) are out of the backend rules\' scope', async () => {
+  it("local backends (the state-bucket bootstrap) are out of the backend rules' scope", async () => {
     const s = broken((x) => (x.terraform!.backend = { local: { path: 'bootstrap.tfstate' } }));
     const report = await run(s);
     expect(report.findings.filter((f) => f.rule.startsWith('SSMB-BACKEND'))).toEqual([]);
@@ -608,11 +925,16 @@ describe('policy suppressions', () => {
   const withSuppression = (suppressions: unknown[]) =>
     broken((s) => {
       statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['s3:PutObject', 'ssm:DescribeInstancePatches'], resources: ['*'] });
-      s.resource.aws_iam_role_policy.notifier_policy['//'] = { metadata: { path: 'prod/notifier/role-policy' }, ssmb_suppressions: suppressions };
+      s.resource.aws_iam_role_policy.notifier_policy['//'] = {
+        metadata: { path: 'prod/notifier/role-policy' },
+        ssmb_suppressions: suppressions,
+      };
     });
 
   it('a suppression with a reason covers the finding, which stays in the report and the summary', async () => {
-    const report = await run(withSuppression([{ rule: 'SSMB-IAM-003', reason: 'accepted for the test: the bucket is created at run time' }]));
+    const report = await run(
+      withSuppression([{ rule: 'SSMB-IAM-003', reason: 'accepted for the test: the bucket is created at run time' }]),
+    );
     const hits = report.findings.filter((f) => f.rule === 'SSMB-IAM-003');
     expect(hits).toHaveLength(2);
     expect(hits.every((h) => h.suppressed?.reason === 'accepted for the test: the bucket is created at run time')).toBe(true);
@@ -621,7 +943,9 @@ describe('policy suppressions', () => {
   });
 
   it('appliesTo limits a suppression to the subjects it names', async () => {
-    const report = await run(withSuppression([{ rule: 'SSMB-IAM-003', reason: 'PutObject prefix is chosen at run time', appliesTo: ['s3:PutObject'] }]));
+    const report = await run(
+      withSuppression([{ rule: 'SSMB-IAM-003', reason: 'PutObject prefix is chosen at run time', appliesTo: ['s3:PutObject'] }]),
+    );
     const hits = report.findings.filter((f) => f.rule === 'SSMB-IAM-003');
     expect(hits.map((h) => [h.subject, !!h.suppressed])).toEqual(
       expect.arrayContaining([
@@ -635,7 +959,9 @@ describe('policy suppressions', () => {
   it('a suppression without a reason suppresses nothing and is itself a finding', async () => {
     const report = await run(withSuppression([{ rule: 'SSMB-IAM-003', reason: '' }]));
     expect(report.findings.filter((f) => f.rule === 'SSMB-IAM-003' && !f.suppressed)).toHaveLength(2);
-    expect(report.findings.filter((f) => f.rule === 'SSMB-POL-002').map((f) => f.message)).toEqual(['suppression 1 (SSMB-IAM-003) has no reason; it suppresses nothing']);
+    expect(report.findings.filter((f) => f.rule === 'SSMB-POL-002').map((f) => f.message)).toEqual([
+      'suppression 1 (SSMB-IAM-003) has no reason; it suppresses nothing',
+    ]);
   });
 
   it('a rule marked suppressible: false reports through any suppression of it', async () => {
@@ -650,7 +976,12 @@ describe('policy suppressions', () => {
       suppressible: false,
       check: () => [{ address: 'aws_iam_role_policy.notifier_policy', message: 'flagged' }],
     };
-    const s = broken((x) => (x.resource.aws_iam_role_policy.notifier_policy['//'] = { ssmb_suppressions: [{ rule: flagsPolicy.id, reason: 'suppressed for the test' }] }));
+    const s = broken(
+      (x) =>
+        (x.resource.aws_iam_role_policy.notifier_policy['//'] = {
+          ssmb_suppressions: [{ rule: flagsPolicy.id, reason: 'suppressed for the test' }],
+        }),
+    );
     const stack = stackFromSynth(s, 'prod', 'fixture/cdk.tf.json');
     const [finding] = (await evaluate([stack], { rules: [flagsPolicy], now: NOW })).findings;
     expect(finding).toMatchObject({ rule: flagsPolicy.id, message: 'flagged' });
@@ -666,6 +997,8 @@ describe('policy suppressions', () => {
       (x['//'] as any).ssmb_suppressions = [{ rule: 'SSMB-BACKEND-003', reason: 'migrating to use_lockfile next quarter' }];
     });
     const report = await run(s);
-    expect(report.findings.filter((f) => f.rule === 'SSMB-BACKEND-003').map((f) => f.suppressed?.reason)).toEqual(['migrating to use_lockfile next quarter']);
+    expect(report.findings.filter((f) => f.rule === 'SSMB-BACKEND-003').map((f) => f.suppressed?.reason)).toEqual([
+      'migrating to use_lockfile next quarter',
+    ]);
   });
 });

@@ -15,7 +15,10 @@ describe('suppress(): suppressions written in code', () => {
     new S3Backend(stack, { bucket: 'state', key: 'k', region: 'ap-northeast-1', encrypt: true, dynamodbTable: 'locks' });
     stack.addOverride('terraform.backend.s3.use_lockfile', true);
     const role = new IamRole(stack, 'role', { name: 'r', assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [] }) });
-    const attachment = new IamRolePolicyAttachment(stack, 'broad', { role: role.name, policyArn: 'arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess' });
+    const attachment = new IamRolePolicyAttachment(stack, 'broad', {
+      role: role.name,
+      policyArn: 'arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess',
+    });
     suppress(attachment, 'SSMB-IAM-006', 'the reference design this test replays needs it', ['AmazonEC2ReadOnlyAccess']);
     suppress(attachment, 'SSMB-IAM-001', 'second suppression on the same resource');
     suppress(stack, 'SSMB-BACKEND-003', 'the lock table is removed after the migration');
@@ -23,14 +26,16 @@ describe('suppress(): suppressions written in code', () => {
     json = JSON.parse(JSON.stringify(stack.toTerraform()));
   });
 
-  it('lands in the resource\'s `//` comment next to cdktf\'s metadata, accumulating', () => {
+  it("lands in the resource's `//` comment next to cdktf's metadata, accumulating", () => {
     const body = (json.resource as any).aws_iam_role_policy_attachment.broad;
     expect(body['//'].metadata.path).toBe('suppress-test/broad');
     expect(body['//'].ssmb_suppressions).toEqual([
       { rule: 'SSMB-IAM-006', reason: 'the reference design this test replays needs it', appliesTo: ['AmazonEC2ReadOnlyAccess'] },
       { rule: 'SSMB-IAM-001', reason: 'second suppression on the same resource' },
     ]);
-    expect((json['//'] as any).ssmb_suppressions).toEqual([{ rule: 'SSMB-BACKEND-003', reason: 'the lock table is removed after the migration' }]);
+    expect((json['//'] as any).ssmb_suppressions).toEqual([
+      { rule: 'SSMB-BACKEND-003', reason: 'the lock table is removed after the migration' },
+    ]);
   });
 
   it('suppresses the findings it names, which stay in the report', async () => {

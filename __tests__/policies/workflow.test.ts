@@ -12,7 +12,15 @@ import { broken, compliantStack, statementsOf } from './fixtures';
 
 const workflow = parse(readFileSync(join(ROOT, '.github', 'workflows', 'plan.yml'), 'utf8'));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string; 'working-directory'?: string };
+type Step = {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  id?: string;
+  'working-directory'?: string;
+};
 const steps = (job: string): Step[] => workflow.jobs[job].steps;
 const allSteps = Object.keys(workflow.jobs).flatMap(steps);
 
@@ -38,7 +46,7 @@ describe('.github/workflows/plan.yml', () => {
     expect(runs).toContain('npm ci');
   });
 
-  it('plans each stack with its account\'s role through OIDC, then checks the plans and updates one comment', () => {
+  it("plans each stack with its account's role through OIDC, then checks the plans and updates one comment", () => {
     expect(workflow.jobs.plan.strategy.matrix).toBe('${{ fromJSON(needs.synth.outputs.matrix) }}');
     const creds = steps('plan').find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
     expect(creds.with).toMatchObject({ 'role-to-assume': '${{ matrix.role }}', 'aws-region': '${{ matrix.region }}' });
@@ -106,12 +114,21 @@ describe('plan:summary --matrix', () => {
     'prod-bootstrap': broken((s) => (s.terraform!.backend = { local: { path: '../../../bootstrap-state/prod-bootstrap.tfstate' } })),
   });
 
-  it('lists remote-backend stacks with their account\'s role and marks the bootstrap as not planned', () => {
+  it("lists remote-backend stacks with their account's role and marks the bootstrap as not planned", () => {
     const dir = outdir(stacks());
     expect(planMatrix(dir, { '111111111111': 'arn:aws:iam::111111111111:role/plan' })).toEqual([
-      { stack: 'prod-ap-northeast-1', account: '111111111111', region: 'ap-northeast-1', role: 'arn:aws:iam::111111111111:role/plan', planRole: 'arn:aws:iam::111111111111:role/plan' },
+      {
+        stack: 'prod-ap-northeast-1',
+        account: '111111111111',
+        region: 'ap-northeast-1',
+        role: 'arn:aws:iam::111111111111:role/plan',
+        planRole: 'arn:aws:iam::111111111111:role/plan',
+      },
     ]);
-    expect(planMatrix(dir, {}, 'ssmb-plan')[0]).toMatchObject({ role: 'arn:aws:iam::111111111111:role/ssmb-plan', planRole: 'arn:aws:iam::111111111111:role/ssmb-plan' });
+    expect(planMatrix(dir, {}, 'ssmb-plan')[0]).toMatchObject({
+      role: 'arn:aws:iam::111111111111:role/ssmb-plan',
+      planRole: 'arn:aws:iam::111111111111:role/ssmb-plan',
+    });
     const plans = readPlans(dir);
     expect(plans.find((p) => p.name === 'prod-bootstrap')!.skipped).toMatch(/local file/);
     expect(renderPlanSummary(plans, undefined)).toContain('| prod-bootstrap | – | – | – | – | ⏭️ not planned |');
@@ -127,7 +144,9 @@ describe('plan:summary --matrix', () => {
 
   it('refuses a partial role map and a malformed one', () => {
     const dir = outdir(stacks());
-    expect(() => planMatrix(dir, { '222222222222': 'arn:aws:iam::222222222222:role/plan' })).toThrow(/no plan role for account 111111111111/);
+    expect(() => planMatrix(dir, { '222222222222': 'arn:aws:iam::222222222222:role/plan' })).toThrow(
+      /no plan role for account 111111111111/,
+    );
     expect(() => parseRoles('{"111111111111": "plan"}')).toThrow(/must map 12-digit account ids to role ARNs/);
     expect(() => parseRoles('{')).toThrow(/not JSON/);
     expect(parseRoles('')).toEqual({});
@@ -144,11 +163,20 @@ describe('plan:summary --matrix', () => {
     return s;
   };
 
-  it('carries the account\'s planRoleArn, which is also the OIDC role when no variable names one', () => {
-    const planRoles = configPlanRoles(parseConfig({ accounts: [{ id: '111111111111', name: 'prod', regions: ['ap-northeast-1'], deployRoleArn: DEPLOY, planRoleArn: PLAN }, { id: '222222222222', name: 'dev', regions: ['ap-northeast-1'] }] }));
+  it("carries the account's planRoleArn, which is also the OIDC role when no variable names one", () => {
+    const planRoles = configPlanRoles(
+      parseConfig({
+        accounts: [
+          { id: '111111111111', name: 'prod', regions: ['ap-northeast-1'], deployRoleArn: DEPLOY, planRoleArn: PLAN },
+          { id: '222222222222', name: 'dev', regions: ['ap-northeast-1'] },
+        ],
+      }),
+    );
     expect(planRoles).toEqual({ '111111111111': PLAN });
     const dir = outdir(deployed());
-    expect(planMatrix(dir, {}, undefined, planRoles)).toEqual([{ stack: 'prod-ap-northeast-1', account: '111111111111', region: 'ap-northeast-1', role: PLAN, planRole: PLAN }]);
+    expect(planMatrix(dir, {}, undefined, planRoles)).toEqual([
+      { stack: 'prod-ap-northeast-1', account: '111111111111', region: 'ap-northeast-1', role: PLAN, planRole: PLAN },
+    ]);
     expect(planMatrix(dir, { '111111111111': OIDC }, undefined, planRoles)[0]).toMatchObject({ role: OIDC, planRole: PLAN });
   });
 
@@ -162,24 +190,38 @@ describe('plan:summary --matrix', () => {
       const file = writePlanRoleOverride(join(dir, 'stacks', entry.stack), { planRole: entry.planRole, oidcRole: entry.role });
       expect(file.endsWith(PLAN_ROLE_OVERRIDE_FILE)).toBe(true);
       const override = JSON.parse(readFileSync(file, 'utf8'));
-      expect(override.provider.aws[0].assume_role).toEqual([assumed ? { role_arn: assumed, session_name: 'ssm-baseline-plan' } : { role_arn: null }]);
-      expect(override.terraform.backend.s3.assume_role).toEqual(assumed ? { role_arn: assumed, session_name: 'ssm-baseline-plan' } : undefined);
+      expect(override.provider.aws[0].assume_role).toEqual([
+        assumed ? { role_arn: assumed, session_name: 'ssm-baseline-plan' } : { role_arn: null },
+      ]);
+      expect(override.terraform.backend.s3.assume_role).toEqual(
+        assumed ? { role_arn: assumed, session_name: 'ssm-baseline-plan' } : undefined,
+      );
       expect(JSON.stringify(override)).not.toContain(DEPLOY);
     }
   });
 
   it('refuses an OIDC or plan role that is the deploy role, or a role of another account', () => {
     const dir = outdir(deployed());
-    expect(() => planMatrix(dir, { '111111111111': DEPLOY })).toThrow(/prod-ap-northeast-1: the OIDC role .*ssm-baseline-deploy is a role the stack deploys or writes state with/);
-    expect(() => planMatrix(dir, { '111111111111': OIDC }, undefined, { '111111111111': DEPLOY })).toThrow(/the plan role .*ssm-baseline-deploy is a role the stack deploys/);
-    expect(() => planMatrix(dir, { '111111111111': 'arn:aws:iam::222222222222:role/plan' })).toThrow(/OIDC role arn:aws:iam::222222222222:role\/plan is not a role in account 111111111111/);
-    expect(() => planMatrix(dir, {}, undefined, { '222222222222': PLAN.replace('111111111111', '222222222222') })).toThrow(/no plan role for account 111111111111; set planRoleArn/);
+    expect(() => planMatrix(dir, { '111111111111': DEPLOY })).toThrow(
+      /prod-ap-northeast-1: the OIDC role .*ssm-baseline-deploy is a role the stack deploys or writes state with/,
+    );
+    expect(() => planMatrix(dir, { '111111111111': OIDC }, undefined, { '111111111111': DEPLOY })).toThrow(
+      /the plan role .*ssm-baseline-deploy is a role the stack deploys/,
+    );
+    expect(() => planMatrix(dir, { '111111111111': 'arn:aws:iam::222222222222:role/plan' })).toThrow(
+      /OIDC role arn:aws:iam::222222222222:role\/plan is not a role in account 111111111111/,
+    );
+    expect(() => planMatrix(dir, {}, undefined, { '222222222222': PLAN.replace('111111111111', '222222222222') })).toThrow(
+      /no plan role for account 111111111111; set planRoleArn/,
+    );
   });
 });
 
 describe('plan:summary agrees with the policy job', () => {
   it('checks stacks without a plan on their cdk.tf.json, like `policy --plans`', async () => {
-    const wildcard = broken((s) => statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['s3:*'], resources: ['${aws_s3_bucket.logs.arn}/*'] }));
+    const wildcard = broken((s) =>
+      statementsOf(s, 'notifier_doc').push({ effect: 'Allow', actions: ['s3:*'], resources: ['${aws_s3_bucket.logs.arn}/*'] }),
+    );
     const dir = outdir({
       'prod-ap-northeast-1': wildcard,
       'staging-ap-northeast-1': broken((s) => {
@@ -195,7 +237,9 @@ describe('plan:summary agrees with the policy job', () => {
     expect(cli.summary.unsuppressed).toBe(1);
 
     const md = await summarize(dir);
-    expect(md).toContain(`**Policy checks: ❌ ${cli.summary.unsuppressed} unsuppressed finding(s)** (${cli.summary.rules} rules, ${cli.summary.suppressed} suppressed)`);
+    expect(md).toContain(
+      `**Policy checks: ❌ ${cli.summary.unsuppressed} unsuppressed finding(s)** (${cli.summary.rules} rules, ${cli.summary.suppressed} suppressed)`,
+    );
     expect(md).toContain('| prod-ap-northeast-1 | – | – | – | – | ⚠️ plan failed; ❌ 1 on cdk.tf.json |');
     expect(md).toContain('| staging-ap-northeast-1 | – | – | – | – | ⏭️ not planned; ✅ none on cdk.tf.json |');
     const section = md.slice(md.indexOf('### prod-ap-northeast-1'), md.indexOf('### staging-ap-northeast-1'));

@@ -81,7 +81,10 @@ describe('plan:summary command line', () => {
     const dir = outdir(['prod-ap-northeast-1']);
     const expected = await summarize(dir);
     expect(expected).toContain('| prod-ap-northeast-1 |');
-    for (const argv of [['--output', join(dir, 'a.md'), dir], [`--output=${join(dir, 'b.md')}`, dir]]) {
+    for (const argv of [
+      ['--output', join(dir, 'a.md'), dir],
+      [`--output=${join(dir, 'b.md')}`, dir],
+    ]) {
       const c = io();
       expect(await planSummary(argv, c)).toBe(0);
       expect(c.stdout).toBe('');
@@ -93,7 +96,7 @@ describe('plan:summary command line', () => {
     expect(c.stdout).toBe(expected);
   });
 
-  it('--matrix prints the workflow matrix from the environment\'s roles and configuration', async () => {
+  it("--matrix prints the workflow matrix from the environment's roles and configuration", async () => {
     const dir = outdir(['prod-ap-northeast-1']);
     const roles = { '111111111111': 'arn:aws:iam::111111111111:role/plan' };
     const c = io({ SSMB_PLAN_ROLES: JSON.stringify(roles), SSMB_CONFIG: join(ROOT, 'config', 'example.json') });
@@ -162,11 +165,18 @@ describe('plan:offline command line', () => {
     const c = io();
     const planned: boolean[] = [];
     const synth = jest.fn();
-    const deps: OfflineDeps = { synth, terraformEnv: async () => ({}), findProviderMirror: () => ({ path: '/mirror', from: 'env' }), checkStack: async (s, _e, opts) => (planned.push(opts.plan), result(s.name, true)) };
+    const deps: OfflineDeps = {
+      synth,
+      terraformEnv: async () => ({}),
+      findProviderMirror: () => ({ path: '/mirror', from: 'env' }),
+      checkStack: async (s, _e, opts) => (planned.push(opts.plan), result(s.name, true)),
+    };
     expect(await planOffline(['--validate-only', dir], c, deps)).toBe(0);
     expect(synth).toHaveBeenCalledWith(dir);
     expect(planned).toEqual([false]);
-    expect(c.stdout).toBe('hashicorp/aws from the filesystem mirror /mirror\n[1/1] ok   a (1.3 s) valid\n1 of 1 stacks validated offline\n');
+    expect(c.stdout).toBe(
+      'hashicorp/aws from the filesystem mirror /mirror\n[1/1] ok   a (1.3 s) valid\n1 of 1 stacks validated offline\n',
+    );
   });
 
   it('refuses extra folders and values on switches', async () => {

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../stacks/platform/config/load';
 import { BaselineConfig, BaselineConfigInput } from '../../stacks/platform/config/schema';
-import { INTERFACE_ENDPOINT_SERVICES, ROOT_DEVICE_NAME, amiParameter, isArmInstanceType } from '../../stacks/capabilities/session-manager/bastion';
+import {
+  INTERFACE_ENDPOINT_SERVICES,
+  ROOT_DEVICE_NAME,
+  amiParameter,
+  isArmInstanceType,
+} from '../../stacks/capabilities/session-manager/bastion';
 import { ROOT, StackJson, findResource, policyStatements, resourcesOf, synthStack, testConfig } from '../helpers/synth';
 
 const REGION = 'ap-northeast-1';
@@ -29,7 +34,9 @@ describe('session manager bastion: example-bastion.json', () => {
       name: 'ssmb-session-bastion',
       image_id: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
       metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 },
-      block_device_mappings: [{ device_name: ROOT_DEVICE_NAME, ebs: { encrypted: 'true', volume_type: 'gp3', delete_on_termination: 'true' } }],
+      block_device_mappings: [
+        { device_name: ROOT_DEVICE_NAME, ebs: { encrypted: 'true', volume_type: 'gp3', delete_on_termination: 'true' } },
+      ],
     });
     expect(ROOT_DEVICE_NAME).toBe('/dev/xvda');
     expect(template.block_device_mappings[0].ebs).not.toHaveProperty('volume_size'); // the image's size unless configured
@@ -58,19 +65,34 @@ describe('session manager bastion: example-bastion.json', () => {
     const [, sg] = findResource(s, 'aws_security_group', (g) => g.name === 'ssmb-session-bastion');
     expect(sg.ingress).toBeUndefined();
     expect(sg.egress).toBeUndefined();
-    const ownRules = (type: string) => Object.values(resourcesOf(s, type)).filter((r) => r.security_group_id === ref('aws_security_group', sgId, 'id'));
+    const ownRules = (type: string) =>
+      Object.values(resourcesOf(s, type)).filter((r) => r.security_group_id === ref('aws_security_group', sgId, 'id'));
     expect(ownRules('aws_vpc_security_group_ingress_rule')).toEqual([]);
     const [s3Id] = findResource(s, 'aws_vpc_endpoint', (e) => e.vpc_endpoint_type === 'Gateway');
     expect(ownRules('aws_vpc_security_group_egress_rule').map(({ description, ...rule }) => rule)).toEqual([
-      { security_group_id: ref('aws_security_group', sgId, 'id'), ip_protocol: 'tcp', from_port: 443, to_port: 443, referenced_security_group_id: ref('aws_security_group', endpointSgId, 'id') },
-      { security_group_id: ref('aws_security_group', sgId, 'id'), ip_protocol: 'tcp', from_port: 443, to_port: 443, prefix_list_id: ref('aws_vpc_endpoint', s3Id, 'prefix_list_id') },
+      {
+        security_group_id: ref('aws_security_group', sgId, 'id'),
+        ip_protocol: 'tcp',
+        from_port: 443,
+        to_port: 443,
+        referenced_security_group_id: ref('aws_security_group', endpointSgId, 'id'),
+      },
+      {
+        security_group_id: ref('aws_security_group', sgId, 'id'),
+        ip_protocol: 'tcp',
+        from_port: 443,
+        to_port: 443,
+        prefix_list_id: ref('aws_vpc_endpoint', s3Id, 'prefix_list_id'),
+      },
     ]);
   });
 
   it('creates private-DNS interface endpoints for the agent and an S3 gateway on the route tables', () => {
     const endpoints = Object.values(resourcesOf(s, 'aws_vpc_endpoint'));
     const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === 'Interface');
-    expect(interfaces.map((e) => e.service_name).sort()).toEqual(INTERFACE_ENDPOINT_SERVICES.map((svc) => `com.amazonaws.${REGION}.${svc}`).sort());
+    expect(interfaces.map((e) => e.service_name).sort()).toEqual(
+      INTERFACE_ENDPOINT_SERVICES.map((svc) => `com.amazonaws.${REGION}.${svc}`).sort(),
+    );
     for (const e of interfaces) {
       expect(e).toMatchObject({
         vpc_id: 'vpc-0a1b2c3d4e5f60718',
@@ -79,11 +101,28 @@ describe('session manager bastion: example-bastion.json', () => {
         security_group_ids: [ref('aws_security_group', endpointSgId, 'id')],
       });
     }
-    expect(endpoints.find((e) => e.vpc_endpoint_type === 'Gateway')).toMatchObject({ service_name: `com.amazonaws.${REGION}.s3`, route_table_ids: ['rtb-0a1b2c3d4e5f60718'] });
-    const ingress = Object.values(resourcesOf(s, 'aws_vpc_security_group_ingress_rule')).filter((r) => r.security_group_id === ref('aws_security_group', endpointSgId, 'id'));
+    expect(endpoints.find((e) => e.vpc_endpoint_type === 'Gateway')).toMatchObject({
+      service_name: `com.amazonaws.${REGION}.s3`,
+      route_table_ids: ['rtb-0a1b2c3d4e5f60718'],
+    });
+    const ingress = Object.values(resourcesOf(s, 'aws_vpc_security_group_ingress_rule')).filter(
+      (r) => r.security_group_id === ref('aws_security_group', endpointSgId, 'id'),
+    );
     expect(ingress.map(({ description, ...rule }) => rule)).toEqual([
-      { security_group_id: ref('aws_security_group', endpointSgId, 'id'), ip_protocol: 'tcp', from_port: 443, to_port: 443, referenced_security_group_id: ref('aws_security_group', sgId, 'id') },
-      { security_group_id: ref('aws_security_group', endpointSgId, 'id'), ip_protocol: 'tcp', from_port: 443, to_port: 443, cidr_ipv4: '10.20.0.0/16' },
+      {
+        security_group_id: ref('aws_security_group', endpointSgId, 'id'),
+        ip_protocol: 'tcp',
+        from_port: 443,
+        to_port: 443,
+        referenced_security_group_id: ref('aws_security_group', sgId, 'id'),
+      },
+      {
+        security_group_id: ref('aws_security_group', endpointSgId, 'id'),
+        ip_protocol: 'tcp',
+        from_port: 443,
+        to_port: 443,
+        cidr_ipv4: '10.20.0.0/16',
+      },
     ]);
   });
 
@@ -97,7 +136,13 @@ describe('session manager bastion: example-bastion.json', () => {
 });
 
 describe('session manager bastion: placement and defaults', () => {
-  const bastion = { enabled: true, accountId: '111111111111', region: REGION, vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0123456789abcdef0' };
+  const bastion = {
+    enabled: true,
+    accountId: '111111111111',
+    region: REGION,
+    vpcId: 'vpc-0123456789abcdef0',
+    subnetId: 'subnet-0123456789abcdef0',
+  };
   const cfg = () =>
     testConfig({ accounts: [{ id: '111111111111', name: 'prod', regions: [REGION, 'us-east-1'] }], sessionManager: { bastion } });
 
@@ -111,11 +156,13 @@ describe('session manager bastion: placement and defaults', () => {
 
   it('without endpoints: x86_64 image and HTTPS out to anywhere, nothing else', () => {
     const s = synthStack(cfg(), 0, REGION);
-    expect(findResource(s, 'aws_launch_template')[1].image_id).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+    expect(findResource(s, 'aws_launch_template')[1].image_id).toBe(
+      'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+    );
     expect(resourcesOf(s, 'aws_vpc_endpoint')).toEqual({});
-    expect(Object.values(resourcesOf(s, 'aws_vpc_security_group_egress_rule')).map(({ description, security_group_id, ...rule }) => rule)).toEqual([
-      { ip_protocol: 'tcp', from_port: 443, to_port: 443, cidr_ipv4: '0.0.0.0/0' },
-    ]);
+    expect(
+      Object.values(resourcesOf(s, 'aws_vpc_security_group_egress_rule')).map(({ description, security_group_id, ...rule }) => rule),
+    ).toEqual([{ ip_protocol: 'tcp', from_port: 443, to_port: 443, cidr_ipv4: '0.0.0.0/0' }]);
     expect(resourcesOf(s, 'aws_vpc_security_group_ingress_rule')).toEqual({});
   });
 
@@ -125,12 +172,16 @@ describe('session manager bastion: placement and defaults', () => {
       sessionManager: { bastion: { ...bastion, rootVolumeSizeGiB: 30 } },
     });
     const [, template] = findResource(synthStack(sized, 0, REGION), 'aws_launch_template');
-    expect(template.block_device_mappings).toEqual([{ device_name: '/dev/xvda', ebs: { encrypted: 'true', volume_type: 'gp3', delete_on_termination: 'true', volume_size: 30 } }]);
+    expect(template.block_device_mappings).toEqual([
+      { device_name: '/dev/xvda', ebs: { encrypted: 'true', volume_type: 'gp3', delete_on_termination: 'true', volume_size: 30 } },
+    ]);
   });
 
   it('picks the image architecture from the instance type', () => {
-    for (const t of ['t4g.nano', 'm7g.large', 'c7gn.xlarge', 'g5g.xlarge', 'r8g.medium', 'm6gd.large']) expect([t, isArmInstanceType(t)]).toEqual([t, true]);
-    for (const t of ['t3.micro', 'm7i-flex.large', 'g5.xlarge', 'c6in.large', 'a1.large']) expect([t, isArmInstanceType(t)]).toEqual([t, false]);
+    for (const t of ['t4g.nano', 'm7g.large', 'c7gn.xlarge', 'g5g.xlarge', 'r8g.medium', 'm6gd.large'])
+      expect([t, isArmInstanceType(t)]).toEqual([t, true]);
+    for (const t of ['t3.micro', 'm7i-flex.large', 'g5.xlarge', 'c6in.large', 'a1.large'])
+      expect([t, isArmInstanceType(t)]).toEqual([t, false]);
     expect(amiParameter('t3.micro')).toMatch(/al2023-ami-kernel-default-x86_64$/);
   });
 });

@@ -32,7 +32,9 @@ describe('session manager: which CloudTrail events are logins', () => {
 
   it('ignores StartSession of other services and events that are not CloudTrail records', () => {
     const start = fixture('start-session');
-    expect(matchesPattern(withFailures, { ...start, source: 'aws.ecs', detail: { ...start.detail, eventSource: 'ecs.amazonaws.com' } })).toBe(false);
+    expect(
+      matchesPattern(withFailures, { ...start, source: 'aws.ecs', detail: { ...start.detail, eventSource: 'ecs.amazonaws.com' } }),
+    ).toBe(false);
     expect(matchesPattern(withFailures, { ...start, 'detail-type': 'Session Manager Session State Change' })).toBe(false);
   });
 });

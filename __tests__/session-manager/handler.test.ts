@@ -42,7 +42,10 @@ describe('session notifier: a login', () => {
       /^Time \(UTC\): +2026-03-02T01:02:03Z$/m,
       /^Account: +prod \(111111111111\)$/m,
       /^Region: +ap-northeast-1$/m,
-      new RegExp(`^Transcript: +s3://ssmb-111111111111-ap-northeast-1-sessions/sessionmanager/${SESSION}\\.log \\(uploaded when the session ends\\)$`, 'm'),
+      new RegExp(
+        `^Transcript: +s3://ssmb-111111111111-ap-northeast-1-sessions/sessionmanager/${SESSION}\\.log \\(uploaded when the session ends\\)$`,
+        'm',
+      ),
       new RegExp(`^Live log: +CloudWatch Logs /ssmb/session-manager/sessions, stream ${SESSION}$`, 'm'),
       /^Target in console: +https:\/\/ap-northeast-1\.console\.aws\.amazon\.com\/ec2\/.*i-0123456789abcdef0$/m,
       /^CloudTrail event id: c3d2e1f0-/m,
@@ -51,7 +54,9 @@ describe('session notifier: a login', () => {
     }
     expect(body).not.toMatch(/^Error:/m);
     expect(ssmMock.commandCalls(DescribeSessionsCommand)).toHaveLength(0);
-    expect(logs).toContainEqual(expect.objectContaining({ outcome: 'published', eventName: 'StartSession', sessionId: SESSION, failed: false }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ outcome: 'published', eventName: 'StartSession', sessionId: SESSION, failed: false }),
+    );
   });
 
   it('names IAM users and hybrid nodes plainly', async () => {
@@ -66,13 +71,13 @@ describe('session notifier: a failed attempt', () => {
   it('says FAILED first, with the error, and no transcript', async () => {
     await handler(fixture('start-session-failed'));
     const msg = published();
-    expect(msg.Subject).toBe(
-      '[prod ap-northeast-1] FAILED Session Manager login: i-0fedcba9876543210 by alice@example.com',
-    );
+    expect(msg.Subject).toBe('[prod ap-northeast-1] FAILED Session Manager login: i-0fedcba9876543210 by alice@example.com');
     expect(msg.Subject!.length).toBeLessThanOrEqual(100);
     const body = msg.Message!;
     expect(body.split('\n')[0]).toBe('A Session Manager login attempt FAILED (AccessDenied). Check that it was expected.');
-    expect(body).toMatch(/^Error: +AccessDenied: User: .* is not authorized to perform: ssm:StartSession on resource: .*AWS-StartInteractiveCommand/m);
+    expect(body).toMatch(
+      /^Error: +AccessDenied: User: .* is not authorized to perform: ssm:StartSession on resource: .*AWS-StartInteractiveCommand/m,
+    );
     expect(body).toMatch(/^Session ID: +none \(the call failed\)$/m);
     expect(body).toMatch(/^Document: +AWS-StartInteractiveCommand$/m);
     expect(body).not.toMatch(/^Transcript:/m);
@@ -82,7 +87,9 @@ describe('session notifier: a failed attempt', () => {
 
 describe('session notifier: a resumed session', () => {
   it('looks the target up by session id', async () => {
-    ssmMock.on(DescribeSessionsCommand).resolves({ Sessions: [{ SessionId: SESSION, Target: 'i-0123456789abcdef0', Status: 'Connected' }] });
+    ssmMock
+      .on(DescribeSessionsCommand)
+      .resolves({ Sessions: [{ SessionId: SESSION, Target: 'i-0123456789abcdef0', Status: 'Connected' }] });
     await handler(fixture('resume-session'));
     const calls = ssmMock.commandCalls(DescribeSessionsCommand);
     expect(calls).toHaveLength(1);
@@ -156,6 +163,10 @@ describe('session notifier: reading the record', () => {
     const resume = fixture('resume-session');
     delete resume.detail.responseElements;
     expect(parseEvent(resume)).toMatchObject({ eventName: 'ResumeSession', sessionId: SESSION, target: undefined });
-    expect(parseEvent(fixture('start-session-failed'))).toMatchObject({ errorCode: 'AccessDenied', sessionId: undefined, target: 'i-0fedcba9876543210' });
+    expect(parseEvent(fixture('start-session-failed'))).toMatchObject({
+      errorCode: 'AccessDenied',
+      sessionId: undefined,
+      target: 'i-0fedcba9876543210',
+    });
   });
 });

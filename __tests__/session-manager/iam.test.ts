@@ -33,7 +33,13 @@ function stackWithPrincipals(): StackJson {
   const [guardId] = findResource(s, 'aws_iam_policy', (p) => p.name === `ssmb-session-preferences-guard-${REGION}`);
   const documentWriter = JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: ['ssm:CreateDocument', 'ssm:DeleteDocument', 'ssm:UpdateDocument', 'ssm:UpdateDocumentDefaultVersion'], Resource: '*' }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['ssm:CreateDocument', 'ssm:DeleteDocument', 'ssm:UpdateDocument', 'ssm:UpdateDocumentDefaultVersion'],
+        Resource: '*',
+      },
+    ],
   });
   const res = s.resource!;
   res.aws_iam_role = { ...res.aws_iam_role };
@@ -48,7 +54,13 @@ function stackWithPrincipals(): StackJson {
   };
   principal('test_operator', 'test-operator', '/', [operatorId]);
   principal('test_developer', 'test-developer', '/', [guardId], documentWriter);
-  principal('test_admin', 'AWSReservedSSO_AdministratorAccess_0123456789abcdef', '/aws-reserved/sso.amazonaws.com/ap-northeast-1/', [guardId], documentWriter);
+  principal(
+    'test_admin',
+    'AWSReservedSSO_AdministratorAccess_0123456789abcdef',
+    '/aws-reserved/sso.amazonaws.com/ap-northeast-1/',
+    [guardId],
+    documentWriter,
+  );
   principal('test_deployer', 'ssm-baseline-deploy', '/', [guardId], documentWriter);
   return s;
 }
@@ -81,8 +93,16 @@ describe('session manager: least privilege (IAM simulation)', () => {
         ['ssm:TerminateSession', `arn:aws:ssm:${REGION}:${ACCOUNT}:session/${ALICE}-0a1b2c3d4e5f60718`, AS_ALICE],
         ['ssm:ResumeSession', `arn:aws:ssm:${REGION}:${ACCOUNT}:session/${ALICE}-0a1b2c3d4e5f60718`, AS_ALICE],
         // Federated callers: session ids begin with the role session name, the session-id tag carries the caller.
-        ['ssm:TerminateSession', `arn:aws:ssm:${REGION}:${ACCOUNT}:session/alice@example.com-0a1b2c3d4e5f60718`, { ...AS_ALICE, 'ssm:resourceTag/aws:ssmmessages:session-id': ALICE }],
-        ['ssm:ResumeSession', `arn:aws:ssm:${REGION}:${ACCOUNT}:session/alice@example.com-0a1b2c3d4e5f60718`, { ...AS_ALICE, 'ssm:resourceTag/aws:ssmmessages:session-id': ALICE }],
+        [
+          'ssm:TerminateSession',
+          `arn:aws:ssm:${REGION}:${ACCOUNT}:session/alice@example.com-0a1b2c3d4e5f60718`,
+          { ...AS_ALICE, 'ssm:resourceTag/aws:ssmmessages:session-id': ALICE },
+        ],
+        [
+          'ssm:ResumeSession',
+          `arn:aws:ssm:${REGION}:${ACCOUNT}:session/alice@example.com-0a1b2c3d4e5f60718`,
+          { ...AS_ALICE, 'ssm:resourceTag/aws:ssmmessages:session-id': ALICE },
+        ],
         ['ssm:GetConnectionStatus', TARGET],
         ['ssm:DescribeSessions', '*'],
         ['ec2:DescribeInstances', '*'],
@@ -104,7 +124,11 @@ describe('session manager: least privilege (IAM simulation)', () => {
         // Someone else's session, by id or by tag.
         ['ssm:TerminateSession', `arn:aws:ssm:${REGION}:${ACCOUNT}:session/${BOB}-0f1e2d3c4b5a69788`, AS_ALICE],
         ['ssm:ResumeSession', `arn:aws:ssm:${REGION}:${ACCOUNT}:session/${BOB}-0f1e2d3c4b5a69788`, AS_ALICE],
-        ['ssm:TerminateSession', `arn:aws:ssm:${REGION}:${ACCOUNT}:session/bob@example.com-0f1e2d3c4b5a69788`, { ...AS_ALICE, 'ssm:resourceTag/aws:ssmmessages:session-id': BOB }],
+        [
+          'ssm:TerminateSession',
+          `arn:aws:ssm:${REGION}:${ACCOUNT}:session/bob@example.com-0f1e2d3c4b5a69788`,
+          { ...AS_ALICE, 'ssm:resourceTag/aws:ssmmessages:session-id': BOB },
+        ],
         // Nothing that changes the preferences or reads the recordings.
         ['ssm:UpdateDocument', PREFERENCES],
         ['ssm:SendCommand', TARGET],

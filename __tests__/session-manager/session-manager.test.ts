@@ -15,7 +15,10 @@ const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${LOG_GROUP}`
 type Regions = BaselineConfigInput['accounts'][number]['regions'];
 const synth = (sessionManager: BaselineConfigInput['sessionManager'] = {}, region?: string, regions: Regions = [REGION]): StackJson =>
   synthStack(
-    testConfig({ accounts: [{ id: ACCOUNT, name: 'prod', regions, deployRoleArn: `arn:aws:iam::${ACCOUNT}:role/deploy` }], sessionManager }),
+    testConfig({
+      accounts: [{ id: ACCOUNT, name: 'prod', regions, deployRoleArn: `arn:aws:iam::${ACCOUNT}:role/deploy` }],
+      sessionManager,
+    }),
     0,
     region,
   );
@@ -30,8 +33,10 @@ const instanceRoleStatements = (s: StackJson) => {
   const [, policy] = findResource(s, 'aws_iam_role_policy', (p) => p.role === ref('aws_iam_role', roleId, 'id'));
   return policyStatements(s, policy.policy);
 };
-const bySid = (statements: Array<Record<string, any>>, prefix: string) => statements.filter((st) => String(st.sid ?? '').startsWith(prefix));
-const policyNamed = (s: StackJson, name: string) => policyStatements(s, findResource(s, 'aws_iam_policy', (p) => p.name === name)[1].policy);
+const bySid = (statements: Array<Record<string, any>>, prefix: string) =>
+  statements.filter((st) => String(st.sid ?? '').startsWith(prefix));
+const policyNamed = (s: StackJson, name: string) =>
+  policyStatements(s, findResource(s, 'aws_iam_policy', (p) => p.name === name)[1].policy);
 
 describe('session manager: default configuration', () => {
   let s: StackJson;
@@ -78,13 +83,25 @@ describe('session manager: default configuration', () => {
       (e) => e.bucket === ref('aws_s3_bucket', bucketId, 'id'),
     )!;
     expect(enc.rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: ref('aws_kms_key', keyId, 'arn') }, bucket_key_enabled: true },
+      {
+        apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: ref('aws_kms_key', keyId, 'arn') },
+        bucket_key_enabled: true,
+      },
     ]);
-    const lifecycle = Object.values(resourcesOf(s, 'aws_s3_bucket_lifecycle_configuration')).find((l) => l.bucket === ref('aws_s3_bucket', bucketId, 'id'))!;
+    const lifecycle = Object.values(resourcesOf(s, 'aws_s3_bucket_lifecycle_configuration')).find(
+      (l) => l.bucket === ref('aws_s3_bucket', bucketId, 'id'),
+    )!;
     expect(lifecycle.rule[0].expiration).toEqual([{ days: 400 }]);
     expect(lifecycle.rule[0].transition).toBeUndefined();
-    const pab = Object.values(resourcesOf(s, 'aws_s3_bucket_public_access_block')).find((p) => p.bucket === ref('aws_s3_bucket', bucketId, 'id'))!;
-    expect(pab).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    const pab = Object.values(resourcesOf(s, 'aws_s3_bucket_public_access_block')).find(
+      (p) => p.bucket === ref('aws_s3_bucket', bucketId, 'id'),
+    )!;
+    expect(pab).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
   });
 
   it('logs to an encrypted group with retention', () => {
@@ -121,8 +138,18 @@ describe('session manager: default configuration', () => {
         resources: [keyArn],
         condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${REGION}.amazonaws.com`] }],
       },
-      { sid: 'SessionLogsWrite', effect: 'Allow', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${LOG_GROUP_ARN}:log-stream:*`] },
-      { sid: 'SessionLogsDescribeStreams', effect: 'Allow', actions: ['logs:DescribeLogStreams'], resources: [LOG_GROUP_ARN, `${LOG_GROUP_ARN}:*`] },
+      {
+        sid: 'SessionLogsWrite',
+        effect: 'Allow',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${LOG_GROUP_ARN}:log-stream:*`],
+      },
+      {
+        sid: 'SessionLogsDescribeStreams',
+        effect: 'Allow',
+        actions: ['logs:DescribeLogStreams'],
+        resources: [LOG_GROUP_ARN, `${LOG_GROUP_ARN}:*`],
+      },
       { sid: 'SessionLogsFindGroup', effect: 'Allow', actions: ['logs:DescribeLogGroups'], resources: ['*'] },
     ]);
   });
@@ -140,7 +167,9 @@ describe('session manager: default configuration', () => {
     ]);
     // Terraform's escape for the IAM variable, so Terraform does not interpolate it.
     expect(statements[0].resources).toEqual([`arn:aws:ssm:${REGION}:${ACCOUNT}:session/$\${aws:userid}-*`]);
-    expect(statements[1].condition).toEqual([{ test: 'StringEquals', variable: 'ssm:resourceTag/aws:ssmmessages:session-id', values: ['$${aws:userid}'] }]);
+    expect(statements[1].condition).toEqual([
+      { test: 'StringEquals', variable: 'ssm:resourceTag/aws:ssmmessages:session-id', values: ['$${aws:userid}'] },
+    ]);
     expect(Object.values(resourcesOf(s, 'aws_iam_policy')).map((p) => p.name)).not.toContain(`ssmb-session-preferences-guard-${REGION}`);
   });
 
@@ -155,7 +184,10 @@ describe('session manager: default configuration', () => {
     const [fnId, fn] = findResource(s, 'aws_lambda_function', (f) => f.function_name === 'ssmb-session-login-notifier');
     expect(target).toMatchObject({
       arn: ref('aws_lambda_function', fnId, 'arn'),
-      retry_policy: { maximum_event_age_in_seconds: TARGET_RETRY.maximumEventAgeInSeconds, maximum_retry_attempts: TARGET_RETRY.maximumRetryAttempts },
+      retry_policy: {
+        maximum_event_age_in_seconds: TARGET_RETRY.maximumEventAgeInSeconds,
+        maximum_retry_attempts: TARGET_RETRY.maximumRetryAttempts,
+      },
       dead_letter_config: { arn: expect.stringMatching(/^\$\{aws_sqs_queue\.shared_dead-letters_queue_[0-9A-F]+\.arn\}$/) },
     });
     expect(fn.environment.variables).toMatchObject({
@@ -164,12 +196,20 @@ describe('session manager: default configuration', () => {
       TRANSCRIPT_PREFIX: 'sessionmanager',
       SESSION_LOG_GROUP: LOG_GROUP,
     });
-    const [, invoke] = findResource(s, 'aws_lambda_function_event_invoke_config', (c) => c.function_name === ref('aws_lambda_function', fnId, 'function_name'));
+    const [, invoke] = findResource(
+      s,
+      'aws_lambda_function_event_invoke_config',
+      (c) => c.function_name === ref('aws_lambda_function', fnId, 'function_name'),
+    );
     expect(invoke.destination_config.on_failure.destination).toMatch(/aws_sqs_queue\.shared_dead-letters_queue/);
   });
 
   it('outputs what operators need', () => {
-    expect(Object.keys(s.output ?? {}).filter((k) => k.startsWith('session_manager_')).sort()).toEqual([
+    expect(
+      Object.keys(s.output ?? {})
+        .filter((k) => k.startsWith('session_manager_'))
+        .sort(),
+    ).toEqual([
       'session_manager_key_arn',
       'session_manager_log_group',
       'session_manager_operator_policy_arn',
@@ -212,8 +252,12 @@ describe('session manager: configured preferences, targets and guard', () => {
 
   it('scopes instance writes to the configured prefix and applies the lifecycle', () => {
     const [bucketId] = bucket(s);
-    expect(bySid(instanceRoleStatements(s), 'SessionTranscriptsWrite')[0].resources).toEqual([`${ref('aws_s3_bucket', bucketId, 'arn')}/audit/sessions/*`]);
-    const lifecycle = Object.values(resourcesOf(s, 'aws_s3_bucket_lifecycle_configuration')).find((l) => l.bucket === ref('aws_s3_bucket', bucketId, 'id'))!;
+    expect(bySid(instanceRoleStatements(s), 'SessionTranscriptsWrite')[0].resources).toEqual([
+      `${ref('aws_s3_bucket', bucketId, 'arn')}/audit/sessions/*`,
+    ]);
+    const lifecycle = Object.values(resourcesOf(s, 'aws_s3_bucket_lifecycle_configuration')).find(
+      (l) => l.bucket === ref('aws_s3_bucket', bucketId, 'id'),
+    )!;
     expect(lifecycle.rule[0]).toMatchObject({ expiration: [{ days: 730 }], transition: [{ days: 90, storage_class: 'GLACIER' }] });
     expect(findResource(s, 'aws_cloudwatch_log_group', (g) => g.name === LOG_GROUP)[1].retention_in_days).toBe(731);
   });
@@ -226,7 +270,10 @@ describe('session manager: configured preferences, targets and guard', () => {
         sid: 'StartSessionOnTargets',
         effect: 'Allow',
         actions: ['ssm:StartSession'],
-        resources: [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`, `arn:aws:ssm:${REGION}:${ACCOUNT}:managed-instance/mi-0123456789abcdef0`],
+        resources: [
+          `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`,
+          `arn:aws:ssm:${REGION}:${ACCOUNT}:managed-instance/mi-0123456789abcdef0`,
+        ],
         condition: [check],
       },
       {
@@ -251,9 +298,22 @@ describe('session manager: configured preferences, targets and guard', () => {
       {
         sid: 'DenyPreferencesChangesExceptAdmins',
         effect: 'Deny',
-        actions: ['ssm:CreateDocument', 'ssm:DeleteDocument', 'ssm:ModifyDocumentPermission', 'ssm:UpdateDocument', 'ssm:UpdateDocumentDefaultVersion', 'ssm:UpdateDocumentMetadata'],
+        actions: [
+          'ssm:CreateDocument',
+          'ssm:DeleteDocument',
+          'ssm:ModifyDocumentPermission',
+          'ssm:UpdateDocument',
+          'ssm:UpdateDocumentDefaultVersion',
+          'ssm:UpdateDocumentMetadata',
+        ],
         resources: [`arn:aws:ssm:${REGION}:${ACCOUNT}:document/${PREFERENCES_DOCUMENT}`],
-        condition: [{ test: 'ArnNotLike', variable: 'aws:PrincipalArn', values: [`arn:aws:iam::${ACCOUNT}:role/Admin`, `arn:aws:iam::${ACCOUNT}:role/deploy`] }],
+        condition: [
+          {
+            test: 'ArnNotLike',
+            variable: 'aws:PrincipalArn',
+            values: [`arn:aws:iam::${ACCOUNT}:role/Admin`, `arn:aws:iam::${ACCOUNT}:role/deploy`],
+          },
+        ],
       },
     ]);
     expect(s.output).toHaveProperty('session_manager_guard_policy_arn');
@@ -276,7 +336,9 @@ describe('session manager: adopting an existing preferences document', () => {
     const adopt = { adoptExistingDocument: ['prod-us-east-1'] };
     const regions: Regions = [REGION, 'us-east-1'];
     expect(synth(adopt, REGION, regions).import).toBeUndefined();
-    expect(synth(adopt, 'us-east-1', regions).import).toEqual([{ id: PREFERENCES_DOCUMENT, to: expect.stringMatching(/^aws_ssm_document\./) }]);
+    expect(synth(adopt, 'us-east-1', regions).import).toEqual([
+      { id: PREFERENCES_DOCUMENT, to: expect.stringMatching(/^aws_ssm_document\./) },
+    ]);
   });
 });
 
@@ -287,11 +349,17 @@ describe('session manager: without CloudWatch Logs', () => {
   });
 
   it('records to S3 only, and grants nothing for logs', () => {
-    expect(content(s).inputs).toMatchObject({ cloudWatchLogGroupName: '', cloudWatchEncryptionEnabled: false, cloudWatchStreamingEnabled: false });
+    expect(content(s).inputs).toMatchObject({
+      cloudWatchLogGroupName: '',
+      cloudWatchEncryptionEnabled: false,
+      cloudWatchStreamingEnabled: false,
+    });
     expect(Object.values(resourcesOf(s, 'aws_cloudwatch_log_group')).map((g) => g.name)).not.toContain(LOG_GROUP);
     expect(bySid(instanceRoleStatements(s), 'SessionLogs')).toEqual([]);
     expect(policyStatements(s, sessionKey(s)[1].policy).map((st) => st.sid)).toEqual(['EnableIamPolicies']);
-    expect(findResource(s, 'aws_lambda_function', (f) => f.function_name === 'ssmb-session-login-notifier')[1].environment.variables).not.toHaveProperty('SESSION_LOG_GROUP');
+    expect(
+      findResource(s, 'aws_lambda_function', (f) => f.function_name === 'ssmb-session-login-notifier')[1].environment.variables,
+    ).not.toHaveProperty('SESSION_LOG_GROUP');
   });
 });
 
@@ -304,7 +372,9 @@ describe('session manager: switched off', () => {
 
     const quiet = synth({ loginAlerts: { enabled: false } });
     expect(Object.values(resourcesOf(quiet, 'aws_cloudwatch_event_rule')).map((r) => r.name)).not.toContain('ssmb-session-login');
-    expect(Object.values(resourcesOf(quiet, 'aws_lambda_function')).map((f) => f.function_name)).not.toContain('ssmb-session-login-notifier');
+    expect(Object.values(resourcesOf(quiet, 'aws_lambda_function')).map((f) => f.function_name)).not.toContain(
+      'ssmb-session-login-notifier',
+    );
   });
 });
 
@@ -322,8 +392,11 @@ describe('session manager: operator policy size', () => {
     ['no target', {}],
     ['one node', { operators: { instanceIds: ids(1) } }],
     ['a tag', { operators: { tag: { key: 'SessionAccess', values: ['operators', 'oncall'] } } }],
-    ['the most the check lets through', { operators: { instanceIds: ids(45), tag: { key: 'SessionAccess', values: ['operators', 'oncall', 'sre'] } } }],
-  ])('%s: the config estimate bounds the real length from above, closely, and within IAM\'s limit', (_, sm) => {
+    [
+      'the most the check lets through',
+      { operators: { instanceIds: ids(45), tag: { key: 'SessionAccess', values: ['operators', 'oncall', 'sre'] } } },
+    ],
+  ])("%s: the config estimate bounds the real length from above, closely, and within IAM's limit", (_, sm) => {
     const cfg = testConfig({ accounts: [{ id: ACCOUNT, name: 'prod', regions: [LONG_REGION] }], sessionManager: sm }).sessionManager;
     const estimate = estimateOperatorPolicyLength(cfg);
     const actual = actualLength(sm);

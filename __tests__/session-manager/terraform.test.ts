@@ -42,7 +42,9 @@ describe('session manager: terraform', () => {
     const creates = (type: string) => plan.resource_changes.filter((c: any) => c.type === type && c.change.actions.includes('create'));
     expect(creates('aws_instance')).toHaveLength(1);
     const [template] = creates('aws_launch_template');
-    expect(template.change.after).toMatchObject({ image_id: expect.stringMatching(/^resolve:ssm:\/aws\/service\/ami-amazon-linux-latest\//) });
+    expect(template.change.after).toMatchObject({
+      image_id: expect.stringMatching(/^resolve:ssm:\/aws\/service\/ami-amazon-linux-latest\//),
+    });
     const [instance] = creates('aws_instance');
     // Nothing on the instance makes the provider look the resolve:ssm: string up at apply.
     expect(instance.change.after.ami).toBeUndefined();
@@ -52,7 +54,7 @@ describe('session manager: terraform', () => {
     expect(document.change.after).toMatchObject({ name: 'SSM-SessionManagerRunShell', document_type: 'Session' });
   });
 
-  it('passes the policy suite; the endpoints\' inbound HTTPS is the one suppressed finding', () => {
+  it("passes the policy suite; the endpoints' inbound HTTPS is the one suppressed finding", () => {
     const open = policy.findings.filter((f) => !f.suppressed);
     expect(open.map((f) => `${f.rule} ${f.address}: ${f.message}`)).toEqual([]);
     expect(policy.findings.filter((f) => f.suppressed).map((f) => [f.rule, f.address.replace(/_[0-9A-F]{8}$/, '')])).toEqual([
@@ -65,6 +67,8 @@ describe('session manager: terraform', () => {
     if (!adopted.ok) throw new Error(`terraform ${adopted.step} failed:\n${adopted.output}`);
     expect(adopted.output).toContain('Success! The configuration is valid.');
     const json = JSON.parse(readFileSync(join(adoptedDir, 'cdk.tf.json'), 'utf8'));
-    expect(json.import).toEqual([{ id: 'SSM-SessionManagerRunShell', to: expect.stringMatching(/^aws_ssm_document\.session-manager_preferences_document_/) }]);
+    expect(json.import).toEqual([
+      { id: 'SSM-SessionManagerRunShell', to: expect.stringMatching(/^aws_ssm_document\.session-manager_preferences_document_/) },
+    ]);
   });
 });

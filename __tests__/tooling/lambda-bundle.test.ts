@@ -43,18 +43,21 @@ describe('bundleLambda', () => {
 describe('handler bundles', () => {
   // A handler shares only its environment contract with its construct: no cdktf, no
   // constructs, no construct code in the bundle (checked on what esbuild read, not on size).
-  it.each(['agent-update', 'ami-alerts', 'session-manager'])('%s bundles only its handler, lambda/shared and its environment contract', (name) => {
-    const { inputs } = freshBundle(name);
-    expect(inputs).toContain(`lambda/${name}/index.ts`);
-    expect(inputs).toContain(`stacks/capabilities/${name}/env.ts`);
-    const outside = inputs.filter(
-      (f) =>
-        !f.startsWith(`lambda/${name}/`) &&
-        !f.startsWith('lambda/shared/') &&
-        f !== `stacks/capabilities/${name}/env.ts` &&
-        f !== 'stacks/capabilities/environment.ts',
-    );
-    expect(outside).toEqual([]);
-    expect(inputs.filter((f) => /node_modules\/(cdktf|constructs|@cdktf)\//.test(f))).toEqual([]);
-  });
+  it.each(['agent-update', 'ami-alerts', 'session-manager'])(
+    '%s bundles only its handler, lambda/shared and its environment contract',
+    (name) => {
+      const { inputs } = freshBundle(name);
+      expect(inputs).toContain(`lambda/${name}/index.ts`);
+      expect(inputs).toContain(`stacks/capabilities/${name}/env.ts`);
+      const outside = inputs.filter(
+        (f) =>
+          !f.startsWith(`lambda/${name}/`) &&
+          !f.startsWith('lambda/shared/') &&
+          f !== `stacks/capabilities/${name}/env.ts` &&
+          f !== 'stacks/capabilities/environment.ts',
+      );
+      expect(outside).toEqual([]);
+      expect(inputs.filter((f) => /node_modules\/(cdktf|constructs|@cdktf)\//.test(f))).toEqual([]);
+    },
+  );
 });

@@ -41,7 +41,7 @@ function errorOf(fn: () => unknown): SynthOutputError {
 }
 
 describe('listStacks', () => {
-  it('lists the manifest\'s stacks in name order with absolute working directories', () => {
+  it("lists the manifest's stacks in name order with absolute working directories", () => {
     const dir = outdir();
     expect(isSynthOutput(dir)).toBe(true);
     expect(listStacks(dir)).toEqual([
@@ -59,7 +59,9 @@ describe('listStacks', () => {
     writeFileSync(join(empty, 'manifest.json'), '{"stacks": {"a": {}}}');
     expect(errorOf(() => listStacks(empty)).message).toBe(`${join(empty, 'manifest.json')}: stack "a" has no workingDirectory`);
     writeFileSync(join(empty, 'manifest.json'), '{\n  "stacks": {\n    "a": {"workingDirectory": "stacks/a"}\n  \n');
-    expect(errorOf(() => listStacks(empty)).message).toMatch(new RegExp(`^${join(empty, 'manifest.json').replace(/[.]/g, '\\.')}:5:1: invalid JSON: `));
+    expect(errorOf(() => listStacks(empty)).message).toMatch(
+      new RegExp(`^${join(empty, 'manifest.json').replace(/[.]/g, '\\.')}:5:1: invalid JSON: `),
+    );
   });
 });
 
@@ -67,7 +69,10 @@ describe('readJsonFile', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'synth-output-')), 'x.json');
   const where = (text: string) => {
     writeFileSync(file, text);
-    return /^.*x\.json:(\d+):(\d+): invalid JSON: /.exec(errorOf(() => readJsonFile(file)).message)?.slice(1).map(Number);
+    return /^.*x\.json:(\d+):(\d+): invalid JSON: /
+      .exec(errorOf(() => readJsonFile(file)).message)
+      ?.slice(1)
+      .map(Number);
   };
 
   it('names the file, line and column of a syntax error', () => {
@@ -82,13 +87,21 @@ describe('readJsonFile', () => {
   });
 
   it('finds no error in valid JSON (the scanner agrees with JSON.parse)', () => {
-    for (const text of ['{}', '[]', ' 0 ', '-1.5e+3', '"\\u00e9\\n\\"\\\\"', '{"a":[true,false,null,{"b":[]}],"c":"\\/"}', '\n[ 1 ,\r\n 2 ]\t']) {
+    for (const text of [
+      '{}',
+      '[]',
+      ' 0 ',
+      '-1.5e+3',
+      '"\\u00e9\\n\\"\\\\"',
+      '{"a":[true,false,null,{"b":[]}],"c":"\\/"}',
+      '\n[ 1 ,\r\n 2 ]\t',
+    ]) {
       expect(JSON.parse(text)).toBeDefined();
       expect(jsonErrorOffset(text)).toBe(-1);
     }
   });
 
-  it('says when the file is missing, and keeps V8\'s quote of a long line short', () => {
+  it("says when the file is missing, and keeps V8's quote of a long line short", () => {
     expect(errorOf(() => readJsonFile(`${file}.missing`)).message).toBe(`${file}.missing not found`);
     const message = (() => {
       writeFileSync(file, `{"a": "${'x'.repeat(10_000)}" "b"}`);
@@ -119,7 +132,13 @@ describe('stack folders', () => {
   it('does not touch plan files unless asked, and names a broken one when asked', () => {
     const dir = outdir({ a: { 'plan.json': '{"format_version": "1.2",' } });
     const [entry] = listStacks(dir);
-    expect(readStackFolder(entry)).toEqual({ name: 'a', dir: entry.dir, synth: SYNTH, synthFile: join(entry.dir, 'cdk.tf.json'), planFile: join(entry.dir, 'plan.json') });
+    expect(readStackFolder(entry)).toEqual({
+      name: 'a',
+      dir: entry.dir,
+      synth: SYNTH,
+      synthFile: join(entry.dir, 'cdk.tf.json'),
+      planFile: join(entry.dir, 'plan.json'),
+    });
     expect(errorOf(() => readStackFolder(entry, { plans: true })).message).toMatch(/stacks\/a\/plan\.json:1:26: invalid JSON/);
   });
 

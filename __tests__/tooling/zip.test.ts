@@ -23,7 +23,11 @@ describe('deterministicZip', () => {
     writeFileSync(file, deterministicZip(entries));
     const listing = execFileSync(
       'python3',
-      ['-c', 'import sys,zipfile,json; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(json.dumps({i.filename: z.read(i).decode() for i in z.infolist()}))', file],
+      [
+        '-c',
+        'import sys,zipfile,json; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(json.dumps({i.filename: z.read(i).decode() for i in z.infolist()}))',
+        file,
+      ],
       { encoding: 'utf8' },
     );
     expect(JSON.parse(listing)).toEqual(Object.fromEntries(entries.map((e) => [e.name, e.data.toString()])));

@@ -40,7 +40,8 @@ export function parseEvent(event: unknown): AssociationResult {
   if (!isObject(event)) throw malformed([`expected a JSON object, got ${Array.isArray(event) ? 'an array' : typeof event}`]);
   const detail = isObject(event.detail) ? event.detail : undefined;
   if (event.source !== 'aws.ssm') problems.push(`source must be "aws.ssm", got ${JSON.stringify(event.source)}`);
-  if (event['detail-type'] !== DETAIL_TYPE) problems.push(`detail-type must be "${DETAIL_TYPE}", got ${JSON.stringify(event['detail-type'])}`);
+  if (event['detail-type'] !== DETAIL_TYPE)
+    problems.push(`detail-type must be "${DETAIL_TYPE}", got ${JSON.stringify(event['detail-type'])}`);
   if (!detail) problems.push('detail is missing or not an object');
 
   const required = (obj: Record<string, unknown> | undefined, key: string, where: string): string => {
@@ -76,7 +77,8 @@ export function parseEvent(event: unknown): AssociationResult {
     lastExecutionDate: optional('last-execution-date'),
     lastSuccessfulExecutionDate: optional('last-successful-execution-date'),
   };
-  if (result.region !== '' && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(result.region)) problems.push(`region is not an AWS region: ${JSON.stringify(result.region)}`);
+  if (result.region !== '' && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(result.region))
+    problems.push(`region is not an AWS region: ${JSON.stringify(result.region)}`);
   if (result.instanceId !== '' && !/^m?i-[0-9a-f]{8,17}$/.test(result.instanceId)) {
     problems.push(`detail.instance-id is not a managed instance id: ${JSON.stringify(result.instanceId)}`);
   }

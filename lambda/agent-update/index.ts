@@ -28,7 +28,8 @@ export async function enrich(client: SSMClient, r: AssociationResult, timeoutMs?
   try {
     const out = await withDeadline(
       'DescribeInstanceInformation',
-      (abortSignal) => client.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [r.instanceId] }] }), { abortSignal }),
+      (abortSignal) =>
+        client.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [r.instanceId] }] }), { abortSignal }),
       timeoutMs,
     );
     const info = out.InstanceInformationList?.find((i) => i.InstanceId === r.instanceId);
@@ -39,7 +40,10 @@ export async function enrich(client: SSMClient, r: AssociationResult, timeoutMs?
   } catch (err) {
     const e = describeError(err);
     logJson('WARN', 'enrichment failed; sending the event facts only', { instanceId: r.instanceId, eventId: r.eventId, ...e });
-    return { ok: false, reason: `DescribeInstanceInformation failed: ${String(e.errorName ?? 'Error')}: ${String(e.errorMessage ?? '')}`.trim() };
+    return {
+      ok: false,
+      reason: `DescribeInstanceInformation failed: ${String(e.errorName ?? 'Error')}: ${String(e.errorMessage ?? '')}`.trim(),
+    };
   }
 }
 

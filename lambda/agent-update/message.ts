@@ -90,7 +90,10 @@ export function composeMessage(r: AssociationResult, settings: MessageSettings, 
             ['Computer name', info.ComputerName],
             ['Name', info.Name],
             ['Platform', platform(info)],
-            ['Agent version', info.AgentVersion ? `${info.AgentVersion}${info.IsLatestVersion === false ? ' (not the latest)' : ''}` : undefined],
+            [
+              'Agent version',
+              info.AgentVersion ? `${info.AgentVersion}${info.IsLatestVersion === false ? ' (not the latest)' : ''}` : undefined,
+            ],
             ['Ping status', info.PingStatus],
             ['IP address', info.IPAddress],
           ])

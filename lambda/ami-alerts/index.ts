@@ -113,7 +113,10 @@ export async function handler(event: AmiEvent): Promise<Outcome> {
   let facts: AlertFacts | Outcome;
   if (event['detail-type'] === 'AWS API Call via CloudTrail') facts = await fromCloudTrail(event, settings);
   else if (event['detail-type'] === 'EC2 AMI State Change') facts = await fromStateChange(event, settings);
-  else throw new Error(`unexpected event ${JSON.stringify(event['detail-type'])} from ${JSON.stringify(event.source)}: check the rule patterns`);
+  else
+    throw new Error(
+      `unexpected event ${JSON.stringify(event['detail-type'])} from ${JSON.stringify(event.source)}: check the rule patterns`,
+    );
   if ('notified' in facts) return facts;
 
   const message = formatAlert(facts);

@@ -84,7 +84,7 @@ function imageBlock(f: AlertFacts, id: string): string[] {
   const lines = fieldLines([
     ['Name', img?.name ?? (single ? f.requestedName : undefined) ?? '(unknown)'],
     ['State', img?.state ?? f.eventState ?? '(unknown)'],
-    ['Error', f.kind === 'failed' ? (f.errorMessage || img?.stateReason) : undefined],
+    ['Error', f.kind === 'failed' ? f.errorMessage || img?.stateReason : undefined],
     ['Source instance', img?.sourceInstanceId ?? (single ? f.sourceInstanceId : undefined)],
     ['Created', img?.creationDate],
     ['Console', consoleLinks.image(f.region, id)],

@@ -43,9 +43,11 @@ export function parseEvent(event: unknown): LoginRecord {
   if (!isObj(event)) throw malformed(['the event is not an object']);
   const detail = isObj(event.detail) ? event.detail : undefined;
   if (!detail) throw malformed(['detail is missing']);
-  if (detail.eventSource !== 'ssm.amazonaws.com') problems.push(`detail.eventSource is ${JSON.stringify(detail.eventSource)}, expected "ssm.amazonaws.com"`);
+  if (detail.eventSource !== 'ssm.amazonaws.com')
+    problems.push(`detail.eventSource is ${JSON.stringify(detail.eventSource)}, expected "ssm.amazonaws.com"`);
   const eventName = detail.eventName;
-  if (!LOGIN_EVENTS.includes(eventName as LoginEventName)) problems.push(`detail.eventName is ${JSON.stringify(eventName)}, expected StartSession or ResumeSession`);
+  if (!LOGIN_EVENTS.includes(eventName as LoginEventName))
+    problems.push(`detail.eventName is ${JSON.stringify(eventName)}, expected StartSession or ResumeSession`);
 
   const identity = isObj(detail.userIdentity) ? detail.userIdentity : {};
   const principalArn = str(identity.arn) ?? str(identity.principalId) ?? str(identity.invokedBy);

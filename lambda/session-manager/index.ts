@@ -30,7 +30,10 @@ export async function lookupTarget(client: SSMClient, r: LoginRecord, timeoutMs?
   try {
     const out = await withDeadline(
       'DescribeSessions',
-      (abortSignal) => client.send(new DescribeSessionsCommand({ State: 'Active', Filters: [{ key: 'SessionId', value: r.sessionId! }] }), { abortSignal }),
+      (abortSignal) =>
+        client.send(new DescribeSessionsCommand({ State: 'Active', Filters: [{ key: 'SessionId', value: r.sessionId! }] }), {
+          abortSignal,
+        }),
       timeoutMs,
     );
     const session = out.Sessions?.find((x) => x.SessionId === r.sessionId);

@@ -62,7 +62,14 @@ export function composeMessage(r: LoginRecord, s: MessageSettings, lookup?: Targ
     );
   }
   if (target && /^(i|mi)-[0-9a-f]+$/.test(target)) {
-    lines.push(...fieldLines([['Target in console', target.startsWith('mi-') ? consoleLinks.managedInstance(r.region, target) : consoleLinks.instance(r.region, target)]]));
+    lines.push(
+      ...fieldLines([
+        [
+          'Target in console',
+          target.startsWith('mi-') ? consoleLinks.managedInstance(r.region, target) : consoleLinks.instance(r.region, target),
+        ],
+      ]),
+    );
   }
   lines.push('', `CloudTrail event id: ${r.eventId}`);
   return { subject, body: lines.join('\n') };

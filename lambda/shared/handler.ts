@@ -52,7 +52,12 @@ export interface PublishLog {
 export async function publishAndLog(sns: SNSClient, topicArn: string, message: Notification, log: PublishLog): Promise<string | undefined> {
   try {
     const messageId = await publish(sns, topicArn, message);
-    logJson('INFO', log.message ?? 'notification published', { outcome: 'published', ...log.fields, messageId, latencyMs: Date.now() - log.started });
+    logJson('INFO', log.message ?? 'notification published', {
+      outcome: 'published',
+      ...log.fields,
+      messageId,
+      latencyMs: Date.now() - log.started,
+    });
     return messageId;
   } catch (err) {
     logJson('ERROR', 'publish failed; the invocation will be retried, then dead-lettered', {
@@ -79,7 +84,11 @@ export interface NotifierSteps<E, X> {
 }
 
 /** parse, enrich, compose, publish: the whole invocation of a notifier with one mail per event. */
-export async function runNotifier<E, X>(event: unknown, steps: NotifierSteps<E, X>, started: number = Date.now()): Promise<{ messageId?: string }> {
+export async function runNotifier<E, X>(
+  event: unknown,
+  steps: NotifierSteps<E, X>,
+  started: number = Date.now(),
+): Promise<{ messageId?: string }> {
   const parsed = parseOrReject(event, steps.parse, started);
   const enrichment = await steps.enrich(parsed);
   const message = steps.compose(parsed, enrichment);

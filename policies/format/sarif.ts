@@ -22,9 +22,7 @@ function lineOf(file: string, address: string, cache: Map<string, string[]>): nu
     }
     cache.set(file, lines);
   }
-  const needles = address.startsWith('terraform.backend')
-    ? ['"backend"']
-    : [`"address": "${address}"`, `"${address.split('.').pop()}": {`];
+  const needles = address.startsWith('terraform.backend') ? ['"backend"'] : [`"address": "${address}"`, `"${address.split('.').pop()}": {`];
   for (const needle of needles) {
     const at = lines.findIndex((l) => l.includes(needle));
     if (at >= 0) return at + 1;

@@ -19,7 +19,13 @@ function wrap(text: string, width: number, indent: string): string {
 const REVIEW = 'check it by hand; make the value one the checks can read, or suppress the finding with the reason it is acceptable';
 
 function block(f: Finding): string {
-  const label = f.suppressed ? 'SUPPRESSED' : f.outcome === 'unknown' ? 'UNKNOWN' : f.outcome === 'warning' ? 'WARNING' : f.severity.toUpperCase();
+  const label = f.suppressed
+    ? 'SUPPRESSED'
+    : f.outcome === 'unknown'
+      ? 'UNKNOWN'
+      : f.outcome === 'warning'
+        ? 'WARNING'
+        : f.severity.toUpperCase();
   const head = `${label}  ${f.rule}  ${f.stack}  ${f.address}`;
   const message = f.outcome === 'unknown' ? `could not tell: ${f.message}` : f.message;
   const lines = [head, `    ${wrap(message, 100, '    ')}`];

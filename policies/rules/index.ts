@@ -94,7 +94,10 @@ export function rulesMarkdown(rules: readonly Rule[] = RULES): string {
     '',
     '| id | rule | severity | what must hold | why | fix |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...rules.map((r) => `| ${r.id} | [${r.name}](rules/${r.service}/${r.name}.ts) | ${r.severity}${r.suppressible === false ? ' (not suppressible)' : ''} | ${cell(r.title)} | ${cell(r.rationale)} | ${cell(r.fix)} |`),
+    ...rules.map(
+      (r) =>
+        `| ${r.id} | [${r.name}](rules/${r.service}/${r.name}.ts) | ${r.severity}${r.suppressible === false ? ' (not suppressible)' : ''} | ${cell(r.title)} | ${cell(r.rationale)} | ${cell(r.fix)} |`,
+    ),
     '',
   ].join('\n');
 }

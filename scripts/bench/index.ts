@@ -23,8 +23,12 @@ const USAGE = `usage: npm run bench -- [--runs N] [--suite]
 `;
 const flags = (() => {
   try {
-    const { values } = strictArgs({ options: { runs: { type: 'string' }, suite: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }, process.argv.slice(2));
-    if (values.runs !== undefined && !/^[1-9]\d*$/.test(values.runs)) throw new UsageError(`--runs must be a positive whole number, got ${values.runs}`);
+    const { values } = strictArgs(
+      { options: { runs: { type: 'string' }, suite: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } },
+      process.argv.slice(2),
+    );
+    if (values.runs !== undefined && !/^[1-9]\d*$/.test(values.runs))
+      throw new UsageError(`--runs must be a positive whole number, got ${values.runs}`);
     return values;
   } catch (err) {
     if (err instanceof UsageError) process.exit(usageError(processIo, USAGE, err));
@@ -69,7 +73,9 @@ function walk(dir: string): string[] {
 /** The provider modules the app bundles (its esbuild inputs): what the floor loads. */
 function providerModules(): string[] {
   const { inputs } = JSON.parse(readFileSync(`${synthScript}.inputs.json`, 'utf8')) as { inputs: string[] };
-  const mods = inputs.map((f) => /^node_modules\/(@cdktf\/provider-aws\/lib\/[^/]+)\/index\.js$/.exec(f)?.[1]).filter((m): m is string => m !== undefined);
+  const mods = inputs
+    .map((f) => /^node_modules\/(@cdktf\/provider-aws\/lib\/[^/]+)\/index\.js$/.exec(f)?.[1])
+    .filter((m): m is string => m !== undefined);
   return [...new Set(mods)].sort();
 }
 
@@ -81,7 +87,9 @@ ensureBuilt('policies/cli.ts');
 /** Median wall time of a command as a user types it (npm and npx included), in seconds. */
 function commandSeconds(command: string, args: string[], times: number, env: NodeJS.ProcessEnv = {}): number {
   return median(
-    Array.from({ length: times }, () => time(() => spawnSync(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'ignore' }))),
+    Array.from({ length: times }, () =>
+      time(() => spawnSync(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'ignore' })),
+    ),
   );
 }
 
@@ -102,8 +110,15 @@ function bundleFigures(): Array<{ name: string; bytes: number; zipBytes: number;
     .sort()
     .map((name) => {
       const file = join(dir, name, 'index.js');
-      const load = median(Array.from({ length: runs }, () => time(() => spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`]))));
-      return { name, bytes: statSync(file).size, zipBytes: statSync(join(dir, `${name}.zip`)).size, coldLoadMs: Math.max(0, (load - bare) * 1000) };
+      const load = median(
+        Array.from({ length: runs }, () => time(() => spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)})`]))),
+      );
+      return {
+        name,
+        bytes: statSync(file).size,
+        zipBytes: statSync(join(dir, `${name}.zip`)).size,
+        coldLoadMs: Math.max(0, (load - bare) * 1000),
+      };
     });
 }
 
@@ -176,10 +191,18 @@ async function main(): Promise<void> {
     ['`npx cdktf synth` within 3x the floor', ratio(commands.cdktfSynth), commands.cdktfSynth <= 3 * floor.seconds],
     ['`npm run policy -- cdktf.out` within 1.5 s', `${commands.policy.toFixed(2)} s`, commands.policy <= 1.5],
     ['`npm run policy -- --help` under 0.5 s', `${commands.policyHelp.toFixed(2)} s`, commands.policyHelp < 0.5],
-    ['example synth app within 2x the module-load floor', `${(example.seconds / floor.seconds).toFixed(2)}x`, example.seconds <= 2 * floor.seconds],
+    [
+      'example synth app within 2x the module-load floor',
+      `${(example.seconds / floor.seconds).toFixed(2)}x`,
+      example.seconds <= 2 * floor.seconds,
+    ],
     ['200 account-regions under 60 s', `${at200.seconds.toFixed(1)} s`, at200.seconds < 60],
     ['200 account-regions under 2 GB peak RSS', `${at200.maxRssMiB.toFixed(0)} MiB`, at200.maxRssMiB < 2048],
-    ['every Lambda bundle under 100 KB', bundles.map((b) => `${b.name} ${(b.bytes / 1024).toFixed(1)} KiB`).join(', ') || 'no bundles', bundles.every((b) => b.bytes < 100 * 1024)],
+    [
+      'every Lambda bundle under 100 KB',
+      bundles.map((b) => `${b.name} ${(b.bytes / 1024).toFixed(1)} KiB`).join(', ') || 'no bundles',
+      bundles.every((b) => b.bytes < 100 * 1024),
+    ],
     ...(suite !== undefined
       ? ([
           ['unit lane (`npm run test:unit`) within 30 s', `${suite.unit.toFixed(0)} s`, suite.unit <= 30],
@@ -196,7 +219,19 @@ async function main(): Promise<void> {
     terraform: terraformVersion(),
     runs,
   };
-  const results = { env, floor, example, commands, scaling, marginalSeconds, marginalRssMiB, bundles, stateMachine: machine, suiteSeconds: suite, targets };
+  const results = {
+    env,
+    floor,
+    example,
+    commands,
+    scaling,
+    marginalSeconds,
+    marginalRssMiB,
+    bundles,
+    stateMachine: machine,
+    suiteSeconds: suite,
+    targets,
+  };
   mkdirSync(join(root, 'bench'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -210,7 +245,10 @@ async function main(): Promise<void> {
     '',
     '## Targets',
     '',
-    table(['target', 'measured', 'met'], targets.map(([t, m, ok]) => [t, m, ok ? 'yes' : '**no**'])),
+    table(
+      ['target', 'measured', 'met'],
+      targets.map(([t, m, ok]) => [t, m, ok ? 'yes' : '**no**']),
+    ),
     '',
     '## Synth of the example configuration',
     '',
@@ -252,7 +290,10 @@ async function main(): Promise<void> {
     '',
     'Cold load is `require()` of the bundle in a fresh Node process minus an empty one; the AWS SDK is external (provided by the runtime) and loaded from node_modules here.',
     '',
-    table(['bundle', 'index.js (KiB)', 'zip (KiB)', 'cold load (ms)'], bundles.map((b) => [b.name, f1(b.bytes / 1024), f1(b.zipBytes / 1024), b.coldLoadMs.toFixed(0)])),
+    table(
+      ['bundle', 'index.js (KiB)', 'zip (KiB)', 'cold load (ms)'],
+      bundles.map((b) => [b.name, f1(b.bytes / 1024), f1(b.zipBytes / 1024), b.coldLoadMs.toFixed(0)]),
+    ),
     '',
     '## Patch-history state machine',
     '',
@@ -264,7 +305,12 @@ async function main(): Promise<void> {
     ),
     '',
     ...(suite !== undefined
-      ? ['## Test suite', '', `\`npm run test:unit\`: ${suite.unit.toFixed(0)} s; \`npm test\` (type check, unit and terraform lanes): ${suite.all.toFixed(0)} s, wall on this machine.`, '']
+      ? [
+          '## Test suite',
+          '',
+          `\`npm run test:unit\`: ${suite.unit.toFixed(0)} s; \`npm test\` (type check, unit and terraform lanes): ${suite.all.toFixed(0)} s, wall on this machine.`,
+          '',
+        ]
       : []),
   ].join('\n');
   writeFileSync(join(root, 'BENCHMARKS.md'), md);

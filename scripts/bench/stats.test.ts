@@ -8,8 +8,19 @@ describe('bench statistics', () => {
   });
 
   it('fits the marginal cost per stack', () => {
-    expect(slope([[1, 3], [10, 12], [50, 52]])).toBeCloseTo(1);
-    expect(() => slope([[1, 1], [1, 2]])).toThrow();
+    expect(
+      slope([
+        [1, 3],
+        [10, 12],
+        [50, 52],
+      ]),
+    ).toBeCloseTo(1);
+    expect(() =>
+      slope([
+        [1, 1],
+        [1, 2],
+      ]),
+    ).toThrow();
   });
 
   it('renders a markdown table', () => {

@@ -32,7 +32,12 @@ const ROLE_ACCOUNT = /^arn:aws[a-z-]*:iam::(\d{12}):role\//;
  * their state lives on the machine that bootstrapped them; they get plan-skipped.txt
  * saying so, as does every stack when no role is configured at all.
  */
-export function planMatrix(outdir: string, roles: Record<string, string>, roleName?: string, planRoles: Record<string, string> = {}): MatrixEntry[] {
+export function planMatrix(
+  outdir: string,
+  roles: Record<string, string>,
+  roleName?: string,
+  planRoles: Record<string, string> = {},
+): MatrixEntry[] {
   const include: MatrixEntry[] = [];
   const configured = Object.keys(roles).length > 0 || !!roleName || Object.keys(planRoles).length > 0;
   for (const s of listStacks(outdir)) {
@@ -64,10 +69,15 @@ export function planMatrix(outdir: string, roles: Record<string, string>, roleNa
     }
     const planRole = planRoles[account] ?? role;
     const forbidden = writeRoles(json);
-    for (const [what, arn] of [['OIDC role', role], ['plan role', planRole]] as const) {
+    for (const [what, arn] of [
+      ['OIDC role', role],
+      ['plan role', planRole],
+    ] as const) {
       if (ROLE_ACCOUNT.exec(arn)?.[1] !== account) throw new Error(`${s.name}: the ${what} ${arn} is not a role in account ${account}`);
       if (forbidden.includes(arn)) {
-        throw new Error(`${s.name}: the ${what} ${arn} is a role the stack deploys or writes state with; pull-request plans must run as a read-only role (planRoleArn, docs/policy-as-code.md)`);
+        throw new Error(
+          `${s.name}: the ${what} ${arn} is a role the stack deploys or writes state with; pull-request plans must run as a read-only role (planRoleArn, docs/policy-as-code.md)`,
+        );
       }
     }
     include.push({ stack: s.name, account, region: String(aws.region ?? ''), role, planRole });
@@ -88,8 +98,15 @@ export function parseRoles(text: string | undefined): Record<string, string> {
   } catch (err) {
     throw new Error(`SSMB_PLAN_ROLES is not JSON: ${(err as Error).message}`, { cause: err });
   }
-  if (!roles || typeof roles !== 'object' || Array.isArray(roles) || Object.entries(roles).some(([k, v]) => !/^\d{12}$/.test(k) || typeof v !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v))) {
-    throw new Error('SSMB_PLAN_ROLES must map 12-digit account ids to role ARNs, e.g. {"111111111111": "arn:aws:iam::111111111111:role/ssm-baseline-plan"}');
+  if (
+    !roles ||
+    typeof roles !== 'object' ||
+    Array.isArray(roles) ||
+    Object.entries(roles).some(([k, v]) => !/^\d{12}$/.test(k) || typeof v !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v))
+  ) {
+    throw new Error(
+      'SSMB_PLAN_ROLES must map 12-digit account ids to role ARNs, e.g. {"111111111111": "arn:aws:iam::111111111111:role/ssm-baseline-plan"}',
+    );
   }
   return roles as Record<string, string>;
 }

@@ -103,7 +103,15 @@ function describe(c: ResourceChange, model: StackModel | undefined): string {
   const uses = model?.policies().uses.filter((u) => u.resource.address === c.address) ?? [];
   const allowed = [...new Set(uses.flatMap((u) => u.statements.filter((st) => st.effect === 'Allow').flatMap((st) => st.actions)))];
   if (allowed.length) parts.push(`allows ${allowed.slice(0, 8).join(', ')}${allowed.length > 8 ? `, +${allowed.length - 8} more` : ''}`);
-  const principals = [...new Set(uses.flatMap((u) => (u.kind === 'identity' ? [] : u.statements.filter((st) => st.effect === 'Allow').flatMap((st) => Object.values(st.principals ?? {}).flat()))))];
+  const principals = [
+    ...new Set(
+      uses.flatMap((u) =>
+        u.kind === 'identity'
+          ? []
+          : u.statements.filter((st) => st.effect === 'Allow').flatMap((st) => Object.values(st.principals ?? {}).flat()),
+      ),
+    ),
+  ];
   if (principals.length) parts.push(`to ${principals.slice(0, 5).map(shown).join(', ')}${principals.length > 5 ? ', ...' : ''}`);
   const attrs = kindOf(c.change.actions) === 'update' ? changedAttributes(c) : [];
   if (attrs.length) parts.push(`changes ${attrs.map((a) => `\`${a}\``).join(', ')}`);
@@ -158,10 +166,13 @@ function findingsCell(findings: Finding[]): string {
 /** Renders the markdown comment. `report` holds the policy findings (see `policyModels`). */
 export function renderPlanSummary(stacks: readonly StackPlan[], report: Report | undefined): string {
   const managed = (p: StackPlan) => ((p.plan?.resource_changes ?? []) as ResourceChange[]).filter((c) => c.mode === 'managed');
-  const total = stacks.reduce((t, s) => {
-    const c = counts(managed(s));
-    return { add: t.add + c.add, change: t.change + c.change, destroy: t.destroy + c.destroy, replace: t.replace + c.replace };
-  }, { add: 0, change: 0, destroy: 0, replace: 0 } as Counts);
+  const total = stacks.reduce(
+    (t, s) => {
+      const c = counts(managed(s));
+      return { add: t.add + c.add, change: t.change + c.change, destroy: t.destroy + c.destroy, replace: t.replace + c.replace };
+    },
+    { add: 0, change: 0, destroy: 0, replace: 0 } as Counts,
+  );
   const failed = stacks.filter((s) => !s.plan && !s.skipped);
   const byStack = (name: string) => (report?.findings ?? []).filter((f) => f.stack === name);
 
@@ -190,7 +201,9 @@ export function renderPlanSummary(stacks: readonly StackPlan[], report: Report |
       continue;
     }
     const c = counts(managed(s));
-    lines.push(`| ${s.name} | ${c.add} | ${c.change} | ${c.destroy} | ${c.replace} | ${report ? findingsCell(byStack(s.name)) : 'not checked'} |`);
+    lines.push(
+      `| ${s.name} | ${c.add} | ${c.change} | ${c.destroy} | ${c.replace} | ${report ? findingsCell(byStack(s.name)) : 'not checked'} |`,
+    );
   }
 
   for (const s of stacks) {
@@ -207,7 +220,13 @@ export function renderPlanSummary(stacks: readonly StackPlan[], report: Report |
       const risky = changes.filter((c) => ['delete', 'replace'].includes(kindOf(c.change.actions)));
       if (risky.length) {
         section.push('**Destroyed or replaced**', '', '| | address | why |', '| --- | --- | --- |');
-        section.push(...capped(risky, (c) => `| ${kindOf(c.change.actions) === 'replace' ? '🔁 replace' : '🗑️ destroy'} | \`${cell(c.address)}\` | ${cell(replaceWhy(c))} |`));
+        section.push(
+          ...capped(
+            risky,
+            (c) =>
+              `| ${kindOf(c.change.actions) === 'replace' ? '🔁 replace' : '🗑️ destroy'} | \`${cell(c.address)}\` | ${cell(replaceWhy(c))} |`,
+          ),
+        );
         section.push('');
       }
       const perms = changes.filter((c) => isPermissionChange(c) && kindOf(c.change.actions) !== 'no-op');
@@ -219,19 +238,34 @@ export function renderPlanSummary(stacks: readonly StackPlan[], report: Report |
     }
     const open = byStack(s.name).filter((f) => !f.suppressed);
     if (open.length) {
-      section.push(s.plan ? '**Policy findings**' : '**Policy findings** (on cdk.tf.json)', '', '| severity | rule | address | finding |', '| --- | --- | --- | --- |');
-      section.push(...capped(open, (f) => `| ${f.severity} | ${f.rule} | \`${cell(f.address)}\` | ${cell(f.message)}<br>Fix: ${cell(f.fix)} |`));
+      section.push(
+        s.plan ? '**Policy findings**' : '**Policy findings** (on cdk.tf.json)',
+        '',
+        '| severity | rule | address | finding |',
+        '| --- | --- | --- | --- |',
+      );
+      section.push(
+        ...capped(open, (f) => `| ${f.severity} | ${f.rule} | \`${cell(f.address)}\` | ${cell(f.message)}<br>Fix: ${cell(f.fix)} |`),
+      );
       section.push('');
     }
     const suppressed = byStack(s.name).filter((f) => f.suppressed);
     if (suppressed.length) {
-      section.push(`<details><summary>${suppressed.length} suppressed finding(s)</summary>`, '', '| rule | address | reason |', '| --- | --- | --- |');
+      section.push(
+        `<details><summary>${suppressed.length} suppressed finding(s)</summary>`,
+        '',
+        '| rule | address | reason |',
+        '| --- | --- | --- |',
+      );
       section.push(...capped(suppressed, (f) => `| ${f.rule} | \`${cell(f.address)}\` | ${cell(f.suppressed!.reason)} |`));
       section.push('', '</details>', '');
     }
     if (section.length) lines.push('', `### ${s.name}`, '', ...section);
   }
-  const md = `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  const md = `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
   return md.length > MAX_LENGTH ? truncate(md, MAX_LENGTH) : md;
 }
 

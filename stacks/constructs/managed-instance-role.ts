@@ -49,7 +49,7 @@ export class ManagedInstanceRole extends Construct {
     ]);
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
-      description: 'Managed EC2 instances: SSM Agent core plus the baseline\'s log writing',
+      description: "Managed EC2 instances: SSM Agent core plus the baseline's log writing",
       assumeRolePolicy: this.trust.json,
     });
     this.roleName = this.role.name;

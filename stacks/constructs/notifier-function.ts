@@ -131,4 +131,3 @@ export class NotifierFunction extends Construct {
     });
   }
 }
-

@@ -51,10 +51,7 @@ export class PolicyDocument extends Construct {
     super(scope, id);
     this.statements.push(...statements);
     this.doc = new DataAwsIamPolicyDocument(this, 'doc', {});
-    this.doc.addOverride(
-      'statement',
-      Lazy.anyValue({ produce: () => this.allStatements().map(render) }),
-    );
+    this.doc.addOverride('statement', Lazy.anyValue({ produce: () => this.allStatements().map(render) }));
   }
 
   addStatements(...statements: PolicyStatement[]): void {

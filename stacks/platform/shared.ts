@@ -35,7 +35,12 @@ export interface SharedResources extends StackPlacement {
 }
 
 /** ARN of a resource in this account-region (`global` leaves the region out, as IAM's do). */
-export function arn(place: Pick<StackPlacement, 'partition' | 'region' | 'accountId'>, service: string, resource: string, opts: { global?: boolean } = {}): string {
+export function arn(
+  place: Pick<StackPlacement, 'partition' | 'region' | 'accountId'>,
+  service: string,
+  resource: string,
+  opts: { global?: boolean } = {},
+): string {
   return `arn:${place.partition}:${service}:${opts.global ? '' : place.region}:${place.accountId}:${resource}`;
 }
 

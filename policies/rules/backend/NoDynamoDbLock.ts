@@ -8,7 +8,8 @@ export const NoDynamoDbLock: Rule = {
   service: 'backend',
   title: 'No DynamoDB lock table',
   severity: 'low',
-  rationale: 'DynamoDB locking is deprecated in favour of use_lockfile; a table is one more resource per account to bootstrap, secure and pay for.',
+  rationale:
+    'DynamoDB locking is deprecated in favour of use_lockfile; a table is one more resource per account to bootstrap, secure and pay for.',
   fix: 'Remove dynamodb_table (and dynamodb_endpoint); keep use_lockfile = true.',
   check(stack) {
     const b = s3Backend(stack);

@@ -10,16 +10,23 @@ export const UniqueStateKey: Rule = {
   service: 'backend',
   title: 'State key unique per stack',
   severity: 'critical',
-  rationale: 'Two stacks on one state object overwrite each other\'s state; the next plan proposes to destroy the other stack\'s resources.',
+  rationale: "Two stacks on one state object overwrite each other's state; the next plan proposes to destroy the other stack's resources.",
   fix: 'Derive the key from account and region (stateKey in stacks/platform/provider.ts: <keyPrefix>/<account>/<region>/terraform.tfstate).',
   check(stack, env) {
     const own = s3Backend(stack);
     if (!own) return [];
     if (!own.key) return [{ address: backendAddress(stack), message: 'has no state key' }];
-    const others = env.stacks.filter((s) => s !== stack && s.name !== stack.name && (() => {
-      const b = s3Backend(s);
-      return b && location(b) === location(own);
-    })());
-    return others.length ? [{ address: backendAddress(stack), message: `shares ${location(own)} with ${others.map((s) => s.name).join(', ')}` }] : [];
+    const others = env.stacks.filter(
+      (s) =>
+        s !== stack &&
+        s.name !== stack.name &&
+        (() => {
+          const b = s3Backend(s);
+          return b && location(b) === location(own);
+        })(),
+    );
+    return others.length
+      ? [{ address: backendAddress(stack), message: `shares ${location(own)} with ${others.map((s) => s.name).join(', ')}` }]
+      : [];
   },
 };

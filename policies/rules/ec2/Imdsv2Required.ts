@@ -17,7 +17,7 @@ export const Imdsv2Required: Rule = {
   service: 'ec2',
   title: 'IMDSv2 required',
   severity: 'high',
-  rationale: 'IMDSv1 answers any request that reaches 169.254.169.254, so an SSRF bug hands out the instance role\'s credentials.',
+  rationale: "IMDSv1 answers any request that reaches 169.254.169.254, so an SSRF bug hands out the instance role's credentials.",
   fix: 'Set metadata_options { http_tokens = "required" } (http_endpoint enabled, hop limit 1 or 2).',
   check(stack) {
     const out: Violation[] = [];

@@ -8,7 +8,8 @@ export const NoIngress: Rule = {
   service: 'ec2',
   title: 'No ingress rules',
   severity: 'high',
-  rationale: 'The baseline\'s instances are reached through Session Manager, which needs only outbound HTTPS; any inbound rule is an unaudited path.',
+  rationale:
+    "The baseline's instances are reached through Session Manager, which needs only outbound HTTPS; any inbound rule is an unaudited path.",
   fix: 'Remove ingress blocks and ingress rule resources; keep egress to 443 (or VPC endpoints) for the SSM Agent.',
   check(stack) {
     const out: Violation[] = [];

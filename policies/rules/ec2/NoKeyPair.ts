@@ -8,7 +8,8 @@ export const NoKeyPair: Rule = {
   service: 'ec2',
   title: 'No key pair on instances',
   severity: 'high',
-  rationale: 'A key pair is a credential outside IAM: not audited by Session Manager, not revoked with the user, and usable if a port is ever opened.',
+  rationale:
+    'A key pair is a credential outside IAM: not audited by Session Manager, not revoked with the user, and usable if a port is ever opened.',
   fix: 'Remove key_name (and aws_key_pair); connect with `aws ssm start-session`.',
   check(stack) {
     const out: Violation[] = [];

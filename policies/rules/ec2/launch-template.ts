@@ -30,7 +30,9 @@ export function effective<T>(instance: Resource, template: Resource | undefined,
 
 /** The template's mapping of the image's root device, if it maps one. */
 export function rootDeviceMapping(template: Resource): Values | undefined {
-  return blocks(template.values.block_device_mappings).find((m) => typeof m.device_name === 'string' && ROOT_DEVICE_NAMES.includes(m.device_name));
+  return blocks(template.values.block_device_mappings).find(
+    (m) => typeof m.device_name === 'string' && ROOT_DEVICE_NAMES.includes(m.device_name),
+  );
 }
 
 /** ` (from launch template aws_launch_template.x)` for messages. */

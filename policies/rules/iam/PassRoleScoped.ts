@@ -22,10 +22,18 @@ export const PassRoleScoped: Rule = {
         : st.resources.filter((r) => r.includes('*') || !arnOfKind(r, /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, ['aws_iam_role']));
       const found: Violation[] = [];
       if (loose.length || st.resources.length === 0) {
-        found.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} passes roles other than named ones: ${loose.join(', ') || '(no Resource)'}` });
+        found.push({
+          address: use.resource.address,
+          subject: 'iam:PassRole',
+          message: `${where} passes roles other than named ones: ${loose.join(', ') || '(no Resource)'}`,
+        });
       }
       if (conditionValues(st, 'iam:PassedToService').filter((v) => !v.includes('*')).length === 0) {
-        found.push({ address: use.resource.address, subject: 'iam:PassRole', message: `${where} allows iam:PassRole without an iam:PassedToService condition` });
+        found.push({
+          address: use.resource.address,
+          subject: 'iam:PassRole',
+          message: `${where} allows iam:PassRole without an iam:PassedToService condition`,
+        });
       }
       out.push(...ifCovering(at, 'iam:PassRole', found));
     }

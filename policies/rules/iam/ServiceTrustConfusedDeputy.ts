@@ -16,10 +16,18 @@ interface ServiceKeys {
 export const SOURCE_KEY_SERVICES: Record<string, ServiceKeys> = {
   // EventBridge Scheduler sends the schedule *group* ARN, not the schedule's.
   'scheduler.amazonaws.com': {
-    sourceArn: { pattern: /^arn:aws[a-z-]*:scheduler:[a-z0-9-]+:\d{12}:schedule-group\/.+$/, resourceTypes: ['aws_scheduler_schedule_group'], what: 'schedule-group ARN' },
+    sourceArn: {
+      pattern: /^arn:aws[a-z-]*:scheduler:[a-z0-9-]+:\d{12}:schedule-group\/.+$/,
+      resourceTypes: ['aws_scheduler_schedule_group'],
+      what: 'schedule-group ARN',
+    },
   },
   'states.amazonaws.com': {
-    sourceArn: { pattern: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/, resourceTypes: ['aws_sfn_state_machine'], what: 'state machine ARN' },
+    sourceArn: {
+      pattern: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/,
+      resourceTypes: ['aws_sfn_state_machine'],
+      what: 'state machine ARN',
+    },
   },
   'config.amazonaws.com': {},
   'events.amazonaws.com': {},
@@ -48,7 +56,9 @@ export const ServiceTrustConfusedDeputy: Rule = {
         const accounts = conditionValues(st, 'aws:SourceAccount');
         // An expression naming a resource (the account id of a caller identity) is read as the stack's account; one naming none is unknown.
         const unresolved = accounts.filter(isUnresolved);
-        const goodAccounts = accounts.filter((a) => (isExpression(a) && !isUnresolved(a)) || (/^\d{12}$/.test(a) && (!stack.accountId || a === stack.accountId)));
+        const goodAccounts = accounts.filter(
+          (a) => (isExpression(a) && !isUnresolved(a)) || (/^\d{12}$/.test(a) && (!stack.accountId || a === stack.accountId)),
+        );
         if (unresolved.length && goodAccounts.length + unresolved.length === accounts.length) {
           found.push({
             address: use.resource.address,

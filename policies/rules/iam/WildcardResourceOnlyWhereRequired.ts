@@ -23,7 +23,8 @@ export const WildcardResourceOnlyWhereRequired: Rule = {
           if (isFullWildcard(action) || !action.includes(':')) continue;
           const scoped = env.catalog.expand(action).filter((a) => !env.catalog.isWildcardOnly(a));
           if (scoped.length === 0) continue;
-          const which = action.includes('*') || action.includes('?') ? ` (${scoped.slice(0, 3).join(', ')}${scoped.length > 3 ? ', ...' : ''})` : '';
+          const which =
+            action.includes('*') || action.includes('?') ? ` (${scoped.slice(0, 3).join(', ')}${scoped.length > 3 ? ', ...' : ''})` : '';
           out.push({
             address: use.resource.address,
             subject: action,

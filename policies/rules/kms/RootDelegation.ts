@@ -9,7 +9,7 @@ export const RootDelegation: Rule = {
   title: 'Key policy delegates to the account root',
   severity: 'high',
   rationale:
-    'The statement `Allow kms:* to arn:aws:iam::<account>:root` is the default key policy\'s delegation: without it no IAM policy can grant key use, ' +
+    "The statement `Allow kms:* to arn:aws:iam::<account>:root` is the default key policy's delegation: without it no IAM policy can grant key use, " +
     'and a key nobody can administer can only be recovered by AWS Support. This is the accepted exception to SSMB-IAM-001.',
   fix: 'Start the key policy with Allow, Principal AWS = arn:aws:iam::<account>:root, Action kms:*, Resource * (CustomerKey does).',
   check(stack) {
@@ -33,7 +33,10 @@ export const RootDelegation: Rule = {
           st.conditions.length === 0,
       );
       if (!delegates) {
-        out.push({ address: key.address, message: `key policy has no unconditioned Allow of kms:* to ${stack.accountRoot ?? 'the account root'}` });
+        out.push({
+          address: key.address,
+          message: `key policy has no unconditioned Allow of kms:* to ${stack.accountRoot ?? 'the account root'}`,
+        });
       }
     }
     return out;

@@ -16,7 +16,8 @@ export const RotationEnabled: Rule = {
       const spec = key.values.customer_master_key_spec ?? 'SYMMETRIC_DEFAULT';
       // Asymmetric and HMAC keys cannot rotate automatically.
       if (spec !== 'SYMMETRIC_DEFAULT') continue;
-      if (!isTrue(key.values.enable_key_rotation)) out.push({ address: key.address, message: 'does not rotate (enable_key_rotation is not true)' });
+      if (!isTrue(key.values.enable_key_rotation))
+        out.push({ address: key.address, message: 'does not rotate (enable_key_rotation is not true)' });
     }
     return out;
   },

@@ -73,10 +73,17 @@ export const SupportedRuntime: Rule = {
       }
       const until = RUNTIME_DEPRECATION[runtime];
       if (!until) out.push({ address: fn.address, subject: runtime, message: `uses runtime ${runtime}, which this rule does not know` });
-      else if (until <= today) out.push({ address: fn.address, subject: runtime, message: `uses runtime ${runtime}, deprecated since ${until}` });
+      else if (until <= today)
+        out.push({ address: fn.address, subject: runtime, message: `uses runtime ${runtime}, deprecated since ${until}` });
       else {
         const days = Math.round((Date.parse(until) - Date.parse(today)) / DAY_MS);
-        if (days <= WARN_DAYS) out.push({ address: fn.address, subject: runtime, outcome: 'warning', message: `uses runtime ${runtime}, deprecated on ${until} (in ${days} days); the rule fails from that date` });
+        if (days <= WARN_DAYS)
+          out.push({
+            address: fn.address,
+            subject: runtime,
+            outcome: 'warning',
+            message: `uses runtime ${runtime}, deprecated on ${until} (in ${days} days); the rule fails from that date`,
+          });
       }
     }
     return out;

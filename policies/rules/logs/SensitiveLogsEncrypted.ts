@@ -8,7 +8,8 @@ const SENSITIVE_CLASSIFICATIONS = ['sensitive', 'confidential', 'restricted'];
 function sensitivity(stack: StackModel, group: Resource): string | undefined {
   const tags = { ...(group.values.tags ?? {}) } as Record<string, unknown>;
   const classification = Object.entries(tags).find(([k]) => k.toLowerCase() === 'dataclassification')?.[1];
-  if (typeof classification === 'string' && SENSITIVE_CLASSIFICATIONS.includes(classification.toLowerCase())) return `tagged DataClassification=${classification}`;
+  if (typeof classification === 'string' && SENSITIVE_CLASSIFICATIONS.includes(classification.toLowerCase()))
+    return `tagged DataClassification=${classification}`;
   const name = group.values.name;
   for (const doc of stack.byType('aws_ssm_document')) {
     if (doc.values.document_type !== 'Session' || typeof doc.values.content !== 'string') continue;
@@ -28,7 +29,7 @@ export const SensitiveLogsEncrypted: Rule = {
   severity: 'high',
   rationale:
     'Session transcripts contain everything typed and printed on the bastion, secrets included. A customer-managed key adds an access check ' +
-    '(and an audit trail) on top of the log group\'s IAM permissions.',
+    "(and an audit trail) on top of the log group's IAM permissions.",
   fix: 'Set kms_key_id to a CustomerKey whose policy allows logs.<region>.amazonaws.com with the kms:EncryptionContext:aws:logs:arn condition.',
   check(stack) {
     const out: Violation[] = [];

@@ -9,7 +9,8 @@ export const SuppressionJustified: Rule = {
   service: 'policy',
   title: 'Suppressions carry a reason',
   severity: 'high',
-  rationale: 'A suppression is an accepted risk; without a written reason (and a rule that exists) nobody can review or revisit it. An invalid suppression suppresses nothing.',
+  rationale:
+    'A suppression is an accepted risk; without a written reason (and a rule that exists) nobody can review or revisit it. An invalid suppression suppresses nothing.',
   fix: 'Call suppress(resource, "<rule id>", "<why this is acceptable, at least 10 characters>", [subjects]).',
   // A suppression of this rule would hide the invalid suppression it reports.
   suppressible: false,

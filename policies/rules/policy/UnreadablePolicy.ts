@@ -7,9 +7,12 @@ export const UnreadablePolicy: Rule = {
   service: 'policy',
   title: 'Policy documents readable by the checks',
   severity: 'high',
-  rationale: 'A policy the checks cannot parse (an HCL jsonencode(...) expression, malformed JSON) is a policy nobody reviewed; every other rule would pass it silently.',
+  rationale:
+    'A policy the checks cannot parse (an HCL jsonencode(...) expression, malformed JSON) is a policy nobody reviewed; every other rule would pass it silently.',
   fix: 'Build the document with PolicyDocument (aws_iam_policy_document) or pass a JSON string (JSON.stringify), not Fn.jsonencode.',
   check(stack) {
-    return stack.policies().errors.map((e) => ({ address: e.resource.address, subject: e.attribute, message: `${e.attribute}: ${e.error}` }));
+    return stack
+      .policies()
+      .errors.map((e) => ({ address: e.resource.address, subject: e.attribute, message: `${e.attribute}: ${e.error}` }));
   },
 };

@@ -15,8 +15,9 @@ export const LifecycleConfigured: Rule = {
     const out: Violation[] = [];
     for (const bucket of stack.byType('aws_s3_bucket')) {
       const enabled =
-        bucketParts(stack, bucket, 'aws_s3_bucket_lifecycle_configuration').some((l) => blocks(l.values.rule).some((r) => r.status === 'Enabled')) ||
-        blocks(bucket.values.lifecycle_rule).some((r) => isTrue(r.enabled));
+        bucketParts(stack, bucket, 'aws_s3_bucket_lifecycle_configuration').some((l) =>
+          blocks(l.values.rule).some((r) => r.status === 'Enabled'),
+        ) || blocks(bucket.values.lifecycle_rule).some((r) => isTrue(r.enabled));
       if (!enabled) out.push({ address: bucket.address, message: 'has no enabled lifecycle rule' });
     }
     return out;

@@ -18,7 +18,11 @@ export const NoPublicAllow: Rule = {
     for (const bucket of stack.byType('aws_s3_bucket')) {
       for (const { resource, statement: st, index } of bucketPolicyStatements(stack, bucket)) {
         if (st.effect === 'Allow' && hasAnyPrincipal(st)) {
-          out.push({ address: resource.address, subject: statementLabel(st, index), message: `statement ${statementLabel(st, index)} allows "*" principals on ${bucket.address}` });
+          out.push({
+            address: resource.address,
+            subject: statementLabel(st, index),
+            message: `statement ${statementLabel(st, index)} allows "*" principals on ${bucket.address}`,
+          });
         } else if (st.effect === 'Allow' && unresolvedPrincipals(st).length) {
           out.push({
             address: resource.address,

@@ -27,7 +27,8 @@ export const TlsOnly: Rule = {
   service: 's3',
   title: 'Bucket policy denies non-TLS requests',
   severity: 'high',
-  rationale: 'A Deny on `aws:SecureTransport = false` is the only way to refuse plain-HTTP access, which would expose objects and credentials in transit.',
+  rationale:
+    'A Deny on `aws:SecureTransport = false` is the only way to refuse plain-HTTP access, which would expose objects and credentials in transit.',
   fix: 'Add a Deny statement for Principal "*", Action "s3:*", Resource [bucket ARN, bucket ARN/*], Condition Bool aws:SecureTransport = false (SecureBucket does).',
   check(stack) {
     const out: Violation[] = [];
@@ -37,10 +38,17 @@ export const TlsOnly: Rule = {
           st.effect === 'Deny' &&
           hasAnyPrincipal(st) &&
           ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject'].every((a) => coversAction(st, a)) &&
-          st.conditions.some((c) => /^Bool(IfExists)?$/.test(c.test) && c.variable.toLowerCase() === 'aws:securetransport' && c.values.includes('false')) &&
+          st.conditions.some(
+            (c) => /^Bool(IfExists)?$/.test(c.test) && c.variable.toLowerCase() === 'aws:securetransport' && c.values.includes('false'),
+          ) &&
           coversBucketAndObjects(stack, bucket, st.resources),
       );
-      if (!ok) out.push({ address: bucket.address, message: 'has no bucket policy statement denying requests without TLS (aws:SecureTransport = false) on the bucket and its objects' });
+      if (!ok)
+        out.push({
+          address: bucket.address,
+          message:
+            'has no bucket policy statement denying requests without TLS (aws:SecureTransport = false) on the bucket and its objects',
+        });
     }
     return out;
   },

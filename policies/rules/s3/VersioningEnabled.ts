@@ -15,8 +15,9 @@ export const VersioningEnabled: Rule = {
     const out: Violation[] = [];
     for (const bucket of stack.byType('aws_s3_bucket')) {
       const enabled =
-        bucketParts(stack, bucket, 'aws_s3_bucket_versioning').some((v) => block(v.values.versioning_configuration)?.status === 'Enabled') ||
-        isTrue(block(bucket.values.versioning)?.enabled);
+        bucketParts(stack, bucket, 'aws_s3_bucket_versioning').some(
+          (v) => block(v.values.versioning_configuration)?.status === 'Enabled',
+        ) || isTrue(block(bucket.values.versioning)?.enabled);
       if (!enabled) out.push({ address: bucket.address, message: 'does not have versioning enabled' });
     }
     return out;

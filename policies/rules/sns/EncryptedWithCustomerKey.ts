@@ -22,7 +22,11 @@ export const EncryptedWithCustomerKey: Rule = {
       } else if (/alias\/aws\//.test(key)) {
         out.push({ address: topic.address, message: `uses the AWS-managed key ${key}` });
       } else if (isUnresolved(key)) {
-        out.push({ address: topic.address, outcome: 'unknown', message: `kms_master_key_id ${key} is known only at apply; it may be the AWS-managed key` });
+        out.push({
+          address: topic.address,
+          outcome: 'unknown',
+          message: `kms_master_key_id ${key} is known only at apply; it may be the AWS-managed key`,
+        });
       } else if (isExpression(key) && !references(key).some((r) => r.type === 'aws_kms_key' || r.type === 'aws_kms_alias')) {
         out.push({ address: topic.address, message: `kms_master_key_id ${key} is not a KMS key of the stack` });
       }

@@ -8,14 +8,19 @@ export const NotPublic: Rule = {
   service: 'sns',
   title: 'Topics never public',
   severity: 'critical',
-  rationale: 'A public topic lets anyone publish (spam with the baseline\'s name) or subscribe (read every notification).',
+  rationale: "A public topic lets anyone publish (spam with the baseline's name) or subscribe (read every notification).",
   fix: 'Replace the "*" principal with named principals, or restrict it with aws:SourceAccount / aws:PrincipalOrgID / aws:SourceArn.',
   check(stack) {
     const out: Violation[] = [];
     for (const use of stack.policies().uses) {
       if (use.guards !== 'aws_sns_topic') continue;
       use.statements.forEach((st, i) => {
-        if (isPublicAllow(st)) out.push({ address: use.resource.address, subject: statementLabel(st, i), message: `statement ${statementLabel(st, i)} allows ${st.actions.join(', ')} to anyone` });
+        if (isPublicAllow(st))
+          out.push({
+            address: use.resource.address,
+            subject: statementLabel(st, i),
+            message: `statement ${statementLabel(st, i)} allows ${st.actions.join(', ')} to anyone`,
+          });
         else if (mayBePublicAllow(st)) {
           out.push({
             address: use.resource.address,

@@ -10,18 +10,24 @@ export const PublishersScoped: Rule = {
   severity: 'high',
   rationale:
     'A topic policy that lets events.amazonaws.com or cloudwatch.amazonaws.com publish without a source condition admits every rule and alarm of every account, ' +
-    'so anyone could send mail that looks like the baseline\'s.',
+    "so anyone could send mail that looks like the baseline's.",
   fix: 'Add `ArnEquals aws:SourceArn = [rule or alarm ARNs]` and `StringEquals aws:SourceAccount = <account>` (NotificationTopic.allowEventBridgeRule does).',
   check(stack) {
     const out: Violation[] = [];
     const topicPolicies = stack.policies().uses.filter((u) => u.guards === 'aws_sns_topic');
     for (const at of allowsCovering(topicPolicies, 'sns:Publish')) {
       const { use, statement: st, index: i } = at;
-      const scoped = [...conditionValues(st, 'aws:SourceArn'), ...conditionValues(st, 'aws:SourceAccount'), ...conditionValues(st, 'aws:SourceOwner')].some((v) => v !== '*');
+      const scoped = [
+        ...conditionValues(st, 'aws:SourceArn'),
+        ...conditionValues(st, 'aws:SourceAccount'),
+        ...conditionValues(st, 'aws:SourceOwner'),
+      ].some((v) => v !== '*');
       if (scoped) continue;
-      const found = servicePrincipals(st).map(
-        (service): Violation => ({ address: use.resource.address, subject: service, message: `statement ${statementLabel(st, i)} lets ${service} publish without aws:SourceArn or aws:SourceAccount` }),
-      );
+      const found = servicePrincipals(st).map((service): Violation => ({
+        address: use.resource.address,
+        subject: service,
+        message: `statement ${statementLabel(st, i)} lets ${service} publish without aws:SourceArn or aws:SourceAccount`,
+      }));
       out.push(...ifCovering(at, 'sns:Publish', found));
     }
     return out;

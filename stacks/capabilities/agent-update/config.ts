@@ -23,15 +23,13 @@ const retentionDays = z
 export const agentUpdateConfig = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Deploy this capability. @default true'),
-    targets: targets
-      .prefault({})
-      .describe('Instances the AWS-UpdateSSMAgent association targets. @default - all managed instances'),
+    targets: targets.prefault({}).describe('Instances the AWS-UpdateSSMAgent association targets. @default - all managed instances'),
     schedule: associationSchedule()
       .default('rate(14 days)')
-      .describe('How often the association runs (rate(...) or cron(...)). @default rate(14 days), as the console\'s one-click setup'),
+      .describe("How often the association runs (rate(...) or cron(...)). @default rate(14 days), as the console's one-click setup"),
     version: agentVersion
       .optional()
-      .describe('Install exactly this SSM Agent version (the document\'s `version` parameter). @default - the latest version'),
+      .describe("Install exactly this SSM Agent version (the document's `version` parameter). @default - the latest version"),
     allowDowngrade: z
       .boolean()
       .default(false)
@@ -44,7 +42,7 @@ export const agentUpdateConfig = z
       .describe('Stop sending the update to more targets after this many failures (number or percentage). @default 10%'),
     complianceSeverity: complianceSeverity
       .default('UNSPECIFIED')
-      .describe('Severity of the association\'s compliance item when it fails. @default UNSPECIFIED'),
+      .describe("Severity of the association's compliance item when it fails. @default UNSPECIFIED"),
     applyOnlyAtCronInterval: z
       .boolean()
       .default(false)

@@ -22,7 +22,10 @@ export const amiAlertsConfig = z
     enabled: z.boolean().default(true).describe('Deploy this capability. @default true'),
     tags: z
       .array(watchedTag)
-      .max(20, { error: (iss) => `at most 20 tag pairs (keep the event patterns within EventBridge's size limit), got ${String((iss.input as unknown[]).length)}` })
+      .max(20, {
+        error: (iss) =>
+          `at most 20 tag pairs (keep the event patterns within EventBridge's size limit), got ${String((iss.input as unknown[]).length)}`,
+      })
       .default(DEFAULT_WATCHED_TAGS)
       .describe(
         'Tags that make an AMI worth an alert. An AMI matches when it carries one pair exactly ' +
@@ -40,7 +43,11 @@ export const amiAlertsConfig = z
   .superRefine((cfg, ctx) => {
     if (!cfg.enabled) return;
     if (cfg.tags.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['tags'], message: 'must list at least one tag pair while the capability is enabled (or set enabled: false)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tags'],
+        message: 'must list at least one tag pair while the capability is enabled (or set enabled: false)',
+      });
       return;
     }
     const seenPair = new Map<string, number>();
@@ -52,7 +59,11 @@ export const amiAlertsConfig = z
       const id = JSON.stringify([t.key, t.value ?? null]);
       const prev = seenPair.get(id);
       if (prev !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['tags', i], message: `duplicate tag pair ${describeTag(t)} (also at amiAlerts.tags[${prev}])` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tags', i],
+          message: `duplicate tag pair ${describeTag(t)} (also at amiAlerts.tags[${prev}])`,
+        });
         return;
       }
       seenPair.set(id, i);

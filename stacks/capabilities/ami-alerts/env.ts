@@ -37,8 +37,7 @@ export function parseWatchedTags(json: string): WatchedTag[] {
     Array.isArray(parsed) &&
     parsed.length > 0 &&
     parsed.every(
-      (t) =>
-        typeof t === 'object' && t !== null && typeof t.key === 'string' && (t.value === undefined || typeof t.value === 'string'),
+      (t) => typeof t === 'object' && t !== null && typeof t.key === 'string' && (t.value === undefined || typeof t.value === 'string'),
     );
   if (!ok) throw new Error(`WATCHED_TAGS must be a non-empty list of {key, value?} strings, got ${json}`);
   return (parsed as WatchedTag[]).map((t) => (t.value === undefined ? { key: t.key } : { key: t.key, value: t.value }));

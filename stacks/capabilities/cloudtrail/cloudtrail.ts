@@ -49,7 +49,13 @@ export class ManagementTrail extends Construct {
           principals: cloudtrail,
           conditions: [sourceIsTrail, { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:cloudtrail:arn', values: [trailArn] }],
         },
-        { sid: 'AllowTrailToDescribeKey', actions: ['kms:DescribeKey'], resources: ['*'], principals: cloudtrail, conditions: [sourceIsTrail] },
+        {
+          sid: 'AllowTrailToDescribeKey',
+          actions: ['kms:DescribeKey'],
+          resources: ['*'],
+          principals: cloudtrail,
+          conditions: [sourceIsTrail],
+        },
         // Readers decrypt log files through IAM policies (the root delegation of the
         // key policy): no account-wide decrypt grant here.
       ],
@@ -61,7 +67,13 @@ export class ManagementTrail extends Construct {
       noncurrentVersionExpirationDays: 30,
     });
     this.bucket.addToPolicy(
-      { sid: 'AllowTrailAclCheck', actions: ['s3:GetBucketAcl'], resources: [this.bucket.bucketArn], principals: cloudtrail, conditions: [sourceIsTrail] },
+      {
+        sid: 'AllowTrailAclCheck',
+        actions: ['s3:GetBucketAcl'],
+        resources: [this.bucket.bucketArn],
+        principals: cloudtrail,
+        conditions: [sourceIsTrail],
+      },
       {
         sid: 'AllowTrailWrite',
         actions: ['s3:PutObject'],

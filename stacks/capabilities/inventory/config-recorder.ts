@@ -22,7 +22,13 @@ export function configDeliveryStatements(bucketArn: string, accountId: string): 
   const principals = [{ type: 'Service' as const, identifiers: [CONFIG_SERVICE] }];
   const sourceAccount = { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] };
   return [
-    { sid: 'AWSConfigBucketPermissionsCheck', actions: ['s3:GetBucketAcl'], resources: [bucketArn], principals, conditions: [sourceAccount] },
+    {
+      sid: 'AWSConfigBucketPermissionsCheck',
+      actions: ['s3:GetBucketAcl'],
+      resources: [bucketArn],
+      principals,
+      conditions: [sourceAccount],
+    },
     { sid: 'AWSConfigBucketExistenceCheck', actions: ['s3:ListBucket'], resources: [bucketArn], principals, conditions: [sourceAccount] },
     {
       sid: 'AWSConfigBucketDelivery',

@@ -25,7 +25,9 @@ export const fileInventory = z
         z
           .string()
           .min(1)
-          .regex(/^[^/\\]+$/, { error: (iss) => `must be a file-name pattern such as *.sh, without directories, got ${JSON.stringify(iss.input)}` }),
+          .regex(/^[^/\\]+$/, {
+            error: (iss) => `must be a file-name pattern such as *.sh, without directories, got ${JSON.stringify(iss.input)}`,
+          }),
       )
       .min(1, { error: 'must list at least one file-name pattern, e.g. ["*.conf"]' })
       .describe('File-name patterns, e.g. ["*.sh"] (AWS "Pattern")'),
@@ -47,7 +49,8 @@ export const registryInventory = z
     path: z
       .string()
       .regex(new RegExp(`^(${REGISTRY_HIVES.join('|')})(\\\\[^\\\\]+)*$`), {
-        error: (iss) => `must be a registry key path starting with a hive, e.g. HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon, got ${JSON.stringify(iss.input)}`,
+        error: (iss) =>
+          `must be a registry key path starting with a hive, e.g. HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon, got ${JSON.stringify(iss.input)}`,
       })
       .describe('Registry key path (AWS "Path")'),
     recursive: z.boolean().default(false).describe('Include subkeys (AWS "Recursive"). @default false'),
@@ -72,12 +75,16 @@ export const inventoryCollection = z
     services: collectFlag('services (not recorded by Config)'),
     windowsRoles: collectFlag('Windows roles and features (not recorded by Config)'),
     customInventory: collectFlag('custom inventory written by your own scripts (not recorded by Config)'),
-    billingInfo: collectFlag('the billing product ids of license-included and AWS Marketplace instances (AWS:BillingInfo; not recorded by Config)'),
+    billingInfo: collectFlag(
+      'the billing product ids of license-included and AWS Marketplace instances (AWS:BillingInfo; not recorded by Config)',
+    ),
     files: z
       .array(fileInventory)
       .max(20)
       .default([])
-      .describe('File searches (metadata only, at most 500 files in total per instance; recorded by Config as AWS::SSM::FileData). @default - none'),
+      .describe(
+        'File searches (metadata only, at most 500 files in total per instance; recorded by Config as AWS::SSM::FileData). @default - none',
+      ),
     windowsRegistry: z
       .array(registryInventory)
       .max(20)
@@ -128,7 +135,7 @@ export const recorderConfig = z
       .union([z.boolean(), z.array(accountId).min(1)])
       .default(true)
       .describe(
-        'Create the account-global AWSServiceRoleForConfig (in the account\'s first region). ' +
+        "Create the account-global AWSServiceRoleForConfig (in the account's first region). " +
           'false where it already exists, or a list of the account ids that still need it. @default true',
       ),
     deliveryFrequency: z
@@ -147,12 +154,22 @@ export const recorderConfig = z
   .superRefine((r, ctx) => {
     r.extraResourceTypes.forEach((t, i) => {
       const first = r.extraResourceTypes.indexOf(t);
-      if (first !== i) ctx.addIssue({ code: 'custom', path: ['extraResourceTypes', i], message: `duplicate type ${JSON.stringify(t)} (also at extraResourceTypes[${first}])` });
+      if (first !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['extraResourceTypes', i],
+          message: `duplicate type ${JSON.stringify(t)} (also at extraResourceTypes[${first}])`,
+        });
     });
     if (Array.isArray(r.createServiceLinkedRole)) {
       r.createServiceLinkedRole.forEach((id, i) => {
         const first = (r.createServiceLinkedRole as string[]).indexOf(id);
-        if (first !== i) ctx.addIssue({ code: 'custom', path: ['createServiceLinkedRole', i], message: `duplicate account id ${JSON.stringify(id)} (also at createServiceLinkedRole[${first}])` });
+        if (first !== i)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['createServiceLinkedRole', i],
+            message: `duplicate account id ${JSON.stringify(id)} (also at createServiceLinkedRole[${first}])`,
+          });
       });
     }
   })

@@ -16,7 +16,10 @@ export function requiredResourceTypes(recorder: Pick<RecorderConfig, 'extraResou
  * only the stack of the account's first region creates it (when the setting asks for
  * it in this account); the other regions refer to its fixed ARN.
  */
-export function createsServiceLinkedRole(recorder: Pick<RecorderConfig, 'createServiceLinkedRole'>, place: Pick<StackPlacement, 'accountId' | 'isHomeRegion'>): boolean {
+export function createsServiceLinkedRole(
+  recorder: Pick<RecorderConfig, 'createServiceLinkedRole'>,
+  place: Pick<StackPlacement, 'accountId' | 'isHomeRegion'>,
+): boolean {
   const setting = recorder.createServiceLinkedRole;
   const wanted = Array.isArray(setting) ? setting.includes(place.accountId) : setting;
   return wanted && place.isHomeRegion;
@@ -28,7 +31,10 @@ export function timelineCommand(region: string): string {
 }
 
 /** What the user must check when the stack relies on a recorder it does not manage. */
-export function existingRecorderNote(recorder: Pick<RecorderConfig, 'extraResourceTypes'>, place: Pick<StackPlacement, 'stackName' | 'accountId' | 'region'>): string {
+export function existingRecorderNote(
+  recorder: Pick<RecorderConfig, 'extraResourceTypes'>,
+  place: Pick<StackPlacement, 'stackName' | 'accountId' | 'region'>,
+): string {
   return (
     `${place.stackName}: inventory.recorder.mode is "useExisting", so no Config recorder, delivery channel or bucket is created. ` +
     `The existing recorder in account ${place.accountId}, region ${place.region} must record: ${requiredResourceTypes(recorder).join(', ')} ` +
@@ -64,7 +70,12 @@ export class SoftwareInventory extends Construct {
         targets: cfg.targets,
         collection: cfg.collect,
       });
-      namedOutput(this, 'inventory_association_id', this.association.associationId, 'State Manager association running AWS-GatherSoftwareInventory');
+      namedOutput(
+        this,
+        'inventory_association_id',
+        this.association.associationId,
+        'State Manager association running AWS-GatherSoftwareInventory',
+      );
     }
 
     if (cfg.recorder.mode === 'create') {
@@ -87,6 +98,11 @@ export class SoftwareInventory extends Construct {
       // The annotation lands in the synth manifest; main.ts prints every warning as a NOTE line.
       Annotations.of(this).addWarning(note);
     }
-    namedOutput(this, 'inventory_timeline_command', timelineCommand(shared.region), 'Prints the configuration timeline of one instance\'s inventory');
+    namedOutput(
+      this,
+      'inventory_timeline_command',
+      timelineCommand(shared.region),
+      "Prints the configuration timeline of one instance's inventory",
+    );
   }
 }

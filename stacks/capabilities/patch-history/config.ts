@@ -20,7 +20,8 @@ export const RUNS_FOLDER = '_runs';
 const snapshotSchedule = z
   .string()
   .regex(/^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/, {
-    error: (iss) => `must be a recurring EventBridge Scheduler expression, rate(N minutes|hours|days) or cron(min hour day month weekday year), got ${JSON.stringify(iss.input)}`,
+    error: (iss) =>
+      `must be a recurring EventBridge Scheduler expression, rate(N minutes|hours|days) or cron(min hour day month weekday year), got ${JSON.stringify(iss.input)}`,
   })
   .refine((s) => !/^rate\(1 (minutes|hours|days)\)$/.test(s) && !/^rate\(([2-9]|\d{2,}) (minute|hour|day)\)$/.test(s), {
     error: (iss) => `uses the wrong plural: Scheduler wants rate(1 day) / rate(7 days), got ${JSON.stringify(iss.input)}`,
@@ -92,7 +93,9 @@ export const patchHistoryConfig = z
       .default('rate(1 day)')
       .describe('How often the Scan association runs (rate(...) or cron(...)). @default rate(1 day)'),
     scanMaxConcurrency: percentOrCount.default('10%').describe('How many targets scan at once (number or percentage). @default 10%'),
-    scanMaxErrors: percentOrCount.default('10%').describe('Stop scanning more targets after this many failures (number or percentage). @default 10%'),
+    scanMaxErrors: percentOrCount
+      .default('10%')
+      .describe('Stop scanning more targets after this many failures (number or percentage). @default 10%'),
 
     // Which instances and patches a snapshot reads.
     tagKey: tagKey.default('CheckPatch').describe('Snapshot EC2 instances that carry this tag key. @default CheckPatch'),
@@ -105,7 +108,9 @@ export const patchHistoryConfig = z
       .min(1, { error: 'must list at least one classification' })
       .max(20, { error: (iss) => `must list at most 20 classifications, got ${(iss.input as unknown[]).length}` })
       .default([...DEFAULT_CLASSIFICATIONS])
-      .describe('Patch classifications a snapshot keeps (DescribeInstancePatches Classification filter). @default ["Security", "CriticalUpdates", "SecurityUpdates"]'),
+      .describe(
+        'Patch classifications a snapshot keeps (DescribeInstancePatches Classification filter). @default ["Security", "CriticalUpdates", "SecurityUpdates"]',
+      ),
 
     // When and how fast snapshots run.
     schedule: snapshotSchedule.default('rate(7 days)').describe('EventBridge Scheduler expression of the snapshots. @default rate(7 days)'),
@@ -121,7 +126,9 @@ export const patchHistoryConfig = z
       .number()
       .int({ error: (iss) => `must be a whole number, got ${JSON.stringify(iss.input)}` })
       .min(1, { error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY}, got ${JSON.stringify(iss.input)}` })
-      .max(MAX_MAP_CONCURRENCY, { error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY} (the inline Map limit), got ${JSON.stringify(iss.input)}` })
+      .max(MAX_MAP_CONCURRENCY, {
+        error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY} (the inline Map limit), got ${JSON.stringify(iss.input)}`,
+      })
       .default(2)
       .describe('Instances read at once (keeps DescribeInstancePatches under its API rate). @default 2'),
 
@@ -139,7 +146,12 @@ export const patchHistoryConfig = z
     cfg.classifications.forEach((c, i) => {
       const prev = first.get(c);
       if (prev === undefined) first.set(c, i);
-      else ctx.addIssue({ code: 'custom', path: ['classifications', i], message: `duplicate classification ${JSON.stringify(c)} (also at classifications[${prev}])` });
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['classifications', i],
+          message: `duplicate classification ${JSON.stringify(c)} (also at classifications[${prev}])`,
+        });
     });
     if (cfg.skipScanAssociation && cfg.scanTargets !== undefined) {
       ctx.addIssue({

@@ -198,7 +198,8 @@ function itemProcessor(p: SnapshotDefinitionProps): Json {
 
 /** The whole machine. */
 export function snapshotDefinition(p: SnapshotDefinitionProps): Json {
-  if (!Number.isInteger(p.maxConcurrency) || p.maxConcurrency < 1) throw new Error(`maxConcurrency must be a positive integer, got ${p.maxConcurrency}`);
+  if (!Number.isInteger(p.maxConcurrency) || p.maxConcurrency < 1)
+    throw new Error(`maxConcurrency must be a positive integer, got ${p.maxConcurrency}`);
   const prefix = literal(p.prefix);
   const runs = literal(p.runsFolder);
   const list = (withToken: boolean): Json => ({

@@ -48,7 +48,12 @@ export class PatchHistory extends Construct {
       resultRetentionDays: cfg.queryResultRetentionDays,
     });
 
-    namedOutput(this, 'patch_history_state_machine_arn', this.stateMachine.stateMachineArn, 'Start a snapshot now: aws stepfunctions start-execution --state-machine-arn <this>');
+    namedOutput(
+      this,
+      'patch_history_state_machine_arn',
+      this.stateMachine.stateMachineArn,
+      'Start a snapshot now: aws stepfunctions start-execution --state-machine-arn <this>',
+    );
     namedOutput(this, 'patch_history_bucket', this.bucket.bucketName, 'Bucket of the patch-compliance snapshots');
     namedOutput(this, 'patch_history_athena_workgroup', this.query.workgroup.name, 'Athena workgroup with the saved patch-history queries');
     namedOutput(this, 'patch_history_glue_table', `${this.query.database.name}.snapshots`, 'Glue table of the snapshots (database.table)');

@@ -94,7 +94,8 @@ ORDER BY instance_id`,
     {
       id: 'changes-between',
       name: 'patch-history: what changed between two snapshots',
-      description: 'Per instance and patch, the state on day A and day B where it differs (appeared, disappeared, changed). Parameters: year, month, day of A, then of B.',
+      description:
+        'Per instance and patch, the state on day A and day B where it differs (appeared, disappeared, changed). Parameters: year, month, day of A, then of B.',
       query: `-- Parameters: year, month, day of snapshot A, then year, month, day of snapshot B
 WITH a AS (
   SELECT instance_id, snapshot_time, patches FROM ${table} WHERE year = ? AND month = ? AND day = ?

@@ -68,7 +68,10 @@ export class SnapshotSchedule extends Construct {
         roleArn: this.role.arn,
         // The machine reads nothing from its input: bucket and prefix are part of the definition.
         input: '{}',
-        retryPolicy: { maximumEventAgeInSeconds: TARGET_RETRY.maximumEventAgeInSeconds, maximumRetryAttempts: TARGET_RETRY.maximumRetryAttempts },
+        retryPolicy: {
+          maximumEventAgeInSeconds: TARGET_RETRY.maximumEventAgeInSeconds,
+          maximumRetryAttempts: TARGET_RETRY.maximumRetryAttempts,
+        },
         deadLetterConfig: { arn: shared.deadLetterQueue.queueArn },
       },
       dependsOn: [rolePolicy],

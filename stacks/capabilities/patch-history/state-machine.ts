@@ -125,7 +125,11 @@ export class SnapshotStateMachine extends Construct {
 }
 
 /** What the state machine's role may do: exactly the definition's calls, plus logging and tracing. */
-export function snapshotStatements(cfg: Pick<PatchHistoryConfig, 's3Prefix'>, shared: SharedResources, bucket: SecureBucket): PolicyStatement[] {
+export function snapshotStatements(
+  cfg: Pick<PatchHistoryConfig, 's3Prefix'>,
+  shared: SharedResources,
+  bucket: SecureBucket,
+): PolicyStatement[] {
   return [
     // DescribeInstances has no resource-level permissions.
     { sid: 'ListInstances', actions: ['ec2:DescribeInstances'], resources: ['*'] },

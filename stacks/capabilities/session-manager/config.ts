@@ -119,7 +119,7 @@ export const sessionGuardConfig = z
       .max(20)
       .default([])
       .describe(
-        'Roles still allowed to change or delete the preferences document (the account\'s deployRoleArn is always exempt, so Terraform can apply). @default []',
+        "Roles still allowed to change or delete the preferences document (the account's deployRoleArn is always exempt, so Terraform can apply). @default []",
       ),
   })
   .describe(
@@ -134,17 +134,19 @@ export const bastionEndpointsConfig = z
       .array(subnetId)
       .max(16)
       .default([])
-      .describe('Subnets of the interface endpoints (one per Availability Zone; include the bastion\'s zone). Required when enabled'),
+      .describe("Subnets of the interface endpoints (one per Availability Zone; include the bastion's zone). Required when enabled"),
     routeTableIds: z
       .array(routeTableId)
       .max(16)
       .default([])
-      .describe('Route tables of the S3 gateway endpoint (include the bastion subnet\'s). Required when enabled: transcripts go to S3'),
+      .describe("Route tables of the S3 gateway endpoint (include the bastion subnet's). Required when enabled: transcripts go to S3"),
     clientCidrs: z
       .array(ipv4Cidr)
       .max(20)
       .default([])
-      .describe('Other networks (e.g. private subnets of managed instances) allowed to reach the interface endpoints on 443. @default [] - only the bastion'),
+      .describe(
+        'Other networks (e.g. private subnets of managed instances) allowed to reach the interface endpoints on 443. @default [] - only the bastion',
+      ),
   })
   .describe('Interface endpoints (ssm, ssmmessages, ec2messages, logs, kms) and an S3 gateway endpoint, for a VPC without internet egress');
 
@@ -152,7 +154,7 @@ export const bastionConfig = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Create the bastion. @default false'),
     accountId: accountId.optional().describe('Account (one of accounts[].id) the bastion lives in. Required when enabled'),
-    region: z.string().optional().describe('Region (one of that account\'s regions) the bastion lives in. Required when enabled'),
+    region: z.string().optional().describe("Region (one of that account's regions) the bastion lives in. Required when enabled"),
     vpcId: vpcId.optional().describe('VPC of the bastion subnet (for its security group). Required when enabled'),
     subnetId: subnetId.optional().describe('Subnet the bastion runs in. Required when enabled'),
     instanceType: instanceType
@@ -161,20 +163,26 @@ export const bastionConfig = z
     associatePublicIp: z
       .boolean()
       .default(false)
-      .describe('Give the bastion a public IPv4 address (only for a public subnet without NAT or endpoints; nothing listens on it). @default false'),
+      .describe(
+        'Give the bastion a public IPv4 address (only for a public subnet without NAT or endpoints; nothing listens on it). @default false',
+      ),
     rootVolumeSizeGiB: z
       .number()
       .int()
       .min(8, { error: (iss) => `must be at least 8 GiB (the Amazon Linux 2023 image size), got ${quoted(iss.input)}` })
       .max(1024, { error: (iss) => `must be at most 1024 GiB for a bastion, got ${quoted(iss.input)}` })
       .optional()
-      .describe('Root volume size (encrypted gp3). @default - the image\'s size (8 GiB)'),
+      .describe("Root volume size (encrypted gp3). @default - the image's size (8 GiB)"),
     vpcEndpoints: bastionEndpointsConfig.prefault({}),
   })
   .superRefine((b, ctx) => {
     if (!b.enabled) {
       if (b.vpcEndpoints.enabled) {
-        ctx.addIssue({ code: 'custom', path: ['vpcEndpoints', 'enabled'], message: 'needs bastion.enabled (the endpoints are created in the bastion\'s VPC)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['vpcEndpoints', 'enabled'],
+          message: "needs bastion.enabled (the endpoints are created in the bastion's VPC)",
+        });
       }
       return;
     }
@@ -183,13 +191,18 @@ export const bastionConfig = z
     }
     if (b.vpcEndpoints.enabled) {
       if (b.vpcEndpoints.subnetIds.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['vpcEndpoints', 'subnetIds'], message: 'must list at least one subnet when the endpoints are enabled' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['vpcEndpoints', 'subnetIds'],
+          message: 'must list at least one subnet when the endpoints are enabled',
+        });
       }
       if (b.vpcEndpoints.routeTableIds.length === 0) {
         ctx.addIssue({
           code: 'custom',
           path: ['vpcEndpoints', 'routeTableIds'],
-          message: 'must list at least one route table when the endpoints are enabled (without the S3 gateway endpoint transcripts cannot be uploaded)',
+          message:
+            'must list at least one route table when the endpoints are enabled (without the S3 gateway endpoint transcripts cannot be uploaded)',
         });
       }
     }
@@ -210,13 +223,17 @@ export const sessionManagerConfig = z
           'instead of failing on create: true for every stack, or the stack names (<account name>-<region>) where it exists. ' +
           'Harmless once imported. @default false',
       ),
-    s3KeyPrefix: s3KeyPrefix.default('sessionmanager/').describe('Key prefix of the transcripts in the log bucket. @default sessionmanager/'),
+    s3KeyPrefix: s3KeyPrefix
+      .default('sessionmanager/')
+      .describe('Key prefix of the transcripts in the log bucket. @default sessionmanager/'),
     logBucket: z
       .strictObject({
         retentionDays: intInRange(1, 3650, 'days').default(400).describe('Days transcripts are kept. @default 400'),
         glacierTransitionDays: intInRange(0, 3649, 'days')
           .optional()
-          .describe('Move transcripts to S3 Glacier Flexible Retrieval after this many days (Glacier bills at least 90 days). @default - no transition'),
+          .describe(
+            'Move transcripts to S3 Glacier Flexible Retrieval after this many days (Glacier bills at least 90 days). @default - no transition',
+          ),
       })
       .prefault({})
       .refine((b) => b.glacierTransitionDays === undefined || b.glacierTransitionDays < b.retentionDays, {
@@ -233,7 +250,9 @@ export const sessionManagerConfig = z
         streaming: z
           .boolean()
           .default(true)
-          .describe('Stream while the session runs (S3 transcripts are uploaded only at the end, and are lost if the instance stops first). @default true'),
+          .describe(
+            'Stream while the session runs (S3 transcripts are uploaded only at the end, and are lost if the instance stops first). @default true',
+          ),
         retentionDays: logRetentionDays.default(400).describe('Retention of the session log group. @default 400'),
       })
       .prefault({})
@@ -263,16 +282,17 @@ export const sessionManagerConfig = z
       .prefault({})
       .describe('Shell profiles'),
     operators: sessionOperatorsConfig.prefault({}),
-    guard: sessionGuardConfig
-      .prefault({})
-      .refine((g) => !g.enabled || g.adminRoleArns.length > 0, {
-        path: ['adminRoleArns'],
-        error: 'must list at least one role when the guard is enabled (otherwise only Terraform could ever change the preferences)',
-      }),
+    guard: sessionGuardConfig.prefault({}).refine((g) => !g.enabled || g.adminRoleArns.length > 0, {
+      path: ['adminRoleArns'],
+      error: 'must list at least one role when the guard is enabled (otherwise only Terraform could ever change the preferences)',
+    }),
     loginAlerts: z
       .strictObject({
         enabled: z.boolean().default(true).describe('E-mail every StartSession / ResumeSession. @default true'),
-        failedAttempts: z.boolean().default(true).describe('Also e-mail failed attempts (CloudTrail records with errorCode), flagged as such. @default true'),
+        failedAttempts: z
+          .boolean()
+          .default(true)
+          .describe('Also e-mail failed attempts (CloudTrail records with errorCode), flagged as such. @default true'),
       })
       .prefault({})
       .describe('Login alerts from CloudTrail (needs a trail logging management events: see cloudTrail)'),
@@ -321,7 +341,10 @@ export interface SessionManagerPlacement {
  * Checks that need the accounts list: the bastion's account-region and the stacks
  * named in adoptExistingDocument must exist. Called from the root schema.
  */
-export function checkSessionManagerPlacement(cfg: SessionManagerPlacement, addIssue: (path: (string | number)[], message: string) => void): void {
+export function checkSessionManagerPlacement(
+  cfg: SessionManagerPlacement,
+  addIssue: (path: (string | number)[], message: string) => void,
+): void {
   const sm = cfg.sessionManager;
   const stacks = cfg.accounts.flatMap((a) => a.regions.map((r) => `${a.name}-${r}`));
   if (Array.isArray(sm.adoptExistingDocument)) {
@@ -335,9 +358,15 @@ export function checkSessionManagerPlacement(cfg: SessionManagerPlacement, addIs
   if (!b.enabled || b.accountId === undefined) return;
   const account = cfg.accounts.find((a) => a.id === b.accountId);
   if (!account) {
-    addIssue(['sessionManager', 'bastion', 'accountId'], `must be one of accounts[].id (${cfg.accounts.map((a) => a.id).join(', ')}), got ${quoted(b.accountId)}`);
+    addIssue(
+      ['sessionManager', 'bastion', 'accountId'],
+      `must be one of accounts[].id (${cfg.accounts.map((a) => a.id).join(', ')}), got ${quoted(b.accountId)}`,
+    );
   } else if (b.region !== undefined && !account.regions.includes(b.region)) {
-    addIssue(['sessionManager', 'bastion', 'region'], `must be one of account ${account.name}'s regions (${account.regions.join(', ')}), got ${quoted(b.region)}`);
+    addIssue(
+      ['sessionManager', 'bastion', 'region'],
+      `must be one of account ${account.name}'s regions (${account.regions.join(', ')}), got ${quoted(b.region)}`,
+    );
   }
 }
 

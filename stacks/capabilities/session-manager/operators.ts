@@ -112,7 +112,12 @@ export function operatorStatements(
   }
   if (targetArns.length > 0 || cfg.tag) {
     // Kept apart from the targets: the document carries no instance tags.
-    statements.push({ sid: 'StartSessionWithPreferences', actions: ['ssm:StartSession'], resources: [props.documentArn], conditions: [DOCUMENT_CHECK] });
+    statements.push({
+      sid: 'StartSessionWithPreferences',
+      actions: ['ssm:StartSession'],
+      resources: [props.documentArn],
+      conditions: [DOCUMENT_CHECK],
+    });
   }
   statements.push(
     // Session ids begin with the caller's id in AWS's samples; the session-id tag

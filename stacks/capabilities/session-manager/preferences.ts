@@ -134,7 +134,12 @@ export class SessionPreferences extends Construct {
       // References (not literal names) so the bucket, group and key exist before the
       // document points sessions at them.
       content: JSON.stringify(
-        preferencesContent(cfg, { bucketName: this.bucket.bucketName, keyPrefix: this.keyPrefix, logGroupName: this.logGroup?.name, kmsKeyArn: this.keyArn }),
+        preferencesContent(cfg, {
+          bucketName: this.bucket.bucketName,
+          keyPrefix: this.keyPrefix,
+          logGroupName: this.logGroup?.name,
+          kmsKeyArn: this.keyArn,
+        }),
       ),
     });
     // Terraform >= 1.5: the first apply takes over the console-created document

@@ -61,15 +61,33 @@ export class SessionManager extends Construct {
 
     const outputs: Array<[string, string, string]> = [
       ['session_manager_operator_policy_arn', this.operators.operatorPolicyArn, 'Attach to the operators who may open sessions'],
-      ['session_manager_transcript_bucket', this.preferences.bucket.bucketName, `Session transcripts (s3://<bucket>/${this.preferences.keyPrefix}/<session id>.log)`],
+      [
+        'session_manager_transcript_bucket',
+        this.preferences.bucket.bucketName,
+        `Session transcripts (s3://<bucket>/${this.preferences.keyPrefix}/<session id>.log)`,
+      ],
       ['session_manager_key_arn', this.preferences.keyArn, 'KMS key of session data, transcripts and session logs'],
     ];
-    if (this.preferences.logGroupName) outputs.push(['session_manager_log_group', this.preferences.logGroupName, 'CloudWatch Logs group of session output (one stream per session)']);
-    if (this.operators.guardPolicyArn) outputs.push(['session_manager_guard_policy_arn', this.operators.guardPolicyArn, 'Attach to every non-admin principal']);
+    if (this.preferences.logGroupName)
+      outputs.push([
+        'session_manager_log_group',
+        this.preferences.logGroupName,
+        'CloudWatch Logs group of session output (one stream per session)',
+      ]);
+    if (this.operators.guardPolicyArn)
+      outputs.push(['session_manager_guard_policy_arn', this.operators.guardPolicyArn, 'Attach to every non-admin principal']);
     if (this.bastion) {
       outputs.push(
-        ['session_manager_bastion_instance_id', this.bastion.instanceId, 'aws ssm start-session --document-name SSM-SessionManagerRunShell --target <id>'],
-        ['session_manager_bastion_security_group_id', this.bastion.securityGroup.id, 'Add egress rules here for the hosts the bastion may reach'],
+        [
+          'session_manager_bastion_instance_id',
+          this.bastion.instanceId,
+          'aws ssm start-session --document-name SSM-SessionManagerRunShell --target <id>',
+        ],
+        [
+          'session_manager_bastion_security_group_id',
+          this.bastion.securityGroup.id,
+          'Add egress rules here for the hosts the bastion may reach',
+        ],
       );
     }
     for (const [name, value, description] of outputs) namedOutput(this, name, value, description);

@@ -14,11 +14,9 @@ export const logRetentionDays = z
 
 export const accountId = z.string().regex(/^\d{12}$/, { error: (iss) => `must be 12 digits, got ${JSON.stringify(iss.input)}` });
 
-export const iamRoleArn = z
-  .string()
-  .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
-    error: (iss) => `must be an IAM role ARN like arn:aws:iam::123456789012:role/name, got ${JSON.stringify(iss.input)}`,
-  });
+export const iamRoleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+  error: (iss) => `must be an IAM role ARN like arn:aws:iam::123456789012:role/name, got ${JSON.stringify(iss.input)}`,
+});
 
 export const email = z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, {
   error: (iss) => `must be an e-mail address, got ${JSON.stringify(iss.input)}`,
@@ -74,11 +72,16 @@ function shortestGap(minutes: number[]): number {
  * `minIntervalMinutes`. The finer cron rules (which forms State Manager accepts) are
  * left to AWS. at() is refused: a one-time run is not a recurring association.
  */
-export function associationScheduleProblem(expr: string, minIntervalMinutes: number = ASSOCIATION_MIN_INTERVAL_MINUTES): string | undefined {
+export function associationScheduleProblem(
+  expr: string,
+  minIntervalMinutes: number = ASSOCIATION_MIN_INTERVAL_MINUTES,
+): string | undefined {
   // Only the minutes field of a cron expression is read, so a minimum above an hour
   // could not be enforced for cron().
   if (!Number.isInteger(minIntervalMinutes) || minIntervalMinutes < ASSOCIATION_MIN_INTERVAL_MINUTES || minIntervalMinutes > 60) {
-    throw new Error(`associationScheduleProblem: minIntervalMinutes must be a whole number from ${ASSOCIATION_MIN_INTERVAL_MINUTES} to 60, got ${minIntervalMinutes}`);
+    throw new Error(
+      `associationScheduleProblem: minIntervalMinutes must be a whole number from ${ASSOCIATION_MIN_INTERVAL_MINUTES} to 60, got ${minIntervalMinutes}`,
+    );
   }
   const limit =
     minIntervalMinutes === ASSOCIATION_MIN_INTERVAL_MINUTES
@@ -129,9 +132,13 @@ export function associationSchedule(minIntervalMinutes: number = ASSOCIATION_MIN
 }
 
 /** A tag key/value pair as AWS accepts them (keys up to 128, values up to 256 characters). */
-export const tagKey = z.string().min(1).max(128).regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, {
-  error: (iss) => `is not a valid tag key, got ${JSON.stringify(iss.input)}`,
-});
+export const tagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, {
+    error: (iss) => `is not a valid tag key, got ${JSON.stringify(iss.input)}`,
+  });
 export const tagValue = z.string().max(256);
 
 /**

@@ -7,7 +7,10 @@ import { baselineConfig } from './schema';
  * cross-field rules (duplicates, role accounts) are only checked by synth.
  */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(baselineConfig, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(baselineConfig, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return {
     ...schema,
     $id: 'https://github.com/ssm-baseline/ssm-baseline/config/schema.json',

@@ -19,11 +19,9 @@ const region = z.enum(AWS_REGIONS, {
   error: (iss) => `must be an AWS region such as ap-northeast-1, got ${JSON.stringify(iss.input)}`,
 });
 
-const bucketName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-    error: (iss) => `must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens), got ${JSON.stringify(iss.input)}`,
-  });
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+  error: (iss) => `must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens), got ${JSON.stringify(iss.input)}`,
+});
 
 export const accountConfig = z.strictObject({
   id: accountId.describe('12-digit AWS account id'),
@@ -38,10 +36,8 @@ export const accountConfig = z.strictObject({
   deployRoleArn: iamRoleArn
     .optional()
     .describe('Role the AWS provider assumes to deploy into this account. @default - the caller credentials'),
-  stateBucket: bucketName.optional().describe('S3 bucket holding this account\'s Terraform state. @default <namePrefix>-tfstate-<id>'),
-  stateRoleArn: iamRoleArn
-    .optional()
-    .describe('Role the S3 backend assumes to reach the state bucket. @default - deployRoleArn'),
+  stateBucket: bucketName.optional().describe("S3 bucket holding this account's Terraform state. @default <namePrefix>-tfstate-<id>"),
+  stateRoleArn: iamRoleArn.optional().describe('Role the S3 backend assumes to reach the state bucket. @default - deployRoleArn'),
   planRoleArn: iamRoleArn
     .optional()
     .describe(
@@ -50,7 +46,7 @@ export const accountConfig = z.strictObject({
 });
 
 export const stateConfig = z.strictObject({
-  region: region.optional().describe('Region of the state buckets. @default - each account\'s first region'),
+  region: region.optional().describe("Region of the state buckets. @default - each account's first region"),
   keyPrefix: z
     .string()
     .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, {
@@ -73,7 +69,8 @@ export const baselineConfig = z
     namePrefix: z
       .string()
       .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, {
-        error: (iss) => `must start with a letter and contain only lower-case letters, digits and hyphens, got ${JSON.stringify(iss.input)}`,
+        error: (iss) =>
+          `must start with a letter and contain only lower-case letters, digits and hyphens, got ${JSON.stringify(iss.input)}`,
       })
       .max(MAX_NAME_PREFIX_LENGTH, {
         error: (iss) =>
@@ -88,10 +85,7 @@ export const baselineConfig = z
         emails: z.array(email).max(50).default([]).describe('E-mail addresses subscribed to the notification topic'),
       })
       .prefault({}),
-    tags: z
-      .record(tagKey, tagValue)
-      .default({})
-      .describe('Tags applied to every resource (provider default_tags)'),
+    tags: z.record(tagKey, tagValue).default({}).describe('Tags applied to every resource (provider default_tags)'),
     logRetentionDays: logRetentionDays.default(365).describe('Retention of the log groups the baseline creates. @default 365'),
     cloudTrail: cloudTrailConfig.prefault({}),
     agentUpdate: agentUpdateConfig.prefault({}),
@@ -109,14 +103,29 @@ export const baselineConfig = z
         else ctx.addIssue({ code: 'custom', path: path(i), message: `duplicate ${what} ${JSON.stringify(v)} (also at ${field}[${prev}])` });
       });
     };
-    seen(cfg.accounts.map((a) => a.id), 'accounts', 'account id', (i) => ['accounts', i, 'id']);
-    seen(cfg.accounts.map((a) => a.name), 'accounts', 'account name', (i) => ['accounts', i, 'name']);
+    seen(
+      cfg.accounts.map((a) => a.id),
+      'accounts',
+      'account id',
+      (i) => ['accounts', i, 'id'],
+    );
+    seen(
+      cfg.accounts.map((a) => a.name),
+      'accounts',
+      'account name',
+      (i) => ['accounts', i, 'name'],
+    );
     cfg.accounts.forEach((a, ai) => {
       const firstRegion = new Map<string, number>();
       a.regions.forEach((r, ri) => {
         const prev = firstRegion.get(r);
         if (prev === undefined) firstRegion.set(r, ri);
-        else ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'regions', ri], message: `duplicate region ${JSON.stringify(r)} (also at accounts[${ai}].regions[${prev}])` });
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: ['accounts', ai, 'regions', ri],
+            message: `duplicate region ${JSON.stringify(r)} (also at accounts[${ai}].regions[${prev}])`,
+          });
       });
       for (const field of ['deployRoleArn', 'stateRoleArn', 'planRoleArn'] as const) {
         const arn = a[field];
