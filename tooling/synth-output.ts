@@ -11,6 +11,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PlanJson, TerraformJson } from '../policies/model';
+import { jsonErrorLocation } from './json-error';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const STACK_FILE = 'cdk.tf.json';
@@ -44,102 +45,6 @@ export interface StackFolder extends StackEntry {
   readonly planSkipped?: string;
 }
 
-/**
- * Offset of the first syntax error in `text`. V8's JSON.parse messages give a position
- * for some errors only ("Unexpected token '}', ... is not valid JSON" has none), so the
- * position is found by scanning; called only once JSON.parse has failed.
- */
-export function jsonErrorOffset(text: string): number {
-  let i = 0;
-  const fail = (): never => {
-    throw new JsonSyntaxAt(i);
-  };
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
-  };
-  const string = () => {
-    i++; // opening quote
-    while (i < text.length) {
-      const c = text[i];
-      if (c === '"') {
-        i++;
-        return;
-      }
-      if (c === '\\') {
-        i++;
-        if (text[i] === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
-          i += 5;
-        } else if (i < text.length && '"\\/bfnrt'.includes(text[i])) i++;
-        else fail();
-      } else if (c < ' ') fail();
-      else i++;
-    }
-    fail();
-  };
-  const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      i++;
-      ws();
-      if (text[i] === close) {
-        i++;
-        return;
-      }
-      for (;;) {
-        if (c === '{') {
-          ws();
-          if (text[i] !== '"') fail();
-          string();
-          ws();
-          if (text[i] !== ':') fail();
-          i++;
-        }
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === close) {
-          i++;
-          return;
-        } else fail();
-      }
-    }
-    if (c === '"') return string();
-    for (const literal of ['true', 'false', 'null']) {
-      if (text.startsWith(literal, i)) {
-        i += literal.length;
-        return;
-      }
-    }
-    number.lastIndex = i;
-    if (number.exec(text)) i = number.lastIndex;
-    else fail();
-  };
-  try {
-    value();
-    ws();
-    if (i < text.length) fail();
-  } catch (err) {
-    if (err instanceof JsonSyntaxAt) return err.offset;
-    throw err;
-  }
-  return -1;
-}
-
-class JsonSyntaxAt {
-  constructor(readonly offset: number) {}
-}
-
-/** 1-based line and column of an offset. */
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, offset));
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
-}
-
 /** Parses a JSON file; errors name the file, and for bad JSON the line and column. */
 export function readJsonFile(file: string): unknown {
   let text: string;
@@ -152,13 +57,8 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    let offset = -1;
-    try {
-      offset = jsonErrorOffset(text);
-    } catch {
-      // Nesting too deep for the scanner: the message alone must do.
-    }
-    const where = offset >= 0 ? (({ line, column }) => `:${line}:${column}`)(lineColumn(text, offset)) : '';
+    const at = jsonErrorLocation(text);
+    const where = at ? `:${at.line}:${at.column}` : '';
     // V8 quotes the text around the error; a plan is megabytes on one line, so keep it short.
     const reason = (err as Error).message.replace(/\s+/g, ' ');
     throw new SynthOutputError(`${file}${where}: invalid JSON: ${reason.length > 160 ? `${reason.slice(0, 160)}…` : reason}`);

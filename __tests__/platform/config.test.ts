@@ -192,7 +192,7 @@ describe('configuration: files and the synth command', () => {
     expect(() => loadConfig(join(scratch, 'does-not-exist.json'))).toThrow(/cannot read the file \(ENOENT\); set SSMB_CONFIG/);
     const broken = join(scratch, 'broken-config.json');
     writeFileSync(broken, '{ "accounts": [ }');
-    expect(() => loadConfig(broken)).toThrow(/broken-config\.json: invalid configuration\n {2}\(file\): not valid JSON/);
+    expect(() => loadConfig(broken)).toThrow(/broken-config\.json: invalid configuration\n {2}\(file\) line 1, column 17: not valid JSON/);
   });
 
   it('synth exits 1 with one line per problem and no stack trace', () => {

@@ -24,7 +24,7 @@ function specifiers(file: string): string[] {
 function resolveLocal(from: string, spec: string): string | undefined {
   if (!spec.startsWith('.')) return undefined;
   const base = normalize(join(dirname(from), spec));
-  for (const candidate of [`${base}.ts`, join(base, 'index.ts'), base]) {
+  for (const candidate of [`${base}.ts`, `${base}.js`, join(base, 'index.ts'), base]) {
     try {
       if (statSync(join(ROOT, candidate)).isFile()) return candidate;
     } catch {
@@ -93,12 +93,15 @@ describe('imports keep the layers', () => {
   it('configuration code never imports constructs', () => {
     const config = PRODUCT.filter((f) => f.startsWith('stacks/platform/config/') || /^stacks\/capabilities\/[^/]+\/config\.ts$/.test(f));
     expect(config.length).toBeGreaterThan(6);
-    // Config may read its capability's pure modules (patterns, environment contract), never a construct.
-    const pure = (t: string) =>
-      t.startsWith('stacks/platform/config/') || /^stacks\/capabilities\/[^/]+\/(config|patterns|env)\.ts$/.test(t);
+    // Construct code: building blocks, stacks, and any capability module but its plain-data ones.
+    const constructCode = (t: string) =>
+      t.startsWith('stacks/constructs/') ||
+      /^stacks\/platform\/(app|baseline-stack|bootstrap-stack|provider|shared)\.ts$/.test(t) ||
+      t === 'stacks/capabilities/index.ts' ||
+      (/^stacks\/capabilities\/[^/]+\/[^/]+\.ts$/.test(t) && !/\/(config|patterns|env)\.ts$/.test(t));
     const bad = config.flatMap((f) => [
       ...localEdges(f)
-        .filter((t) => !pure(t))
+        .filter(constructCode)
         .map((t) => `${f} -> ${t}`),
       ...(graph.get(f) ?? []).filter((s) => /^(cdktf|constructs|@cdktf\/)/.test(s)).map((s) => `${f} -> ${s}`),
     ]);

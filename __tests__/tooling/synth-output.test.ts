@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import {
   SynthOutputError,
   isSynthOutput,
-  jsonErrorOffset,
   listStacks,
   markPlanSkipped,
   readJsonFile,
@@ -12,6 +11,7 @@ import {
   readStackJson,
   readSynthOutput,
 } from '../../tooling/synth-output';
+import { jsonErrorOffset } from '../../tooling/json-error';
 
 const PLAN = { format_version: '1.2', planned_values: { root_module: {} } };
 const SYNTH = { terraform: { backend: { s3: {} } }, resource: {} };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { baselineConfig, BaselineConfig } from './schema';
+import { jsonErrorLocation } from '../../../tooling/json-error';
 
 export const DEFAULT_CONFIG_PATH = 'config/example.json';
 
@@ -58,7 +59,9 @@ export function loadConfig(path: string = process.env.SSMB_CONFIG || DEFAULT_CON
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(path, [`(file): not valid JSON: ${(err as Error).message}`]);
+    const at = jsonErrorLocation(text);
+    const where = at ? ` line ${at.line}, column ${at.column}` : '';
+    throw new ConfigError(path, [`(file)${where}: not valid JSON: ${(err as Error).message}`]);
   }
   return parseConfig(json, path);
 }
