@@ -1,7 +1,8 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { TerraformStack } from 'cdktf';
 import { buildApp, synthWarnings } from './stacks/platform/app';
 import { ConfigError, loadConfig } from './stacks/platform/config/load';
+import { replaceDirectory } from './tooling/replace-directory';
 
 // Entry point of `npm run synth` and `cdktf synth`: load SSMB_CONFIG, synthesize
 // every stack into cdktf.out. Configuration mistakes print one line per problem.
@@ -25,12 +26,19 @@ function withoutTokenStackTraces<T>(fn: () => T): T {
 function main(): number {
   try {
     const config = loadConfig();
-    const { warnings, stacks, outdir } = withoutTokenStackTraces(() => {
-      const app = buildApp(config);
-      app.synth();
-      const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack).map((s) => s.node.id);
-      return { warnings: synthWarnings(app), stacks, outdir: app.outdir };
+    // cdktf's own default: CDKTF_OUTDIR (cdktf synth sets it), else cdktf.out.
+    const outdir = resolve(process.env.CDKTF_OUTDIR || 'cdktf.out');
+    let result: { warnings: string[]; stacks: string[] } = { warnings: [], stacks: [] };
+    // The whole output or nothing: an interrupted synth leaves the previous output intact.
+    replaceDirectory(outdir, (staging) => {
+      result = withoutTokenStackTraces(() => {
+        const app = buildApp(config, staging, { finalOutdir: outdir });
+        app.synth();
+        const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack).map((s) => s.node.id);
+        return { warnings: synthWarnings(app), stacks };
+      });
     });
+    const { warnings, stacks } = result;
     for (const warning of warnings) process.stdout.write(`NOTE ${warning}\n`);
     const where = relative(process.cwd(), outdir) || '.';
     for (const stack of stacks) process.stdout.write(`wrote ${where}/stacks/${stack}/cdk.tf.json\n`);

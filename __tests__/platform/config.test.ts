@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ensureBuilt } from '../../tooling/run';
 import { ConfigError, formatPath, loadConfig, parseConfig } from '../../stacks/platform/config/load';
 import { configJsonSchemaText } from '../../stacks/platform/config/json-schema';
@@ -244,6 +244,42 @@ describe('configuration: files and the synth command', () => {
       `wrote ${where}/stacks/staging-ap-northeast-1/cdk.tf.json`,
       `5 stacks synthesized into ${where}`,
     ]);
+  });
+
+  it('a synth with fewer accounts leaves no stack of the earlier one behind', () => {
+    const outdir = join(scratch, 'synth-shrinks');
+    const two = join(scratch, 'two-accounts.json');
+    const one = join(scratch, 'one-account.json');
+    writeFileSync(two, JSON.stringify(exampleInput()));
+    writeFileSync(one, JSON.stringify({ ...exampleInput(), accounts: [exampleInput().accounts[0]] }));
+    for (const cfg of [two, one]) {
+      const res = spawnSync(process.execPath, [main], {
+        cwd: ROOT,
+        env: { ...process.env, SSMB_CONFIG: cfg, CDKTF_OUTDIR: outdir },
+        encoding: 'utf8',
+      });
+      expect(res.status).toBe(0);
+    }
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['prod-ap-northeast-1', 'prod-bootstrap', 'prod-us-east-1']);
+    expect(Object.keys(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks).sort()).toEqual([
+      'prod-ap-northeast-1',
+      'prod-bootstrap',
+      'prod-us-east-1',
+    ]);
+  });
+
+  it("keeps the bootstrap stacks' local state beside the project, however deep the output folder is", () => {
+    for (const outdir of [join(scratch, 'deep', 'a', 'b', 'out'), join(scratch, 'shallow')]) {
+      const res = spawnSync(process.execPath, [main], {
+        cwd: ROOT,
+        env: { ...process.env, SSMB_CONFIG: '', CDKTF_OUTDIR: outdir },
+        encoding: 'utf8',
+      });
+      expect(res.status).toBe(0);
+      const stackDir = join(outdir, 'stacks', 'prod-bootstrap');
+      const { path } = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')).terraform.backend.local;
+      expect(resolve(stackDir, path)).toBe(join(ROOT, 'bootstrap-state', 'prod-bootstrap.tfstate'));
+    }
   });
 
   it('the bundled app (what `npm run synth` runs) writes exactly what the plain app writes', () => {

@@ -8,6 +8,12 @@ import { SecureBucket } from '../constructs/secure-bucket';
 export interface BootstrapStackProps {
   readonly config: BaselineConfig;
   readonly account: AccountConfig;
+  /**
+   * Where the stack keeps its local state until the bucket exists, relative to the
+   * stack's folder (`<outdir>/stacks/<name>`).
+   * @default ../../../bootstrap-state/<name>.tfstate (beside the default cdktf.out)
+   */
+  readonly localStatePath?: string;
 }
 
 /**
@@ -21,9 +27,8 @@ export class BootstrapStack extends TerraformStack {
     const { config, account } = props;
     const region = stateRegion(config, account);
     awsProvider(this, config, account, region, name);
-    // Relative to cdktf.out/stacks/<name>: keeps the state beside the project, not in
-    // the synth output that `cdktf synth` rewrites.
-    new LocalBackend(this, { path: `../../../bootstrap-state/${name}.tfstate` });
+    // Beside the project, not in the synth output that every synth replaces.
+    new LocalBackend(this, { path: props.localStatePath ?? `../../../bootstrap-state/${name}.tfstate` });
 
     const bucket = new SecureBucket(this, 'state', {
       bucketName: stateBucketName(config, account),

@@ -1,0 +1,55 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { replaceDirectory } from '../../tooling/replace-directory';
+import { ROOT } from '../helpers/synth';
+
+function previousOutput(): { parent: string; target: string } {
+  const parent = mkdtempSync(join(ROOT, '.tmp', 'replace-'));
+  const target = join(parent, 'cdktf.out');
+  mkdirSync(join(target, 'stacks', 'removed-stack'), { recursive: true });
+  writeFileSync(join(target, 'stacks', 'removed-stack', 'cdk.tf.json'), '{"old":true}');
+  writeFileSync(join(target, 'stacks', 'removed-stack', 'plan.json'), '{"old plan":true}');
+  return { parent, target };
+}
+
+describe('replaceDirectory', () => {
+  it('replaces the whole folder: nothing of the previous content survives', () => {
+    const { parent, target } = previousOutput();
+    replaceDirectory(target, (staging) => {
+      mkdirSync(join(staging, 'stacks', 'new-stack'), { recursive: true });
+      writeFileSync(join(staging, 'stacks', 'new-stack', 'cdk.tf.json'), '{"new":true}');
+    });
+    expect(readdirSync(join(target, 'stacks'))).toEqual(['new-stack']);
+    expect(readdirSync(parent)).toEqual(['cdktf.out']);
+  });
+
+  it('keeps the previous folder untouched when writing fails midway, and leaves no staging copy', () => {
+    const { parent, target } = previousOutput();
+    expect(() =>
+      replaceDirectory(target, (staging) => {
+        mkdirSync(join(staging, 'stacks', 'half'), { recursive: true });
+        throw new Error('killed midway');
+      }),
+    ).toThrow('killed midway');
+    expect(readFileSync(join(target, 'stacks', 'removed-stack', 'cdk.tf.json'), 'utf8')).toBe('{"old":true}');
+    expect(readdirSync(parent)).toEqual(['cdktf.out']);
+  });
+
+  it("removes what a run that died left beside the folder, but not a running process's staging", () => {
+    const { parent, target } = previousOutput();
+    const dead = join(parent, 'cdktf.out.staging-999999999');
+    const running = join(parent, `cdktf.out.staging-${process.ppid}`);
+    mkdirSync(dead);
+    mkdirSync(running);
+    replaceDirectory(target, (staging) => mkdirSync(staging));
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(running)).toBe(true);
+  });
+
+  it('creates missing parent folders', () => {
+    const parent = mkdtempSync(join(ROOT, '.tmp', 'replace-'));
+    const target = join(parent, 'a', 'b', 'out');
+    replaceDirectory(target, (staging) => mkdirSync(staging));
+    expect(existsSync(target)).toBe(true);
+  });
+});
