@@ -7,6 +7,7 @@ import { handler } from '../../lambda/ami-alerts';
 import { parseWatchedTags } from '../../stacks/capabilities/ami-alerts/env';
 import { MAX_LISTED_IMAGES, MAX_OTHER_IDS_CHARS, formatAlert } from '../../lambda/ami-alerts/message';
 import { notifierHarness } from '../helpers/notifier-harness';
+import { MalformedEventError } from '../../lambda/shared/handler';
 
 const ec2Mock = mockClient(EC2Client);
 const snsMock = mockClient(SNSClient);
@@ -322,5 +323,22 @@ describe('ami notifier: wiring errors fail loudly', () => {
     await expect(handler(fixture('create-tags-ami'))).rejects.toThrow(/WATCHED_TAGS must be a non-empty list/);
     expect(() => parseWatchedTags('[]')).toThrow(/non-empty/);
     expect(() => parseWatchedTags('{')).toThrow(/not JSON/);
+  });
+});
+
+describe('ami notifier: an event without detail is malformed', () => {
+  it.each([
+    ['a CloudTrail record', 'create-image-tagged'],
+    ['a state change', 'ami-available'],
+  ])('%s without detail: MalformedEventError, logged as malformed-event, nothing looked up or published', async (_, name) => {
+    const { detail: _detail, ...event } = fixture(name);
+    const err = await handler(event).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MalformedEventError);
+    expect((err as Error).message).toMatch(/detail/);
+    expect(logs).toEqual([
+      expect.objectContaining({ level: 'ERROR', outcome: 'malformed-event', eventId: event.id, errorName: 'MalformedEventError' }),
+    ]);
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 });
