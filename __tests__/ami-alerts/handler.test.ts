@@ -112,6 +112,30 @@ describe('ami notifier: tag at creation (CreateImage)', () => {
   });
 });
 
+describe('ami notifier: tagged at CopyImage and RegisterImage', () => {
+  it('announces a tagged copy with its source image', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    await expect(handler(fixture('copy-image-tagged'))).resolves.toMatchObject({ notified: true });
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] AMI copied: ami-0e5f60718293a4b5c (web-base-2026-03-02-apne1)');
+    expect(msg.Message).toMatch(/^An AMI carrying a watched tag is being copied \(CopyImage\)\. It stays pending/);
+    expect(msg.Message).toMatch(/Event: +CopyImage, request 7a3e1c55-2f4b-4d8e-9b6a-000000000011\n/);
+    expect(msg.Message).toMatch(/ {2}Source image: +ami-0f1e2d3c4b5a69788 \(us-east-1\)\n/);
+    expect(msg.Message).toMatch(/ {2}State: +pending\n/);
+  });
+
+  it('announces a tagged registered image', async () => {
+    ec2Mock
+      .on(DescribeImagesCommand)
+      .resolves({ Images: [image('ami-0718293a4b5c6d7e8', { Name: 'web-base-2026-03-02-imported', State: 'available' })] });
+    await expect(handler(fixture('register-image-tagged'))).resolves.toMatchObject({ notified: true });
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] AMI registered: ami-0718293a4b5c6d7e8 (web-base-2026-03-02-imported)');
+    expect(msg.Message).toMatch(/^An AMI carrying a watched tag was registered \(RegisterImage\)\./);
+    expect(msg.Message).toMatch(/Matched tags: +BackupPlan=daily-35d\n/);
+  });
+});
+
 describe('ami notifier: tag later (CreateTags)', () => {
   it('reports every AMI of a multi-resource call, each with its own details', async () => {
     ec2Mock.on(DescribeImagesCommand).resolves({
@@ -215,6 +239,9 @@ describe('ami notifier: must not fire', () => {
     'create-tags-crossed',
     'create-tags-other-value',
     'create-tags-failed',
+    'copy-image-failed',
+    'copy-image-crossed',
+    'register-image-failed',
   ])('%s: no publish, no lookup, one log line saying why', async (name) => {
     const out = await handler(fixture(name));
     expect(out.notified).toBe(false);

@@ -74,8 +74,10 @@ async function fromCloudTrail(event: AmiEvent, settings: Settings): Promise<Aler
     eventLabel: `${detail.eventName}${detail.requestID ? `, request ${detail.requestID}` : ''}`,
     requestedName: decision.requestedName,
     sourceInstanceId: decision.sourceInstanceId,
-    // CreateImage returns while the image is pending; CreateTags says nothing about state.
-    eventState: decision.path === 'createImage' ? 'pending' : undefined,
+    sourceImage: decision.sourceImage,
+    // CreateImage and CopyImage return while the image is pending; RegisterImage and
+    // CreateTags say nothing about state.
+    eventState: decision.path === 'createImage' || decision.path === 'copyImage' ? 'pending' : undefined,
   };
 }
 
