@@ -41,7 +41,7 @@ describe('ami-alerts config', () => {
     expect(cfg).toEqual({
       enabled: true,
       tags: [{ key: 'ssm-baseline:notify', value: 'true' }],
-      watch: ['createImage', 'createTags', 'available', 'failed'],
+      watch: ['createImage', 'copyImage', 'registerImage', 'createTags', 'available', 'failed'],
     });
   });
 
@@ -73,7 +73,11 @@ describe('ami-alerts config', () => {
     ['a key with characters EC2 refuses', { tags: [{ key: 'a*b' }] }, /^amiAlerts\.tags\[0\]\.key: is not a valid tag key, got "a\*b"/m],
     ['a value over 256 characters', { tags: [{ key: 'A', value: 'v'.repeat(257) }] }, /^amiAlerts\.tags\[0\]\.value: /m],
     ['an unknown field in a tag', { tags: [{ key: 'A', values: ['1'] }] }, /^amiAlerts\.tags\[0\]\.values: unknown field/m],
-    ['no paths', { watch: [] }, /^amiAlerts\.watch: must list at least one of createImage, createTags, available, failed/m],
+    [
+      'no paths',
+      { watch: [] },
+      /^amiAlerts\.watch: must list at least one of createImage, copyImage, registerImage, createTags, available, failed/m,
+    ],
     ['an unknown path', { watch: ['deregistered'] }, /^amiAlerts\.watch\[0\]: /m],
     ['a duplicate path', { watch: ['available', 'available'] }, /^amiAlerts\.watch\[1\]: duplicate path "available"/m],
     ['over 20 pairs', { tags: Array.from({ length: 21 }, (_, i) => ({ key: `k${i}` })) }, /^amiAlerts\.tags: at most 20 tag pairs/m],
@@ -234,11 +238,17 @@ describe('ami-alerts events: patterns and the exact-pair decision', () => {
     ['create-image-crossed', ['createImage'], false],
     ['create-image-tag-on-snapshot-not-image', ['createImage'], false],
     ['create-tags-crossed', ['createTags'], false],
+    // the other ways an AMI is born with its tags: same tag specification, same decision
+    ['copy-image-tagged', ['createImage'], true],
+    ['register-image-tagged', ['createImage'], true],
+    ['copy-image-failed', [], false],
+    ['register-image-failed', [], false],
+    ['copy-image-crossed', ['createImage'], false],
   ];
 
   it('has a case for every CloudTrail fixture', () => {
     const files = readdirSync(FIXTURES)
-      .filter((f) => f.startsWith('create-'))
+      .filter((f) => /^(create|copy|register)-/.test(f))
       .map((f) => f.replace(/\.json$/, ''));
     expect(CLOUDTRAIL.map(([f]) => f).sort()).toEqual(files.sort());
   });
@@ -256,6 +266,30 @@ describe('ami-alerts events: patterns and the exact-pair decision', () => {
     ['ami-deregistered', []],
   ])('%s: matched by %j', (name, expectedRules) => {
     expect(matchingRules(fixture(name))).toEqual(expectedRules);
+  });
+
+  it('catches CopyImage and RegisterImage only where they are watched, with their failed calls', () => {
+    const only = (watch: string[]) => amiAlertPatterns(WATCHED, watch as never).createImage as EventPattern;
+    expect(matchesPattern(only(['copyImage']), fixture('copy-image-tagged'))).toBe(true);
+    expect(matchesPattern(only(['copyImage']), fixture('create-image-tagged'))).toBe(false);
+    expect(matchesPattern(only(['createImage']), fixture('register-image-tagged'))).toBe(false);
+    expect(decideCloudTrail(fixture('copy-image-failed').detail, WATCHED)).toEqual({
+      notify: false,
+      reason: 'the call failed (Client.InvalidAMIName.Duplicate)',
+    });
+    expect(decideCloudTrail(fixture('copy-image-tagged').detail, WATCHED)).toMatchObject({
+      notify: true,
+      path: 'copyImage',
+      imageIds: ['ami-0e5f60718293a4b5c'],
+      requestedName: 'web-base-2026-03-02-apne1',
+      sourceImage: 'ami-0f1e2d3c4b5a69788 (us-east-1)',
+    });
+    expect(decideCloudTrail(fixture('register-image-tagged').detail, WATCHED)).toMatchObject({
+      notify: true,
+      path: 'registerImage',
+      imageIds: ['ami-0718293a4b5c6d7e8'],
+      matched: [{ key: 'BackupPlan', value: 'daily-35d' }],
+    });
   });
 
   it('reports every AMI a multi-resource CreateTags names, and no snapshot', () => {

@@ -7,6 +7,7 @@ import { handler } from '../../lambda/ami-alerts';
 import { parseWatchedTags } from '../../stacks/capabilities/ami-alerts/env';
 import { MAX_LISTED_IMAGES, MAX_OTHER_IDS_CHARS, formatAlert } from '../../lambda/ami-alerts/message';
 import { notifierHarness } from '../helpers/notifier-harness';
+import { MalformedEventError } from '../../lambda/shared/handler';
 
 const ec2Mock = mockClient(EC2Client);
 const snsMock = mockClient(SNSClient);
@@ -108,6 +109,30 @@ describe('ami notifier: tag at creation (CreateImage)', () => {
     snsMock.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException' }));
     await expect(handler(fixture('create-image-tagged'))).rejects.toThrow('KMS key disabled');
     expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', outcome: 'publish-failed', errorName: 'KMSDisabledException' }));
+  });
+});
+
+describe('ami notifier: tagged at CopyImage and RegisterImage', () => {
+  it('announces a tagged copy with its source image', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    await expect(handler(fixture('copy-image-tagged'))).resolves.toMatchObject({ notified: true });
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] AMI copied: ami-0e5f60718293a4b5c (web-base-2026-03-02-apne1)');
+    expect(msg.Message).toMatch(/^An AMI carrying a watched tag is being copied \(CopyImage\)\. It stays pending/);
+    expect(msg.Message).toMatch(/Event: +CopyImage, request 7a3e1c55-2f4b-4d8e-9b6a-000000000011\n/);
+    expect(msg.Message).toMatch(/ {2}Source image: +ami-0f1e2d3c4b5a69788 \(us-east-1\)\n/);
+    expect(msg.Message).toMatch(/ {2}State: +pending\n/);
+  });
+
+  it('announces a tagged registered image', async () => {
+    ec2Mock
+      .on(DescribeImagesCommand)
+      .resolves({ Images: [image('ami-0718293a4b5c6d7e8', { Name: 'web-base-2026-03-02-imported', State: 'available' })] });
+    await expect(handler(fixture('register-image-tagged'))).resolves.toMatchObject({ notified: true });
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] AMI registered: ami-0718293a4b5c6d7e8 (web-base-2026-03-02-imported)');
+    expect(msg.Message).toMatch(/^An AMI carrying a watched tag was registered \(RegisterImage\)\./);
+    expect(msg.Message).toMatch(/Matched tags: +BackupPlan=daily-35d\n/);
   });
 });
 
@@ -214,6 +239,9 @@ describe('ami notifier: must not fire', () => {
     'create-tags-crossed',
     'create-tags-other-value',
     'create-tags-failed',
+    'copy-image-failed',
+    'copy-image-crossed',
+    'register-image-failed',
   ])('%s: no publish, no lookup, one log line saying why', async (name) => {
     const out = await handler(fixture(name));
     expect(out.notified).toBe(false);
@@ -322,5 +350,22 @@ describe('ami notifier: wiring errors fail loudly', () => {
     await expect(handler(fixture('create-tags-ami'))).rejects.toThrow(/WATCHED_TAGS must be a non-empty list/);
     expect(() => parseWatchedTags('[]')).toThrow(/non-empty/);
     expect(() => parseWatchedTags('{')).toThrow(/not JSON/);
+  });
+});
+
+describe('ami notifier: an event without detail is malformed', () => {
+  it.each([
+    ['a CloudTrail record', 'create-image-tagged'],
+    ['a state change', 'ami-available'],
+  ])('%s without detail: MalformedEventError, logged as malformed-event, nothing looked up or published', async (_, name) => {
+    const { detail: _detail, ...event } = fixture(name);
+    const err = await handler(event).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MalformedEventError);
+    expect((err as Error).message).toMatch(/detail/);
+    expect(logs).toEqual([
+      expect.objectContaining({ level: 'ERROR', outcome: 'malformed-event', eventId: event.id, errorName: 'MalformedEventError' }),
+    ]);
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 });

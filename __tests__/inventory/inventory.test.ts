@@ -48,10 +48,8 @@ describe('inventory: default configuration (recorder created)', () => {
 
   it('records only the SSM inventory types, continuously, through the service-linked role', () => {
     const [, r] = findResource(s, 'aws_config_configuration_recorder');
-    const [slrId, slr] = findResource(s, 'aws_iam_service_linked_role');
-    expect(slr).toEqual({ aws_service_name: 'config.amazonaws.com' });
     expect(r.name).toBe('ssmb-inventory-recorder');
-    expect(r.role_arn).toBe(`\${aws_iam_service_linked_role.${slrId}.arn}`);
+    expect(r.role_arn).toBe(SLR_ARN);
     expect(r.recording_group).toEqual({
       all_supported: false,
       include_global_resource_types: false,
@@ -182,7 +180,7 @@ describe('inventory: the Config bucket policy under IAM simulation', () => {
   });
 });
 
-describe('inventory: service-linked role in a multi-region account', () => {
+describe('inventory: the account-global service-linked role is never created by a region stack', () => {
   const regions = ['ap-northeast-1', 'us-east-1'];
   const cfg = (over: Record<string, unknown> = {}) =>
     testConfig({
@@ -194,23 +192,37 @@ describe('inventory: service-linked role in a multi-region account', () => {
     } as Partial<BaselineConfigInput>);
   const recorderRole = (s: StackJson) => findResource(s, 'aws_config_configuration_recorder')[1].role_arn;
 
-  it('only the first region creates it; the others use its fixed ARN', () => {
-    const first = synthStack(cfg(), 0, regions[0]);
-    const second = synthStack(cfg(), 0, regions[1]);
-    expect(Object.keys(resourcesOf(first, 'aws_iam_service_linked_role'))).toHaveLength(1);
-    expect(resourcesOf(second, 'aws_iam_service_linked_role')).toEqual({});
-    expect(recorderRole(second)).toBe(SLR_ARN);
+  it('no region creates AWSServiceRoleForConfig: no "has been taken" where Config ran before, no race between regions', () => {
+    for (const [account, region] of [
+      [0, regions[0]],
+      [0, regions[1]],
+      [1, 'eu-west-1'],
+    ] as const) {
+      const s = synthStack(cfg(), account, region);
+      expect(resourcesOf(s, 'aws_iam_service_linked_role')).toEqual({});
+      // A literal ARN: no region's recorder waits for (or races) a resource of another stack.
+      expect(recorderRole(s)).toBe(
+        account === 0 ? SLR_ARN : 'arn:aws:iam::222222222222:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig',
+      );
+    }
   });
 
-  it('false creates it nowhere; an account list creates it only in those accounts', () => {
-    const none = synthStack(cfg({ createServiceLinkedRole: false }), 0, regions[0]);
-    expect(resourcesOf(none, 'aws_iam_service_linked_role')).toEqual({});
-    expect(recorderRole(none)).toBe(SLR_ARN);
+  it('the home region forgets a role an earlier version created instead of deleting it (Config still uses it)', () => {
+    const home = synthStack(cfg(), 0, regions[0]) as StackJson & { removed?: unknown };
+    expect(home.removed).toEqual([
+      { from: 'aws_iam_service_linked_role.inventory_config-recorder_service-linked-role_5E66F66A', lifecycle: { destroy: false } },
+    ]);
+    expect((synthStack(cfg(), 0, regions[1]) as { removed?: unknown }).removed).toBeUndefined();
+  });
 
-    const listed = cfg({ createServiceLinkedRole: ['222222222222'] });
-    expect(resourcesOf(synthStack(listed, 0, regions[0]), 'aws_iam_service_linked_role')).toEqual({});
-    expect(Object.keys(resourcesOf(synthStack(listed, 1), 'aws_iam_service_linked_role'))).toHaveLength(1);
-    expect(recorderRole(synthStack(listed, 1))).toMatch(/^\$\{aws_iam_service_linked_role\..+\.arn\}$/);
+  it('createServiceLinkedRole: false (what the baseline does now) is still accepted', () => {
+    expect(() => parseConfig({ ...exampleInput(), inventory: { recorder: { createServiceLinkedRole: false } } }, 'test')).not.toThrow();
+  });
+
+  it.each([true, ['222222222222']])('createServiceLinkedRole: %j is refused with the reason and the one-time command', (value) => {
+    expect(() => parseConfig({ ...exampleInput(), inventory: { recorder: { createServiceLinkedRole: value } } }, 'test')).toThrow(
+      /inventory\.recorder\.createServiceLinkedRole: no longer a setting: the baseline never creates the account-global AWSServiceRoleForConfig .*aws iam create-service-linked-role --aws-service-name config\.amazonaws\.com/,
+    );
   });
 });
 
@@ -491,16 +503,6 @@ describe('inventory: bad configuration fails with field paths and reasons', () =
       ],
     ],
     ['zero retention', { recorder: { bucketRetentionDays: 0 } }, ['inventory.recorder.bucketRetentionDays: must be at least 1 day, got 0']],
-    [
-      'bad account in the role list',
-      { recorder: { createServiceLinkedRole: ['1234'] } },
-      ['inventory.recorder.createServiceLinkedRole[0]: must be 12 digits, got "1234"'],
-    ],
-    [
-      'duplicate account in the role list',
-      { recorder: { createServiceLinkedRole: ['111111111111', '111111111111'] } },
-      ['inventory.recorder.createServiceLinkedRole[1]: duplicate account id "111111111111" (also at createServiceLinkedRole[0])'],
-    ],
   ];
 
   it.each(cases)('%s', (_name, section, expected) => {

@@ -1,5 +1,9 @@
-import { StackResult } from '../../scripts/terraform-harness';
-import { planStack, testConfig } from '../helpers/synth';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { OFFLINE_DIR, StackResult, terraformEnv } from '../../scripts/terraform-harness';
+import { ROOT, planStack, testConfig } from '../helpers/synth';
+import { FORMER_SERVICE_LINKED_ROLE_ID } from '../../stacks/capabilities/inventory/config-recorder';
 import { BaselineConfigInput } from '../../stacks/platform/config/schema';
 
 // One stack with every inventory setting away from its default goes through terraform
@@ -9,7 +13,10 @@ describe('inventory: terraform validate and offline plan', () => {
   let result: StackResult;
   let changes: Array<{ type: string; change: { actions: string[]; after: Record<string, any> } }>;
   beforeAll(async () => {
+    // Patch history is off: its state machine needs the harness's validation stub, which
+    // the second plan below (run outside the harness) would not have.
     const config = testConfig({
+      patchHistory: { enabled: false },
       inventory: {
         schedule: 'rate(1 hour)',
         targets: { tagKey: 'Inventory', tagValues: ['on'] },
@@ -30,15 +37,16 @@ describe('inventory: terraform validate and offline plan', () => {
     expect(result.validated).toBe(true); // plan validates first
   });
 
-  it('plans the recorder, its channel, status, service-linked role and the association as the provider sees them', () => {
+  it('plans the recorder, its channel, status and the association as the provider sees them, and no service-linked role', () => {
     const after = (type: string) => {
       const hits = changes.filter((c) => c.type === type);
       expect(hits).toHaveLength(1);
       expect(hits[0].change.actions).toEqual(['create']);
       return hits[0].change.after;
     };
-    expect(after('aws_iam_service_linked_role').aws_service_name).toBe('config.amazonaws.com');
+    expect(changes.filter((c) => c.type === 'aws_iam_service_linked_role')).toEqual([]);
     const recorder = after('aws_config_configuration_recorder');
+    expect(recorder.role_arn).toBe('arn:aws:iam::111111111111:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig');
     expect(recorder.recording_group[0]).toMatchObject({
       all_supported: false,
       resource_types: expect.arrayContaining(['AWS::SSM::ManagedInstanceInventory', 'AWS::SSM::FileData', 'AWS::SSM::PatchCompliance']),
@@ -55,4 +63,60 @@ describe('inventory: terraform validate and offline plan', () => {
     expect(association.parameters.windowsRoles).toBe('Disabled');
     expect(association.parameters.billingInfo).toBe('Disabled');
   });
+
+  // A stack an earlier version applied holds the role in its state. The plan must forget
+  // it, not delete it: IAM refuses to delete it while recorders use it, and if it did,
+  // every region's recorder would lose its role. -refresh=false because the role cannot
+  // be read offline; refreshing does not change what a removed block plans.
+  it('forgets, and never deletes, the role an earlier version created (plan against a state holding it)', async () => {
+    if (!result.ok) throw new Error(`terraform ${result.step} failed:\n${result.output}`);
+    const work = join(dirname(result.planJson!), OFFLINE_DIR);
+    const arn = 'arn:aws:iam::111111111111:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig';
+    const state = {
+      version: 4,
+      terraform_version: '1.11.4',
+      serial: 1,
+      lineage: 'b0c5f3e2-6f0e-4c57-9e0a-3f1d2c4b5a69',
+      outputs: {},
+      resources: [
+        {
+          mode: 'managed',
+          type: 'aws_iam_service_linked_role',
+          name: FORMER_SERVICE_LINKED_ROLE_ID,
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances: [
+            {
+              schema_version: 0,
+              attributes: {
+                arn,
+                aws_service_name: 'config.amazonaws.com',
+                create_date: '2026-01-15T02:11:45Z',
+                custom_suffix: '',
+                description: '',
+                id: arn,
+                name: 'AWSServiceRoleForConfig',
+                path: '/aws-service-role/config.amazonaws.com/',
+                tags: {},
+                tags_all: {},
+                unique_id: 'AROAEXAMPLECONFIGSLR1',
+              },
+              sensitive_attributes: [],
+            },
+          ],
+        },
+      ],
+      check_results: null,
+    };
+    writeFileSync(join(work, 'offline.tfstate'), JSON.stringify(state));
+    const env = await terraformEnv(join(ROOT, '.tmp'));
+    const tf = (...args: string[]) =>
+      execFileSync('terraform', [...args, '-no-color'], { cwd: work, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const output = tf('plan', '-input=false', '-lock=false', '-refresh=false', '-out=tfplan-slr');
+    const plan = JSON.parse(tf('show', '-json', 'tfplan-slr'));
+    const role = plan.resource_changes.filter((c: { type: string }) => c.type === 'aws_iam_service_linked_role');
+    expect(role).toHaveLength(1);
+    expect(role[0].change.actions).toEqual(['forget']);
+    expect(output).toMatch(/will no longer be managed by Terraform/);
+    expect(output).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+  }, 300_000);
 });

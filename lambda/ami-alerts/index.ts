@@ -13,7 +13,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { withDeadline } from '../shared/enrichment';
-import { publishAndLog } from '../shared/handler';
+import { MalformedEventError, parseOrReject, publishAndLog } from '../shared/handler';
 import { describeError, logJson } from '../shared/log';
 import { describeImages, ImageFacts } from './images';
 import { AlertFacts, formatAlert, listedImageIds } from './message';
@@ -74,8 +74,10 @@ async function fromCloudTrail(event: AmiEvent, settings: Settings): Promise<Aler
     eventLabel: `${detail.eventName}${detail.requestID ? `, request ${detail.requestID}` : ''}`,
     requestedName: decision.requestedName,
     sourceInstanceId: decision.sourceInstanceId,
-    // CreateImage returns while the image is pending; CreateTags says nothing about state.
-    eventState: decision.path === 'createImage' ? 'pending' : undefined,
+    sourceImage: decision.sourceImage,
+    // CreateImage and CopyImage return while the image is pending; RegisterImage and
+    // CreateTags say nothing about state.
+    eventState: decision.path === 'createImage' || decision.path === 'copyImage' ? 'pending' : undefined,
   };
 }
 
@@ -106,8 +108,19 @@ async function fromStateChange(event: AmiEvent, settings: Settings): Promise<Ale
   };
 }
 
-export async function handler(event: AmiEvent): Promise<Outcome> {
+/** The envelope every rule sends: a detail object is the least each path reads. */
+export function parseAmiEvent(event: unknown): AmiEvent {
+  const e = (typeof event === 'object' && event !== null ? event : {}) as Partial<AmiEvent>;
+  const problems: string[] = [];
+  if (typeof e['detail-type'] !== 'string') problems.push('detail-type is missing');
+  if (typeof e.detail !== 'object' || e.detail === null || Array.isArray(e.detail)) problems.push('detail is missing or not an object');
+  if (problems.length) throw new MalformedEventError(problems, 'an EventBridge event with a detail object');
+  return e as AmiEvent;
+}
+
+export async function handler(input: AmiEvent): Promise<Outcome> {
   const started = Date.now();
+  const event = parseOrReject(input, parseAmiEvent, started);
   const env = AMI_ALERTS_ENVIRONMENT.read(process.env);
   const settings: Settings = { ...env, watched: parseWatchedTags(env.watchedTags) };
   let facts: AlertFacts | Outcome;

@@ -46,7 +46,14 @@ export interface CloudTrailDetail {
   readonly responseElements?: Record<string, any> | null;
 }
 
-export type CloudTrailPath = 'createImage' | 'createTags';
+export type CloudTrailPath = 'createImage' | 'copyImage' | 'registerImage' | 'createTags';
+
+/** The calls that create an AMI with its tags (the same request and response shape). */
+const TAG_AT_CREATION: Record<string, CloudTrailPath> = {
+  CreateImage: 'createImage',
+  CopyImage: 'copyImage',
+  RegisterImage: 'registerImage',
+};
 
 export type Decision =
   | {
@@ -58,6 +65,8 @@ export type Decision =
       /** CreateImage names the instance and the image name in its request. */
       readonly sourceInstanceId?: string;
       readonly requestedName?: string;
+      /** CopyImage: the source AMI and its region. */
+      readonly sourceImage?: string;
     }
   | { readonly notify: false; readonly reason: string };
 
@@ -77,8 +86,12 @@ export function principalOf(detail: CloudTrailDetail): string | undefined {
   return u?.arn ?? u?.invokedBy ?? u?.principalId ?? u?.type;
 }
 
-/** CreateImage: the image's own tag specification must carry a watched pair. */
+/**
+ * CreateImage, CopyImage, RegisterImage: the image's own tag specification must carry a
+ * watched pair; the new id is in the response (a failed call has none, and errorCode).
+ */
 export function decideCreateImage(detail: CloudTrailDetail, watched: readonly WatchedTag[]): Decision {
+  const path = TAG_AT_CREATION[detail.eventName ?? ''] ?? 'createImage';
   if (detail.errorCode) return { notify: false, reason: `the call failed (${detail.errorCode})` };
   const imageId = detail.responseElements?.imageId;
   if (typeof imageId !== 'string' || !imageId.startsWith('ami-')) return { notify: false, reason: 'the response names no image' };
@@ -88,13 +101,18 @@ export function decideCreateImage(detail: CloudTrailDetail, watched: readonly Wa
     .flatMap((spec) => tagsOf(spec.tags));
   const matched = matchingTags(imageTags, watched);
   if (matched.length === 0) return { notify: false, reason: 'no watched tag pair on the image itself (snapshot tags do not count)' };
+  const sourceImage =
+    typeof req.sourceImageId === 'string'
+      ? `${req.sourceImageId}${typeof req.sourceRegion === 'string' ? ` (${req.sourceRegion})` : ''}`
+      : undefined;
   return {
     notify: true,
-    path: 'createImage',
+    path,
     imageIds: [imageId],
     matched,
     sourceInstanceId: typeof req.instanceId === 'string' ? req.instanceId : undefined,
     requestedName: typeof req.name === 'string' ? req.name : undefined,
+    ...(sourceImage ? { sourceImage } : {}),
   };
 }
 
@@ -120,7 +138,7 @@ export function decideCloudTrail(detail: CloudTrailDetail, watched: readonly Wat
   if (detail.eventSource !== 'ec2.amazonaws.com') {
     throw new Error(`unexpected CloudTrail event source ${JSON.stringify(detail.eventSource)}: check the rule patterns`);
   }
-  if (detail.eventName === 'CreateImage') return decideCreateImage(detail, watched);
+  if (detail.eventName && detail.eventName in TAG_AT_CREATION) return decideCreateImage(detail, watched);
   if (detail.eventName === 'CreateTags') return decideCreateTags(detail, watched);
   throw new Error(`unexpected CloudTrail event ${JSON.stringify(detail.eventName)}: check the rule patterns`);
 }

@@ -3,7 +3,7 @@ import { Notification, fieldLines } from '../shared/notify';
 import { formatTag, Tag } from './match';
 import type { ImageFacts } from './images';
 
-export type AlertKind = 'createImage' | 'createTags' | 'available' | 'failed';
+export type AlertKind = 'createImage' | 'copyImage' | 'registerImage' | 'createTags' | 'available' | 'failed';
 
 export interface AlertFacts {
   readonly kind: AlertKind;
@@ -25,6 +25,8 @@ export interface AlertFacts {
   /** From the CloudTrail request (CreateImage) when the lookup has nothing. */
   readonly requestedName?: string;
   readonly sourceInstanceId?: string;
+  /** CopyImage: the source AMI and its region. */
+  readonly sourceImage?: string;
   /** The state the event itself reports (state changes) or implies (CreateImage: pending). */
   readonly eventState?: string;
   /** EC2's error message of a failed image. */
@@ -33,6 +35,8 @@ export interface AlertFacts {
 
 const HEADLINE: Record<AlertKind, (n: number) => string> = {
   createImage: () => 'AMI created',
+  copyImage: () => 'AMI copied',
+  registerImage: () => 'AMI registered',
   createTags: (n) => (n === 1 ? 'AMI tagged' : `${n} AMIs tagged`),
   available: () => 'AMI available',
   failed: () => 'AMI FAILED',
@@ -42,6 +46,10 @@ const LEAD: Record<AlertKind, (n: number) => string> = {
   createImage: () =>
     'An AMI carrying a watched tag is being created (CreateImage). It stays pending until EC2 has copied its snapshots; ' +
     'an "AMI available" or "AMI FAILED" message follows when the state-change alerts are on.',
+  copyImage: () =>
+    'An AMI carrying a watched tag is being copied (CopyImage). It stays pending until EC2 has copied its snapshots; ' +
+    'an "AMI available" or "AMI FAILED" message follows when the state-change alerts are on.',
+  registerImage: () => 'An AMI carrying a watched tag was registered (RegisterImage).',
   createTags: (n) => `A watched tag was added to ${n === 1 ? 'an AMI' : `${n} AMIs`} (CreateTags).`,
   available: () => 'An AMI carrying a watched tag is now available and can be launched.',
   failed: () => 'Creating an AMI carrying a watched tag failed. The image cannot be launched; check the error below and create it again.',
@@ -86,6 +94,7 @@ function imageBlock(f: AlertFacts, id: string): string[] {
     ['State', img?.state ?? f.eventState ?? '(unknown)'],
     ['Error', f.kind === 'failed' ? f.errorMessage || img?.stateReason : undefined],
     ['Source instance', img?.sourceInstanceId ?? (single ? f.sourceInstanceId : undefined)],
+    ['Source image', single ? f.sourceImage : undefined],
     ['Created', img?.creationDate],
     ['Console', consoleLinks.image(f.region, id)],
   ]);

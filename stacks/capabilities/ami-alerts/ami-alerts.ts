@@ -10,7 +10,8 @@ import { AMI_ALERTS_ENVIRONMENT, encodeWatchedTags } from './env';
 const RULES: Record<AmiAlertRuleKind, { purpose: string; description: string }> = {
   createImage: {
     purpose: 'ami-alerts-create-image',
-    description: 'CreateImage (CloudTrail) with a watched tag on the image: pre-filter, the notifier checks the exact pair',
+    description:
+      'CreateImage, CopyImage, RegisterImage (CloudTrail) with a watched tag on the image: pre-filter, the notifier checks the exact pair',
   },
   createTags: {
     purpose: 'ami-alerts-create-tags',

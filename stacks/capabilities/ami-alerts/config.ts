@@ -33,11 +33,11 @@ export const amiAlertsConfig = z
       ),
     watch: z
       .array(z.enum(AMI_ALERT_PATHS))
-      .min(1, { error: 'must list at least one of createImage, createTags, available, failed (or set enabled: false)' })
+      .min(1, { error: `must list at least one of ${AMI_ALERT_PATHS.join(', ')} (or set enabled: false)` })
       .default([...AMI_ALERT_PATHS])
       .describe(
-        'Which moments alert: createImage (tagged at creation, image still pending), createTags (tagged later), ' +
-          'available / failed (EC2 AMI State Change of a watched image). @default all four',
+        'Which moments alert: createImage, copyImage, registerImage (tagged at creation by CreateImage, CopyImage, ' +
+          'RegisterImage), createTags (tagged later), available / failed (EC2 AMI State Change of a watched image). @default all six',
       ),
   })
   .superRefine((cfg, ctx) => {

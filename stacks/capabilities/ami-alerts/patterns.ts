@@ -10,8 +10,16 @@
  */
 import type { WatchedTag } from './env';
 
-export const AMI_ALERT_PATHS = ['createImage', 'createTags', 'available', 'failed'] as const;
+export const AMI_ALERT_PATHS = ['createImage', 'copyImage', 'registerImage', 'createTags', 'available', 'failed'] as const;
 export type AmiAlertPath = (typeof AMI_ALERT_PATHS)[number];
+
+/**
+ * The calls that create an AMI with its tags: each takes TagSpecifications, which
+ * CloudTrail records as `requestParameters.tagSpecificationSet.items[]`, and returns
+ * the new id as `responseElements.imageId`. One rule (the createImage rule) catches them.
+ */
+export const TAG_AT_CREATION_CALLS = { createImage: 'CreateImage', copyImage: 'CopyImage', registerImage: 'RegisterImage' } as const;
+export type TagAtCreationPath = keyof typeof TAG_AT_CREATION_CALLS;
 
 /** EventBridge's default quota for one rule's event pattern (characters). */
 export const MAX_EVENT_PATTERN_LENGTH = 2048;
@@ -44,13 +52,16 @@ export function tagPreFilter(tags: readonly WatchedTag[]): Record<string, unknow
   return branches.length === 1 ? branches[0] : { $or: branches };
 }
 
-/** CreateImage that succeeded with a watched tag in the image's tag specification. */
-export function createImagePattern(tags: readonly WatchedTag[]): Record<string, unknown> {
+/** A watched tag-at-creation call that succeeded with a watched tag in the image's tag specification. */
+export function createImagePattern(
+  tags: readonly WatchedTag[],
+  paths: readonly TagAtCreationPath[] = Object.keys(TAG_AT_CREATION_CALLS) as TagAtCreationPath[],
+): Record<string, unknown> {
   return {
     ...CLOUDTRAIL_EC2,
     detail: {
       eventSource: ['ec2.amazonaws.com'],
-      eventName: ['CreateImage'],
+      eventName: paths.map((p) => TAG_AT_CREATION_CALLS[p]),
       // Failed calls are recorded too, with errorCode set and no image id.
       errorCode: [{ exists: false }],
       requestParameters: {
@@ -93,7 +104,8 @@ export function amiAlertPatterns(
 ): Partial<Record<AmiAlertRuleKind, Record<string, unknown>>> {
   const out: Partial<Record<AmiAlertRuleKind, Record<string, unknown>>> = {};
   if (tags.length === 0) return out;
-  if (watch.includes('createImage')) out.createImage = createImagePattern(tags);
+  const creation = (Object.keys(TAG_AT_CREATION_CALLS) as TagAtCreationPath[]).filter((p) => watch.includes(p));
+  if (creation.length) out.createImage = createImagePattern(tags, creation);
   if (watch.includes('createTags')) out.createTags = createTagsPattern(tags);
   const states = (['available', 'failed'] as const).filter((s) => watch.includes(s));
   if (states.length) out.stateChange = stateChangePattern(states);

@@ -1,14 +1,18 @@
 import { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
 import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
 import { ConfigDeliveryChannel } from '@cdktf/provider-aws/lib/config-delivery-channel';
 import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';
-import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { PolicyStatement } from '../../constructs/policy-document';
 
 export const CONFIG_SERVICE = 'config.amazonaws.com';
 
-/** ARN of AWSServiceRoleForConfig: fixed by AWS, one per account, shared by every region. */
+/**
+ * ARN of AWSServiceRoleForConfig: fixed by AWS, one per account, shared by every region.
+ * No stack creates it: PutConfigurationRecorder does not create it either, so it must
+ * exist before the first recorder (docs/inventory.md says how).
+ */
 export function configServiceLinkedRoleArn(partition: string, accountId: string): string {
   return `arn:${partition}:iam::${accountId}:role/aws-service-role/${CONFIG_SERVICE}/AWSServiceRoleForConfig`;
 }
@@ -40,6 +44,9 @@ export function configDeliveryStatements(bucketArn: string, accountId: string): 
   ];
 }
 
+/** The logical id under which earlier versions created AWSServiceRoleForConfig in the home region. */
+export const FORMER_SERVICE_LINKED_ROLE_ID = 'inventory_config-recorder_service-linked-role_5E66F66A';
+
 export interface ConfigRecorderProps {
   readonly accountId: string;
   readonly partition: string;
@@ -54,11 +61,12 @@ export interface ConfigRecorderProps {
   /** @default CONTINUOUS */
   readonly recordingFrequency?: 'CONTINUOUS' | 'DAILY';
   /**
-   * Create AWSServiceRoleForConfig in this stack. The role is account-global: exactly
-   * one stack per account may create it, every other one only refers to its ARN.
+   * Declare that the service-linked role an earlier version created in this stack is no
+   * longer managed here, without deleting it (Terraform `removed` block, destroy = false).
+   * Set in one stack per account: the one that used to create it.
    * @default false
    */
-  readonly createServiceLinkedRole?: boolean;
+  readonly forgetServiceLinkedRole?: boolean;
   /** Snapshot delivery frequency. @default TwentyFour_Hours */
   readonly deliveryFrequency?: string;
   /** Delete delivered files after this many days. @default 365 */
@@ -75,18 +83,21 @@ export class ConfigRecorder extends Construct {
   readonly recorderName: string;
   readonly roleArn: string;
   readonly bucket: SecureBucket;
-  readonly serviceLinkedRole?: IamServiceLinkedRole;
 
   constructor(scope: Construct, id: string, props: ConfigRecorderProps) {
     super(scope, id);
     if (props.resourceTypes.length === 0) throw new Error('ConfigRecorder: resourceTypes must not be empty');
 
-    if (props.createServiceLinkedRole) {
-      this.serviceLinkedRole = new IamServiceLinkedRole(this, 'service-linked-role', { awsServiceName: CONFIG_SERVICE });
+    // The account-global role is never a resource of a regional stack: creating it fails
+    // where Config ran before ("has been taken"), and the other regions would race the
+    // stack that creates it. Every region uses the fixed ARN alike.
+    this.roleArn = configServiceLinkedRoleArn(props.partition, props.accountId);
+    if (props.forgetServiceLinkedRole) {
+      // Deleting it would break every region's recorder (and IAM refuses while they use it).
+      TerraformStack.of(this).addOverride('removed', [
+        { from: `aws_iam_service_linked_role.${FORMER_SERVICE_LINKED_ROLE_ID}`, lifecycle: { destroy: false } },
+      ]);
     }
-    // Referencing the resource's ARN orders the recorder after the role in the stack
-    // that creates it; the others use the fixed ARN and rely on that stack (see docs).
-    this.roleArn = this.serviceLinkedRole?.arn ?? configServiceLinkedRoleArn(props.partition, props.accountId);
 
     this.bucket = new SecureBucket(this, 'bucket', {
       bucketName: props.bucketName,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountId, associationSchedule, targets } from '../../platform/config/common';
+import { associationSchedule, targets } from '../../platform/config/common';
 
 // ---------------------------------------------------------------------------------
 // What the association collects (parameters of AWS-GatherSoftwareInventory)
@@ -132,11 +132,16 @@ export const recorderConfig = z
       .default('CONTINUOUS')
       .describe('CONTINUOUS records every change; DAILY at most one item per resource and day (each costs more). @default CONTINUOUS'),
     createServiceLinkedRole: z
-      .union([z.boolean(), z.array(accountId).min(1)])
-      .default(true)
+      .literal(false, {
+        error: () =>
+          'no longer a setting: the baseline never creates the account-global AWSServiceRoleForConfig (a region stack creating it ' +
+          'fails where Config ran before and races the other regions). Remove the setting and create the role once per account ' +
+          'where it does not exist yet: aws iam create-service-linked-role --aws-service-name config.amazonaws.com (see docs/inventory.md)',
+      })
+      .optional()
       .describe(
-        "Create the account-global AWSServiceRoleForConfig (in the account's first region). " +
-          'false where it already exists, or a list of the account ids that still need it. @default true',
+        'Only false is accepted, which is what the baseline does: it never creates AWSServiceRoleForConfig; the role must exist ' +
+          'in the account (see docs/inventory.md, "The service-linked role"). @default false',
       ),
     deliveryFrequency: z
       .enum(DELIVERY_FREQUENCIES, {
@@ -161,17 +166,6 @@ export const recorderConfig = z
           message: `duplicate type ${JSON.stringify(t)} (also at extraResourceTypes[${first}])`,
         });
     });
-    if (Array.isArray(r.createServiceLinkedRole)) {
-      r.createServiceLinkedRole.forEach((id, i) => {
-        const first = (r.createServiceLinkedRole as string[]).indexOf(id);
-        if (first !== i)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['createServiceLinkedRole', i],
-            message: `duplicate account id ${JSON.stringify(id)} (also at createServiceLinkedRole[${first}])`,
-          });
-      });
-    }
   })
   .describe('AWS Config recorder that turns inventory into a per-instance timeline');
 export type RecorderConfig = z.infer<typeof recorderConfig>;

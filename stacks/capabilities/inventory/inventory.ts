@@ -11,20 +11,6 @@ export function requiredResourceTypes(recorder: Pick<RecorderConfig, 'extraResou
   return [...INVENTORY_RESOURCE_TYPES, ...recorder.extraResourceTypes];
 }
 
-/**
- * Whether this stack creates AWSServiceRoleForConfig. The role is account-global, so
- * only the stack of the account's first region creates it (when the setting asks for
- * it in this account); the other regions refer to its fixed ARN.
- */
-export function createsServiceLinkedRole(
-  recorder: Pick<RecorderConfig, 'createServiceLinkedRole'>,
-  place: Pick<StackPlacement, 'accountId' | 'isHomeRegion'>,
-): boolean {
-  const setting = recorder.createServiceLinkedRole;
-  const wanted = Array.isArray(setting) ? setting.includes(place.accountId) : setting;
-  return wanted && place.isHomeRegion;
-}
-
 /** The command that prints one instance's inventory timeline. */
 export function timelineCommand(region: string): string {
   return `aws configservice get-resource-config-history --region ${region} --resource-type AWS::SSM::ManagedInstanceInventory --resource-id <instance-id>`;
@@ -87,7 +73,7 @@ export class SoftwareInventory extends Construct {
         bucketName: shared.naming.bucket('config'),
         resourceTypes: requiredResourceTypes(cfg.recorder),
         recordingFrequency: cfg.recorder.recordingFrequency,
-        createServiceLinkedRole: createsServiceLinkedRole(cfg.recorder, shared),
+        forgetServiceLinkedRole: shared.isHomeRegion,
         deliveryFrequency: cfg.recorder.deliveryFrequency,
         bucketRetentionDays: cfg.recorder.bucketRetentionDays,
       });
