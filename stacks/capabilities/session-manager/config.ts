@@ -321,7 +321,7 @@ export type BastionConfig = SessionManagerConfig['bastion'];
  * StartSession statements once there is a target, then every node ARN and tag value.
  */
 export function estimateOperatorPolicyLength(sm: Pick<SessionManagerConfig, 'operators' | 'bastion'>): number {
-  const FIXED = 1300;
+  const FIXED = 1120;
   const PER_NODE = 82;
   const ids = sm.operators.instanceIds.length + (sm.bastion.enabled ? 1 : 0);
   const tag = sm.operators.tag;
