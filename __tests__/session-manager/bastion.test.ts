@@ -2,12 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../stacks/platform/config/load';
 import { BaselineConfig, BaselineConfigInput } from '../../stacks/platform/config/schema';
-import {
-  INTERFACE_ENDPOINT_SERVICES,
-  ROOT_DEVICE_NAME,
-  amiParameter,
-  isArmInstanceType,
-} from '../../stacks/capabilities/session-manager/bastion';
+import { INTERFACE_ENDPOINT_SERVICES, ROOT_DEVICE_NAME, amiParameter } from '../../stacks/capabilities/session-manager/bastion';
+import { INSTANCE_FAMILY_ARCHITECTURE, MAC_FAMILIES } from '../../stacks/capabilities/session-manager/config';
+import { ConfigError } from '../../stacks/platform/config/load';
 import { ROOT, StackJson, findResource, policyStatements, resourcesOf, synthStack, testConfig } from '../helpers/synth';
 
 const REGION = 'ap-northeast-1';
@@ -177,11 +174,67 @@ describe('session manager bastion: placement and defaults', () => {
     ]);
   });
 
-  it('picks the image architecture from the instance type', () => {
-    for (const t of ['t4g.nano', 'm7g.large', 'c7gn.xlarge', 'g5g.xlarge', 'r8g.medium', 'm6gd.large'])
-      expect([t, isArmInstanceType(t)]).toEqual([t, true]);
-    for (const t of ['t3.micro', 'm7i-flex.large', 'g5.xlarge', 'c6in.large', 'a1.large'])
-      expect([t, isArmInstanceType(t)]).toEqual([t, false]);
-    expect(amiParameter('t3.micro')).toMatch(/al2023-ami-kernel-default-x86_64$/);
+  it('picks the image architecture from the instance family table (A1 is arm64 too)', () => {
+    const image = (t: string) => /al2023-ami-kernel-default-(x86_64|arm64)$/.exec(amiParameter(t))?.[1];
+    for (const t of [
+      'a1.large',
+      'a1.metal',
+      't4g.nano',
+      'm7g.large',
+      'c7gn.xlarge',
+      'g5g.xlarge',
+      'r8g.medium',
+      'm6gd.large',
+      'p6e-gb200.36xlarge',
+    ])
+      expect([t, image(t)]).toEqual([t, 'arm64']);
+    for (const t of ['t3.micro', 'm7i-flex.large', 'g5.xlarge', 'c6in.large', 'u-6tb1.metal', 'p6-b200.48xlarge', 'c8id.metal-48xl'])
+      expect([t, image(t)]).toEqual([t, 'x86_64']);
   });
+
+  it('knows every family of the table, and exactly the Graviton, A1 and Grace families are arm64', () => {
+    // Arm families of the EC2 Instance Types guide (Graviton 1-4, A1, P6e with NVIDIA Grace).
+    const arm = new Set(
+      (
+        'a1 t4g m6g m6gd m7g m7gd m8g m8gb m8gd m8gn c6g c6gd c6gn c7g c7gd c7gn c8g c8gd c8gn r6g r6gd r7g r7gd r8g r8gd ' +
+        'x2gd x8g i4g i8g i8ge im4gn is4gen g5g hpc7g p6e-gb200'
+      ).split(' '),
+    );
+    const families = Object.entries(INSTANCE_FAMILY_ARCHITECTURE);
+    expect(families.length).toBeGreaterThan(150);
+    for (const [family, arch] of families) {
+      expect([family, arch]).toEqual([family, arm.has(family) ? 'arm64' : 'x86_64']);
+      expect([family, amiParameter(`${family}.large`)]).toEqual([family, expect.stringMatching(new RegExp(`-${arch}$`))]);
+      // Every listed family passes the config schema.
+      expect([family, bastionErrors(`${family}.large`)]).toEqual([family, []]);
+    }
+    for (const family of arm) expect([family, INSTANCE_FAMILY_ARCHITECTURE[family]]).toEqual([family, 'arm64']);
+  });
+
+  it('refuses a family it does not know, and Mac families, by field instead of guessing an image', () => {
+    expect(bastionErrors('t5.micro')).toEqual([
+      expect.stringMatching(/^sessionManager\.bastion\.instanceType: family "t5" is not one the bastion knows the architecture of/),
+    ]);
+    expect(bastionErrors('micro')).toEqual([expect.stringMatching(/^sessionManager\.bastion\.instanceType: must be an EC2 instance type/)]);
+    expect(bastionErrors('z9gx.large')).toEqual([expect.stringMatching(/^sessionManager\.bastion\.instanceType: family "z9gx"/)]);
+    for (const family of MAC_FAMILIES) {
+      expect(bastionErrors(`${family}.metal`)).toEqual([
+        expect.stringMatching(/^sessionManager\.bastion\.instanceType: .* runs macOS only/),
+      ]);
+    }
+  });
+
+  /** The config errors of an enabled bastion with this instance type. */
+  function bastionErrors(instanceType: string): string[] {
+    try {
+      testConfig({
+        accounts: [{ id: '111111111111', name: 'prod', regions: [REGION] }],
+        sessionManager: { bastion: { ...bastion, instanceType } },
+      });
+      return [];
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems;
+      throw err;
+    }
+  }
 });

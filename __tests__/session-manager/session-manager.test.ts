@@ -159,17 +159,22 @@ describe('session manager: default configuration', () => {
     expect(statements.flatMap((st) => st.actions)).not.toContain('ssm:StartSession');
     expect(statements.map((st) => st.sid)).toEqual([
       'ResumeOrEndOwnSessions',
-      'ResumeOrEndOwnTaggedSessions',
-      'OpenOwnSessionDataChannel',
+      'OpenSessionDataChannel',
       'SessionConnectionStatus',
       'ListSessionsAndNodes',
       'EncryptSessionData',
     ]);
-    // Terraform's escape for the IAM variable, so Terraform does not interpolate it.
-    expect(statements[0].resources).toEqual([`arn:aws:ssm:${REGION}:${ACCOUNT}:session/$\${aws:userid}-*`]);
-    expect(statements[1].condition).toEqual([
-      { test: 'StringEquals', variable: 'ssm:resourceTag/aws:ssmmessages:session-id', values: ['$${aws:userid}'] },
-    ]);
+    // Own sessions by the tag Session Manager sets (session ids begin with a user or
+    // session name, which no policy variable holds for roles); Terraform's escape keeps
+    // the IAM variable from being interpolated.
+    expect(statements[0]).toMatchObject({
+      actions: ['ssm:ResumeSession', 'ssm:TerminateSession'],
+      resources: [`arn:aws:ssm:${REGION}:${ACCOUNT}:session/*`],
+      condition: [{ test: 'StringEquals', variable: 'ssm:resourceTag/aws:ssmmessages:session-id', values: ['$${aws:userid}'] }],
+    });
+    // No resource type exists for OpenDataChannel.
+    expect(statements[1]).toMatchObject({ actions: ['ssmmessages:OpenDataChannel'], resources: ['*'] });
+    expect(statements[1].condition).toBeUndefined();
     expect(Object.values(resourcesOf(s, 'aws_iam_policy')).map((p) => p.name)).not.toContain(`ssmb-session-preferences-guard-${REGION}`);
   });
 

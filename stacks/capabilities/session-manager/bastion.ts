@@ -14,7 +14,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { SharedResources } from '../../platform/shared';
-import { BastionConfig } from './config';
+import { BastionConfig, architectureOf } from './config';
 import { suppress } from '../../../policies/suppress';
 
 /** Interface endpoints the agent and session logging use (ec2messages for older agents). */
@@ -25,11 +25,6 @@ const HTTPS = 443;
 /** Root device of the Amazon Linux 2023 images (x86_64 and arm64). */
 export const ROOT_DEVICE_NAME = '/dev/xvda';
 
-/** Graviton instance types (t4g, m7g, c7gn, g5g...) have a "g" right after the generation digit. */
-export function isArmInstanceType(instanceType: string): boolean {
-  return /^[a-z]+\d+g[a-z0-9-]*\./.test(instanceType);
-}
-
 /**
  * EC2 resolves the image from AWS's public parameter at launch (`resolve:ssm:`), so
  * no data source asks AWS for an AMI id at plan time. Only a launch template may carry
@@ -38,7 +33,9 @@ export function isArmInstanceType(instanceType: string): boolean {
  * (terraform-provider-aws#43488).
  */
 export function amiParameter(instanceType: string): string {
-  const arch = isArmInstanceType(instanceType) ? 'arm64' : 'x86_64';
+  const arch = architectureOf(instanceType);
+  // The config schema refuses families missing from the table.
+  if (!arch) throw new Error(`sessionManager.bastion.instanceType: no architecture known for ${instanceType}`);
   return `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
 }
 

@@ -61,10 +61,228 @@ const ipv4Cidr = z
     { error: (iss) => `must be an IPv4 CIDR block (octets 0-255, prefix 0-32), got ${quoted(iss.input)}` },
   );
 
-/** EC2 instance type names: family (with generation digit and options), a dot, a size. */
-const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/, {
-  error: (iss) => `must be an EC2 instance type like t3.micro or t4g.small, got ${quoted(iss.input)}`,
+/**
+ * Bastion: EC2 instance families and the processor architecture of their Amazon Linux image,
+ * from the Amazon EC2 Instance Types guide ("Specifications": the Architecture column;
+ * the family is everything before the "." of the type name). The config schema refuses a family that is not listed instead of guessing its architecture, and
+ * the bastion picks its image from it. Add a family here when AWS launches one.
+ */
+export type Architecture = 'x86_64' | 'arm64';
+
+/** Graviton (AWS Arm) families, the first-generation A1, and Grace-based P6e. */
+const ARM64 = [
+  'a1',
+  't4g',
+  'm6g',
+  'm6gd',
+  'm7g',
+  'm7gd',
+  'm8g',
+  'm8gb',
+  'm8gd',
+  'm8gn',
+  'c6g',
+  'c6gd',
+  'c6gn',
+  'c7g',
+  'c7gd',
+  'c7gn',
+  'c8g',
+  'c8gd',
+  'c8gn',
+  'r6g',
+  'r6gd',
+  'r7g',
+  'r7gd',
+  'r8g',
+  'r8gd',
+  'x2gd',
+  'x8g',
+  'i4g',
+  'i8g',
+  'i8ge',
+  'im4gn',
+  'is4gen',
+  'g5g',
+  'hpc7g',
+  'p6e-gb200',
+] as const;
+
+/** Intel and AMD families. */
+const X86_64 = [
+  // general purpose
+  't2',
+  't3',
+  't3a',
+  'm4',
+  'm5',
+  'm5a',
+  'm5ad',
+  'm5d',
+  'm5dn',
+  'm5n',
+  'm5zn',
+  'm6a',
+  'm6i',
+  'm6id',
+  'm6idn',
+  'm6in',
+  'm7a',
+  'm7i',
+  'm7i-flex',
+  'm8a',
+  'm8azn',
+  'm8i',
+  'm8i-flex',
+  'm8id',
+  // compute optimized
+  'c4',
+  'c5',
+  'c5a',
+  'c5ad',
+  'c5d',
+  'c5n',
+  'c6a',
+  'c6i',
+  'c6id',
+  'c6in',
+  'c7a',
+  'c7i',
+  'c7i-flex',
+  'c8a',
+  'c8i',
+  'c8i-flex',
+  'c8id',
+  // memory optimized
+  'r4',
+  'r5',
+  'r5a',
+  'r5ad',
+  'r5b',
+  'r5d',
+  'r5dn',
+  'r5n',
+  'r6a',
+  'r6i',
+  'r6id',
+  'r6idn',
+  'r6in',
+  'r7a',
+  'r7i',
+  'r7iz',
+  'r8a',
+  'r8i',
+  'r8i-flex',
+  'r8id',
+  'x1',
+  'x1e',
+  'x2idn',
+  'x2iedn',
+  'x2iezn',
+  'x8i',
+  'z1d',
+  'u-3tb1',
+  'u-6tb1',
+  'u-9tb1',
+  'u-12tb1',
+  'u-18tb1',
+  'u-24tb1',
+  'u7i-6tb',
+  'u7i-8tb',
+  'u7i-12tb',
+  'u7in-16tb',
+  'u7in-24tb',
+  'u7in-32tb',
+  'u7inh-32tb',
+  // storage optimized
+  'd2',
+  'd3',
+  'd3en',
+  'h1',
+  'i3',
+  'i3en',
+  'i4i',
+  'i7i',
+  'i7ie',
+  // accelerated computing
+  'dl1',
+  'dl2q',
+  'f1',
+  'f2',
+  'g3',
+  'g4ad',
+  'g4dn',
+  'g5',
+  'g6',
+  'g6e',
+  'g6f',
+  'gr6',
+  'gr6f',
+  'inf1',
+  'inf2',
+  'p3',
+  'p3dn',
+  'p4d',
+  'p4de',
+  'p5',
+  'p5e',
+  'p5en',
+  'p6-b200',
+  'trn1',
+  'trn1n',
+  'trn2',
+  'vt1',
+  // high-performance computing
+  'hpc6a',
+  'hpc6id',
+  'hpc7a',
+  'hpc8a',
+] as const;
+
+/** EC2 Mac families run macOS only (x86_64_mac, arm64_mac): no Amazon Linux image exists for them. */
+export const MAC_FAMILIES: readonly string[] = ['mac1', 'mac2', 'mac2-m1ultra', 'mac2-m2', 'mac2-m2pro', 'mac-m4', 'mac-m4pro'];
+
+/** Family -> architecture of its Amazon Linux 2023 image. */
+export const INSTANCE_FAMILY_ARCHITECTURE: Readonly<Record<string, Architecture>> = Object.freeze({
+  ...Object.fromEntries(X86_64.map((f) => [f, 'x86_64' as const])),
+  ...Object.fromEntries(ARM64.map((f) => [f, 'arm64' as const])),
 });
+
+/** The family of an instance type: everything before the first ".". */
+export function instanceFamily(instanceType: string): string {
+  return instanceType.split('.')[0];
+}
+
+/** The architecture of an instance type's family, or undefined when the family is not listed. */
+export function architectureOf(instanceType: string): Architecture | undefined {
+  const family = instanceFamily(instanceType);
+  return Object.hasOwn(INSTANCE_FAMILY_ARCHITECTURE, family) ? INSTANCE_FAMILY_ARCHITECTURE[family] : undefined;
+}
+
+/**
+ * EC2 instance type names: family (with generation digit and options), a dot, a size
+ * (`metal-48xl` has a hyphen). The family must be in the table, so the image's
+ * architecture is known rather than guessed.
+ */
+const instanceType = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+(-[a-z0-9]+)*$/, {
+    error: (iss) => `must be an EC2 instance type like t3.micro or t4g.small, got ${quoted(iss.input)}`,
+    abort: true,
+  })
+  .superRefine((type, ctx) => {
+    const family = instanceFamily(type);
+    if (MAC_FAMILIES.includes(family)) {
+      ctx.addIssue({ code: 'custom', message: `${quoted(type)} runs macOS only; the bastion runs Amazon Linux 2023` });
+    } else if (architectureOf(type) === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `family ${quoted(family)} is not one the bastion knows the architecture of (x86_64 or arm64 image), got ${quoted(type)}: ` +
+          'use a listed family (t3, t4g, m7i, m7g...) or add it to INSTANCE_FAMILY_ARCHITECTURE in stacks/capabilities/session-manager/config.ts',
+      });
+    }
+  });
 
 /** Linux user names as useradd accepts them by default; root is refused below. */
 const linuxUser = z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/, {
@@ -159,7 +377,9 @@ export const bastionConfig = z
     subnetId: subnetId.optional().describe('Subnet the bastion runs in. Required when enabled'),
     instanceType: instanceType
       .default('t3.micro')
-      .describe('Instance type; Graviton types (t4g, m7g...) get the arm64 Amazon Linux 2023 image. @default t3.micro'),
+      .describe(
+        'Instance type of a family in the family table; arm64 families (a1, t4g, m7g...) get the arm64 Amazon Linux 2023 image, the others x86_64. @default t3.micro',
+      ),
     associatePublicIp: z
       .boolean()
       .default(false)
@@ -321,7 +541,7 @@ export type BastionConfig = SessionManagerConfig['bastion'];
  * StartSession statements once there is a target, then every node ARN and tag value.
  */
 export function estimateOperatorPolicyLength(sm: Pick<SessionManagerConfig, 'operators' | 'bastion'>): number {
-  const FIXED = 1300;
+  const FIXED = 1120;
   const PER_NODE = 82;
   const ids = sm.operators.instanceIds.length + (sm.bastion.enabled ? 1 : 0);
   const tag = sm.operators.tag;

@@ -96,7 +96,6 @@ export function operatorStatements(
   const nodes = arn(shared, 'ec2', 'instance/*');
   const hybridNodes = arn(shared, 'ssm', 'managed-instance/*');
   const targetArns = [...cfg.instanceIds.map((i) => managedNodeArn(shared, i)), ...(props.extraTargetArns ?? [])];
-  const ownSessions = arn(shared, 'ssm', `session/${AWS_USERID}-*`);
   const statements: PolicyStatement[] = [];
 
   if (targetArns.length > 0) {
@@ -120,17 +119,24 @@ export function operatorStatements(
     });
   }
   statements.push(
-    // Session ids begin with the caller's id in AWS's samples; the session-id tag
-    // Session Manager puts on every session covers federated callers too.
-    { sid: 'ResumeOrEndOwnSessions', actions: ['ssm:ResumeSession', 'ssm:TerminateSession'], resources: [ownSessions] },
+    // Session ids begin with the IAM user name or the role session name
+    // (`alice@example.com-0a1b2c3d4e5f60718`), and no policy variable holds a role
+    // session name, so no resource pattern can name "the caller's sessions" (and
+    // `${aws:username}-*` would also match the user `bob-ops` for `bob`). Session Manager
+    // tags every session with `aws:ssmmessages:session-id` = the starter's
+    // `aws:userid` (`AIDA...` for an IAM user, `AROA...:<session name>` for a role), a
+    // condition key ResumeSession and TerminateSession support (Service Authorization
+    // Reference, Systems Manager; user guide: "Allow a user to end only sessions they started").
     {
-      sid: 'ResumeOrEndOwnTaggedSessions',
+      sid: 'ResumeOrEndOwnSessions',
       actions: ['ssm:ResumeSession', 'ssm:TerminateSession'],
       resources: [arn(shared, 'ssm', 'session/*')],
       conditions: [{ test: 'StringEquals', variable: 'ssm:resourceTag/aws:ssmmessages:session-id', values: [AWS_USERID] }],
     },
-    // AWS's current end-user samples grant the data channel on the caller's own sessions.
-    { sid: 'OpenOwnSessionDataChannel', actions: ['ssmmessages:OpenDataChannel'], resources: [ownSessions] },
+    // The Service Authorization Reference lists no resource type and no condition key for
+    // OpenDataChannel, so only `*` matches. The channel opens only with the token that
+    // StartSession or ResumeSession (both scoped above) return to their caller.
+    { sid: 'OpenSessionDataChannel', actions: ['ssmmessages:OpenDataChannel'], resources: ['*'] },
     { sid: 'SessionConnectionStatus', actions: ['ssm:GetConnectionStatus'], resources: [nodes, hybridNodes] },
     {
       // What the console and CLI list; these actions have no resource-level permissions.
