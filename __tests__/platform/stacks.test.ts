@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Testing } from 'cdktf';
 import { BaselineStack } from '../../stacks/platform/baseline-stack';
 import { EventRule } from '../../stacks/constructs/event-rule';
@@ -8,6 +8,7 @@ import { eventRuleBase } from '../../stacks/platform/shared';
 import { Naming, NAME_LIMITS } from '../../stacks/platform/naming';
 import { MAX_REGION_LENGTH } from '../../stacks/platform/config/regions';
 import {
+  ROOT,
   exampleConfig,
   readStacks,
   synthStack,
@@ -91,7 +92,11 @@ describe('stacks: one per account-region plus one bootstrap per account', () => 
 
   it('bootstraps the state bucket with a local backend and prevent_destroy', () => {
     const s = stacks['prod-bootstrap'];
-    expect(s.terraform!.backend).toEqual({ local: { path: '../../../bootstrap-state/prod-bootstrap.tfstate' } });
+    // Beside the project (the working directory), wherever the output folder is.
+    expect(Object.keys(s.terraform!.backend)).toEqual(['local']);
+    expect(resolve(outdir, 'stacks', 'prod-bootstrap', s.terraform!.backend.local.path)).toBe(
+      join(ROOT, 'bootstrap-state', 'prod-bootstrap.tfstate'),
+    );
     const [, bucket] = findResource(s, 'aws_s3_bucket');
     expect(bucket).toMatchObject({ bucket: 'ssmb-tfstate-111111111111', force_destroy: false, lifecycle: { prevent_destroy: true } });
     const [, lifecycle] = findResource(s, 'aws_s3_bucket_lifecycle_configuration');
