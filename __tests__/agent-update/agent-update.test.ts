@@ -79,8 +79,7 @@ describe('agent update: default configuration', () => {
   });
 
   it('lets the instance role write exactly that output: PutObject under the prefix, GetEncryptionConfiguration on the bucket', () => {
-    const [roleId] = instanceRole(s);
-    const [, policy] = findResource(s, 'aws_iam_role_policy', (b) => b.role === `\${aws_iam_role.${roleId}.id}`);
+    const [, policy] = findResource(s, 'aws_iam_policy', (b) => b.name === `ssmb-managed-instance-${REGION}`);
     const [bucketId] = outputBucket(s);
     const arn = `\${aws_s3_bucket.${bucketId}.arn}`;
     const mine = policyStatements(s, policy.policy).filter((st) => String(st.sid).startsWith('AgentUpdate'));
@@ -96,9 +95,13 @@ describe('agent update: default configuration', () => {
 
   it('creates the association only once the instances may upload its output: State Manager runs it at once', () => {
     const [roleId] = instanceRole(s);
-    const [policyId] = findResource(s, 'aws_iam_role_policy', (b) => b.role === `\${aws_iam_role.${roleId}.id}`);
+    const [attachmentId] = findResource(
+      s,
+      'aws_iam_role_policy_attachment',
+      (b) => b.role === `\${aws_iam_role.${roleId}.name}` && /aws_iam_policy\./.test(b.policy_arn),
+    );
     const [lid, a] = association(s);
-    expect(a.depends_on).toEqual([`aws_iam_role_policy.${policyId}`]);
+    expect(a.depends_on).toEqual([`aws_iam_role_policy_attachment.${attachmentId}`]);
     // The result path cannot be waited for: the rule filters on the association id, so
     // the rule, its target and the Lambda permission come after the association.
     const [ruleId, r] = rule(s);

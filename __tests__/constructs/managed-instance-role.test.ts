@@ -2,6 +2,7 @@ import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from 'cdktf
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { ManagedInstanceRole, type ManagedInstanceRoleProps, SSM_CORE_POLICY_ARN } from '../../stacks';
@@ -14,7 +15,7 @@ function synthRole(props: Partial<ManagedInstanceRoleProps> = {}, after?: (r: Ma
     role = new ManagedInstanceRole(scope, 'instances', {
       roleName: 'ssm-baseline-managed-instance',
       instanceProfileName: 'ssm-baseline-managed-instance',
-      policyName: 'ssm-baseline-log-writing',
+      policyName: 'ssm-baseline-managed-instance-ap-northeast-1',
       ...props,
     });
     after?.(role);
@@ -47,13 +48,15 @@ describe('ManagedInstanceRole: the defaults', () => {
     expect(synth).not.toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, trustOf(['ec2.amazonaws.com', 'ssm.amazonaws.com']));
   });
 
-  test('carries AmazonSSMManagedInstanceCore and no inline policy until a capability adds one', () => {
+  test('carries AmazonSSMManagedInstanceCore and no instance policy until a capability adds one', () => {
     expect(synth).toHaveResourceWithProperties(IamRolePolicyAttachment, {
       role: ref(role.roleName),
       policy_arn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
     });
     expect(SSM_CORE_POLICY_ARN).toBe('arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore');
     expect(synth).not.toHaveResource(IamRolePolicy);
+    expect(synth).not.toHaveResource(IamPolicy);
+    expect(role.instancePolicyArn).toBeUndefined();
   });
 
   test('the instance profile carries the role', () => {
@@ -80,9 +83,9 @@ describe('ManagedInstanceRole: extra trust and statements', () => {
     expect(synth).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, trustOf(['ec2.amazonaws.com', 'ssm.amazonaws.com']));
   });
 
-  test('addStatements creates one inline policy holding every statement added', () => {
-    let first: IamRolePolicy | undefined;
-    let second: IamRolePolicy | undefined;
+  test('addStatements creates one customer-managed policy holding every statement, attached to the role, with its ARN as output', () => {
+    let first: IamRolePolicyAttachment | undefined;
+    let second: IamRolePolicyAttachment | undefined;
     const { synth, role, ref } = synthRole({}, (r) => {
       first = r.addStatements({
         sid: 'CreateSessionLogStreams',
@@ -91,9 +94,16 @@ describe('ManagedInstanceRole: extra trust and statements', () => {
       });
       second = r.addStatements({ sid: 'WriteSessionLogs', actions: ['logs:PutLogEvents'], resources: [`${LOG_GROUP_ARN}:log-stream:*`] });
     });
+    // Instances whose role the baseline did not create (other teams' roles, hybrid
+    // nodes) attach the same policy: so no inline policy.
+    expect(synth).not.toHaveResource(IamRolePolicy);
+    expect(Object.keys(JSON.parse(synth).resource.aws_iam_policy)).toHaveLength(1);
+    expect(synth).toHaveResourceWithProperties(IamPolicy, { name: 'ssm-baseline-managed-instance-ap-northeast-1' });
     expect(second).toBe(first);
-    expect(synth).toHaveResourceWithProperties(IamRolePolicy, { name: 'ssm-baseline-log-writing', role: ref(role.role.id) });
-    expect(Object.keys(JSON.parse(synth).resource.aws_iam_role_policy)).toHaveLength(1);
+    expect(synth).toHaveResourceWithProperties(IamRolePolicyAttachment, {
+      role: ref(role.roleName),
+      policy_arn: ref(role.instancePolicyArn!),
+    });
     expect(synth).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
       statement: [
         {
@@ -104,6 +114,10 @@ describe('ManagedInstanceRole: extra trust and statements', () => {
         },
         { sid: 'WriteSessionLogs', effect: 'Allow', actions: ['logs:PutLogEvents'], resources: [`${LOG_GROUP_ARN}:log-stream:*`] },
       ],
+    });
+    expect(JSON.parse(synth).output.managed_instance_policy_arn).toEqual({
+      value: ref(role.instancePolicyArn!),
+      description: expect.stringContaining('Attach to the roles of instances'),
     });
   });
 });

@@ -7,6 +7,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration';
 import { SecureBucket } from '../../stacks';
 
 const BUCKET = 'ssm-baseline-logs-111111111111-ap-northeast-1';
@@ -146,6 +147,24 @@ describe('SecureBucket: overrides', () => {
         },
       ],
     });
+  });
+
+  test('objectLock enables Object Lock at creation and sets the default retention after versioning', () => {
+    const { synth, ref, bucket } = synthBucket({ objectLock: { mode: 'GOVERNANCE', days: 400 } });
+    expect(synth).toHaveResourceWithProperties(S3Bucket, { bucket: BUCKET, object_lock_enabled: true });
+    expect(synth).toHaveResourceWithProperties(S3BucketObjectLockConfigurationA, {
+      bucket: ref(bucket.bucket.id),
+      rule: { default_retention: { mode: 'GOVERNANCE', days: 400 } },
+    });
+    const json = JSON.parse(synth);
+    const [lock] = Object.values(json.resource.aws_s3_bucket_object_lock_configuration) as Array<{ depends_on: string[] }>;
+    expect(lock.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\./)]);
+  });
+
+  test('without objectLock the bucket leaves Object Lock unset and has no lock configuration', () => {
+    const { synth } = synthBucket();
+    expect(JSON.stringify(JSON.parse(synth).resource.aws_s3_bucket)).not.toContain('object_lock_enabled');
+    expect(synth).not.toHaveResource(S3BucketObjectLockConfigurationA);
   });
 
   test('preventDestroy protects the bucket from terraform destroy', () => {

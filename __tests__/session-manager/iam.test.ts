@@ -61,6 +61,14 @@ function stackWithPrincipals(): StackJson {
     documentWriter,
   );
   principal('test_deployer', 'ssm-baseline-deploy', '/', [guardId], documentWriter);
+  // Another team's instance role: broad S3 and Logs rights of its own, plus the
+  // baseline's instance policy attached as the docs say.
+  const [instancePolicyId] = findResource(s, 'aws_iam_policy', (p) => p.name === `ssmb-managed-instance-${REGION}`);
+  const broad = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['s3:*', 'logs:*'], Resource: '*' }],
+  });
+  principal('test_other_team', 'web-tier-instances', '/', [instancePolicyId], broad);
   return s;
 }
 
@@ -125,7 +133,6 @@ describe('session manager: least privilege (IAM simulation)', () => {
       allowed: [
         ['s3:PutObject', `${bucket}/sessionmanager/alice@example.com-0a1b2c3d4e5f60718.log`],
         ['s3:GetEncryptionConfiguration', bucket],
-        ['kms:Decrypt', key],
         ['kms:GenerateDataKey', key, viaS3],
         ['logs:CreateLogStream', stream],
         ['logs:PutLogEvents', stream],
@@ -140,9 +147,48 @@ describe('session manager: least privilege (IAM simulation)', () => {
         ['s3:DeleteObject', `${bucket}/sessionmanager/alice@example.com-0a1b2c3d4e5f60718.log`],
         ['kms:GenerateDataKey', key],
         ['kms:GenerateDataKey', key, { 'kms:ViaService': `logs.${REGION}.amazonaws.com` }],
+        // Session data encryption is off by default: nothing to decrypt.
+        ['kms:Decrypt', key],
         ['logs:GetLogEvents', stream],
         ['logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/other/group:log-stream:x`],
         ['ssm:UpdateDocument', PREFERENCES],
+      ],
+    });
+    expect(miss).toEqual([]);
+  });
+
+  it("another team's instance role with the instance policy: records sessions and agent output, never removes or unlocks them", async () => {
+    // What an instance-profile request carries: the role session is the instance id.
+    const asInstance = {
+      'aws:userid': 'AROAEXAMPLEWEBTIER001:i-0a1b2c3d4e5f60718',
+      'ec2:SourceInstanceARN': `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0a1b2c3d4e5f60718`,
+    };
+    const transcript = `${bucket}/sessionmanager/alice@example.com-0a1b2c3d4e5f60718.log`;
+    const agentOutput = sim.arn('aws_s3_bucket', `ssmb-${ACCOUNT}-${REGION}-agent-update`);
+    const stream = `${LOG_GROUP}:log-stream:alice@example.com-0a1b2c3d4e5f60718`;
+    const miss = await sim.roleTable('web-tier-instances', {
+      allowed: [
+        ['s3:PutObject', transcript, asInstance],
+        ['s3:GetEncryptionConfiguration', bucket, asInstance],
+        [
+          's3:PutObject',
+          `${agentOutput}/agent-update/i-0a1b2c3d4e5f60718/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/2026-03-02T01-02-03.000Z/awsupdateSsmAgent/stdout`,
+          asInstance,
+        ],
+        ['logs:PutLogEvents', stream, asInstance],
+      ],
+      denied: [
+        ['s3:DeleteObject', transcript, asInstance],
+        ['s3:DeleteObjectVersion', transcript, asInstance],
+        ['s3:BypassGovernanceRetention', transcript, asInstance],
+        ['s3:PutObjectRetention', transcript, asInstance],
+        ['s3:PutObjectLegalHold', transcript, asInstance],
+        ['s3:PutBucketVersioning', bucket, asInstance],
+        ['s3:PutBucketObjectLockConfiguration', bucket, asInstance],
+        ['s3:PutLifecycleConfiguration', bucket, asInstance],
+        ['s3:DeleteBucketPolicy', bucket, asInstance],
+        ['logs:DeleteLogStream', stream, asInstance],
+        ['logs:PutRetentionPolicy', LOG_GROUP, asInstance],
       ],
     });
     expect(miss).toEqual([]);

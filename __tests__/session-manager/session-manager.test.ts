@@ -4,6 +4,8 @@ import { iamSim } from '../helpers/iam-sim';
 import { TARGET_RETRY } from '../../stacks/constructs/event-rule';
 import { PREFERENCES_DOCUMENT } from '../../stacks/capabilities/session-manager/preferences';
 import { terraformLiteral } from '../../stacks/platform/literal';
+import { Testing } from 'cdktf';
+import { BaselineStack } from '../../stacks/platform/baseline-stack';
 import { StackJson, findResource, policyStatements, resourcesOf, synthStack, testConfig } from '../helpers/synth';
 
 const ACCOUNT = '111111111111';
@@ -28,11 +30,9 @@ const doc = (s: StackJson) => findResource(s, 'aws_ssm_document', (d) => d.name 
 const content = (s: StackJson) => JSON.parse(doc(s)[1].content as string);
 const sessionKey = (s: StackJson) => findResource(s, 'aws_kms_key', (k) => /Session Manager/.test(k.description));
 const bucket = (s: StackJson) => findResource(s, 'aws_s3_bucket', (b) => b.bucket === BUCKET);
-const instanceRoleStatements = (s: StackJson) => {
-  const [roleId] = findResource(s, 'aws_iam_role', (r) => r.name === `ssmb-managed-instance-${REGION}`);
-  const [, policy] = findResource(s, 'aws_iam_role_policy', (p) => p.role === ref('aws_iam_role', roleId, 'id'));
-  return policyStatements(s, policy.policy);
-};
+const INSTANCE_POLICY = `ssmb-managed-instance-${REGION}`;
+/** The statements of the instance policy (the customer-managed policy attached to the instance role). */
+const instanceRoleStatements = (s: StackJson) => policyNamed(s, INSTANCE_POLICY);
 const bySid = (statements: Array<Record<string, any>>, prefix: string) =>
   statements.filter((st) => String(st.sid ?? '').startsWith(prefix));
 const policyNamed = (s: StackJson, name: string) =>
@@ -64,7 +64,8 @@ describe('session manager: default configuration', () => {
         cloudWatchLogGroupName: ref('aws_cloudwatch_log_group', logGroupId, 'name'),
         cloudWatchEncryptionEnabled: true,
         cloudWatchStreamingEnabled: true,
-        kmsKeyId: ref('aws_kms_key', keyId, 'arn'),
+        // Session data encryption is account-region wide: off unless encryptSessionData.
+        kmsKeyId: '',
         runAsEnabled: false,
         runAsDefaultUser: '',
         idleSessionTimeout: '20',
@@ -130,7 +131,6 @@ describe('session manager: default configuration', () => {
     expect(bySid(instanceRoleStatements(s), 'Session')).toEqual([
       { sid: 'SessionTranscriptsWrite', effect: 'Allow', actions: ['s3:PutObject'], resources: [`${bucketArn}/sessionmanager/*`] },
       { sid: 'SessionTranscriptsCheckEncryption', effect: 'Allow', actions: ['s3:GetEncryptionConfiguration'], resources: [bucketArn] },
-      { sid: 'SessionDataDecrypt', effect: 'Allow', actions: ['kms:Decrypt'], resources: [keyArn] },
       {
         sid: 'SessionTranscriptsEncrypt',
         effect: 'Allow',
@@ -413,6 +413,166 @@ describe('session manager: operator policy size', () => {
   it('refuses more targets than the policy can hold', () => {
     expect(() => testConfig({ sessionManager: { operators: { instanceIds: ids(60) } } })).toThrow(
       /sessionManager\.operators: would make the operator policy about \d+ characters, over IAM's 6144-character limit/,
+    );
+  });
+});
+
+/** Synthesizes with warnings collected as main.ts prints them (NOTE lines). */
+function synthWithWarnings(sessionManager: BaselineConfigInput['sessionManager'], extra: Partial<BaselineConfigInput> = {}) {
+  const config = testConfig({
+    accounts: [{ id: ACCOUNT, name: 'prod', regions: [REGION], deployRoleArn: `arn:aws:iam::${ACCOUNT}:role/deploy` }],
+    sessionManager,
+    ...extra,
+  });
+  const stack = new BaselineStack(Testing.app(), { config, account: config.accounts[0], region: REGION });
+  const s = JSON.parse(Testing.synth(stack)) as StackJson;
+  const warnings = stack.node
+    .findAll()
+    .flatMap((c) => c.node.metadata)
+    .filter((m) => m.type === '@cdktf/warn')
+    .map((m) => String(m.data));
+  return { s, warnings };
+}
+
+describe('session manager: the instance policy, for roles the baseline did not create', () => {
+  let s: StackJson;
+  beforeAll(() => {
+    s = synth();
+  });
+
+  it('is one customer-managed policy, attached to the baseline role, its ARN an output', () => {
+    const [policyId] = findResource(s, 'aws_iam_policy', (p) => p.name === INSTANCE_POLICY);
+    const [roleId] = findResource(s, 'aws_iam_role', (r) => r.name === `ssmb-managed-instance-${REGION}`);
+    findResource(
+      s,
+      'aws_iam_role_policy_attachment',
+      (a) => a.policy_arn === ref('aws_iam_policy', policyId, 'arn') && a.role === ref('aws_iam_role', roleId, 'name'),
+    );
+    // No inline grants left on the role: everything an instance needs is in the shared policy.
+    expect(Object.values(resourcesOf(s, 'aws_iam_role_policy')).map((p) => p.role)).not.toContain(ref('aws_iam_role', roleId, 'id'));
+    expect(s.output?.managed_instance_policy_arn?.value).toBe(ref('aws_iam_policy', policyId, 'arn'));
+  });
+
+  it('is the policy of the Default Host Management role when DHMC is on', () => {
+    const dhmc = synthStack(
+      testConfig({
+        accounts: [{ id: ACCOUNT, name: 'prod', regions: [REGION], deployRoleArn: `arn:aws:iam::${ACCOUNT}:role/deploy` }],
+        agentUpdate: { defaultHostManagement: true },
+      }),
+    );
+    const [, setting] = findResource(dhmc, 'aws_ssm_service_setting');
+    const [roleId] = findResource(dhmc, 'aws_iam_role', (r) => r.name === `ssmb-managed-instance-${REGION}`);
+    expect(setting.setting_value).toBe(ref('aws_iam_role', roleId, 'name'));
+    const [policyId] = findResource(dhmc, 'aws_iam_policy', (p) => p.name === INSTANCE_POLICY);
+    findResource(
+      dhmc,
+      'aws_iam_role_policy_attachment',
+      (a) => a.policy_arn === ref('aws_iam_policy', policyId, 'arn') && a.role === ref('aws_iam_role', roleId, 'name'),
+    );
+    const sids = policyNamed(dhmc, INSTANCE_POLICY).map((st) => st.sid);
+    expect(sids).toEqual(expect.arrayContaining(['AgentUpdateWriteOutput', 'SessionTranscriptsWrite']));
+  });
+
+  it('denies instances every way to remove, unlock or rewrite what was recorded', () => {
+    const [bucketId] = bucket(s);
+    const bucketArn = ref('aws_s3_bucket', bucketId, 'arn');
+    expect(bySid(instanceRoleStatements(s), 'DenySessionRecord')).toEqual([
+      {
+        sid: 'DenySessionRecordTampering',
+        effect: 'Deny',
+        actions: [
+          's3:BypassGovernanceRetention',
+          's3:DeleteObject',
+          's3:DeleteObjectVersion',
+          's3:PutObjectLegalHold',
+          's3:PutObjectRetention',
+        ],
+        resources: [`${bucketArn}/*`],
+      },
+      {
+        sid: 'DenySessionRecordBucketChanges',
+        effect: 'Deny',
+        actions: [
+          's3:DeleteBucket',
+          's3:DeleteBucketPolicy',
+          's3:PutBucketObjectLockConfiguration',
+          's3:PutBucketPolicy',
+          's3:PutBucketVersioning',
+          's3:PutLifecycleConfiguration',
+        ],
+        resources: [bucketArn],
+      },
+      {
+        sid: 'DenySessionRecordLogChanges',
+        effect: 'Deny',
+        actions: ['logs:DeleteLogGroup', 'logs:DeleteLogStream', 'logs:DeleteRetentionPolicy', 'logs:PutRetentionPolicy'],
+        resources: [LOG_GROUP_ARN, `${LOG_GROUP_ARN}:*`],
+      },
+    ]);
+  });
+});
+
+describe('session manager: session data encryption (account-region wide)', () => {
+  it('is off by default: no kmsKeyId, no kms:Decrypt for instances, no note', () => {
+    const { s, warnings } = synthWithWarnings({});
+    expect(content(s).inputs.kmsKeyId).toBe('');
+    expect(bySid(instanceRoleStatements(s), 'SessionDataDecrypt')).toEqual([]);
+    expect(warnings.filter((w) => w.includes('encryptSessionData'))).toEqual([]);
+  });
+
+  it('when on: the key in the preferences, kms:Decrypt in the instance policy, and a NOTE on who else needs grants', () => {
+    const { s, warnings } = synthWithWarnings({ encryptSessionData: true });
+    const [keyId] = sessionKey(s);
+    expect(content(s).inputs.kmsKeyId).toBe(ref('aws_kms_key', keyId, 'arn'));
+    expect(bySid(instanceRoleStatements(s), 'SessionDataDecrypt')).toEqual([
+      { sid: 'SessionDataDecrypt', effect: 'Allow', actions: ['kms:Decrypt'], resources: [ref('aws_kms_key', keyId, 'arn')] },
+    ]);
+    // Operators keep their GenerateDataKey grant either way.
+    expect(bySid(policyNamed(s, `ssmb-session-operator-${REGION}`), 'EncryptSessionData')).toHaveLength(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`prod-${REGION}: sessionManager.encryptSessionData is on`);
+    expect(warnings[0]).toContain('managed_instance_policy_arn');
+    expect(warnings[0]).toContain('kms:GenerateDataKey');
+  });
+});
+
+describe('session manager: audit data outlives destroy and replacement', () => {
+  let s: StackJson;
+  let warnings: string[];
+  beforeAll(() => {
+    ({ s, warnings } = synthWithWarnings({}));
+  });
+
+  it('keeps the session log group on destroy (skip_destroy) and protects the key and the bucket', () => {
+    expect(findResource(s, 'aws_cloudwatch_log_group', (g) => g.name === LOG_GROUP)[1].skip_destroy).toBe(true);
+    expect(sessionKey(s)[1].lifecycle).toEqual({ prevent_destroy: true });
+    expect(bucket(s)[1].lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  it('locks every transcript version in governance mode for the retention period, by default', () => {
+    const [bucketId, body] = bucket(s);
+    expect(body.object_lock_enabled).toBe(true);
+    const [, lock] = findResource(s, 'aws_s3_bucket_object_lock_configuration', (l) => l.bucket === ref('aws_s3_bucket', bucketId, 'id'));
+    expect(lock.rule).toEqual({ default_retention: { mode: 'GOVERNANCE', days: 400 } });
+    expect(warnings.filter((w) => w.includes('objectLock'))).toEqual([]);
+  });
+
+  it('takes a shorter lock period, and can be switched off, with a NOTE that it replaces the bucket', () => {
+    const short = synth({ logBucket: { retentionDays: 730, objectLock: { retentionDays: 365 } } });
+    const [, lock] = findResource(short, 'aws_s3_bucket_object_lock_configuration');
+    expect(lock.rule.default_retention).toEqual({ mode: 'GOVERNANCE', days: 365 });
+
+    const off = synthWithWarnings({ logBucket: { objectLock: { enabled: false } } });
+    expect(bucket(off.s)[1]).not.toHaveProperty('object_lock_enabled');
+    expect(resourcesOf(off.s, 'aws_s3_bucket_object_lock_configuration')).toEqual({});
+    expect(off.warnings).toHaveLength(1);
+    expect(off.warnings[0]).toContain('sessionManager.logBucket.objectLock.enabled is false');
+    expect(off.warnings[0]).toContain('replace');
+  });
+
+  it('refuses a lock period longer than the retention', () => {
+    expect(() => synth({ logBucket: { retentionDays: 30, objectLock: { retentionDays: 60 } } })).toThrow(
+      /sessionManager\.logBucket\.objectLock\.retentionDays: must be at most retentionDays \(30\), got 60/,
     );
   });
 });

@@ -1,9 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { parseConfig } from '../../stacks/platform/config/load';
 import { BaselineConfig, BaselineConfigInput } from '../../stacks/platform/config/schema';
 import { INTERFACE_ENDPOINT_SERVICES } from '../../stacks/capabilities/session-manager/bastion';
-import { StackResult, checkStack, listStacks, planSummaryLine, terraformEnv } from '../../scripts/terraform-harness';
+import { OFFLINE_DIR, StackResult, checkStack, listStacks, planSummaryLine, terraformEnv } from '../../scripts/terraform-harness';
+
+const execFileAsync = promisify(execFile);
 import { evaluate } from '../../policies/engine';
 import { loadPath } from '../../policies/load';
 import { Report } from '../../policies/types';
@@ -71,4 +75,140 @@ describe('session manager: terraform', () => {
       { id: 'SSM-SessionManagerRunShell', to: expect.stringMatching(/^aws_ssm_document\.session-manager_preferences_document_/) },
     ]);
   });
+});
+
+// Plans against a hand-written state of a deployed stack (no refresh: nothing calls
+// AWS): what Terraform does to the session records when someone flips Object Lock or
+// runs destroy.
+describe('session manager: terraform against a deployed state', () => {
+  const ACCOUNT = '111111111111';
+  let work: string;
+  let env: NodeJS.ProcessEnv;
+  let ids: { bucket: string; key: string; logGroup: string };
+  const provider = 'provider["registry.terraform.io/hashicorp/aws"]';
+  const state = (bucketAttrs: Record<string, unknown>) => ({
+    version: 4,
+    terraform_version: '1.11.0',
+    serial: 1,
+    lineage: '6b8f3c52-0d3e-4a57-9a61-0c2f7d5e8b10',
+    outputs: {},
+    resources: [
+      {
+        mode: 'managed',
+        type: 'aws_s3_bucket',
+        name: ids.bucket,
+        provider,
+        instances: [
+          {
+            schema_version: 0,
+            attributes: {
+              id: `ssmb-${ACCOUNT}-${REGION}-sessions`,
+              bucket: `ssmb-${ACCOUNT}-${REGION}-sessions`,
+              arn: `arn:aws:s3:::ssmb-${ACCOUNT}-${REGION}-sessions`,
+              force_destroy: false,
+              ...bucketAttrs,
+            },
+          },
+        ],
+      },
+      {
+        mode: 'managed',
+        type: 'aws_kms_key',
+        name: ids.key,
+        provider,
+        instances: [
+          {
+            schema_version: 0,
+            attributes: {
+              id: '0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b',
+              key_id: '0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b',
+              arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b`,
+              customer_master_key_spec: 'SYMMETRIC_DEFAULT',
+              key_usage: 'ENCRYPT_DECRYPT',
+            },
+          },
+        ],
+      },
+      {
+        mode: 'managed',
+        type: 'aws_cloudwatch_log_group',
+        name: ids.logGroup,
+        provider,
+        instances: [
+          {
+            schema_version: 0,
+            attributes: {
+              id: '/ssmb/session-manager/sessions',
+              name: '/ssmb/session-manager/sessions',
+              arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ssmb/session-manager/sessions`,
+              skip_destroy: true,
+            },
+          },
+        ],
+      },
+    ],
+  });
+  /** Addresses terraform names in "Resource X has lifecycle.prevent_destroy set" (it wraps lines anywhere). */
+  const refused = (output: string) =>
+    [...output.replace(/\s+/g, ' ').matchAll(/Resource (\S+) has lifecycle\.prevent_destroy set/g)].map((m) => m[1]);
+  const plan = async (stateJson: unknown, args: string[] = []): Promise<{ ok: boolean; output: string }> => {
+    writeFileSync(join(work, 'offline.tfstate'), JSON.stringify(stateJson));
+    try {
+      const { stdout, stderr } = await execFileAsync(
+        'terraform',
+        ['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', ...args],
+        { cwd: work, env, maxBuffer: 64 * 1024 * 1024 },
+      );
+      return { ok: true, output: stdout + stderr };
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string };
+      return { ok: false, output: (e.stdout ?? '') + (e.stderr ?? '') };
+    }
+  };
+
+  beforeAll(async () => {
+    env = await terraformEnv(join(ROOT, '.tmp'));
+    const input = JSON.parse(readFileSync(join(ROOT, 'config', 'example.json'), 'utf8')) as BaselineConfigInput;
+    input.accounts = [{ id: ACCOUNT, name: 'prod', regions: [REGION] }];
+    // The patch-history state machine is validated against the API while planning.
+    input.patchHistory = { ...input.patchHistory, enabled: false };
+    const stack = listStacks(synthToDir(parseConfig(input, 'deployed'))).find((st) => st.name === `prod-${REGION}`)!;
+    const validated = await checkStack(stack, env, { plan: false });
+    if (!validated.ok) throw new Error(`terraform ${validated.step} failed:\n${validated.output}`);
+    work = join(stack.dir, OFFLINE_DIR);
+    const json = JSON.parse(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8'));
+    const find = (type: string, pred: (b: any) => boolean) => Object.entries(json.resource[type]).find(([, b]) => pred(b))![0];
+    ids = {
+      bucket: find('aws_s3_bucket', (b) => b.bucket === `ssmb-${ACCOUNT}-${REGION}-sessions`),
+      key: find('aws_kms_key', (b) => /Session Manager/.test(b.description)),
+      logGroup: find('aws_cloudwatch_log_group', (b) => b.name === '/ssmb/session-manager/sessions'),
+    };
+  }, 600_000);
+
+  it('refuses to plan an Object Lock change on a deployed transcript bucket instead of replacing it', async () => {
+    const { ok, output } = await plan(state({ object_lock_enabled: false }));
+    expect(ok).toBe(false);
+    expect(output).toContain(`aws_s3_bucket.${ids.bucket} must be replaced`);
+    expect(output).toMatch(/object_lock_enabled\s+= false -> true # forces replacement/);
+    expect(output).toContain('Instance cannot be destroyed');
+    expect(refused(output)).toContain(`aws_s3_bucket.${ids.bucket}`);
+    // Nothing else of the records is in the way: the key is updated in place.
+    expect(output).not.toContain(`aws_kms_key.${ids.key} must be replaced`);
+  }, 300_000);
+
+  it('plans a deployed bucket with Object Lock without touching it', async () => {
+    const { ok, output } = await plan(state({ object_lock_enabled: true }));
+    if (!ok) throw new Error(output);
+    expect(output).not.toMatch(new RegExp(`aws_s3_bucket\\.${ids.bucket} (must be replaced|will be destroyed)`));
+    expect(output).not.toMatch(new RegExp(`aws_kms_key\\.${ids.key} (must be replaced|will be destroyed)`));
+    expect(output).not.toMatch(new RegExp(`aws_cloudwatch_log_group\\.${ids.logGroup} (must be replaced|will be destroyed)`));
+  }, 300_000);
+
+  it('refuses terraform destroy while the key and the transcript bucket hold the records', async () => {
+    const { ok, output } = await plan(state({ object_lock_enabled: true }), ['-destroy']);
+    expect(ok).toBe(false);
+    expect(output).toContain('Instance cannot be destroyed');
+    expect(output).toContain(`Resource aws_kms_key.${ids.key} has\nlifecycle.prevent_destroy set`);
+    expect(refused(output)).toContain(`aws_s3_bucket.${ids.bucket}`);
+  }, 300_000);
 });

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { PolicyDocument, PolicyStatement } from './policy-document';
@@ -12,6 +12,7 @@ export const SSM_CORE_POLICY_ARN = 'arn:aws:iam::aws:policy/AmazonSSMManagedInst
 export interface ManagedInstanceRoleProps {
   readonly roleName: string;
   readonly instanceProfileName: string;
+  /** Name of the customer-managed instance policy (IAM names are account-wide: include the region). */
   readonly policyName: string;
   /** Extra trusted services, e.g. ssm.amazonaws.com for Default Host Management. @default - ec2 only */
   readonly extraTrustedServices?: string[];
@@ -19,8 +20,11 @@ export interface ManagedInstanceRoleProps {
 
 /**
  * The role and instance profile users attach to their managed EC2 instances:
- * AmazonSSMManagedInstanceCore plus exactly the log-writing statements the enabled
- * capabilities add through `addStatements` (one inline policy, created on first use).
+ * AmazonSSMManagedInstanceCore plus the instance policy, one customer-managed policy
+ * holding exactly the statements the enabled capabilities add through `addStatements`
+ * (created on first use). A managed policy rather than an inline one, so instances
+ * whose role the baseline did not create (other teams' roles, hybrid activations)
+ * attach the same grants: output `managed_instance_policy_arn`.
  */
 export class ManagedInstanceRole extends Construct {
   readonly role: IamRole;
@@ -33,7 +37,9 @@ export class ManagedInstanceRole extends Construct {
   private readonly trusted: string[];
   private trust: PolicyDocument;
   private policy?: PolicyDocument;
-  private rolePolicy?: IamRolePolicy;
+  private attachment?: IamRolePolicyAttachment;
+  /** ARN of the instance policy; undefined until a capability adds a statement. */
+  instancePolicyArn?: string;
 
   constructor(scope: Construct, id: string, props: ManagedInstanceRoleProps) {
     super(scope, id);
@@ -71,15 +77,27 @@ export class ManagedInstanceRole extends Construct {
   }
 
   /**
-   * Add statements to the role's inline policy. Returns that policy resource, for a
-   * `dependsOn` of whatever makes instances use the grant right away.
+   * Add statements to the instance policy. Returns the policy's attachment to this role,
+   * for a `dependsOn` of whatever makes instances use the grant right away.
    */
-  addStatements(...statements: PolicyStatement[]): IamRolePolicy {
-    if (!this.policy || !this.rolePolicy) {
-      this.policy = new PolicyDocument(this, 'policy-document');
-      this.rolePolicy = new IamRolePolicy(this, 'policy', { name: this.policyName, role: this.role.id, policy: this.policy.json });
+  addStatements(...statements: PolicyStatement[]): IamRolePolicyAttachment {
+    if (!this.policy || !this.attachment) {
+      this.policy = new PolicyDocument(this, 'instance-policy-document');
+      const policy = new IamPolicy(this, 'instance-policy', {
+        name: this.policyName,
+        description: "What managed instances need for the baseline's capabilities; attach to every managed-instance role",
+        policy: this.policy.json,
+      });
+      this.instancePolicyArn = policy.arn;
+      this.attachment = new IamRolePolicyAttachment(this, 'instance-policy-attachment', { role: this.role.name, policyArn: policy.arn });
+      namedOutput(
+        this,
+        'managed_instance_policy_arn',
+        policy.arn,
+        "Attach to the roles of instances the baseline's role is not on (other roles, hybrid activations)",
+      );
     }
     this.policy.addStatements(...statements);
-    return this.rolePolicy;
+    return this.attachment;
   }
 }

@@ -9,6 +9,7 @@ import {
   S3BucketLifecycleConfigurationRule,
 } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration';
 import { PolicyDocument, PolicyStatement, denyInsecureTransport } from './policy-document';
 
 export interface SecureBucketProps {
@@ -31,6 +32,20 @@ export interface SecureBucketProps {
   readonly preventDestroy?: boolean;
   /** Statements merged into the bucket policy next to the TLS-only deny. @default - none */
   readonly policyStatements?: PolicyStatement[];
+  /**
+   * S3 Object Lock with this default retention for every new object version (WORM).
+   * Enabled when the bucket is created: adding or removing it later replaces the bucket.
+   * @default - no Object Lock
+   */
+  readonly objectLock?: SecureBucketObjectLock;
+}
+
+/** Default retention of an Object Lock bucket. */
+export interface SecureBucketObjectLock {
+  /** GOVERNANCE: principals with s3:BypassGovernanceRetention may still delete; COMPLIANCE: nobody, not even root. */
+  readonly mode: 'GOVERNANCE' | 'COMPLIANCE';
+  /** Days each new object version is locked. */
+  readonly days: number;
 }
 
 /**
@@ -52,6 +67,8 @@ export class SecureBucket extends Construct {
     this.bucket = new S3Bucket(this, 'bucket', {
       bucket: props.bucketName,
       forceDestroy: false,
+      // Only set when wanted: unset, the provider leaves an existing bucket as it is.
+      objectLockEnabled: props.objectLock ? true : undefined,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     this.bucketName = this.bucket.bucket;
@@ -80,6 +97,15 @@ export class SecureBucket extends Construct {
       bucket: this.bucket.id,
       versioningConfiguration: { status: 'Enabled' },
     });
+
+    if (props.objectLock) {
+      // S3 accepts a default retention only on a versioned bucket.
+      new S3BucketObjectLockConfigurationA(this, 'object-lock', {
+        bucket: this.bucket.id,
+        rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days } },
+        dependsOn: [versioning],
+      });
+    }
 
     const rule: S3BucketLifecycleConfigurationRule = {
       id: 'baseline-retention',

@@ -44,7 +44,7 @@ export class BaselineStack extends TerraformStack {
     const instanceRole = new ManagedInstanceRole(shared, 'managed-instance', {
       roleName: naming.iam('managed-instance'),
       instanceProfileName: naming.iam('managed-instance', 'instanceProfile'),
-      policyName: 'baseline-log-writing',
+      policyName: naming.iam('managed-instance', 'iamPolicy'),
     });
     new TerraformOutput(this, 'notification_topic_arn', { value: topic.topicArn, description: 'SNS topic of all baseline notifications' });
     new TerraformOutput(this, 'dead_letter_queue_url', { value: dlq.queueUrl, description: 'Undeliverable notifications land here' });

@@ -454,16 +454,41 @@ export const sessionManagerConfig = z
           .describe(
             'Move transcripts to S3 Glacier Flexible Retrieval after this many days (Glacier bills at least 90 days). @default - no transition',
           ),
+        objectLock: z
+          .strictObject({
+            enabled: z
+              .boolean()
+              .default(true)
+              .describe(
+                'S3 Object Lock (governance mode) on the transcript bucket, so no transcript version can be deleted or rewritten before its lock ends. ' +
+                  'Set when the bucket is created: changing it replaces the bucket, which the plan refuses (the bucket is protected). @default true',
+              ),
+            retentionDays: intInRange(1, 3650, 'days')
+              .optional()
+              .describe('Days each transcript version stays locked, at most retentionDays. @default - retentionDays'),
+          })
+          .prefault({})
+          .describe('Write-once transcripts'),
       })
       .prefault({})
-      .refine((b) => b.glacierTransitionDays === undefined || b.glacierTransitionDays < b.retentionDays, {
-        path: ['glacierTransitionDays'],
-        error: (iss) => {
-          const b = iss.input as { retentionDays: number; glacierTransitionDays: number };
-          return `must be less than retentionDays (${b.retentionDays}), got ${b.glacierTransitionDays}`;
-        },
+      .superRefine((b, ctx) => {
+        if (b.glacierTransitionDays !== undefined && b.glacierTransitionDays >= b.retentionDays) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['glacierTransitionDays'],
+            message: `must be less than retentionDays (${b.retentionDays}), got ${b.glacierTransitionDays}`,
+          });
+        }
+        const lock = b.objectLock.retentionDays;
+        if (lock !== undefined && lock > b.retentionDays) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['objectLock', 'retentionDays'],
+            message: `must be at most retentionDays (${b.retentionDays}), got ${lock}`,
+          });
+        }
       })
-      .describe('The transcript bucket (SSE-KMS with the session key, versioned, TLS only)'),
+      .describe('The transcript bucket (SSE-KMS with the session key, versioned, Object Lock, TLS only)'),
     cloudWatch: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Also log sessions to an encrypted CloudWatch Logs group. @default true'),
@@ -477,6 +502,14 @@ export const sessionManagerConfig = z
       })
       .prefault({})
       .describe('CloudWatch Logs for session output'),
+    encryptSessionData: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Encrypt session data with the session key (kmsKeyId) on top of TLS. Account-region wide: every managed node then needs kms:Decrypt ' +
+          '(the managed instance policy has it) and every user who opens sessions kms:GenerateDataKey on the key (the operator policy has it); ' +
+          'anyone else loses Session Manager. Transcripts and session logs are KMS-encrypted either way. @default false',
+      ),
     idleSessionTimeout: intInRange(IDLE_TIMEOUT_RANGE.min, IDLE_TIMEOUT_RANGE.max, 'minutes')
       .default(20)
       .describe('Minutes of inactivity before a session ends (1-60). @default 20'),

@@ -5,6 +5,7 @@
  * grants to write there (and nothing else).
  */
 import { Construct } from 'constructs';
+import { Annotations } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
 import { SharedResources, arn } from '../../platform/shared';
@@ -51,7 +52,8 @@ export function preferencesContent(cfg: SessionManagerConfig, p: PreferencesInpu
       cloudWatchLogGroupName: cw ? p.logGroupName : '',
       cloudWatchEncryptionEnabled: cw,
       cloudWatchStreamingEnabled: cw && cfg.cloudWatch.streaming,
-      kmsKeyId: p.kmsKeyArn,
+      // Account-region wide: with a key, every node and every user needs a grant on it.
+      kmsKeyId: cfg.encryptSessionData ? p.kmsKeyArn : '',
       runAsEnabled: cfg.runAs.enabled,
       runAsDefaultUser: cfg.runAs.enabled ? (cfg.runAs.defaultUser ?? '') : '',
       idleSessionTimeout: String(cfg.idleSessionTimeout),
@@ -92,7 +94,7 @@ export class SessionPreferences extends Construct {
     this.logGroupName = cfg.cloudWatch.enabled ? `/${shared.naming.prefix}/session-manager/sessions` : undefined;
     const logGroupArn = this.logGroupName ? arn(shared, 'logs', `log-group:${this.logGroupName}`) : undefined;
 
-    this.key = new CustomerKey(this, 'key', {
+    const key = new CustomerKey(this, 'key', {
       accountId: shared.accountId,
       alias: shared.naming.regional('session-manager', 'kmsAlias'),
       description: 'Encrypts Session Manager session data, transcripts and session logs',
@@ -110,20 +112,37 @@ export class SessionPreferences extends Construct {
           ]
         : [],
     });
+    // Deleting the key would make every transcript and session log unreadable: a
+    // destroy must fail until someone removes the key from the state on purpose.
+    key.key.lifecycle = { ...key.key.lifecycle, preventDestroy: true };
+    this.key = key;
     this.keyArn = this.key.keyArn;
 
+    const lock = cfg.logBucket.objectLock;
     this.bucket = new SecureBucket(this, 'transcripts', {
       bucketName: shared.naming.bucket('sessions'),
       kmsKeyArn: this.keyArn,
       expirationDays: cfg.logBucket.retentionDays,
       glacierTransitionDays: cfg.logBucket.glacierTransitionDays,
+      // Also what makes an Object Lock change visible: it replaces the bucket, which the plan refuses.
+      preventDestroy: true,
+      objectLock: lock.enabled ? { mode: 'GOVERNANCE', days: lock.retentionDays ?? cfg.logBucket.retentionDays } : undefined,
     });
+    if (!lock.enabled) {
+      Annotations.of(this).addWarning(
+        `${shared.stackName}: sessionManager.logBucket.objectLock.enabled is false: whoever may write the transcript bucket can ` +
+          'overwrite or delete transcripts (old versions stay 90 days). Object Lock is set when a bucket is created: switching it on ' +
+          'later would replace the bucket, which the plan refuses (the bucket is protected from destroy).',
+      );
+    }
 
     if (this.logGroupName) {
       this.logGroup = new CloudwatchLogGroup(this, 'logs', {
         name: this.logGroupName,
         retentionInDays: cfg.cloudWatch.retentionDays,
         kmsKeyId: this.keyArn,
+        // destroy (and removing the capability) forgets the group instead of deleting its logs.
+        skipDestroy: true,
       });
     }
 
@@ -147,7 +166,16 @@ export class SessionPreferences extends Construct {
     if (props.adoptExisting) this.document.importFrom(PREFERENCES_DOCUMENT);
     this.documentArn = arn(shared, 'ssm', `document/${PREFERENCES_DOCUMENT}`);
 
-    shared.instanceRole.addStatements(...this.instanceStatements(shared, logGroupArn));
+    shared.instanceRole.addStatements(...this.instanceStatements(cfg, shared, logGroupArn));
+
+    if (cfg.encryptSessionData) {
+      Annotations.of(this).addWarning(
+        `${shared.stackName}: sessionManager.encryptSessionData is on: Session Manager in this account-region encrypts every session ` +
+          `with the session key, so every managed node needs kms:Decrypt on it (attach the policy of output managed_instance_policy_arn ` +
+          `to every instance role, DHMC and hybrid activation role) and every user who opens sessions needs kms:GenerateDataKey on it ` +
+          '(the operator policy has it). Nodes and users without these grants can no longer open sessions.',
+      );
+    }
   }
 
   /**
@@ -156,13 +184,20 @@ export class SessionPreferences extends Construct {
    * bucket prefix, key and log group. No read access: instances cannot fetch
    * transcripts or log events back.
    */
-  private instanceStatements(shared: SharedResources, logGroupArn: string | undefined): PolicyStatement[] {
+  private instanceStatements(cfg: SessionManagerConfig, shared: SharedResources, logGroupArn: string | undefined): PolicyStatement[] {
+    // Transcript keys are `<prefix>/<session id>.log` and stream names the session id:
+    // neither carries the instance id, so no policy variable can narrow a write to the
+    // writing instance. Writes are new versions at most; removing or unlocking is denied below.
     const statements: PolicyStatement[] = [
       { sid: 'SessionTranscriptsWrite', actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${this.keyPrefix}/`)] },
       // The agent checks default encryption before each session (s3EncryptionEnabled).
       { sid: 'SessionTranscriptsCheckEncryption', actions: ['s3:GetEncryptionConfiguration'], resources: [this.bucket.bucketArn] },
+    ];
+    if (cfg.encryptSessionData) {
       // kmsKeyId: the client encrypts session data with a data key, the agent decrypts it.
-      { sid: 'SessionDataDecrypt', actions: ['kms:Decrypt'], resources: [this.keyArn] },
+      statements.push({ sid: 'SessionDataDecrypt', actions: ['kms:Decrypt'], resources: [this.keyArn] });
+    }
+    statements.push(
       {
         // SSE-KMS uploads: S3 asks KMS for the data key on the instance's behalf.
         sid: 'SessionTranscriptsEncrypt',
@@ -170,7 +205,34 @@ export class SessionPreferences extends Construct {
         resources: [this.keyArn],
         conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${shared.region}.amazonaws.com`] }],
       },
-    ];
+      {
+        // Explicit denies, so a broader grant elsewhere on an instance role (another
+        // team's role with S3 write access) cannot remove or unlock a recording either.
+        sid: 'DenySessionRecordTampering',
+        effect: 'Deny',
+        actions: [
+          's3:BypassGovernanceRetention',
+          's3:DeleteObject',
+          's3:DeleteObjectVersion',
+          's3:PutObjectLegalHold',
+          's3:PutObjectRetention',
+        ],
+        resources: [this.bucket.arnForObjects()],
+      },
+      {
+        sid: 'DenySessionRecordBucketChanges',
+        effect: 'Deny',
+        actions: [
+          's3:DeleteBucket',
+          's3:DeleteBucketPolicy',
+          's3:PutBucketObjectLockConfiguration',
+          's3:PutBucketPolicy',
+          's3:PutBucketVersioning',
+          's3:PutLifecycleConfiguration',
+        ],
+        resources: [this.bucket.bucketArn],
+      },
+    );
     if (logGroupArn) {
       statements.push(
         { sid: 'SessionLogsWrite', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroupArn}:log-stream:*`] },
@@ -179,6 +241,12 @@ export class SessionPreferences extends Construct {
         // The agent checks that the group exists and is KMS-encrypted;
         // DescribeLogGroups has no resource-level permissions.
         { sid: 'SessionLogsFindGroup', actions: ['logs:DescribeLogGroups'], resources: ['*'] },
+        {
+          sid: 'DenySessionRecordLogChanges',
+          effect: 'Deny',
+          actions: ['logs:DeleteLogGroup', 'logs:DeleteLogStream', 'logs:DeleteRetentionPolicy', 'logs:PutRetentionPolicy'],
+          resources: [logGroupArn, `${logGroupArn}:*`],
+        },
       );
     }
     return statements;
