@@ -17,10 +17,14 @@ export const OUTPUT_PREFIX = 'agent-update';
 /** Service setting that names the Default Host Management Configuration role. */
 export const DHMC_SETTING = '/ssm/managed-instance/default-ec2-instance-management-role';
 
-/** The document's parameters: only what the config sets, so AWS defaults stay visible as defaults. */
-export function documentParameters(cfg: AgentUpdateConfig): Record<string, string> | undefined {
-  if (cfg.version === undefined) return undefined;
-  return { version: cfg.version, allowDowngrade: String(cfg.allowDowngrade) };
+/**
+ * The document's parameters, both always sent. The provider treats `parameters` as
+ * Optional + Computed: leaving it out keeps whatever the association holds, so removing
+ * `version` from the config would leave the fleet pinned. `version: ""` and
+ * `allowDowngrade: "false"` are AWS-UpdateSSMAgent's own defaults (latest agent, no downgrade).
+ */
+export function documentParameters(cfg: AgentUpdateConfig): Record<string, string> {
+  return { version: cfg.version ?? '', allowDowngrade: String(cfg.allowDowngrade) };
 }
 
 export interface AgentUpdateProps {
