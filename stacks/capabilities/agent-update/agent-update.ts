@@ -2,6 +2,8 @@ import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { SsmServiceSetting } from '@cdktf/provider-aws/lib/ssm-service-setting';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SharedResources, arn, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
 import { AgentUpdateConfig } from './config';
 import { SecureBucket } from '../../constructs/secure-bucket';
@@ -35,10 +37,11 @@ export interface AgentUpdateProps {
 
 /**
  * SSM Agent auto-update: an `AWS-UpdateSSMAgent` State Manager association with its output in
- * S3, and an e-mail per instance result that a person can act on. The association's
- * state-change event (filtered to this association and the configured statuses)
- * invokes a notifier Lambda, which enriches it with the instance's details and
- * publishes to the shared topic; delivery retries and dead-letters, never drops.
+ * S3, and an e-mail per instance result that a person can act on. The state-change
+ * events of AWS-UpdateSSMAgent with the configured statuses invoke a notifier Lambda,
+ * which keeps this association's results (looked up by name), enriches them with the
+ * instance's details and publishes to the shared topic; delivery retries and
+ * dead-letters, never drops. The association comes last, so its first run finds all that in place.
  */
 export class AgentUpdate extends Construct {
   readonly association: SsmAssociation;
@@ -66,6 +69,41 @@ export class AgentUpdate extends Construct {
     );
 
     const associationName = shared.naming.regional('agent-update', 'ssmAssociation');
+
+    this.notifier = new NotifierFunction(this, 'notifier', {
+      ...notifierFunctionBase(shared, 'agent-update-notifier'),
+      bundle: 'agent-update',
+      description: 'Turns SSM Agent update results into readable e-mails',
+      environment: AGENT_UPDATE_ENVIRONMENT.write({
+        accountName: shared.accountName,
+        topicArn: shared.topic.topicArn,
+        associationName,
+        documentName: AGENT_UPDATE_DOCUMENT,
+        outputBucket: this.outputBucket.bucketName,
+        outputPrefix: OUTPUT_PREFIX,
+      }),
+      statements: [
+        ...shared.topic.publishGrant(),
+        // DescribeInstanceInformation has no resource-level permissions.
+        { sid: 'DescribeManagedInstances', actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] },
+        // Its association's id, by name, to drop other associations' results. ListAssociations
+        // has no resource-level permissions; it returns ids, names, targets and schedules,
+        // never parameters (DescribeAssociation would, and needs the id first).
+        { sid: 'FindOwnAssociation', actions: ['ssm:ListAssociations'], resources: ['*'] },
+      ],
+    });
+
+    // The rule cannot name the association's id: the association is created after it.
+    this.rule = new EventRule(this, 'rule', {
+      ...eventRuleBase(shared, 'agent-update-result'),
+      description: `Results of the ${associationName} association (${cfg.notifyStatuses.join(', ')})`,
+      eventPattern: associationResultPattern(cfg.notifyStatuses),
+      target: { kind: 'lambda', fn: this.notifier },
+    });
+    // EventRule's children: its target (which itself waits for the Lambda permission).
+    const ruleTarget = this.rule.node.findChild('target') as CloudwatchEventTarget;
+    const permission = this.notifier.node.children.find((c): c is LambdaPermission => c instanceof LambdaPermission)!;
+
     this.association = new SsmAssociation(this, 'association', {
       name: AGENT_UPDATE_DOCUMENT,
       associationName,
@@ -78,39 +116,12 @@ export class AgentUpdate extends Construct {
       applyOnlyAtCronInterval: cfg.applyOnlyAtCronInterval,
       outputLocation: { s3BucketName: this.outputBucket.bucketName, s3KeyPrefix: OUTPUT_PREFIX, s3Region: shared.region },
       // State Manager runs the association as soon as it exists (unless
-      // applyOnlyAtCronInterval): the instances must already be allowed to upload that
-      // first run's output. The result rule, its target and the Lambda permission
-      // cannot be waited for: the rule filters on this association's id, so they are
-      // created after it (a depends_on on them would be a cycle); they take seconds,
-      // an instance's first run usually longer.
-      dependsOn: [outputGrant],
+      // applyOnlyAtCronInterval): by then the instances must be allowed to upload that
+      // first run's output, and its results must find the rule, its target and the
+      // permission to invoke the notifier in place.
+      dependsOn: [outputGrant, ruleTarget, permission],
     });
     this.associationId = this.association.associationId;
-
-    this.notifier = new NotifierFunction(this, 'notifier', {
-      ...notifierFunctionBase(shared, 'agent-update-notifier'),
-      bundle: 'agent-update',
-      description: 'Turns SSM Agent update results into readable e-mails',
-      environment: AGENT_UPDATE_ENVIRONMENT.write({
-        accountName: shared.accountName,
-        topicArn: shared.topic.topicArn,
-        associationName,
-        outputBucket: this.outputBucket.bucketName,
-        outputPrefix: OUTPUT_PREFIX,
-      }),
-      statements: [
-        ...shared.topic.publishGrant(),
-        // DescribeInstanceInformation has no resource-level permissions.
-        { sid: 'DescribeManagedInstances', actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] },
-      ],
-    });
-
-    this.rule = new EventRule(this, 'rule', {
-      ...eventRuleBase(shared, 'agent-update-result'),
-      description: `Results of the ${associationName} association (${cfg.notifyStatuses.join(', ')})`,
-      eventPattern: associationResultPattern(this.associationId, cfg.notifyStatuses),
-      target: { kind: 'lambda', fn: this.notifier },
-    });
 
     if (cfg.defaultHostManagement) {
       // DHMC: Systems Manager hands this role's credentials to the agent of every
