@@ -196,12 +196,17 @@ describe('agent update: default configuration', () => {
     expect(statements.every((st) => st.effect === 'Allow')).toBe(true);
   });
 
-  it('exports the association id and output bucket', () => {
-    const outputs = Object.entries(s.output ?? {}).filter(([k]) => k.startsWith('agent-update'));
-    expect(outputs.map(([, o]) => o.value).sort()).toEqual([
-      `\${aws_s3_bucket.${outputBucket(s)[0]}.bucket}`,
-      `\${aws_ssm_association.${association(s)[0]}.association_id}`,
-    ]);
+  it('exports the association id and output bucket under plain names, like every capability', () => {
+    expect(s.output?.agent_update_association_id).toEqual({
+      value: `\${aws_ssm_association.${association(s)[0]}.association_id}`,
+      description: 'AWS-UpdateSSMAgent association id',
+    });
+    expect(s.output?.agent_update_output_bucket).toEqual({
+      value: `\${aws_s3_bucket.${outputBucket(s)[0]}.bucket}`,
+      description: 'Association output (s3://<bucket>/agent-update/<instance id>/...)',
+    });
+    // No construct-path names with a hash suffix left behind.
+    expect(Object.keys(s.output ?? {}).filter((k) => /agent.update/i.test(k) && !k.startsWith('agent_update_'))).toEqual([]);
   });
 
   describe('sample events against the synthesized pattern (EventBridge semantics)', () => {

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { SsmServiceSetting } from '@cdktf/provider-aws/lib/ssm-service-setting';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
@@ -7,6 +6,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SharedResources, arn, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
 import { AgentUpdateConfig } from './config';
 import { SecureBucket } from '../../constructs/secure-bucket';
+import { namedOutput } from '../../constructs/named-output';
 import { NotifierFunction } from '../../constructs/notifier-function';
 import { EventRule } from '../../constructs/event-rule';
 import { associationTargets } from '../../constructs/association-targets';
@@ -133,10 +133,12 @@ export class AgentUpdate extends Construct {
       });
     }
 
-    new TerraformOutput(this, 'association-id', { value: this.associationId, description: 'AWS-UpdateSSMAgent association id' });
-    new TerraformOutput(this, 'output-bucket', {
-      value: this.outputBucket.bucketName,
-      description: `Association output (s3://<bucket>/${OUTPUT_PREFIX}/...)`,
-    });
+    namedOutput(this, 'agent_update_association_id', this.associationId, 'AWS-UpdateSSMAgent association id');
+    namedOutput(
+      this,
+      'agent_update_output_bucket',
+      this.outputBucket.bucketName,
+      `Association output (s3://<bucket>/${OUTPUT_PREFIX}/<instance id>/...)`,
+    );
   }
 }
