@@ -44,9 +44,9 @@ describe('agent update: default configuration', () => {
       compliance_severity: 'UNSPECIFIED',
       apply_only_at_cron_interval: false,
     });
-    // No version: both parameters at the document's defaults (latest agent), sent
-    // explicitly so that removing a pinned version un-pins the association.
-    expect(a.parameters).toEqual({ version: '', allowDowngrade: 'false' });
+    // No version: the document's default (latest agent). allowDowngrade is always sent,
+    // so the map is never empty and a version removed from the config leaves the association.
+    expect(a.parameters).toEqual({ allowDowngrade: 'false' });
   });
 
   it('writes the association output under its own prefix of a secure bucket kept 400 days', () => {

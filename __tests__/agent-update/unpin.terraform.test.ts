@@ -74,7 +74,8 @@ async function tf(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<
 }
 
 // The provider keeps `parameters` (Optional + Computed) when the configuration leaves it
-// out, so a fleet pinned once stays pinned unless both parameters are always sent. This
+// out, and keeps an old value over a new "" too (found with this test: sending
+// `version: ""` planned no change). A non-empty map without `version` removes it. This
 // plans the default configuration (no version) against a state whose association still
 // holds a pinned version, offline: no refresh, the state is what AWS returned.
 describe('agent update: dropping `version` un-pins the fleet (offline plan against a pinned state)', () => {
@@ -100,7 +101,7 @@ describe('agent update: dropping `version` un-pins the fleet (offline plan again
     change = plan.resource_changes.find((c: any) => c.type === 'aws_ssm_association' && c.name === logicalId).change;
   }, 300_000);
 
-  it('the provider treats parameters as Optional + Computed (why the block must always be sent)', () => {
+  it('the provider treats parameters as Optional + Computed (why the map must never be empty)', () => {
     const attr =
       schema.provider_schemas['registry.terraform.io/hashicorp/aws'].resource_schemas.aws_ssm_association.block.attributes.parameters;
     expect(attr).toMatchObject({ type: ['map', 'string'], optional: true, computed: true });
@@ -109,6 +110,7 @@ describe('agent update: dropping `version` un-pins the fleet (offline plan again
   it('plans an in-place update from the pinned version to the latest', () => {
     expect(change.actions).toEqual(['update']);
     expect(change.before.parameters).toEqual(PINNED);
-    expect(change.after.parameters).toEqual({ version: '', allowDowngrade: 'false' });
+    // version gone: the association falls back to the document's default, the latest agent.
+    expect(change.after.parameters).toEqual({ allowDowngrade: 'false' });
   });
 });

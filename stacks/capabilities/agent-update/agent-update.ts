@@ -20,13 +20,15 @@ export const OUTPUT_PREFIX = 'agent-update';
 export const DHMC_SETTING = '/ssm/managed-instance/default-ec2-instance-management-role';
 
 /**
- * The document's parameters, both always sent. The provider treats `parameters` as
- * Optional + Computed: leaving it out keeps whatever the association holds, so removing
- * `version` from the config would leave the fleet pinned. `version: ""` and
- * `allowDowngrade: "false"` are AWS-UpdateSSMAgent's own defaults (latest agent, no downgrade).
+ * The document's parameters: `allowDowngrade` always, `version` when pinned. The provider
+ * treats `parameters` as Optional + Computed, so an absent map keeps whatever the
+ * association holds, and so does an empty value (its diff keeps a computed attribute's
+ * old value when the new one is ""). A non-empty map drops the keys it no longer has:
+ * removing `version` from the config removes it from the association, and
+ * AWS-UpdateSSMAgent's own default (`version` "", the latest agent) applies again.
  */
 export function documentParameters(cfg: AgentUpdateConfig): Record<string, string> {
-  return { version: cfg.version ?? '', allowDowngrade: String(cfg.allowDowngrade) };
+  return { ...(cfg.version === undefined ? {} : { version: cfg.version }), allowDowngrade: String(cfg.allowDowngrade) };
 }
 
 export interface AgentUpdateProps {
