@@ -86,7 +86,7 @@ describe('agentUpdate config: bad input fails with path: reason', () => {
     ],
     ['bad version', { version: 'latest' }, /^agentUpdate\.version: must be an SSM Agent version like 3\.3\.2299\.0, got "latest"/],
     ['downgrade without version', { allowDowngrade: true }, /^agentUpdate\.allowDowngrade: needs version/],
-    ['bad concurrency', { maxConcurrency: '150%' }, /^agentUpdate\.maxConcurrency: must be a number .* got "150%"/],
+    ['bad concurrency', { maxConcurrency: '150%' }, /^agentUpdate\.maxConcurrency: must be .* got "150%"/],
     ['bad severity', { complianceSeverity: 'SEVERE' }, /^agentUpdate\.complianceSeverity: /],
     ['no statuses', { notifyStatuses: [] }, /^agentUpdate\.notifyStatuses: must list at least one status/],
     ['unknown status', { notifyStatuses: ['Succeeded'] }, /^agentUpdate\.notifyStatuses\[0\]: /],
@@ -101,5 +101,47 @@ describe('agentUpdate config: bad input fails with path: reason', () => {
 
   it('reports every problem at once', () => {
     expect(problems({ schedule: 'rate(1 minute)', version: 'x', outputRetentionDays: 0 })).toHaveLength(3);
+  });
+});
+
+// The provider's validation (terraform-provider-aws internal/service/ssm/association.go) and
+// SSM's API reference (CreateAssociation: MaxConcurrency / MaxErrors, length 1-7):
+//   MaxConcurrency ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$
+//   MaxErrors      ^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$
+describe('rate controls accept exactly what the provider and SSM accept', () => {
+  const accepted = (section: Record<string, unknown>) => testConfig(agentUpdate(section)).agentUpdate;
+  const rejected = (field: string, value: string) =>
+    expect(problems({ [field]: value })).toEqual([
+      expect.stringMatching(new RegExp(`^agentUpdate\\.${field}: .*got ${JSON.stringify(value)}`)),
+    ]);
+
+  it.each(['1', '10', '9999999', '1%', '9%', '10%', '99%', '100%'])('maxConcurrency %s', (v) => {
+    expect(accepted({ maxConcurrency: v }).maxConcurrency).toBe(v);
+  });
+  it.each(['0', '0%', '00', '01', '05%', '101%', '150%', '10000000', '', '-1', '1.5', ' 1', '10 %'])(
+    'maxConcurrency %j is refused',
+    (v) => {
+      rejected('maxConcurrency', v);
+    },
+  );
+  it.each(['0', '0%', '1', '9999999', '1%', '9%', '10%', '99%', '100%'])('maxErrors %s', (v) => {
+    expect(accepted({ maxErrors: v }).maxErrors).toBe(v);
+  });
+  it.each(['00', '01', '00%', '05%', '101%', '10000000', '', '-1', '1.5'])('maxErrors %j is refused', (v) => {
+    rejected('maxErrors', v);
+  });
+
+  it('patch-history scan rate controls use the same rules, by field', () => {
+    const ph = (section: Record<string, unknown>) => {
+      try {
+        return testConfig({ patchHistory: section } as Partial<BaselineConfigInput>).patchHistory;
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+      }
+    };
+    expect(ph({ scanMaxErrors: '0%', scanMaxConcurrency: '1' })).toMatchObject({ scanMaxErrors: '0%', scanMaxConcurrency: '1' });
+    expect(ph({ scanMaxConcurrency: '0' })).toEqual([expect.stringMatching(/^patchHistory\.scanMaxConcurrency: .*got "0"$/)]);
+    expect(ph({ scanMaxErrors: '101%' })).toEqual([expect.stringMatching(/^patchHistory\.scanMaxErrors: .*got "101%"$/)]);
   });
 });

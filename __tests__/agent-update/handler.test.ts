@@ -1,11 +1,12 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { handler } from '../../lambda/agent-update';
+import { DescribeInstanceInformationCommand, ListAssociationsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { forgetAssociations, handler } from '../../lambda/agent-update';
 import { MalformedEventError, parseEvent } from '../../lambda/agent-update/event';
 import { composeMessage, subject } from '../../lambda/agent-update/message';
 import success from './fixtures/success.json';
 import failed from './fixtures/failed.json';
+import otherAssociation from './fixtures/other-association.json';
 import { notifierHarness } from '../helpers/notifier-harness';
 
 const snsMock = mockClient(SNSClient);
@@ -16,6 +17,7 @@ const ENV = {
   TOPIC_ARN,
   ACCOUNT_NAME: 'prod',
   ASSOCIATION_NAME: 'ssmb-agent-update',
+  DOCUMENT_NAME: 'AWS-UpdateSSMAgent',
   OUTPUT_BUCKET: 'ssmb-111111111111-ap-northeast-1-agent-update',
   OUTPUT_PREFIX: 'agent-update',
 };
@@ -33,6 +35,22 @@ const webInfo = {
 };
 
 const { logs, published, settlesAtEnrichmentDeadline } = notifierHarness(snsMock, [ssmMock], ENV);
+
+/** Our association as ssm:ListAssociations returns it (the fixtures' association id). */
+const OWN = {
+  AssociationId: '5c5a31f6-6dae-46f9-944c-0123456789ab',
+  AssociationName: 'ssmb-agent-update',
+  Name: 'AWS-UpdateSSMAgent',
+  AssociationVersion: '3',
+  ScheduleExpression: 'rate(14 days)',
+  Targets: [{ Key: 'InstanceIds', Values: ['*'] }],
+};
+
+// Each test starts as a fresh execution environment whose association lookup answers.
+beforeEach(() => {
+  forgetAssociations();
+  ssmMock.on(ListAssociationsCommand).resolves({ Associations: [OWN] });
+});
 
 describe('association notifier: Success', () => {
   beforeEach(() => {
@@ -243,5 +261,101 @@ describe('association notifier: subject', () => {
     const { body } = composeMessage(r, { accountName: 'prod' }, { ok: false, reason: 'x' });
     expect(body).not.toContain('s3://');
     expect(body).toContain('Managed node:');
+  });
+});
+
+describe('association notifier: only results of its own association', () => {
+  beforeEach(() => {
+    ssmMock.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [webInfo] });
+  });
+
+  it('looks its association up by name, least data: ListAssociations filtered on AssociationName', async () => {
+    await handler(success);
+    const calls = ssmMock.commandCalls(ListAssociationsCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args[0].input).toEqual({ AssociationFilterList: [{ key: 'AssociationName', value: 'ssmb-agent-update' }] });
+    expect(published().Subject).toContain('Success');
+  });
+
+  it('drops a result of another AWS-UpdateSSMAgent association, publishing nothing, and says why', async () => {
+    await expect(handler(otherAssociation)).resolves.toEqual({});
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(ssmMock.commandCalls(DescribeInstanceInformationCommand)).toHaveLength(0);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        outcome: 'other-association',
+        eventId: otherAssociation.id,
+        associationId: 'e1f2a3b4-c5d6-4e7f-8091-a2b3c4d5e6f7',
+        associationName: 'ssmb-agent-update',
+        ownAssociationIds: ['5c5a31f6-6dae-46f9-944c-0123456789ab'],
+      }),
+    ]);
+  });
+
+  it('asks once per execution environment, and again only for an id it has not seen', async () => {
+    await handler(success);
+    await handler(failed);
+    await handler(otherAssociation);
+    await handler(otherAssociation);
+    // success and failed share our id (one lookup); the other id needs one more, then is remembered.
+    expect(ssmMock.commandCalls(ListAssociationsCommand)).toHaveLength(2);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2);
+  });
+
+  it('follows a replaced association: a new id of the same name is looked up and mailed', async () => {
+    await handler(success);
+    const replaced = { ...OWN, AssociationId: '0b6d1c2e-7f8a-4b9c-8d0e-1f2a3b4c5d6e' };
+    ssmMock.on(ListAssociationsCommand).resolves({ Associations: [replaced] });
+    await handler({ ...success, detail: { ...success.detail, 'association-id': replaced.AssociationId } });
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2);
+  });
+
+  it('reads every page and matches name and document exactly', async () => {
+    ssmMock
+      .on(ListAssociationsCommand)
+      .resolvesOnce({
+        Associations: [{ ...OWN, AssociationId: 'aaaaaaaa-0000-4000-8000-000000000001', AssociationName: 'ssmb-agent-update-old' }],
+        NextToken: 'p2',
+      })
+      .resolvesOnce({ Associations: [{ ...OWN, AssociationId: 'aaaaaaaa-0000-4000-8000-000000000002', Name: 'AWS-RunShellScript' }, OWN] });
+    await handler(success);
+    expect(ssmMock.commandCalls(ListAssociationsCommand)[1].args[0].input).toMatchObject({ NextToken: 'p2' });
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      'access denied',
+      () => ssmMock.on(ListAssociationsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' })),
+      /AccessDeniedException: not authorized/,
+    ],
+    [
+      'no association of that name (yet)',
+      () => ssmMock.on(ListAssociationsCommand).resolves({ Associations: [] }),
+      /no AWS-UpdateSSMAgent association named ssmb-agent-update/,
+    ],
+  ])('lookup fails (%s): the mail still goes out, saying the association is unconfirmed', async (_name, arrange, reason) => {
+    arrange();
+    await expect(handler(otherAssociation)).resolves.toEqual({ messageId: 'msg-1' });
+    const body = published().Message!;
+    expect(body).toMatch(/Association check: +not confirmed/);
+    expect(body).toMatch(reason);
+    expect(logs.find((l) => l.level === 'WARN')).toMatchObject({
+      outcome: 'association-unconfirmed',
+      associationId: 'e1f2a3b4-c5d6-4e7f-8091-a2b3c4d5e6f7',
+    });
+    expect(logs.find((l) => l.outcome === 'published')).toMatchObject({ associationConfirmed: false });
+  });
+
+  it('a failed lookup is not remembered: the next event asks again', async () => {
+    ssmMock
+      .on(ListAssociationsCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({ Associations: [OWN] });
+    await handler(success);
+    await handler(otherAssociation);
+    expect(ssmMock.commandCalls(ListAssociationsCommand)).toHaveLength(2);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
   });
 });

@@ -41,6 +41,8 @@ describe('agent update: least privilege (IAM simulation)', () => {
         ['kms:GenerateDataKey', key],
         ['kms:Decrypt', key],
         ['ssm:DescribeInstanceInformation', '*'],
+        // Its own association's id, by name (the action has no resource-level permissions).
+        ['ssm:ListAssociations', '*'],
         ['logs:CreateLogStream', `${logGroup}:log-stream:2025/03/04/[$LATEST]abc`],
         ['logs:PutLogEvents', `${logGroup}:log-stream:2025/03/04/[$LATEST]abc`],
         ['sqs:SendMessage', dlq],
@@ -51,6 +53,12 @@ describe('agent update: least privilege (IAM simulation)', () => {
         ['kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-4000-8000-000000000000`],
         ['ssm:SendCommand', INSTANCE_ARN],
         ['ssm:DescribeInstanceProperties', '*'],
+        // Nothing that reads parameters or changes an association.
+        ['ssm:DescribeAssociation', `arn:aws:ssm:${REGION}:${ACCOUNT}:association/5c5a31f6-6dae-46f9-944c-0123456789ab`],
+        ['ssm:ListAssociationVersions', `arn:aws:ssm:${REGION}:${ACCOUNT}:association/5c5a31f6-6dae-46f9-944c-0123456789ab`],
+        ['ssm:UpdateAssociation', `arn:aws:ssm:${REGION}:${ACCOUNT}:association/5c5a31f6-6dae-46f9-944c-0123456789ab`],
+        ['ssm:DeleteAssociation', `arn:aws:ssm:${REGION}:${ACCOUNT}:association/5c5a31f6-6dae-46f9-944c-0123456789ab`],
+        ['ssm:StartAssociationsOnce', `arn:aws:ssm:${REGION}:${ACCOUNT}:association/5c5a31f6-6dae-46f9-944c-0123456789ab`],
         ['ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/secret`],
         ['s3:GetObject', `${bucket}/agent-update/i-0123456789abcdef0/stdout`],
         ['logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/other:log-stream:x`],

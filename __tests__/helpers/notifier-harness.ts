@@ -1,6 +1,7 @@
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { ENRICHMENT_TIMEOUT_MS } from '../../lambda/shared/enrichment';
+import { CONSOLE_LEVELS, lambdaJsonRecord } from './lambda-json-console';
 
 /** Lets pending promise chains run (setImmediate is not faked by jest's modern timers). */
 export async function flush(): Promise<void> {
@@ -8,7 +9,11 @@ export async function flush(): Promise<void> {
 }
 
 export interface NotifierHarness {
-  /** The structured (JSON) log lines the handler wrote during the current test. */
+  /**
+   * The structured log lines the handler wrote during the current test, as the Lambda
+   * runtime records them under `logFormat: JSON` (lambda-json-console.ts): the runtime's
+   * `level` with the fields of `message` beside it.
+   */
   readonly logs: Array<Record<string, unknown>>;
   /** The one SNS Publish input of the test (fails the test unless exactly one happened). */
   published(): { Subject?: string; Message?: string; TopicArn?: string };
@@ -36,9 +41,11 @@ export function notifierHarness(
     sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
     Object.assign(process.env, env);
     logs.length = 0;
-    for (const level of ['log', 'warn', 'error'] as const) {
-      jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-        logs.push(JSON.parse(String(args[0])));
+    for (const method of Object.keys(CONSOLE_LEVELS) as Array<keyof typeof CONSOLE_LEVELS>) {
+      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        const record = lambdaJsonRecord(method, args);
+        const fields = typeof record.message === 'object' && record.message !== null ? record.message : { message: record.message };
+        logs.push({ level: record.level, ...fields });
       });
     }
   });

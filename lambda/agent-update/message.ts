@@ -63,8 +63,16 @@ function platform(info: InstanceInformation): string | undefined {
   return info.PlatformType ? `${name || 'unknown'} (${info.PlatformType})`.trim() : name;
 }
 
-/** The plain-text e-mail: result, instance, association, output, links. */
-export function composeMessage(r: AssociationResult, settings: MessageSettings, enrichment: Enrichment): Notification {
+/**
+ * The plain-text e-mail: result, instance, association, output, links. `unconfirmed`
+ * says why the result could not be matched to the configured association.
+ */
+export function composeMessage(
+  r: AssociationResult,
+  settings: MessageSettings,
+  enrichment: Enrichment,
+  unconfirmed?: string,
+): Notification {
   const info = enrichment.ok ? enrichment.info : undefined;
   const outputPrefix = settings.outputBucket ? `${settings.outputPrefix ? `${settings.outputPrefix}/` : ''}${r.instanceId}/` : undefined;
 
@@ -105,6 +113,10 @@ export function composeMessage(r: AssociationResult, settings: MessageSettings, 
         ['Name', settings.associationName],
         ['Association id', r.associationId],
         ['Document', r.documentVersion ? `${r.documentName} (version ${r.documentVersion})` : r.documentName],
+        [
+          'Association check',
+          unconfirmed ? `not confirmed to be ${settings.associationName ?? "this baseline's association"} (${unconfirmed})` : undefined,
+        ],
       ]),
     ),
     ...section(

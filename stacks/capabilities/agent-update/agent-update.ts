@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { SsmServiceSetting } from '@cdktf/provider-aws/lib/ssm-service-setting';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SharedResources, arn, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
 import { AgentUpdateConfig } from './config';
 import { SecureBucket } from '../../constructs/secure-bucket';
+import { namedOutput } from '../../constructs/named-output';
 import { NotifierFunction } from '../../constructs/notifier-function';
 import { EventRule } from '../../constructs/event-rule';
 import { associationTargets } from '../../constructs/association-targets';
@@ -17,10 +19,16 @@ export const OUTPUT_PREFIX = 'agent-update';
 /** Service setting that names the Default Host Management Configuration role. */
 export const DHMC_SETTING = '/ssm/managed-instance/default-ec2-instance-management-role';
 
-/** The document's parameters: only what the config sets, so AWS defaults stay visible as defaults. */
-export function documentParameters(cfg: AgentUpdateConfig): Record<string, string> | undefined {
-  if (cfg.version === undefined) return undefined;
-  return { version: cfg.version, allowDowngrade: String(cfg.allowDowngrade) };
+/**
+ * The document's parameters: `allowDowngrade` always, `version` when pinned. The provider
+ * treats `parameters` as Optional + Computed, so an absent map keeps whatever the
+ * association holds, and so does an empty value (its diff keeps a computed attribute's
+ * old value when the new one is ""). A non-empty map drops the keys it no longer has:
+ * removing `version` from the config removes it from the association, and
+ * AWS-UpdateSSMAgent's own default (`version` "", the latest agent) applies again.
+ */
+export function documentParameters(cfg: AgentUpdateConfig): Record<string, string> {
+  return { ...(cfg.version === undefined ? {} : { version: cfg.version }), allowDowngrade: String(cfg.allowDowngrade) };
 }
 
 export interface AgentUpdateProps {
@@ -31,10 +39,11 @@ export interface AgentUpdateProps {
 
 /**
  * SSM Agent auto-update: an `AWS-UpdateSSMAgent` State Manager association with its output in
- * S3, and an e-mail per instance result that a person can act on. The association's
- * state-change event (filtered to this association and the configured statuses)
- * invokes a notifier Lambda, which enriches it with the instance's details and
- * publishes to the shared topic; delivery retries and dead-letters, never drops.
+ * S3, and an e-mail per instance result that a person can act on. The state-change
+ * events of AWS-UpdateSSMAgent with the configured statuses invoke a notifier Lambda,
+ * which keeps this association's results (looked up by name), enriches them with the
+ * instance's details and publishes to the shared topic; delivery retries and
+ * dead-letters, never drops. The association comes last, so its first run finds all that in place.
  */
 export class AgentUpdate extends Construct {
   readonly association: SsmAssociation;
@@ -62,6 +71,41 @@ export class AgentUpdate extends Construct {
     );
 
     const associationName = shared.naming.regional('agent-update', 'ssmAssociation');
+
+    this.notifier = new NotifierFunction(this, 'notifier', {
+      ...notifierFunctionBase(shared, 'agent-update-notifier'),
+      bundle: 'agent-update',
+      description: 'Turns SSM Agent update results into readable e-mails',
+      environment: AGENT_UPDATE_ENVIRONMENT.write({
+        accountName: shared.accountName,
+        topicArn: shared.topic.topicArn,
+        associationName,
+        documentName: AGENT_UPDATE_DOCUMENT,
+        outputBucket: this.outputBucket.bucketName,
+        outputPrefix: OUTPUT_PREFIX,
+      }),
+      statements: [
+        ...shared.topic.publishGrant(),
+        // DescribeInstanceInformation has no resource-level permissions.
+        { sid: 'DescribeManagedInstances', actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] },
+        // Its association's id, by name, to drop other associations' results. ListAssociations
+        // has no resource-level permissions; it returns ids, names, targets and schedules,
+        // never parameters (DescribeAssociation would, and needs the id first).
+        { sid: 'FindOwnAssociation', actions: ['ssm:ListAssociations'], resources: ['*'] },
+      ],
+    });
+
+    // The rule cannot name the association's id: the association is created after it.
+    this.rule = new EventRule(this, 'rule', {
+      ...eventRuleBase(shared, 'agent-update-result'),
+      description: `Results of the ${associationName} association (${cfg.notifyStatuses.join(', ')})`,
+      eventPattern: associationResultPattern(cfg.notifyStatuses),
+      target: { kind: 'lambda', fn: this.notifier },
+    });
+    // EventRule's children: its target (which itself waits for the Lambda permission).
+    const ruleTarget = this.rule.node.findChild('target') as CloudwatchEventTarget;
+    const permission = this.notifier.node.children.find((c): c is LambdaPermission => c instanceof LambdaPermission)!;
+
     this.association = new SsmAssociation(this, 'association', {
       name: AGENT_UPDATE_DOCUMENT,
       associationName,
@@ -74,39 +118,12 @@ export class AgentUpdate extends Construct {
       applyOnlyAtCronInterval: cfg.applyOnlyAtCronInterval,
       outputLocation: { s3BucketName: this.outputBucket.bucketName, s3KeyPrefix: OUTPUT_PREFIX, s3Region: shared.region },
       // State Manager runs the association as soon as it exists (unless
-      // applyOnlyAtCronInterval): the instances must already be allowed to upload that
-      // first run's output. The result rule, its target and the Lambda permission
-      // cannot be waited for: the rule filters on this association's id, so they are
-      // created after it (a depends_on on them would be a cycle); they take seconds,
-      // an instance's first run usually longer.
-      dependsOn: [outputGrant],
+      // applyOnlyAtCronInterval): by then the instances must be allowed to upload that
+      // first run's output, and its results must find the rule, its target and the
+      // permission to invoke the notifier in place.
+      dependsOn: [outputGrant, ruleTarget, permission],
     });
     this.associationId = this.association.associationId;
-
-    this.notifier = new NotifierFunction(this, 'notifier', {
-      ...notifierFunctionBase(shared, 'agent-update-notifier'),
-      bundle: 'agent-update',
-      description: 'Turns SSM Agent update results into readable e-mails',
-      environment: AGENT_UPDATE_ENVIRONMENT.write({
-        accountName: shared.accountName,
-        topicArn: shared.topic.topicArn,
-        associationName,
-        outputBucket: this.outputBucket.bucketName,
-        outputPrefix: OUTPUT_PREFIX,
-      }),
-      statements: [
-        ...shared.topic.publishGrant(),
-        // DescribeInstanceInformation has no resource-level permissions.
-        { sid: 'DescribeManagedInstances', actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] },
-      ],
-    });
-
-    this.rule = new EventRule(this, 'rule', {
-      ...eventRuleBase(shared, 'agent-update-result'),
-      description: `Results of the ${associationName} association (${cfg.notifyStatuses.join(', ')})`,
-      eventPattern: associationResultPattern(this.associationId, cfg.notifyStatuses),
-      target: { kind: 'lambda', fn: this.notifier },
-    });
 
     if (cfg.defaultHostManagement) {
       // DHMC: Systems Manager hands this role's credentials to the agent of every
@@ -118,10 +135,12 @@ export class AgentUpdate extends Construct {
       });
     }
 
-    new TerraformOutput(this, 'association-id', { value: this.associationId, description: 'AWS-UpdateSSMAgent association id' });
-    new TerraformOutput(this, 'output-bucket', {
-      value: this.outputBucket.bucketName,
-      description: `Association output (s3://<bucket>/${OUTPUT_PREFIX}/...)`,
-    });
+    namedOutput(this, 'agent_update_association_id', this.associationId, 'AWS-UpdateSSMAgent association id');
+    namedOutput(
+      this,
+      'agent_update_output_bucket',
+      this.outputBucket.bucketName,
+      `Association output (s3://<bucket>/${OUTPUT_PREFIX}/<instance id>/...)`,
+    );
   }
 }

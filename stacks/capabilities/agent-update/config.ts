@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { associationSchedule, complianceSeverity, percentOrCount, targets } from '../../platform/config/common';
+import { associationSchedule, complianceSeverity, maxConcurrency, maxErrors, targets } from '../../platform/config/common';
 
 /**
  * Statuses a State Manager instance association reports (`AssociationStatusName`);
@@ -34,12 +34,14 @@ export const agentUpdateConfig = z
       .boolean()
       .default(false)
       .describe('With version: let the update install an older agent than the one running. @default false'),
-    maxConcurrency: percentOrCount
+    maxConcurrency: maxConcurrency
       .default('10%')
-      .describe('How many targets update at once (number or percentage), for a staggered rollout. @default 10%'),
-    maxErrors: percentOrCount
+      .describe('How many targets update at once (number from 1 or percentage from 1%), for a staggered rollout. @default 10%'),
+    maxErrors: maxErrors
       .default('10%')
-      .describe('Stop sending the update to more targets after this many failures (number or percentage). @default 10%'),
+      .describe(
+        'Stop sending the update to more targets after this many failures (number or percentage; 0 stops at the first failure). @default 10%',
+      ),
     complianceSeverity: complianceSeverity
       .default('UNSPECIFIED')
       .describe("Severity of the association's compliance item when it fails. @default UNSPECIFIED"),

@@ -4,8 +4,10 @@ import { environmentContract } from '../environment';
 export interface AgentUpdateSettings {
   readonly accountName: string;
   readonly topicArn: string;
-  /** The association whose results are mailed. @default - not named in the mail */
-  readonly associationName?: string;
+  /** The association whose results are mailed: the function drops results of any other. */
+  readonly associationName: string;
+  /** The document that association runs. */
+  readonly documentName: string;
   /** Bucket of the association output. @default - no output link */
   readonly outputBucket?: string;
   /** Key prefix of the output in that bucket. @default - no output link */
@@ -17,8 +19,9 @@ export const AGENT_UPDATE_ENVIRONMENT = environmentContract<AgentUpdateSettings>
     accountName: 'ACCOUNT_NAME',
     topicArn: 'TOPIC_ARN',
     associationName: 'ASSOCIATION_NAME',
+    documentName: 'DOCUMENT_NAME',
     outputBucket: 'OUTPUT_BUCKET',
     outputPrefix: 'OUTPUT_PREFIX',
   },
-  ['accountName', 'topicArn'],
+  ['accountName', 'topicArn', 'associationName', 'documentName'],
 );

@@ -7,17 +7,16 @@ export const AGENT_UPDATE_DOCUMENT = 'AWS-UpdateSSMAgent';
 export const ASSOCIATION_STATE_CHANGE = 'EC2 State Manager Instance Association State Change';
 
 /**
- * Results of one association with the given statuses. The association id (known after
- * apply) is the tightest filter the event offers: it excludes every other association,
- * even another one running the same document (Quick Setup's). document-name is implied;
- * it documents intent.
+ * AWS-UpdateSSMAgent results with the given statuses. The association's id would be the
+ * tightest filter, but the rule must exist before the association (which runs as soon as
+ * it is created), so the id is not known yet: the notifier drops the results of any
+ * other association running this document (Quick Setup's, say) by looking its own up by name.
  */
-export function associationResultPattern(associationId: string, statuses: readonly string[]): Record<string, unknown> {
+export function associationResultPattern(statuses: readonly string[]): Record<string, unknown> {
   return {
     source: ['aws.ssm'],
     'detail-type': [ASSOCIATION_STATE_CHANGE],
     detail: {
-      'association-id': [associationId],
       'document-name': [AGENT_UPDATE_DOCUMENT],
       status: [...statuses],
     },

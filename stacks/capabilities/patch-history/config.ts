@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { associationSchedule, percentOrCount, tagKey, tagValue, targets } from '../../platform/config/common';
+import { associationSchedule, maxConcurrency, maxErrors, tagKey, tagValue, targets } from '../../platform/config/common';
 
 /** The classifications the field report snapshotted (Windows and Linux names together). */
 export const DEFAULT_CLASSIFICATIONS = ['Security', 'CriticalUpdates', 'SecurityUpdates'] as const;
@@ -92,8 +92,8 @@ export const patchHistoryConfig = z
     scanSchedule: associationSchedule()
       .default('rate(1 day)')
       .describe('How often the Scan association runs (rate(...) or cron(...)). @default rate(1 day)'),
-    scanMaxConcurrency: percentOrCount.default('10%').describe('How many targets scan at once (number or percentage). @default 10%'),
-    scanMaxErrors: percentOrCount
+    scanMaxConcurrency: maxConcurrency.default('10%').describe('How many targets scan at once (number or percentage). @default 10%'),
+    scanMaxErrors: maxErrors
       .default('10%')
       .describe('Stop scanning more targets after this many failures (number or percentage). @default 10%'),
 

@@ -156,8 +156,30 @@ export const targets = z
   });
 export type Targets = z.infer<typeof targets>;
 
-export const percentOrCount = z.string().regex(/^([1-9]\d*|[1-9]\d?%|100%|0)$/, {
-  error: (iss) => `must be a number (e.g. "5") or a percentage (e.g. "10%"), got ${JSON.stringify(iss.input)}`,
-});
+/*
+ * Rate controls of a State Manager association, exactly as the provider validates them
+ * (terraform-provider-aws, internal/service/ssm/association.go) and as SSM's API reference
+ * defines MaxConcurrency / MaxErrors (CreateAssociation: length 1-7 plus these patterns).
+ * Concurrency cannot be 0 (nothing would run); an error budget of 0 or 0% stops at the
+ * first failure.
+ */
+const MAX_RATE_CONTROL_LENGTH = 7;
+const rateControl = (pattern: RegExp, allowed: string) => {
+  const error = (iss: { input?: unknown }) => `must be ${allowed}, got ${JSON.stringify(iss.input)}`;
+  // Regex and length rather than a refine, so the JSON schema carries both to editors.
+  return z.string().max(MAX_RATE_CONTROL_LENGTH, { error }).regex(pattern, { error });
+};
+
+/** MaxConcurrency: 1 to 9999999 targets, or 1% to 100%. */
+export const maxConcurrency = rateControl(
+  /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/,
+  'a whole number of targets from 1 (e.g. "5") or a percentage from 1% to 100% (e.g. "10%"); 0 would run nothing',
+);
+
+/** MaxErrors: 0 to 9999999 errors, or 0% to 100%. */
+export const maxErrors = rateControl(
+  /^([1-9][0-9]*|0|[1-9][0-9]%|[0-9]%|100%)$/,
+  'a whole number of errors from 0 (e.g. "1") or a percentage from 0% to 100% (e.g. "10%")',
+);
 
 export const complianceSeverity = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNSPECIFIED']);
