@@ -125,6 +125,33 @@ describe('PublicResourcePolicy: no resource or trust policy lets anyone in', () 
     expect(f.message).toMatch(/\$\{var\.who\}, known only at apply/);
   });
 
+  it('Noncompliance: a public policy for a bucket the stack does not declare (SSMB-S3-007 reads only its own buckets)', async () => {
+    const s = broken(
+      (x) =>
+        (x.resource.aws_s3_bucket_policy.shared_policy = {
+          bucket: 'shared-artifacts-111111111111',
+          policy: JSON.stringify({
+            Statement: [
+              { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared-artifacts-111111111111/*' },
+            ],
+          }),
+        }),
+    );
+    expect(hits(await findings(s))).toEqual([['SSMB-POL-003', 'aws_s3_bucket_policy.shared_policy', 'non-compliant']]);
+  });
+
+  it('Compliance: a public statement on a declared bucket is reported once, by SSMB-S3-007', async () => {
+    const s = broken((x) =>
+      statementsOf(x, 'logs_policy_doc').push({
+        effect: 'Allow',
+        actions: ['s3:GetObject'],
+        resources: ['${aws_s3_bucket.logs.arn}/*'],
+        principals: [{ type: '*', identifiers: ['*'] }],
+      }),
+    );
+    expect(hits(await findings(s))).toEqual([['SSMB-S3-007', 'aws_s3_bucket_policy.logs_policy', 'non-compliant']]);
+  });
+
   it('Compliance: "*" pinned to an account, an organization or a source passes', async () => {
     const conditioned = (Condition: object) => ({
       Effect: 'Allow',
