@@ -19,6 +19,11 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
+/** A prefix that can name a service: letters, digits and dashes (no wildcard, not empty). */
+export function isServiceName(svc: string | undefined): svc is string {
+  return !!svc && /^[a-z0-9-]+$/i.test(svc);
+}
+
 export class ActionCatalog {
   private readonly services = new Map<string, ServiceActions | null>();
 
@@ -27,7 +32,7 @@ export class ActionCatalog {
     const wanted = new Set<string>();
     for (const a of actions) {
       const svc = a.split(':')[0]?.toLowerCase();
-      if (svc && svc !== '*' && a.includes(':') && !this.services.has(svc)) wanted.add(svc);
+      if (a.includes(':') && isServiceName(svc) && !this.services.has(svc)) wanted.add(svc);
     }
     await Promise.all(
       [...wanted].map(async (svc) => {
@@ -42,7 +47,9 @@ export class ActionCatalog {
     );
   }
 
+  /** null for a prefix that is no service name (empty, a pattern such as `*`, `s?s`): nothing to look up, never a crash. */
   private service(svc: string): ServiceActions | null {
+    if (!isServiceName(svc)) return null;
     const s = this.services.get(svc.toLowerCase());
     if (s === undefined) throw new Error(`ActionCatalog: service ${svc} was not loaded`);
     return s;
@@ -73,6 +80,7 @@ export class ActionCatalog {
   /** True when the action has no resource-level permission: only `Resource: "*"` can grant it. */
   isWildcardOnly(action: string): boolean {
     const [svc, name] = action.split(':');
+    if (name === undefined) return false;
     const s = this.service(svc);
     return s?.wildcardOnly.get(name.toLowerCase()) ?? false;
   }

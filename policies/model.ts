@@ -12,6 +12,7 @@ import {
   policyDocumentRef,
   renderPolicyDocument,
 } from './document';
+import policyAttributesFile from './policy-attributes.json';
 
 export type Values = Record<string, any>;
 
@@ -48,8 +49,12 @@ export interface PolicyUse {
   readonly resource: Resource;
   /** Attribute path holding the policy, e.g. `policy`, `inline_policy[0].policy`. */
   readonly attribute: string;
-  /** identity: attached to a principal; trust: a role's assume-role policy; resource: guards a resource. */
-  readonly kind: 'identity' | 'trust' | 'resource';
+  /**
+   * identity: attached to a principal; trust: a role's assume-role policy; resource:
+   * guards a resource; boundary: limits what passes (a VPC endpoint or session policy)
+   * and grants nothing by itself.
+   */
+  readonly kind: 'identity' | 'trust' | 'resource' | 'boundary';
   /** For resource policies: the resource type guarded (aws_s3_bucket, aws_kms_key, ...). */
   readonly guards?: string;
   readonly statements: NormalStatement[];
@@ -59,32 +64,38 @@ export interface PolicyError {
   readonly resource: Resource;
   readonly attribute: string;
   readonly error: string;
+  /** The document may be fine, but its kind is unknown to the checks (not a parse error). */
+  readonly unclassified?: true;
 }
 
 /** The key of the `//` comment entry carrying suppressions (see policies/suppress.ts). */
 export const SUPPRESSIONS_KEY = 'ssmb_suppressions';
 
-/** Resource types and attributes that hold IAM policy documents. */
-const POLICY_ATTRIBUTES: Array<{ type: string; attribute: string; kind: PolicyUse['kind']; guards?: string; list?: string }> = [
-  { type: 'aws_iam_role', attribute: 'assume_role_policy', kind: 'trust' },
-  { type: 'aws_iam_role', attribute: 'policy', kind: 'identity', list: 'inline_policy' },
-  { type: 'aws_iam_role_policy', attribute: 'policy', kind: 'identity' },
-  { type: 'aws_iam_user_policy', attribute: 'policy', kind: 'identity' },
-  { type: 'aws_iam_group_policy', attribute: 'policy', kind: 'identity' },
-  { type: 'aws_iam_policy', attribute: 'policy', kind: 'identity' },
-  { type: 'aws_s3_bucket_policy', attribute: 'policy', kind: 'resource', guards: 'aws_s3_bucket' },
-  { type: 'aws_s3_bucket', attribute: 'policy', kind: 'resource', guards: 'aws_s3_bucket' },
-  { type: 'aws_sns_topic_policy', attribute: 'policy', kind: 'resource', guards: 'aws_sns_topic' },
-  { type: 'aws_sns_topic', attribute: 'policy', kind: 'resource', guards: 'aws_sns_topic' },
-  { type: 'aws_sqs_queue_policy', attribute: 'policy', kind: 'resource', guards: 'aws_sqs_queue' },
-  { type: 'aws_sqs_queue', attribute: 'policy', kind: 'resource', guards: 'aws_sqs_queue' },
-  { type: 'aws_kms_key', attribute: 'policy', kind: 'resource', guards: 'aws_kms_key' },
-  { type: 'aws_cloudwatch_log_resource_policy', attribute: 'policy_document', kind: 'resource', guards: 'aws_cloudwatch_log_group' },
-  { type: 'aws_cloudwatch_event_bus_policy', attribute: 'policy', kind: 'resource', guards: 'aws_cloudwatch_event_bus' },
-  { type: 'aws_secretsmanager_secret_policy', attribute: 'policy', kind: 'resource', guards: 'aws_secretsmanager_secret' },
-  { type: 'aws_ecr_repository_policy', attribute: 'policy', kind: 'resource', guards: 'aws_ecr_repository' },
-  { type: 'aws_glue_resource_policy', attribute: 'policy', kind: 'resource', guards: 'aws_glue_catalog_database' },
-];
+/**
+ * Resource types and attributes that hold policy documents, generated from the AWS
+ * provider's schema by scripts/policy-attributes.ts (`other`: not an IAM policy;
+ * `unclassified`: a policy attribute nobody classified yet, reported as could not tell).
+ */
+export const POLICY_ATTRIBUTES: readonly PolicyAttributeSpec[] = (policyAttributesFile as { attributes: PolicyAttributeSpec[] }).attributes;
+
+export interface PolicyAttributeSpec {
+  readonly type: string;
+  /** Path inside the resource, through nested blocks: `policy`, `inline_policy.policy`. */
+  readonly attribute: string;
+  readonly kind: PolicyUse['kind'] | 'other' | 'unclassified';
+  readonly guards?: string;
+}
+
+/** Every value at a dotted attribute path, with its address: `inline_policy.policy` -> `inline_policy[0].policy`, ... */
+function slotsOf(values: Values, path: string): Array<[string, unknown]> {
+  const [head, ...rest] = path.split('.');
+  if (!rest.length) return [[head, values[head]]];
+  const inner = values[head];
+  const items: Values[] = Array.isArray(inner) ? inner : inner && typeof inner === 'object' ? [inner as Values] : [];
+  return items.flatMap((item, i) =>
+    item && typeof item === 'object' ? slotsOf(item, rest.join('.')).map(([p, v]): [string, unknown] => [`${head}[${i}].${p}`, v]) : [],
+  );
+}
 
 /** Attributes that name a resource, for matching a concrete value to it. */
 const IDENTITY_ATTRIBUTES = ['id', 'arn', 'name', 'bucket', 'function_name', 'alarm_name', 'url', 'key_id', 'role'];
@@ -198,15 +209,19 @@ export class StackModel {
     const uses: PolicyUse[] = [];
     const errors: PolicyError[] = [];
     for (const spec of POLICY_ATTRIBUTES) {
+      if (spec.kind === 'other') continue;
       for (const resource of this.byType(spec.type)) {
-        const slots: Array<[string, unknown]> = spec.list
-          ? ((resource.values[spec.list] ?? []) as Values[]).map((item, i) => [
-              `${spec.list}[${i}].${spec.attribute}`,
-              item?.[spec.attribute],
-            ])
-          : [[spec.attribute, resource.values[spec.attribute]]];
-        for (const [attribute, value] of slots) {
+        for (const [attribute, value] of slotsOf(resource.values, spec.attribute)) {
           if (value === undefined || value === null || value === '') continue;
+          if (spec.kind === 'unclassified') {
+            errors.push({
+              resource,
+              attribute,
+              unclassified: true,
+              error: `${spec.type}.${spec.attribute} holds a policy the checks have not classified (identity, trust, resource or boundary)`,
+            });
+            continue;
+          }
           try {
             const statements = normalizePolicy(this.policy(value));
             uses.push({ resource, attribute, kind: spec.kind, guards: spec.guards, statements });

@@ -77,12 +77,18 @@ export function ifCovering(at: StatementAt, action: string, found: Violation[]):
   return found.map((v) => ({ ...v, outcome: 'unknown', message: `${v.message}, ${unless}` }));
 }
 
-/** `*` or `service:*`: every action, or every action of a service. */
+/** `*`, `service:*`, or a wildcard service (`*:Get*`): every action, every action of a service, or of every service. */
 export function isFullWildcard(action: string): boolean {
-  return action === '*' || /^[a-z0-9-]+:\*$/i.test(action);
+  return action === '*' || /^[a-z0-9-]+:\*$/i.test(action) || hasWildcardService(action);
 }
 
-/** Principal "*" or {"AWS": "*"}: anyone. */
+/** `*:Get*`, `s?s:Publish`: the service prefix is a pattern, not a service. */
+export function hasWildcardService(action: string): boolean {
+  const colon = action.indexOf(':');
+  return colon >= 0 && /[*?]/.test(action.slice(0, colon));
+}
+
+/** Principal "*" or {"AWS": "*"}: anyone. (An Allow with NotPrincipal is anyone too: see allowsAnyone.) */
 export function hasAnyPrincipal(st: NormalStatement): boolean {
   const p = st.principals;
   return !!p && (p['*']?.includes('*') || p.AWS?.includes('*') || false);
@@ -94,38 +100,82 @@ export function servicePrincipals(st: NormalStatement): string[] {
 
 /**
  * Values of a condition key under a positive operator (`StringEquals`, `ArnLike`, ...;
- * not `...Not...` and not `...IfExists`, which let a request without the key through).
+ * not `...Not...`, not `...IfExists` and not `ForAllValues:...`, which a request without
+ * the key satisfies).
  */
 export function conditionValues(st: NormalStatement, key: string): string[] {
   return st.conditions
     .filter(
       (c) =>
-        c.variable.toLowerCase() === key.toLowerCase() && !/not/i.test(c.test) && !/ifexists$/i.test(c.test) && !/^Null$/i.test(c.test),
+        c.variable.toLowerCase() === key.toLowerCase() &&
+        !/not/i.test(c.test) &&
+        !/ifexists$/i.test(c.test) &&
+        !/^Null$/i.test(c.test) &&
+        !/^ForAllValues:/i.test(c.test),
     )
     .flatMap((c) => c.values);
 }
 
-/** Keys that pin a request to a known account, organization, source or network. */
-const RESTRICTING_KEYS = [
+/** Keys whose value is an account id, an organization id or a network id: pinned when written out in full. */
+const ID_KEYS = [
   'aws:SourceAccount',
-  'aws:SourceArn',
   'aws:SourceOwner',
   'aws:PrincipalAccount',
+  'aws:ResourceAccount',
   'aws:PrincipalOrgID',
-  'aws:PrincipalArn',
+  'aws:SourceOrgID',
   'aws:SourceVpc',
   'aws:SourceVpce',
   'kms:CallerAccount',
 ];
+/** Keys whose value is an ARN: pinned when its account (or, for ARNs without one, the resource) is written out. */
+const ARN_KEYS = ['aws:SourceArn', 'aws:PrincipalArn'];
+/** Keys that pin a request to a known account, organization, source or network. */
+const RESTRICTING_KEYS = [...ID_KEYS, ...ARN_KEYS];
+
+const WILDCARD = /[*?]/;
+
+/**
+ * Does a condition value pin the request? A wildcard counts as "any" under every
+ * operator: under `StringLike`/`ArnLike` (and `ArnEquals`, which matches wildcards
+ * too) it matches any account; under `StringEquals` a literal `*` matches only the
+ * string "*", which no request carries, so the statement grants nothing and is a
+ * mistake either way. A Terraform expression counts as pinned: a reference names one
+ * resource, and rules judge expressions naming none by the principal they guard.
+ */
+export function pinsRequest(key: string, value: string): boolean {
+  if (value === '') return false;
+  if (isExpression(value)) return true;
+  if (!ARN_KEYS.some((k) => k.toLowerCase() === key.toLowerCase())) return !WILDCARD.test(value);
+  // arn:partition:service:region:account:resource; fewer fields with a wildcard (`arn:*`) is anything.
+  const fields = value.split(':');
+  if (fields.length < 6) return !WILDCARD.test(value);
+  const account = fields[4];
+  const resource = fields.slice(5).join(':');
+  if (account !== '') return !WILDCARD.test(account);
+  // No account field (S3 buckets): only the full name pins it, a name pattern is anyone's bucket.
+  return resource !== '' && !WILDCARD.test(resource);
+}
 
 /** True when a condition limits who can use the statement to a known account, organization, source or network. */
 export function isRestricted(st: NormalStatement): boolean {
-  return RESTRICTING_KEYS.some((k) => conditionValues(st, k).some((v) => v !== '*' && v !== ''));
+  return RESTRICTING_KEYS.some((k) => conditionValues(st, k).some((v) => pinsRequest(k, v)));
+}
+
+/** A Principal "*" / {"AWS": "*"}, or a NotPrincipal (everyone but the named ones) in an Allow. */
+export function allowsAnyone(st: NormalStatement): boolean {
+  return st.effect === 'Allow' && (hasAnyPrincipal(st) || st.notPrincipals !== undefined);
+}
+
+/** Whom a public statement admits, for messages: `anyone ("*")` or `anyone but X (NotPrincipal)`. */
+export function anyoneLabel(st: NormalStatement): string {
+  if (hasAnyPrincipal(st) || !st.notPrincipals) return 'anyone ("*")';
+  return `anyone but ${Object.values(st.notPrincipals).flat().join(', ')} (NotPrincipal)`;
 }
 
 /** An Allow that anyone (any account, anonymous) can use. */
 export function isPublicAllow(st: NormalStatement): boolean {
-  return st.effect === 'Allow' && hasAnyPrincipal(st) && !isRestricted(st);
+  return allowsAnyone(st) && !isRestricted(st);
 }
 
 /** AWS principals (and `*` entries) that are unresolved expressions: any of them may turn out to be "*". */
@@ -135,7 +185,7 @@ export function unresolvedPrincipals(st: NormalStatement): string[] {
 
 /** An Allow that may be public: not public as written, but unrestricted with a principal known only at apply. */
 export function mayBePublicAllow(st: NormalStatement): boolean {
-  return st.effect === 'Allow' && !hasAnyPrincipal(st) && !isRestricted(st) && unresolvedPrincipals(st).length > 0;
+  return st.effect === 'Allow' && !allowsAnyone(st) && !isRestricted(st) && unresolvedPrincipals(st).length > 0;
 }
 
 /** The account root as a principal: `arn:aws:iam::<id>:root` or the bare account id. */

@@ -220,6 +220,14 @@ describe('policy CLI', () => {
       expect(err).toBe(`${empty}: no stacks found\n`);
     });
 
+    it('one path without stacks among others is an error too', async () => {
+      const empty = outdir({});
+      const { code, out, err } = await withErr([clean, empty]);
+      expect(code).toBe(2);
+      expect(out).toBe('');
+      expect(err).toBe(`${empty}: no stacks found\n`);
+    });
+
     it('names the file, line and column of invalid JSON', async () => {
       const file = join(outdir({}), 'broken.json');
       writeFileSync(file, '{\n  "resource": {\n    "aws_s3_bucket" 1\n  }\n}\n');

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main as policyCli } from '../../policies/cli';
-import { StackResult, checkAll, listStacks, planSummaryLine, terraformEnv } from '../../scripts/terraform-harness';
+import { OFFLINE_DIR, StackResult, checkAll, listStacks, planSummaryLine, terraformEnv } from '../../scripts/terraform-harness';
+import { EXCERPT_FILE, readSchema, schemaExcerpt } from '../../scripts/policy-attributes';
 import { COMMENT_MARKER, readPlans, renderPlanSummary, summarize } from '../../scripts/plan-summary/render';
 import { ROOT, exampleConfig, synthToDir } from '../helpers/synth';
 
@@ -62,6 +63,13 @@ describe('policy CLI and plan summary on the example output', () => {
     expect(out).toContain(`HIGH  SSMB-IAM-001  ${DIRTY}  ${dirtyAddress}`);
     expect(out).toContain(`HIGH  SSMB-IAM-003  ${DIRTY}  ${dirtyAddress}`);
     expect(out).toMatch(/^FAIL: 2 unsuppressed finding\(s\) \(2 high\)/m);
+  });
+
+  it("the committed schema excerpt (source of policies/policy-attributes.json) is the installed provider's", () => {
+    // The planned stack's work folder holds the initialized hashicorp/aws provider.
+    const { schema, version } = readSchema(join(listStacks(outdir).find((s) => s.name === CLEAN)!.dir, OFFLINE_DIR));
+    const committed = JSON.parse(readFileSync(join(ROOT, EXCERPT_FILE), 'utf8'));
+    expect(schemaExcerpt(schema, version)).toEqual(committed);
   });
 
   it('checks terraform plans the same way', async () => {

@@ -176,6 +176,21 @@ const FAILING: Record<string, Failing[]> = {
       message: /kms:Decrypt on \*/,
     },
   ],
+  'SSMB-IAM-008': [
+    {
+      what: 'an identity Allow with NotResource',
+      fixture: () =>
+        broken((s) =>
+          statementsOf(s, 'notifier_doc').push({
+            effect: 'Allow',
+            actions: ['sqs:SendMessage'],
+            not_resources: ['${aws_sqs_queue.dlq.arn}'],
+          }),
+        ),
+      address: 'aws_iam_role_policy.notifier_policy',
+      message: /on NotResource \[\$\{aws_sqs_queue\.dlq\.arn\}\]: every other resource/,
+    },
+  ],
   'SSMB-S3-001': [
     {
       what: 'restrict_public_buckets off',
@@ -544,6 +559,37 @@ const FAILING: Record<string, Failing[]> = {
       fixture: () => broken((s) => (s.resource.aws_iam_role_policy.notifier_policy.policy = '{"Version": "2012-10-17", "Statement": [')),
       address: 'aws_iam_role_policy.notifier_policy',
       message: /not JSON/,
+    },
+  ],
+  'SSMB-POL-003': [
+    {
+      what: 'a role anyone can assume (Principal {"AWS": "*"})',
+      fixture: () =>
+        broken((s) =>
+          statementsOf(s, 'notifier_trust').push({
+            effect: 'Allow',
+            actions: ['sts:AssumeRole'],
+            principals: [{ type: 'AWS', identifiers: ['*'] }],
+          }),
+        ),
+      address: 'aws_iam_role.notifier',
+      message: /allows sts:AssumeRole to anyone/,
+    },
+    {
+      what: 'a public queue policy',
+      fixture: () =>
+        broken(
+          (s) =>
+            (s.resource.aws_sqs_queue_policy = {
+              dlq_policy: {
+                queue_url: '${aws_sqs_queue.dlq.id}',
+                policy: JSON.stringify({
+                  Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sqs:SendMessage', Resource: '${aws_sqs_queue.dlq.arn}' }],
+                }),
+              },
+            }),
+        ),
+      address: 'aws_sqs_queue_policy.dlq_policy',
     },
   ],
   'SSMB-POL-002': [

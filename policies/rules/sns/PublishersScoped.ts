@@ -1,6 +1,6 @@
 // Topic policies let AWS services publish only for named sources (`aws:SourceArn` / `aws:SourceAccount`).
 import { Rule, Violation } from '../../types';
-import { allowsCovering, ifCovering, conditionValues, servicePrincipals, statementLabel } from '../../statements';
+import { allowsCovering, ifCovering, conditionValues, pinsRequest, servicePrincipals, statementLabel } from '../../statements';
 
 export const PublishersScoped: Rule = {
   id: 'SSMB-SNS-002',
@@ -17,11 +17,10 @@ export const PublishersScoped: Rule = {
     const topicPolicies = stack.policies().uses.filter((u) => u.guards === 'aws_sns_topic');
     for (const at of allowsCovering(topicPolicies, 'sns:Publish')) {
       const { use, statement: st, index: i } = at;
-      const scoped = [
-        ...conditionValues(st, 'aws:SourceArn'),
-        ...conditionValues(st, 'aws:SourceAccount'),
-        ...conditionValues(st, 'aws:SourceOwner'),
-      ].some((v) => v !== '*');
+      // A wildcard value (`arn:*`, `*`) names no source.
+      const scoped = ['aws:SourceArn', 'aws:SourceAccount', 'aws:SourceOwner'].some((k) =>
+        conditionValues(st, k).some((v) => pinsRequest(k, v)),
+      );
       if (scoped) continue;
       const found = servicePrincipals(st).map((service): Violation => ({
         address: use.resource.address,
