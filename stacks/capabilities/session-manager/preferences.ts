@@ -10,7 +10,6 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
 import { SharedResources, arn } from '../../platform/shared';
 import { SessionManagerConfig } from './config';
-import { terraformLiteral } from '../../platform/literal';
 import { CustomerKey } from '../../constructs/kms-key';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { PolicyStatement } from '../../constructs/policy-document';
@@ -58,7 +57,7 @@ export function preferencesContent(cfg: SessionManagerConfig, p: PreferencesInpu
       runAsDefaultUser: cfg.runAs.enabled ? (cfg.runAs.defaultUser ?? '') : '',
       idleSessionTimeout: String(cfg.idleSessionTimeout),
       maxSessionDuration: cfg.maxSessionDuration === undefined ? '' : String(cfg.maxSessionDuration),
-      shellProfile: { linux: terraformLiteral(cfg.shellProfile.linux), windows: terraformLiteral(cfg.shellProfile.windows) },
+      shellProfile: { linux: cfg.shellProfile.linux, windows: cfg.shellProfile.windows },
     },
   };
 }

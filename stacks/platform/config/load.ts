@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { baselineConfig, BaselineConfig } from './schema';
+import { terraformLiterals } from '../literal';
 import { jsonErrorLocation } from '../../../tooling/json-error';
 
 export const DEFAULT_CONFIG_PATH = 'config/example.json';
@@ -39,11 +40,14 @@ function issueLines(error: z.ZodError): string[] {
   return [...new Set(lines.flat())];
 }
 
-/** Validates an already-parsed object; throws ConfigError listing every problem at once. */
+/**
+ * Validates an already-parsed object; throws ConfigError listing every problem at once.
+ * Every string of the result is a Terraform literal (see terraformLiterals).
+ */
 export function parseConfig(input: unknown, source = '<config>'): BaselineConfig {
   const result = baselineConfig.safeParse(input, { reportInput: true });
   if (!result.success) throw new ConfigError(source, issueLines(result.error));
-  return result.data;
+  return terraformLiterals(result.data);
 }
 
 /** Reads and validates a JSON configuration file. */
