@@ -246,3 +246,62 @@ export async function checkAll(
 export function planSummaryLine(output: string): string {
   return output.match(/^(Plan: .*|No changes\..*)$/m)?.[1] ?? '(no plan line)';
 }
+
+/** One managed resource of a hand-written state: its address and what AWS returned for it. */
+export interface StateResource {
+  readonly type: string;
+  /** The resource's logical id in cdk.tf.json. */
+  readonly name: string;
+  readonly attributes: Record<string, unknown>;
+  /** @default 0 */
+  readonly schemaVersion?: number;
+}
+
+/** A Terraform state (format 4) holding `resources`, as `terraform state pull` shows them. */
+export function handWrittenState(resources: readonly StateResource[]): Record<string, unknown> {
+  return {
+    version: 4,
+    terraform_version: '1.11.4',
+    serial: 1,
+    lineage: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
+    outputs: {},
+    resources: resources.map((r) => ({
+      mode: 'managed',
+      type: r.type,
+      name: r.name,
+      provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+      instances: [{ schema_version: r.schemaVersion ?? 0, attributes: r.attributes, sensitive_attributes: [] }],
+    })),
+    check_results: null,
+  };
+}
+
+export interface StatePlan {
+  readonly ok: boolean;
+  /** terraform plan's output (the error, when it did not plan). */
+  readonly output: string;
+  /** `terraform show -json` of the plan, when it planned. */
+  readonly plan?: {
+    resource_changes?: Array<{ address: string; type: string; name: string; change: { actions: string[]; before?: any; after?: any } }>;
+  };
+}
+
+/**
+ * Plans a stack's offline folder (already initialized by checkStack) against a state: the
+ * state becomes the local backend's file, and the plan does not refresh, since offline
+ * nothing can be read back: the state is what AWS returned. What a deployed stack would
+ * see on its next plan, for changes only a real state shows (Optional+Computed
+ * attributes, moved and removed blocks, prevent_destroy).
+ */
+export async function planAgainstState(work: string, env: NodeJS.ProcessEnv, state: unknown, args: string[] = []): Promise<StatePlan> {
+  writeFileSync(join(work, 'offline.tfstate'), JSON.stringify(state, null, 2));
+  let output = '';
+  try {
+    output = await tf(['plan', '-input=false', '-lock=false', '-refresh=false', '-out=tfplan-state', ...args], work, env);
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    return { ok: false, output: (e.stdout ?? '') + (e.stderr ?? '') || e.message };
+  }
+  const plan = JSON.parse(await tf(['show', '-json', 'tfplan-state'], work, env));
+  return { ok: true, output, plan };
+}

@@ -1,9 +1,19 @@
+import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { CustomerKey } from './kms-key';
 import { PolicyDocument, PolicyStatement, denyInsecureTransport } from './policy-document';
+
+/**
+ * The construct id of an address's subscription: derived from the address alone, so
+ * adding or removing another address never replaces this one (an endpoint change
+ * replaces a subscription, and the recipient would have to confirm again).
+ */
+export function subscriptionId(address: string): string {
+  return `email-${createHash('sha256').update(address).digest('hex').slice(0, 16)}`;
+}
 
 export interface NotificationTopicProps {
   readonly topicName: string;
@@ -56,13 +66,30 @@ export class NotificationTopic extends Construct {
     this.topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: this.key.keyArn });
     this.topicArn = this.topic.arn;
 
-    [...new Set(props.emails ?? [])].sort().forEach((address, i) => {
-      new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topicArn, protocol: 'email', endpoint: address });
+    const addresses = [...new Set(props.emails ?? [])].sort();
+    addresses.forEach((address, i) => {
+      const subscription = new SnsTopicSubscription(this, subscriptionId(address), {
+        topicArn: this.topicArn,
+        protocol: 'email',
+        endpoint: address,
+      });
+      // Earlier versions keyed subscriptions by their position in the sorted list: move
+      // each one from the address it had there, so upgrading re-creates none (a moved
+      // block whose source is not in the state does nothing).
+      subscription.moveFromId(`aws_sns_topic_subscription.${this.formerLogicalId(`email-${i}`)}`);
     });
 
     const policy = new PolicyDocument(this, 'policy-document', [denyInsecureTransport(['sns:Publish'], [this.topicArn])]);
     policy.addStatementProducer(() => this.publisherStatements());
     new SnsTopicPolicy(this, 'policy', { arn: this.topicArn, policy: policy.json });
+  }
+
+  /** The logical id a subscription had at `id`: read from a construct created there and removed again. */
+  private formerLogicalId(id: string): string {
+    const probe = new SnsTopicSubscription(this, id, { topicArn: this.topicArn, protocol: 'email', endpoint: 'probe@example.com' });
+    const logicalId = probe.friendlyUniqueId;
+    this.node.tryRemoveChild(id);
+    return logicalId;
   }
 
   /** Let one EventBridge rule publish (topic policy, scoped by `aws:SourceArn`). */
