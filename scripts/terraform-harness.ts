@@ -295,7 +295,7 @@ export interface StatePlan {
  */
 export async function planAgainstState(work: string, env: NodeJS.ProcessEnv, state: unknown, args: string[] = []): Promise<StatePlan> {
   writeFileSync(join(work, 'offline.tfstate'), JSON.stringify(state, null, 2));
-  let output = '';
+  let output: string;
   try {
     output = await tf(['plan', '-input=false', '-lock=false', '-refresh=false', '-out=tfplan-state', ...args], work, env);
   } catch (err) {
