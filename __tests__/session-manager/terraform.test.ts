@@ -11,7 +11,8 @@ const execFileAsync = promisify(execFile);
 import { evaluate } from '../../policies/engine';
 import { loadPath } from '../../policies/load';
 import { Report } from '../../policies/types';
-import { ROOT, synthToDir } from '../helpers/synth';
+import { ROOT, resourcesOf, synthStack, synthToDir } from '../helpers/synth';
+import { FORMER_SERVICE_LINKED_ROLE_ID } from '../../stacks/capabilities/inventory/config-recorder';
 
 const REGION = 'ap-northeast-1';
 const exampleInput = (): BaselineConfigInput => JSON.parse(readFileSync(join(ROOT, 'config', 'example-bastion.json'), 'utf8'));
@@ -211,4 +212,100 @@ describe('session manager: terraform against a deployed state', () => {
     expect(output).toContain(`Resource aws_kms_key.${ids.key} has\nlifecycle.prevent_destroy set`);
     expect(refused(output)).toContain(`aws_s3_bucket.${ids.bucket}`);
   }, 300_000);
+});
+
+// Disabling the capability on a deployed stack: the plan must forget the session records
+// (removed blocks, destroy = false), never destroy them. The state holds the records at
+// the addresses an enabled stack gives them, plus the Config service-linked role whose
+// removed block the inventory adds to the same stack.
+describe('session manager: disabling a deployed stack (plan against a state holding the records)', () => {
+  const ACCOUNT = '111111111111';
+  const provider = 'provider["registry.terraform.io/hashicorp/aws"]';
+  let changes: Array<{ address: string; type: string; change: { actions: string[] } }>;
+  let output: string;
+  let held: Record<'bucket' | 'key' | 'logGroup' | 'role', string>;
+
+  beforeAll(async () => {
+    const env = await terraformEnv(join(ROOT, '.tmp'));
+    const input = JSON.parse(readFileSync(join(ROOT, 'config', 'example.json'), 'utf8')) as BaselineConfigInput;
+    input.accounts = [{ id: ACCOUNT, name: 'prod', regions: [REGION] }];
+    input.patchHistory = { ...input.patchHistory, enabled: false };
+    const enabled = synthStack(parseConfig(input, 'enabled'));
+    const find = (type: string, pred: (b: any) => boolean) =>
+      `${type}.${Object.entries(resourcesOf(enabled, type)).find(([, b]) => pred(b))![0]}`;
+    held = {
+      bucket: find('aws_s3_bucket', (b) => b.bucket === `ssmb-${ACCOUNT}-${REGION}-sessions`),
+      key: find('aws_kms_key', (b) => /Session Manager/.test(b.description)),
+      logGroup: find('aws_cloudwatch_log_group', (b) => b.name === '/ssmb/session-manager/sessions'),
+      role: `aws_iam_service_linked_role.${FORMER_SERVICE_LINKED_ROLE_ID}`,
+    };
+    input.sessionManager = { ...input.sessionManager, enabled: false };
+    const stack = listStacks(synthToDir(parseConfig(input, 'disabled'))).find((st) => st.name === `prod-${REGION}`)!;
+    const validated = await checkStack(stack, env, { plan: false });
+    if (!validated.ok) throw new Error(`terraform ${validated.step} failed:\n${validated.output}`);
+    const work = join(stack.dir, OFFLINE_DIR);
+    const resource = (address: string, attributes: Record<string, unknown>) => {
+      const [type, name] = address.split('.');
+      return { mode: 'managed', type, name, provider, instances: [{ schema_version: 0, attributes, sensitive_attributes: [] }] };
+    };
+    const keyId = '0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b';
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`;
+    const state = {
+      version: 4,
+      terraform_version: '1.11.0',
+      serial: 3,
+      lineage: '2d7c9e41-5b8a-4f6e-9c13-7a0b4e2f6d58',
+      outputs: {},
+      resources: [
+        resource(held.bucket, {
+          id: `ssmb-${ACCOUNT}-${REGION}-sessions`,
+          bucket: `ssmb-${ACCOUNT}-${REGION}-sessions`,
+          arn: `arn:aws:s3:::ssmb-${ACCOUNT}-${REGION}-sessions`,
+          force_destroy: false,
+          object_lock_enabled: true,
+        }),
+        resource(held.key, {
+          id: keyId,
+          key_id: keyId,
+          arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`,
+          customer_master_key_spec: 'SYMMETRIC_DEFAULT',
+          key_usage: 'ENCRYPT_DECRYPT',
+          deletion_window_in_days: 30,
+        }),
+        resource(held.logGroup, {
+          id: '/ssmb/session-manager/sessions',
+          name: '/ssmb/session-manager/sessions',
+          arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ssmb/session-manager/sessions`,
+          kms_key_id: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`,
+          retention_in_days: 400,
+          skip_destroy: true,
+        }),
+        resource(held.role, {
+          id: roleArn,
+          arn: roleArn,
+          aws_service_name: 'config.amazonaws.com',
+          name: 'AWSServiceRoleForConfig',
+          path: '/aws-service-role/config.amazonaws.com/',
+        }),
+      ],
+    };
+    writeFileSync(join(work, 'offline.tfstate'), JSON.stringify(state));
+    const tf = async (...args: string[]) =>
+      (await execFileAsync('terraform', [...args, '-no-color'], { cwd: work, env, maxBuffer: 256 * 1024 * 1024 })).stdout;
+    output = await tf('plan', '-input=false', '-lock=false', '-refresh=false', '-out=tfplan-disabled');
+    changes = JSON.parse(await tf('show', '-json', 'tfplan-disabled')).resource_changes;
+  }, 600_000);
+
+  it('forgets the key, the transcript bucket and the log group instead of destroying them', () => {
+    for (const address of [held.key, held.bucket, held.logGroup]) {
+      expect(changes.find((c) => c.address === address)?.change.actions).toEqual(['forget']);
+    }
+    expect(changes.filter((c) => c.change.actions.includes('delete')).map((c) => c.address)).toEqual([]);
+    expect(output).toMatch(/will no longer be managed by Terraform/);
+    expect(output).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+  });
+
+  it("forgets the inventory's former service-linked role in the same plan", () => {
+    expect(changes.find((c) => c.address === held.role)?.change.actions).toEqual(['forget']);
+  });
 });

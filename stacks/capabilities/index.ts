@@ -6,7 +6,7 @@ import { SoftwareInventory } from './inventory/inventory';
 import { PatchHistory } from './patch-history/patch-history';
 import { AmiAlerts } from './ami-alerts/ami-alerts';
 import { ManagementTrail } from './cloudtrail/cloudtrail';
-import { SessionManager } from './session-manager/session-manager';
+import { SessionManager, forgetSessionRecords } from './session-manager/session-manager';
 
 /**
  * One entry per capability: which config section it reads, whether it deploys into a
@@ -19,6 +19,12 @@ export interface Capability<S> {
   readonly section: (config: BaselineConfig) => S;
   readonly enabled: (section: S, shared: SharedResources) => boolean;
   readonly add: (scope: Construct, id: string, section: S, shared: SharedResources) => Construct;
+  /**
+   * Runs instead of `add` when the section is disabled: what the capability leaves behind
+   * on purpose (for example `removed` blocks that forget records instead of deleting them).
+   * @default - nothing: disabling destroys every resource of the capability
+   */
+  readonly retire?: (scope: Construct, id: string, section: S, shared: SharedResources) => void;
 }
 
 /** Keeps each entry's section type while the list holds them all. */
@@ -56,6 +62,8 @@ export const CAPABILITIES: readonly Capability<unknown>[] = [
     section: (c) => c.sessionManager,
     enabled: (s) => s.enabled,
     add: (scope, id, config, shared) => new SessionManager(scope, id, { config, shared }),
+    // Transcripts, session logs, their key and the preferences outlive the capability.
+    retire: (scope, id, config, shared) => forgetSessionRecords(scope, id, config, shared),
   }),
   capability({
     // The CloudTrail prerequisite of ami-alerts and session-manager: one multi-region
@@ -67,10 +75,11 @@ export const CAPABILITIES: readonly Capability<unknown>[] = [
   }),
 ];
 
-/** Adds every enabled capability to an account-region stack, in registry order. */
+/** Adds every enabled capability to an account-region stack, in registry order; retires the others. */
 export function addCapabilities(scope: Construct, config: BaselineConfig, shared: SharedResources): void {
   for (const c of CAPABILITIES) {
     const section = c.section(config);
     if (c.enabled(section, shared)) c.add(scope, c.id, section, shared);
+    else c.retire?.(scope, c.id, section, shared);
   }
 }

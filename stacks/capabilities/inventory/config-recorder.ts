@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { forgetResource } from '../../platform/removed';
 import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
 import { ConfigDeliveryChannel } from '@cdktf/provider-aws/lib/config-delivery-channel';
 import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';
@@ -94,9 +94,7 @@ export class ConfigRecorder extends Construct {
     this.roleArn = configServiceLinkedRoleArn(props.partition, props.accountId);
     if (props.forgetServiceLinkedRole) {
       // Deleting it would break every region's recorder (and IAM refuses while they use it).
-      TerraformStack.of(this).addOverride('removed', [
-        { from: `aws_iam_service_linked_role.${FORMER_SERVICE_LINKED_ROLE_ID}`, lifecycle: { destroy: false } },
-      ]);
+      forgetResource(this, `aws_iam_service_linked_role.${FORMER_SERVICE_LINKED_ROLE_ID}`);
     }
 
     this.bucket = new SecureBucket(this, 'bucket', {

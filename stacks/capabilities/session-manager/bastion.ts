@@ -16,6 +16,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { SharedResources } from '../../platform/shared';
 import { BastionConfig, architectureOf } from './config';
 import { suppress } from '../../../policies/suppress';
+import { PolicyDocument, PolicyStatement } from '../../constructs/policy-document';
 
 /** Interface endpoints the agent and session logging use (ec2messages for older agents). */
 export const INTERFACE_ENDPOINT_SERVICES = ['ssm', 'ssmmessages', 'ec2messages', 'logs', 'kms'] as const;
@@ -37,6 +38,91 @@ export function amiParameter(instanceType: string): string {
   // The config schema refuses families missing from the table.
   if (!arch) throw new Error(`sessionManager.bastion.instanceType: no architecture known for ${instanceType}`);
   return `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
+}
+
+/**
+ * S3 buckets owned by AWS that instances behind the gateway endpoint read: the SSM
+ * Agent's (AWS Systems Manager User Guide, "SSM Agent communications with AWS managed S3
+ * buckets"; the patching buckets carry a per-Region suffix, "Reference: Amazon S3 buckets
+ * for patching operations", so they are matched by prefix) and the Amazon Linux 2023
+ * package repositories (Amazon Linux 2023 User Guide, S3 gateway endpoint policy:
+ * `al2023-repos-<region>-de612dc2`). Objects only: the endpoint lets nothing else reach them.
+ */
+export function awsOwnedBucketObjects(partition: string, region: string): string[] {
+  return [
+    `aws-ssm-${region}`,
+    `aws-windows-downloads-${region}`,
+    `amazon-ssm-${region}`,
+    `amazon-ssm-packages-${region}`,
+    `${region}-birdwatcher-prod`,
+    `aws-ssm-distributor-file-${region}`,
+    `aws-ssm-document-attachments-${region}`,
+    `patch-baseline-snapshot-${region}`,
+    `patch-baseline-snapshot-${region}-*`,
+    `aws-patch-manager-${region}-*`,
+    `aws-patchmanager-macos-${region}-*`,
+    `al2023-repos-${region}-de612dc2`,
+  ].map((bucket) => `arn:${partition}:s3:::${bucket}/*`);
+}
+
+const ANYONE = [{ type: '*' as const, identifiers: ['*'] }];
+
+/**
+ * AWS's default endpoint policy, written out: `policy` is Optional+Computed in the
+ * provider, so leaving it unset would keep a restrictive policy applied earlier.
+ */
+const FULL_ACCESS: PolicyStatement[] = [{ sid: 'FullAccess', principals: ANYONE, actions: ['*'], resources: ['*'] }];
+
+/**
+ * Endpoint policies of the bastion's endpoints. Private DNS sends every call in the VPC
+ * to ssm, ssmmessages, ec2messages, logs and kms through the interface endpoints, and the
+ * gateway endpoint carries all S3 traffic of its route tables: a policy naming only the
+ * session bucket, key and log group would cut off every other workload there (the
+ * CloudWatch agent, Parameter Store readers, other KMS users). So the policies draw the
+ * account's perimeter instead (AWS data perimeter pattern, "Control access to VPC
+ * endpoints using endpoint policies", AWS PrivateLink Guide): only this account's
+ * principals pass, so credentials of another account cannot use the endpoints to move
+ * data out; on S3, only this account's buckets, plus read-only access to the AWS-owned
+ * buckets above (dnf reads the repositories unsigned, so that statement has no principal
+ * condition). What an instance may do inside the account stays with IAM: the instance
+ * policy grants writes to the transcript prefix and nothing else of the bucket.
+ */
+export function endpointPolicyStatements(
+  service: (typeof INTERFACE_ENDPOINT_SERVICES)[number] | 's3',
+  accountId: string,
+  partition: string,
+  region: string,
+): PolicyStatement[] {
+  const principalAccount = { test: 'StringEquals', variable: 'aws:PrincipalAccount', values: [accountId] };
+  if (service === 's3') {
+    return [
+      {
+        sid: 'ThisAccountPrincipalsToThisAccountBuckets',
+        principals: ANYONE,
+        actions: ['*'],
+        resources: ['*'],
+        conditions: [principalAccount, { test: 'StringEquals', variable: 'aws:ResourceAccount', values: [accountId] }],
+      },
+      {
+        sid: 'ReadAwsOwnedAgentAndRepositoryBuckets',
+        principals: ANYONE,
+        actions: ['s3:GetObject'],
+        resources: awsOwnedBucketObjects(partition, region),
+      },
+    ];
+  }
+  return [
+    {
+      sid: 'ThisAccountPrincipals',
+      principals: ANYONE,
+      actions: ['*'],
+      resources: ['*'],
+      // The session client opens its data channel with the token StartSession returned,
+      // not a signed request, so the key may be absent there; signed calls (the agent's
+      // CreateControlChannel, CreateDataChannel) must come from this account.
+      conditions: [service === 'ssmmessages' ? { ...principalAccount, test: 'StringEqualsIfExists' } : principalAccount],
+    },
+  ];
 }
 
 export interface SessionBastionProps {
@@ -106,6 +192,14 @@ export class SessionBastion extends Construct {
           }),
         );
       });
+      const policy = (service: (typeof INTERFACE_ENDPOINT_SERVICES)[number] | 's3') =>
+        new PolicyDocument(
+          this,
+          `endpoint-${service}-policy`,
+          endpointsCfg.policy === 'fullAccess'
+            ? FULL_ACCESS
+            : endpointPolicyStatements(service, shared.accountId, shared.partition, shared.region),
+        ).json;
       for (const service of INTERFACE_ENDPOINT_SERVICES) {
         this.endpoints.push(
           new VpcEndpoint(this, `endpoint-${service}`, {
@@ -117,6 +211,7 @@ export class SessionBastion extends Construct {
             // The agent calls the public names (ssm.<region>.amazonaws.com...); private
             // DNS makes them resolve to these endpoints.
             privateDnsEnabled: true,
+            policy: policy(service),
             tags: { Name: `${endpointName}-${service}` },
           }),
         );
@@ -126,6 +221,7 @@ export class SessionBastion extends Construct {
         serviceName: `com.amazonaws.${shared.region}.s3`,
         vpcEndpointType: 'Gateway',
         routeTableIds: [...endpointsCfg.routeTableIds],
+        policy: policy('s3'),
         tags: { Name: `${endpointName}-s3` },
       });
       this.endpoints.push(s3);

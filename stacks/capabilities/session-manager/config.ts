@@ -365,6 +365,12 @@ export const bastionEndpointsConfig = z
       .describe(
         'Other networks (e.g. private subnets of managed instances) allowed to reach the interface endpoints on 443. @default [] - only the bastion',
       ),
+    policy: z
+      .enum(['accountOnly', 'fullAccess'])
+      .default('accountOnly')
+      .describe(
+        "Endpoint policies. accountOnly: only this account's principals, and on S3 only this account's buckets plus the AWS-owned buckets the SSM Agent and Amazon Linux 2023 read; fullAccess: AWS's default policy, for a VPC whose other workloads use other accounts' principals or buckets through these endpoints. @default accountOnly",
+      ),
   })
   .describe('Interface endpoints (ssm, ssmmessages, ec2messages, logs, kms) and an S3 gateway endpoint, for a VPC without internet egress');
 

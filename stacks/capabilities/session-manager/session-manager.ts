@@ -1,5 +1,8 @@
 import { Construct } from 'constructs';
+import { TerraformResource, TerraformStack } from 'cdktf';
 import { SharedResources } from '../../platform/shared';
+import { forgetResource } from '../../platform/removed';
+import { ManagedInstanceRole } from '../../constructs/managed-instance-role';
 import type { SessionManagerConfig } from './config';
 import { adoptsDocument, bastionHere } from './config';
 import { namedOutput } from '../../constructs/named-output';
@@ -7,6 +10,9 @@ import { SessionPreferences } from './preferences';
 import { SessionOperators } from './operators';
 import { LoginAlerts } from './alerts';
 import { SessionBastion } from './bastion';
+
+/** Construct id of the preferences and records (API: their addresses derive from it). */
+const PREFERENCES_ID = 'preferences';
 
 export interface SessionManagerProps {
   /** The `sessionManager` section of the configuration. */
@@ -31,7 +37,7 @@ export class SessionManager extends Construct {
     super(scope, id);
     const { config: cfg, shared } = props;
 
-    this.preferences = new SessionPreferences(this, 'preferences', {
+    this.preferences = new SessionPreferences(this, PREFERENCES_ID, {
       config: cfg,
       shared,
       adoptExisting: adoptsDocument(cfg, shared.stackName),
@@ -92,4 +98,50 @@ export class SessionManager extends Construct {
     }
     for (const [name, value, description] of outputs) namedOutput(this, name, value, description);
   }
+}
+
+/**
+ * Terraform addresses of everything that records sessions (the key and its alias, the
+ * transcript bucket and its configuration, the log group, the preferences document) as
+ * the enabled capability `id` names them in this stack. The real constructs are built in
+ * a scratch stack that is never synthesized: a logical id depends only on the construct
+ * path below the stack (cdktf's public `getLogicalId`), so they match the enabled stack's.
+ * Object Lock and CloudWatch Logs are switched on so their resources are included too
+ * (a removed block for an address the state does not hold changes nothing).
+ */
+export function sessionRecordAddresses(id: string, config: SessionManagerConfig, shared: SharedResources): string[] {
+  // A bare root, not an App: an App creates its output folder on disk.
+  const scratch = new TerraformStack(new Construct(undefined as unknown as Construct, ''), shared.stackName);
+  const instanceRole = new ManagedInstanceRole(scratch, 'scratch-instance-role', {
+    roleName: shared.naming.iam('managed-instance'),
+    instanceProfileName: shared.naming.iam('managed-instance', 'instanceProfile'),
+    policyName: shared.naming.iam('managed-instance', 'iamPolicy'),
+  });
+  const everything: SessionManagerConfig = {
+    ...config,
+    enabled: true,
+    cloudWatch: { ...config.cloudWatch, enabled: true },
+    logBucket: { ...config.logBucket, objectLock: { ...config.logBucket.objectLock, enabled: true } },
+  };
+  const preferences = new SessionPreferences(new Construct(scratch, id), PREFERENCES_ID, {
+    config: everything,
+    shared: { ...shared, instanceRole },
+    adoptExisting: false,
+  });
+  return preferences.node
+    .findAll()
+    .filter(TerraformResource.isTerraformResource)
+    .map((r) => `${(r as TerraformResource).terraformResourceType}.${scratch.getLogicalId(r)}`);
+}
+
+/**
+ * The capability's retirement (`enabled: false`): Terraform forgets the session records
+ * instead of destroying them (`removed` blocks, destroy = false, Terraform >= 1.7). The
+ * transcripts, session logs and the key that decrypts them stay; so does the preferences
+ * document, so sessions keep being recorded into the kept bucket and group instead of
+ * silently falling back to unrecorded ones. Everything else of the capability (alerts,
+ * operator and guard policies, instance grants, bastion) is destroyed as usual.
+ */
+export function forgetSessionRecords(scope: Construct, id: string, config: SessionManagerConfig, shared: SharedResources): void {
+  for (const address of sessionRecordAddresses(id, config, shared)) forgetResource(scope, address);
 }
