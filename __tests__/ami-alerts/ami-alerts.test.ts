@@ -165,6 +165,42 @@ describe('ami-alerts synth: rules, targets, notifier', () => {
     expect(invokeConfig.destination_config.on_failure.destination).toMatch(/^\$\{aws_sqs_queue\.[^.]+\.arn\}$/);
   });
 
+  it('remembers matched AMIs in an on-demand table whose items expire (TTL), under the AWS owned key', () => {
+    const tables = Object.entries(resourcesOf(stack, 'aws_dynamodb_table'));
+    expect(tables).toHaveLength(1);
+    const [tableId, table] = tables[0];
+    expect(table).toMatchObject({
+      name: 'ssmb-ami-alerts-images',
+      billing_mode: 'PAY_PER_REQUEST',
+      hash_key: 'imageId',
+      attribute: [{ name: 'imageId', type: 'S' }],
+      ttl: { attribute_name: 'expiresAt', enabled: true },
+      deletion_protection_enabled: false,
+    });
+    // An expendable cache of public-to-the-account facts: AWS owned key, no backups, no
+    // capacity to plan (see docs/ami-alerts.md).
+    expect(table.server_side_encryption).toBeUndefined();
+    expect(table.point_in_time_recovery).toBeUndefined();
+    expect(table.range_key).toBeUndefined();
+    expect(table.global_secondary_index).toBeUndefined();
+    const [, fn] = findResource(stack, 'aws_lambda_function', (f) => f.function_name === 'ssmb-ami-notifier');
+    expect(fn.environment.variables.IMAGE_MEMORY_TABLE).toBe(`\${aws_dynamodb_table.${tableId}.name}`);
+  });
+
+  it.each([
+    ['no state is watched', ['createImage', 'copyImage', 'registerImage', 'createTags']],
+    ['no CloudTrail path is watched', ['available', 'failed']],
+  ])('creates no table, and grants no DynamoDB action, when %s', (_, watch) => {
+    const only = synthStack(testConfig({ amiAlerts: { tags: WATCHED, watch: watch as never } }));
+    expect(resourcesOf(only, 'aws_dynamodb_table')).toEqual({});
+    const [, fn] = findResource(only, 'aws_lambda_function', (f) => f.function_name === 'ssmb-ami-notifier');
+    expect(fn.environment.variables.IMAGE_MEMORY_TABLE).toBeUndefined();
+    const [, policy] = findResource(only, 'aws_iam_role_policy', (p) => p.name === 'ami-notifier');
+    expect(policyStatements(only, policy.policy).flatMap((s) => s.actions as string[])).not.toContainEqual(
+      expect.stringMatching(/^dynamodb:/),
+    );
+  });
+
   it('grants the notifier DescribeImages on "*" (no resource-level permissions) and nothing else wildcard', () => {
     const [, policy] = findResource(stack, 'aws_iam_role_policy', (p) => p.name === 'ami-notifier');
     const statements = policyStatements(stack, policy.policy);
@@ -172,6 +208,8 @@ describe('ami-alerts synth: rules, targets, notifier', () => {
     expect(wildcard).toEqual([expect.objectContaining({ actions: ['ec2:DescribeImages'], resources: ['*'] })]);
     expect(statements.flatMap((s) => s.actions as string[]).sort()).toEqual(
       [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'ec2:DescribeImages',
         'kms:Decrypt',
         'kms:GenerateDataKey',
@@ -375,6 +413,37 @@ describe('ami-alerts least privilege (IAM simulation)', () => {
           ['sqs:ReceiveMessage', dlqArn],
           ['kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-4000-8000-000000000000`],
           ['logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/other:log-stream:x`],
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it('lets the notifier remember (PutItem) and recall (GetItem) images in its own table, and nothing more', async () => {
+    const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/ssmb-ami-alerts-images`;
+    expect(sim.arn('aws_dynamodb_table', 'ssmb-ami-alerts-images')).toBe(table);
+    expect(
+      await sim.roleTable(role, {
+        allowed: [
+          ['dynamodb:PutItem', table],
+          ['dynamodb:GetItem', table],
+        ],
+        denied: [
+          ['dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/ssmb-ami-alerts-images-copy`],
+          ['dynamodb:GetItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/terraform-locks`],
+          ['dynamodb:GetItem', `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/ssmb-ami-alerts-images`],
+          ['dynamodb:GetItem', `arn:aws:dynamodb:${REGION}:222222222222:table/ssmb-ami-alerts-images`],
+          ['dynamodb:Query', `${table}/index/by-path`],
+          ['dynamodb:Scan', table],
+          ['dynamodb:Query', table],
+          ['dynamodb:UpdateItem', table],
+          ['dynamodb:DeleteItem', table],
+          ['dynamodb:BatchWriteItem', table],
+          ['dynamodb:BatchGetItem', table],
+          ['dynamodb:DeleteTable', table],
+          ['dynamodb:UpdateTimeToLive', table],
+          ['dynamodb:ExportTableToPointInTime', table],
+          ['dynamodb:GetRecords', `${table}/stream/2026-03-02T01:15:09.123`],
+          ['dynamodb:ListTables', '*'],
         ],
       }),
     ).toEqual([]);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeImagesCommand, EC2Client, Image } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AttributeValue, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { handler } from '../../lambda/ami-alerts';
 import { parseWatchedTags } from '../../stacks/capabilities/ami-alerts/env';
 import { MAX_LISTED_IMAGES, MAX_OTHER_IDS_CHARS, formatAlert } from '../../lambda/ami-alerts/message';
@@ -11,10 +12,12 @@ import { MalformedEventError } from '../../lambda/shared/handler';
 
 const ec2Mock = mockClient(EC2Client);
 const snsMock = mockClient(SNSClient);
+const ddbMock = mockClient(DynamoDBClient);
 
 const TOPIC_ARN = 'arn:aws:sns:ap-northeast-1:111111111111:ssmb-notifications';
+const MEMORY_TABLE = 'ssmb-ami-alerts-images';
 const WATCHED = [{ key: 'Release', value: 'golden' }, { key: 'BackupPlan' }];
-const ENV = { TOPIC_ARN, ACCOUNT_NAME: 'prod', WATCHED_TAGS: JSON.stringify(WATCHED) };
+const ENV = { TOPIC_ARN, ACCOUNT_NAME: 'prod', WATCHED_TAGS: JSON.stringify(WATCHED), IMAGE_MEMORY_TABLE: MEMORY_TABLE };
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', `${name}.json`), 'utf8'));
 
@@ -33,7 +36,13 @@ function image(id: string, over: Partial<Image> = {}): Image {
   };
 }
 
-const { logs, published, settlesAtEnrichmentDeadline } = notifierHarness(snsMock, [ec2Mock], ENV);
+const { logs, published, settlesAtEnrichmentDeadline } = notifierHarness(snsMock, [ec2Mock, ddbMock], ENV);
+
+beforeEach(() => {
+  // The memory answers and remembers unless a test says otherwise; it holds nothing.
+  ddbMock.on(GetItemCommand).resolves({});
+  ddbMock.on(PutItemCommand).resolves({});
+});
 
 describe('ami notifier: tag at creation (CreateImage)', () => {
   it('publishes who, when, where, the image, its source instance and a console link', async () => {
@@ -367,5 +376,175 @@ describe('ami notifier: an event without detail is malformed', () => {
     ]);
     expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+});
+
+/** What the CreateImage record of create-image-tagged.json leaves in the memory. */
+const REMEMBERED_CREATE_IMAGE: Record<string, AttributeValue> = {
+  imageId: { S: 'ami-0a1b2c3d4e5f60718' },
+  path: { S: 'createImage' },
+  matched: { L: [{ M: { key: { S: 'Release' }, value: { S: 'golden' } } }] },
+  event: { S: 'CreateImage, request 5d2c9a41-7c1e-4c55-9d1e-000000000001' },
+  eventTime: { S: '2026-03-02T01:15:09Z' },
+  name: { S: 'web-base-2026-03-02' },
+  sourceInstanceId: { S: 'i-0123456789abcdef0' },
+  // 2026-03-02T01:15:09Z plus 7 days, in epoch seconds (DynamoDB TTL).
+  expiresAt: { N: '1773018909' },
+};
+
+describe('ami notifier: matched AMIs are remembered for the available / failed mail (DynamoDB)', () => {
+  it('remembers a matched CreateImage: the image, its matched pairs, the call and an expiry 7 days after it', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image('ami-0a1b2c3d4e5f60718')] });
+    await expect(handler(fixture('create-image-tagged'))).resolves.toMatchObject({ notified: true });
+    const puts = ddbMock.commandCalls(PutItemCommand);
+    expect(puts).toHaveLength(1);
+    expect(puts[0].args[0].input).toEqual({ TableName: MEMORY_TABLE, Item: REMEMBERED_CREATE_IMAGE });
+  });
+
+  it('remembers a copy with its source image, and every AMI of a CreateTags call (never a snapshot)', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    await handler(fixture('copy-image-tagged'));
+    expect(ddbMock.commandCalls(PutItemCommand).map((c) => c.args[0].input.Item)).toEqual([
+      expect.objectContaining({
+        imageId: { S: 'ami-0e5f60718293a4b5c' },
+        path: { S: 'copyImage' },
+        name: { S: 'web-base-2026-03-02-apne1' },
+        sourceImage: { S: 'ami-0f1e2d3c4b5a69788 (us-east-1)' },
+        expiresAt: { N: String(Date.parse('2026-03-02T02:40:31Z') / 1000 + 7 * 86400) },
+      }),
+    ]);
+    ddbMock.resetHistory();
+    snsMock.resetHistory();
+    await handler(fixture('create-tags-multi'));
+    const items = ddbMock.commandCalls(PutItemCommand).map((c) => c.args[0].input.Item!);
+    expect(items.map((i) => i.imageId.S)).toEqual(['ami-0c3d4e5f60718293a', 'ami-0d4e5f60718293a4b']);
+    for (const item of items) {
+      expect(item).toMatchObject({
+        path: { S: 'createTags' },
+        matched: { L: [{ M: { key: { S: 'Release' }, value: { S: 'golden' } } }] },
+        expiresAt: { N: String(Date.parse('2026-03-02T02:04:31Z') / 1000 + 7 * 86400) },
+      });
+      expect(item.name).toBeUndefined(); // one CreateTags call names no image
+    }
+  });
+
+  it('remembers nothing for a call that does not match', async () => {
+    await expect(handler(fixture('create-image-crossed'))).resolves.toMatchObject({ notified: false });
+    expect(ddbMock.commandCalls(PutItemCommand)).toHaveLength(0);
+  });
+
+  it('still mails the CreateImage alert when remembering fails, and logs why', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image('ami-0a1b2c3d4e5f60718')] });
+    ddbMock
+      .on(PutItemCommand)
+      .rejects(Object.assign(new Error('Throughput exceeds the current capacity of your account'), { name: 'ThrottlingException' }));
+    await expect(handler(fixture('create-image-tagged'))).resolves.toMatchObject({ notified: true, messageId: 'msg-1' });
+    expect(published().Subject).toBe('[prod ap-northeast-1] AMI created: ami-0a1b2c3d4e5f60718 (web-base-2026-03-02)');
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'could not remember the matched images; their available / failed mail will look the tags up',
+        imageIds: ['ami-0a1b2c3d4e5f60718'],
+        errorName: 'ThrottlingException',
+      }),
+    );
+  });
+
+  it('still mails at the enrichment deadline when remembering hangs, and cancels the request', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image('ami-0a1b2c3d4e5f60718')] });
+    ddbMock.on(PutItemCommand).callsFake(() => new Promise(() => undefined));
+    await expect(settlesAtEnrichmentDeadline(() => handler(fixture('create-image-tagged')))).resolves.toMatchObject({ notified: true });
+    const [call] = ddbMock.commandCalls(PutItemCommand);
+    expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: expect.objectContaining({ aborted: true }) });
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', errorName: 'TimeoutError' }));
+  });
+
+  it('announces a failed image from the memory, without DescribeImages (a failed image may be gone)', async () => {
+    ddbMock.on(GetItemCommand).resolves({ Item: REMEMBERED_CREATE_IMAGE });
+    await expect(handler(fixture('ami-failed'))).resolves.toMatchObject({ notified: true });
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+    expect(ddbMock.commandCalls(GetItemCommand).map((c) => c.args[0].input)).toEqual([
+      { TableName: MEMORY_TABLE, Key: { imageId: { S: 'ami-0a1b2c3d4e5f60718' } }, ConsistentRead: true },
+    ]);
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] AMI FAILED: ami-0a1b2c3d4e5f60718 (web-base-2026-03-02)');
+    const body = msg.Message!;
+    expect(body).toMatch(/Matched tags: +Release=golden\n/);
+    expect(body).toMatch(/Matched at: +CreateImage, request 5d2c9a41-7c1e-4c55-9d1e-000000000001, 2026-03-02T01:15:09Z\n/);
+    expect(body).toMatch(
+      / {2}Name: +web-base-2026-03-02\n {2}State: +failed\n {2}Error: +Snapshot creation failed: the volume is in an error state\n/,
+    );
+    expect(body).toMatch(/ {2}Source instance: +i-0123456789abcdef0\n/);
+    expect(body).not.toMatch(/Who:/);
+    expect(body).not.toContain('could not be looked up');
+  });
+
+  it('carries the CreateImage record through the memory to the failed mail', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    await handler(fixture('create-image-tagged'));
+    const stored = ddbMock.commandCalls(PutItemCommand)[0].args[0].input.Item;
+    ddbMock.reset();
+    ec2Mock.reset();
+    snsMock.resetHistory();
+    ddbMock.on(GetItemCommand).resolves({ Item: stored });
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] }); // the failed image is no longer described
+    await expect(handler(fixture('ami-failed'))).resolves.toMatchObject({ notified: true });
+    expect(published().Subject).toBe('[prod ap-northeast-1] AMI FAILED: ami-0a1b2c3d4e5f60718 (web-base-2026-03-02)');
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+  });
+
+  it('falls back to DescribeImages when the memory holds no item (tagged otherwise, or before the memory existed)', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image('ami-0a1b2c3d4e5f60718', { State: 'available' })] });
+    await expect(handler(fixture('ami-available'))).resolves.toMatchObject({ notified: true });
+    expect(ddbMock.commandCalls(GetItemCommand)).toHaveLength(1);
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(1);
+    expect(published().Message).not.toMatch(/Matched at:/);
+  });
+
+  it('falls back to DescribeImages when the memory cannot be read, and logs why', async () => {
+    ddbMock.on(GetItemCommand).rejects(Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' }));
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image('ami-0a1b2c3d4e5f60718', { State: 'available' })] });
+    await expect(handler(fixture('ami-available'))).resolves.toMatchObject({ notified: true });
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(1);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'could not read the image memory; looking the tags up',
+        imageId: 'ami-0a1b2c3d4e5f60718',
+        errorName: 'ResourceNotFoundException',
+      }),
+    );
+  });
+
+  it('falls back to DescribeImages when the memory read hangs past the enrichment deadline', async () => {
+    ddbMock.on(GetItemCommand).callsFake(() => new Promise(() => undefined));
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image('ami-0a1b2c3d4e5f60718', { State: 'available' })] });
+    await expect(settlesAtEnrichmentDeadline(() => handler(fixture('ami-available')))).resolves.toMatchObject({ notified: true });
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(1);
+  });
+
+  it.each<[string, Record<string, AttributeValue>]>([
+    // TTL deletion runs days late: an item past its expiry at the event's time is not used.
+    ['an expired item', { ...REMEMBERED_CREATE_IMAGE, expiresAt: { N: String(Date.parse('2026-03-02T01:24:51Z') / 1000) } }],
+    // The configuration changed since: the pair is no longer watched.
+    [
+      'an item whose pairs are no longer watched',
+      { ...REMEMBERED_CREATE_IMAGE, matched: { L: [{ M: { key: { S: 'Team' }, value: { S: 'web' } } }] } },
+    ],
+    ['an unreadable item', { imageId: { S: 'ami-0a1b2c3d4e5f60718' }, matched: { S: 'Release=golden' } }],
+  ])('does not trust %s: DescribeImages decides', async (_, item) => {
+    ddbMock.on(GetItemCommand).resolves({ Item: item });
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    await expect(handler(fixture('ami-failed'))).resolves.toMatchObject({ notified: false });
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(1);
+  });
+
+  it('uses no table when none is configured (no CloudTrail path, or no state, watched)', async () => {
+    delete process.env.IMAGE_MEMORY_TABLE;
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image('ami-0a1b2c3d4e5f60718', { State: 'available' })] });
+    await handler(fixture('create-image-tagged'));
+    snsMock.resetHistory();
+    await expect(handler(fixture('ami-available'))).resolves.toMatchObject({ notified: true });
+    expect(ddbMock.calls()).toHaveLength(0);
   });
 });

@@ -168,6 +168,7 @@ export const RESOLVERS: Record<string, Resolver> = {
     arn: regional(r, 'glue', `table/${r.str('database_name')}/${r.str('name')}`),
   }),
   aws_athena_workgroup: (r) => ({ id: r.str('name'), name: r.str('name'), arn: regional(r, 'athena', `workgroup/${r.str('name')}`) }),
+  aws_dynamodb_table: (r) => ({ id: r.str('name'), name: r.str('name'), arn: regional(r, 'dynamodb', `table/${r.str('name')}`) }),
   aws_cloudtrail: (r) => ({ id: r.str('name'), name: r.str('name'), arn: regional(r, 'cloudtrail', `trail/${r.str('name')}`) }),
   aws_config_configuration_recorder: (r) => ({ id: r.opt('name', 'default'), name: r.opt('name', 'default') }),
   aws_config_delivery_channel: (r) => ({ id: r.opt('name', 'default'), name: r.opt('name', 'default') }),

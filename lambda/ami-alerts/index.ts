@@ -1,15 +1,22 @@
 /**
- * Tagged-AMI alerts: receives CloudTrail CreateImage / CreateTags records
- * and EC2 AMI State Change events from the capability's rules, keeps only AMIs that
- * carry a watched tag as an exact key/value pair, and publishes a readable message.
+ * Tagged-AMI alerts: receives CloudTrail CreateImage / CopyImage / RegisterImage /
+ * CreateTags records and EC2 AMI State Change events from the capability's rules, keeps
+ * only AMIs that carry a watched tag as an exact key/value pair, and publishes a readable
+ * message. AMIs matched on a CloudTrail path are remembered (memory.ts), so their
+ * available / failed mail does not depend on DescribeImages.
  *
  * Failure policy (the same as every notifier's):
  * - a publish failure throws: Lambda retries, then the event lands in the DLQ;
  * - enrichment (image name, state) that fails, or hangs past the enrichment deadline,
  *   degrades the message, never blocks it; only the AMIs the mail describes are looked up;
- * - the state-change path needs DescribeImages to decide at all (the event has no
- *   tags), so there a lookup failure throws too rather than guess.
+ * - remembering a matched AMI is best effort too (deadline, failure logged): without
+ *   the item the state-change path looks the tags up as before;
+ * - the state-change path asks the memory first; when it has no usable item (never
+ *   matched on a CloudTrail path, written before the memory existed, or unreadable) it
+ *   needs DescribeImages to decide at all (the event has no tags), so there a lookup
+ *   failure throws rather than guess.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { withDeadline } from '../shared/enrichment';
@@ -18,6 +25,7 @@ import { describeError, logJson } from '../shared/log';
 import { describeImages, ImageFacts } from './images';
 import { AlertFacts, formatAlert, listedImageIds } from './message';
 import { CloudTrailDetail, decideCloudTrail, matchingTags, principalOf } from './match';
+import { RememberedImage, expiryOf, recallImage, rememberImages } from './memory';
 import { AMI_ALERTS_ENVIRONMENT, AmiAlertsSettings, WatchedTag, parseWatchedTags } from '../../stacks/capabilities/ami-alerts/env';
 
 export interface AmiEvent {
@@ -39,6 +47,7 @@ type Settings = AmiAlertsSettings & { readonly watched: WatchedTag[] };
 
 const ec2 = new EC2Client({});
 const sns = new SNSClient({});
+const ddb = new DynamoDBClient({});
 
 function skip(event: AmiEvent, reason: string, fields: Record<string, unknown> = {}): Outcome {
   logJson('INFO', 'no notification', { reason, eventId: event.id, detailType: event['detail-type'], ...fields });
@@ -53,12 +62,39 @@ async function fromCloudTrail(event: AmiEvent, settings: Settings): Promise<Aler
   let images = new Map<string, ImageFacts>();
   let lookupError: string | undefined;
   const listed = listedImageIds(decision.imageIds);
-  try {
-    images = await withDeadline('DescribeImages', (abortSignal) => describeImages(ec2, listed, { abortSignal }));
-  } catch (err) {
-    lookupError = String(describeError(err).errorName ?? 'error');
-    logJson('WARN', 'image lookup failed; sending the facts of the event', { imageIds: listed, ...describeError(err) });
-  }
+  const eventLabel = `${detail.eventName}${detail.requestID ? `, request ${detail.requestID}` : ''}`;
+  const lookup = async () => {
+    try {
+      images = await withDeadline('DescribeImages', (abortSignal) => describeImages(ec2, listed, { abortSignal }));
+    } catch (err) {
+      lookupError = String(describeError(err).errorName ?? 'error');
+      logJson('WARN', 'image lookup failed; sending the facts of the event', { imageIds: listed, ...describeError(err) });
+    }
+  };
+  const remember = async (table: string) => {
+    // The AMIs the mail describes (a CreateTags call may name 1,000); an AMI beyond
+    // them falls back to DescribeImages when its state changes.
+    const single = decision.imageIds.length === 1;
+    const expiresAt = expiryOf(detail.eventTime ?? event.time);
+    const items: RememberedImage[] = listed.map((imageId) => ({
+      imageId,
+      path: decision.path,
+      matched: decision.matched,
+      event: eventLabel,
+      eventTime: detail.eventTime ?? event.time,
+      ...(single ? { name: decision.requestedName, sourceInstanceId: decision.sourceInstanceId, sourceImage: decision.sourceImage } : {}),
+      expiresAt,
+    }));
+    try {
+      await withDeadline('PutItem', (abortSignal) => rememberImages(ddb, table, items, { abortSignal }));
+    } catch (err) {
+      logJson('WARN', 'could not remember the matched images; their available / failed mail will look the tags up', {
+        imageIds: listed,
+        ...describeError(err),
+      });
+    }
+  };
+  await Promise.all([lookup(), settings.imageMemoryTable ? remember(settings.imageMemoryTable) : undefined]);
   return {
     kind: decision.path,
     imageIds: decision.imageIds,
@@ -71,7 +107,7 @@ async function fromCloudTrail(event: AmiEvent, settings: Settings): Promise<Aler
     principal: principalOf(detail),
     sourceIp: detail.sourceIPAddress,
     time: detail.eventTime ?? event.time,
-    eventLabel: `${detail.eventName}${detail.requestID ? `, request ${detail.requestID}` : ''}`,
+    eventLabel,
     requestedName: decision.requestedName,
     sourceInstanceId: decision.sourceInstanceId,
     sourceImage: decision.sourceImage,
@@ -87,17 +123,10 @@ async function fromStateChange(event: AmiEvent, settings: Settings): Promise<Ale
   if (typeof imageId !== 'string' || (state !== 'available' && state !== 'failed')) {
     throw new Error(`unexpected EC2 AMI State Change detail ${JSON.stringify(event.detail)}: check the rule pattern`);
   }
-  // The decision itself needs the tags: a failed lookup throws (retried, then DLQ).
-  const images = await describeImages(ec2, [imageId]);
-  const image = images.get(imageId);
-  if (!image) return skip(event, 'the image no longer exists, so its tags cannot be read', { imageId, state });
-  const matched = matchingTags(image.tags, settings.watched);
-  if (matched.length === 0) return skip(event, 'the image carries no watched tag pair', { imageId, state });
-  return {
+  const remembered = await recall(event, settings, imageId);
+  const base = {
     kind: state,
     imageIds: [imageId],
-    matched,
-    images,
     region: event.region,
     accountId: event.account,
     accountName: settings.accountName,
@@ -105,7 +134,55 @@ async function fromStateChange(event: AmiEvent, settings: Settings): Promise<Ale
     eventLabel: `EC2 AMI State Change${event.detail.RequestId ? `, request ${event.detail.RequestId}` : ''}`,
     eventState: state,
     errorMessage: typeof event.detail.ErrorMessage === 'string' ? event.detail.ErrorMessage : undefined,
-  };
+  } as const;
+  if (remembered) {
+    return {
+      ...base,
+      matched: remembered.matched,
+      images: new Map(),
+      matchedAt: [remembered.event, remembered.eventTime].filter(Boolean).join(', ') || undefined,
+      requestedName: remembered.name,
+      sourceInstanceId: remembered.sourceInstanceId,
+      sourceImage: remembered.sourceImage,
+    };
+  }
+  // The decision itself needs the tags: a failed lookup throws (retried, then DLQ).
+  const images = await describeImages(ec2, [imageId]);
+  const image = images.get(imageId);
+  if (!image) return skip(event, 'the image no longer exists, so its tags cannot be read', { imageId, state });
+  const matched = matchingTags(image.tags, settings.watched);
+  if (matched.length === 0) return skip(event, 'the image carries no watched tag pair', { imageId, state });
+  return { ...base, matched, images };
+}
+
+/**
+ * The memory's item for the image, when it can be used: not past its expiry at the
+ * event's time (TTL deletion runs late), and with pairs still watched (the configuration
+ * may have changed since). A read that fails or hangs is logged and treated as no item.
+ */
+async function recall(event: AmiEvent, settings: Settings, imageId: string): Promise<RememberedImage | undefined> {
+  const table = settings.imageMemoryTable;
+  if (!table) return undefined;
+  let item: RememberedImage | undefined;
+  try {
+    item = await withDeadline('GetItem', (abortSignal) => recallImage(ddb, table, imageId, { abortSignal }));
+  } catch (err) {
+    logJson('WARN', 'could not read the image memory; looking the tags up', { imageId, ...describeError(err) });
+    return undefined;
+  }
+  if (!item) return undefined;
+  const at = event.time ? Date.parse(event.time) : NaN;
+  const now = Number.isNaN(at) ? Date.now() : at;
+  if (item.expiresAt * 1000 <= now) {
+    logJson('INFO', 'remembered image expired; looking the tags up', { imageId, expiresAt: item.expiresAt });
+    return undefined;
+  }
+  const matched = matchingTags(item.matched, settings.watched);
+  if (matched.length === 0) {
+    logJson('INFO', 'remembered pairs are no longer watched; looking the tags up', { imageId });
+    return undefined;
+  }
+  return { ...item, matched };
 }
 
 /** The envelope every rule sends: a detail object is the least each path reads. */

@@ -9,6 +9,8 @@ export interface AlertFacts {
   readonly kind: AlertKind;
   readonly imageIds: readonly string[];
   readonly matched: readonly Tag[];
+  /** State changes told from the image memory: the call that matched, and when. */
+  readonly matchedAt?: string;
   /** Lookup results by AMI id; missing ids are shown with what the event told. */
   readonly images: ReadonlyMap<string, ImageFacts>;
   /** Why the lookup failed, when it did (the message says the details are missing). */
@@ -114,6 +116,7 @@ export function formatAlert(f: AlertFacts): Notification {
     '',
     ...fieldLines([
       ['Matched tags', f.matched.map(formatTag).join(', ')],
+      ['Matched at', f.matchedAt],
       ['Who', f.principal],
       ['Source IP', f.sourceIp],
       ['When', f.time],

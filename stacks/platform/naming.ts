@@ -23,6 +23,7 @@ export const NAME_LIMITS = {
   cloudwatchAlarm: 255,
   /** Also within the 256 of the `Name` tag a group usually carries. */
   securityGroup: 255,
+  dynamodbTable: 255,
 } as const;
 
 export type NameKind = keyof typeof NAME_LIMITS;

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { SharedResources, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
 import { EventRule } from '../../constructs/event-rule';
 import { NotifierFunction } from '../../constructs/notifier-function';
-import { AmiAlertRuleKind, amiAlertPatterns } from './patterns';
+import { AmiAlertRuleKind, TAG_AT_CREATION_CALLS, amiAlertPatterns } from './patterns';
 import type { AmiAlertsConfig } from './config';
 import { AMI_ALERTS_ENVIRONMENT, encodeWatchedTags } from './env';
 
@@ -29,6 +30,10 @@ const RULES: Record<AmiAlertRuleKind, { purpose: string; description: string }> 
  * their patterns are pre-filters (EventBridge cannot tie a tag key to its value), and
  * one notifier Lambda decides on the exact pair and writes the message.
  *
+ * When a CloudTrail path and a state are both watched, a DynamoDB table remembers the
+ * AMIs matched on the CloudTrail paths, so their available / failed mail does not depend
+ * on DescribeImages answering (a failed image may no longer be described).
+ *
  * The CloudTrail paths need a trail that logs management events (see `cloudTrail`).
  */
 export interface AmiAlertsProps {
@@ -40,11 +45,33 @@ export interface AmiAlertsProps {
 export class AmiAlerts extends Construct {
   readonly notifier: NotifierFunction;
   readonly rules: Partial<Record<AmiAlertRuleKind, EventRule>> = {};
+  /** The image memory; absent unless a CloudTrail path and a state are both watched. */
+  readonly imageMemory?: DynamodbTable;
 
   constructor(scope: Construct, id: string, props: AmiAlertsProps) {
     super(scope, id);
     const { shared } = props;
     const { tags, watch } = props.config;
+
+    const cloudTrailPaths = [...Object.keys(TAG_AT_CREATION_CALLS), 'createTags'];
+    if (watch.some((p) => cloudTrailPaths.includes(p)) && watch.some((p) => p === 'available' || p === 'failed')) {
+      this.imageMemory = new DynamodbTable(this, 'image-memory', {
+        name: shared.naming.regional('ami-alerts-images', 'dynamodbTable'),
+        // A few writes per AMI created: on-demand costs cents and needs no capacity plan.
+        billingMode: 'PAY_PER_REQUEST',
+        hashKey: 'imageId',
+        attribute: [{ name: 'imageId', type: 'S' }],
+        // The handler writes the expiry (7 days after the call, lambda/ami-alerts/memory.ts).
+        ttl: { attributeName: 'expiresAt', enabled: true },
+        // No server_side_encryption block: the AWS owned key. The items are AMI ids and tag
+        // pairs anyone with ec2:DescribeImages in the account reads anyway; a customer key
+        // would add a key policy, KMS calls and a failure mode to a best-effort cache.
+        // No point-in-time recovery and no deletion protection: losing the items only
+        // sends the state-change path back to DescribeImages, and disabling the
+        // capability must be able to delete the table.
+        deletionProtectionEnabled: false,
+      });
+    }
 
     this.notifier = new NotifierFunction(this, 'notifier', {
       ...notifierFunctionBase(shared, 'ami-notifier'),
@@ -55,10 +82,15 @@ export class AmiAlerts extends Construct {
         accountName: shared.accountName,
         // The same list the patterns pre-filter on; the function checks the exact pairs.
         watchedTags: encodeWatchedTags(tags),
+        imageMemoryTable: this.imageMemory?.name,
       }),
       statements: [
         // DescribeImages has no resource-level permissions: "*" is the only option.
         { sid: 'LookUpImages', actions: ['ec2:DescribeImages'], resources: ['*'] },
+        // One handler serves both paths: the CloudTrail path writes, the state-change path reads.
+        ...(this.imageMemory
+          ? [{ sid: 'RememberImages', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.imageMemory.arn] }]
+          : []),
         ...shared.topic.publishGrant(),
       ],
     });

@@ -13,10 +13,16 @@ export interface AmiAlertsSettings {
   readonly accountName?: string;
   /** The watched pairs as JSON (encodeWatchedTags); the handler checks the exact pairs the patterns pre-filter on. */
   readonly watchedTags: string;
+  /**
+   * The DynamoDB table that remembers AMIs matched on the CloudTrail paths, read first by
+   * the available / failed path. Deployed only when both kinds of path are watched.
+   * @default - no memory: the state-change path looks the tags up with DescribeImages
+   */
+  readonly imageMemoryTable?: string;
 }
 
 export const AMI_ALERTS_ENVIRONMENT = environmentContract<AmiAlertsSettings>(
-  { topicArn: 'TOPIC_ARN', accountName: 'ACCOUNT_NAME', watchedTags: 'WATCHED_TAGS' },
+  { topicArn: 'TOPIC_ARN', accountName: 'ACCOUNT_NAME', watchedTags: 'WATCHED_TAGS', imageMemoryTable: 'IMAGE_MEMORY_TABLE' },
   ['topicArn', 'watchedTags'],
 );
 
