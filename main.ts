@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { TerraformStack } from 'cdktf';
 import { buildApp, synthWarnings } from './stacks/platform/app';
-import { ConfigError, loadConfig } from './stacks/platform/config/load';
+import { ConfigError, configNotes, loadConfig } from './stacks/platform/config/load';
 import { replaceDirectory } from './tooling/replace-directory';
 
 // Entry point of `npm run synth` and `cdktf synth`: load SSMB_CONFIG, synthesize
@@ -39,7 +39,7 @@ function main(): number {
       });
     });
     const { warnings, stacks } = result;
-    for (const warning of warnings) process.stdout.write(`NOTE ${warning}\n`);
+    for (const note of [...configNotes(config), ...warnings]) process.stdout.write(`NOTE ${note}\n`);
     const where = relative(process.cwd(), outdir) || '.';
     for (const stack of stacks) process.stdout.write(`wrote ${where}/stacks/${stack}/cdk.tf.json\n`);
     process.stdout.write(`${stacks.length} stacks synthesized into ${where}\n`);

@@ -44,7 +44,9 @@ describe('State Manager association schedules: one rule set for every associatio
       'cron(0 3 * * ?)',
       'must have 6 fields (minutes hours day-of-month month day-of-week year), optionally preceded by seconds = 0, got "cron(0 3 * * ?)"',
     ],
-    ['cron(x 3 ? * SUN *)', 'has an unreadable minutes field "x", got "cron(x 3 ? * SUN *)"'],
+    ['cron(x 3 ? * SUN *)', 'the minutes field "x" is not a minutes value (0-59), got "cron(x 3 ? * SUN *)"'],
+    ['cron(0 25 ? * SUN *)', 'the hours field "25" is out of range (0-23), got "cron(0 25 ? * SUN *)"'],
+    ['cron(0 3 * * * *)', 'needs ? in day-of-month or day-of-week (AWS refuses a value or * in both), got "cron(0 3 * * * *)"'],
     ['at(2030-01-01T00:00:00)', 'State Manager associations take rate(...) or cron(...), not at(...), got "at(2030-01-01T00:00:00)"'],
     ['weekly', 'must be rate(N minutes|hours|days) or cron(...), got "weekly"'],
   ];

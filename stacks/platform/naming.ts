@@ -1,4 +1,5 @@
 import { AccountConfig } from './config/schema';
+import { bucketNameProblem } from './config/common';
 
 /** AWS length limits for the physical names the baseline creates. */
 export const NAME_LIMITS = {
@@ -53,7 +54,11 @@ export class Naming {
 
   /** A bucket name: S3 names are unique across all of AWS. */
   bucket(purpose: string): string {
-    return this.check(`${this.prefix}-${this.account.id}-${this.region}-${purpose}`, 'bucket');
+    const name = this.check(`${this.prefix}-${this.account.id}-${this.region}-${purpose}`, 'bucket');
+    // The config schema refuses a namePrefix that makes such names; a purpose must not either.
+    const problem = bucketNameProblem(name);
+    if (problem) throw new Error(`bucket name "${name}" ${problem}`);
+    return name;
   }
 
   private check(name: string, kind: NameKind): string {

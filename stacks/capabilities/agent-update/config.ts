@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { associationSchedule, complianceSeverity, maxConcurrency, maxErrors, targets } from '../../platform/config/common';
+import { associationSchedule, complianceSeverity, maxConcurrency, maxErrors, shown, targets } from '../../platform/config/common';
 
 /**
  * Statuses a State Manager instance association reports (`AssociationStatusName`);
@@ -9,15 +9,15 @@ export const ASSOCIATION_STATUSES = ['Success', 'Failed', 'Pending'] as const;
 
 /** SSM Agent versions are four dot-separated numbers, e.g. 3.3.2299.0. */
 const agentVersion = z.string().regex(/^\d+\.\d+\.\d+\.\d+$/, {
-  error: (iss) => `must be an SSM Agent version like 3.3.2299.0, got ${JSON.stringify(iss.input)}`,
+  error: (iss) => `must be an SSM Agent version like 3.3.2299.0, got ${shown(iss.input)}`,
 });
 
 /** Retention of the association output objects (days); S3 needs at least 1. */
 const retentionDays = z
   .number()
   .int()
-  .min(1, { error: (iss) => `must be at least 1 day, got ${JSON.stringify(iss.input)}` })
-  .max(3650, { error: (iss) => `must be at most 3650 days (10 years), got ${JSON.stringify(iss.input)}` });
+  .min(1, { error: (iss) => `must be at least 1 day, got ${shown(iss.input)}` })
+  .max(3650, { error: (iss) => `must be at most 3650 days (10 years), got ${shown(iss.input)}` });
 
 /** SSM Agent auto-update. */
 export const agentUpdateConfig = z
@@ -70,14 +70,14 @@ export const agentUpdateConfig = z
       ctx.addIssue({
         code: 'custom',
         path: ['applyOnlyAtCronInterval'],
-        message: `needs a cron(...) schedule (State Manager does not support it with rate expressions), got schedule ${JSON.stringify(cfg.schedule)}`,
+        message: `needs a cron(...) schedule (State Manager does not support it with rate expressions), got schedule ${shown(cfg.schedule)}`,
       });
     }
     if (cfg.allowDowngrade && cfg.version === undefined) {
       ctx.addIssue({ code: 'custom', path: ['allowDowngrade'], message: 'needs version (the agent version to downgrade to)' });
     }
     const dup = cfg.notifyStatuses.find((s, i) => cfg.notifyStatuses.indexOf(s) !== i);
-    if (dup) ctx.addIssue({ code: 'custom', path: ['notifyStatuses'], message: `lists ${JSON.stringify(dup)} twice` });
+    if (dup) ctx.addIssue({ code: 'custom', path: ['notifyStatuses'], message: `lists ${shown(dup)} twice` });
   })
   .describe('SSM Agent auto-update');
 

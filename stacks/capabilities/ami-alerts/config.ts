@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tagKey, tagValue } from '../../platform/config/common';
+import { shown, tagKey, tagValue } from '../../platform/config/common';
 import { AMI_ALERT_PATHS, MAX_EVENT_PATTERN_LENGTH, amiAlertPatterns } from './patterns';
 import type { WatchedTag } from './env';
 
@@ -72,7 +72,7 @@ export const amiAlertsConfig = z
         ctx.addIssue({
           code: 'custom',
           path: ['tags', i],
-          message: `${describeTag(t)} is already covered by amiAlerts.tags[${wide}] (key ${JSON.stringify(t.key)} with any value); remove one`,
+          message: `${describeTag(t)} is already covered by amiAlerts.tags[${wide}] (key ${shown(t.key)} with any value); remove one`,
         });
       }
     });
@@ -99,5 +99,5 @@ export const amiAlertsConfig = z
 export type AmiAlertsConfig = z.infer<typeof amiAlertsConfig>;
 
 function describeTag(t: WatchedTag): string {
-  return t.value === undefined ? `${JSON.stringify(t.key)} (any value)` : `${JSON.stringify(t.key)}=${JSON.stringify(t.value)}`;
+  return t.value === undefined ? `${shown(t.key)} (any value)` : `${shown(t.key)}=${shown(t.value)}`;
 }

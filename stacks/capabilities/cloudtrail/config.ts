@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shown } from '../../platform/config/common';
 
 /**
  * "AWS API Call via CloudTrail" events reach EventBridge only where a trail logs
@@ -15,9 +16,9 @@ export const cloudTrailConfig = z
       ),
     logExpirationDays: z
       .number()
-      .int({ error: (iss) => `must be a whole number of days, got ${JSON.stringify(iss.input)}` })
-      .min(1, { error: (iss) => `must be at least 1 day, got ${JSON.stringify(iss.input)}` })
-      .max(3653, { error: (iss) => `must be at most 3653 days (10 years), got ${JSON.stringify(iss.input)}` })
+      .int({ error: (iss) => `must be a whole number of days, got ${shown(iss.input)}` })
+      .min(1, { error: (iss) => `must be at least 1 day, got ${shown(iss.input)}` })
+      .max(3653, { error: (iss) => `must be at most 3653 days (10 years), got ${shown(iss.input)}` })
       .default(365)
       .describe('With create: delete trail log files this many days after delivery. @default 365'),
   })

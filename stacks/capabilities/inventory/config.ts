@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { associationSchedule, targets } from '../../platform/config/common';
+import { associationSchedule, shown, targets } from '../../platform/config/common';
 
 // ---------------------------------------------------------------------------------
 // What the association collects (parameters of AWS-GatherSoftwareInventory)
@@ -14,7 +14,7 @@ const absolutePath = z
   .min(1)
   .max(1024)
   .regex(/^(\/|[A-Za-z]:\\|%[A-Za-z_][A-Za-z0-9_()]*%)/, {
-    error: (iss) => `must be an absolute path (/var/app, C:\\Program Files or %PROGRAMFILES%), got ${JSON.stringify(iss.input)}`,
+    error: (iss) => `must be an absolute path (/var/app, C:\\Program Files or %PROGRAMFILES%), got ${shown(iss.input)}`,
   });
 
 export const fileInventory = z
@@ -26,7 +26,7 @@ export const fileInventory = z
           .string()
           .min(1)
           .regex(/^[^/\\]+$/, {
-            error: (iss) => `must be a file-name pattern such as *.sh, without directories, got ${JSON.stringify(iss.input)}`,
+            error: (iss) => `must be a file-name pattern such as *.sh, without directories, got ${shown(iss.input)}`,
           }),
       )
       .min(1, { error: 'must list at least one file-name pattern, e.g. ["*.conf"]' })
@@ -50,7 +50,7 @@ export const registryInventory = z
       .string()
       .regex(new RegExp(`^(${REGISTRY_HIVES.join('|')})(\\\\[^\\\\]+)*$`), {
         error: (iss) =>
-          `must be a registry key path starting with a hive, e.g. HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon, got ${JSON.stringify(iss.input)}`,
+          `must be a registry key path starting with a hive, e.g. HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon, got ${shown(iss.input)}`,
       })
       .describe('Registry key path (AWS "Path")'),
     recursive: z.boolean().default(false).describe('Include subkeys (AWS "Recursive"). @default false'),
@@ -110,7 +110,7 @@ export const recorderConfig = z
   .strictObject({
     mode: z
       .enum(['create', 'useExisting'], {
-        error: (iss) => `must be "create" or "useExisting", got ${JSON.stringify(iss.input)}`,
+        error: (iss) => `must be "create" or "useExisting", got ${shown(iss.input)}`,
       })
       .default('create')
       .describe(
@@ -120,14 +120,14 @@ export const recorderConfig = z
     extraResourceTypes: z
       .array(
         z.enum(EXTRA_RESOURCE_TYPES, {
-          error: (iss) => `must be one of ${EXTRA_RESOURCE_TYPES.join(', ')}, got ${JSON.stringify(iss.input)}`,
+          error: (iss) => `must be one of ${EXTRA_RESOURCE_TYPES.join(', ')}, got ${shown(iss.input)}`,
         }),
       )
       .default([])
       .describe(`Also record these types (each adds cost). @default - none`),
     recordingFrequency: z
       .enum(['CONTINUOUS', 'DAILY'], {
-        error: (iss) => `must be "CONTINUOUS" or "DAILY", got ${JSON.stringify(iss.input)}`,
+        error: (iss) => `must be "CONTINUOUS" or "DAILY", got ${shown(iss.input)}`,
       })
       .default('CONTINUOUS')
       .describe('CONTINUOUS records every change; DAILY at most one item per resource and day (each costs more). @default CONTINUOUS'),
@@ -145,14 +145,14 @@ export const recorderConfig = z
       ),
     deliveryFrequency: z
       .enum(DELIVERY_FREQUENCIES, {
-        error: (iss) => `must be one of ${DELIVERY_FREQUENCIES.join(', ')}, got ${JSON.stringify(iss.input)}`,
+        error: (iss) => `must be one of ${DELIVERY_FREQUENCIES.join(', ')}, got ${shown(iss.input)}`,
       })
       .default('TwentyFour_Hours')
       .describe('How often Config delivers configuration snapshots to the bucket. @default TwentyFour_Hours'),
     bucketRetentionDays: z
       .number()
       .int()
-      .min(1, { error: (iss) => `must be at least 1 day, got ${JSON.stringify(iss.input)}` })
+      .min(1, { error: (iss) => `must be at least 1 day, got ${shown(iss.input)}` })
       .default(365)
       .describe('Delete delivered history and snapshot files after this many days. @default 365'),
   })
@@ -163,7 +163,7 @@ export const recorderConfig = z
         ctx.addIssue({
           code: 'custom',
           path: ['extraResourceTypes', i],
-          message: `duplicate type ${JSON.stringify(t)} (also at extraResourceTypes[${first}])`,
+          message: `duplicate type ${shown(t)} (also at extraResourceTypes[${first}])`,
         });
     });
   })

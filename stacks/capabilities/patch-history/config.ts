@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { associationSchedule, maxConcurrency, maxErrors, tagKey, tagValue, targets } from '../../platform/config/common';
+import { associationSchedule, maxConcurrency, maxErrors, parseCron, shown, tagKey, tagValue, targets } from '../../platform/config/common';
 
 /** The classifications the field report snapshotted (Windows and Linux names together). */
 export const DEFAULT_CLASSIFICATIONS = ['Security', 'CriticalUpdates', 'SecurityUpdates'] as const;
@@ -17,18 +17,26 @@ export const RUNS_FOLDER = '_runs';
  * EventBridge Scheduler recurring expressions: rate(N minutes|hours|days) or a
  * six-field cron(...). A one-time at(...) would take one snapshot and never another.
  */
+const SNAPSHOT_SCHEDULE_SHAPE = /^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/;
 const snapshotSchedule = z
   .string()
-  .regex(/^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/, {
+  .regex(SNAPSHOT_SCHEDULE_SHAPE, {
     error: (iss) =>
-      `must be a recurring EventBridge Scheduler expression, rate(N minutes|hours|days) or cron(min hour day month weekday year), got ${JSON.stringify(iss.input)}`,
+      `must be a recurring EventBridge Scheduler expression, rate(N minutes|hours|days) or cron(min hour day month weekday year), got ${shown(iss.input)}`,
   })
   .refine((s) => !/^rate\(1 (minutes|hours|days)\)$/.test(s) && !/^rate\(([2-9]|\d{2,}) (minute|hour|day)\)$/.test(s), {
-    error: (iss) => `uses the wrong plural: Scheduler wants rate(1 day) / rate(7 days), got ${JSON.stringify(iss.input)}`,
+    error: (iss) => `uses the wrong plural: Scheduler wants rate(1 day) / rate(7 days), got ${shown(iss.input)}`,
   })
   .refine((s) => !/^rate\(\d+ minutes?\)$/.test(s) || Number(/\d+/.exec(s)![0]) >= 60, {
     error: (iss) =>
-      `snapshots more often than hourly cost state transitions without adding history (a scan changes the data at most as often as its own schedule), got ${JSON.stringify(iss.input)}`,
+      `snapshots more often than hourly cost state transitions without adding history (a scan changes the data at most as often as its own schedule), got ${shown(iss.input)}`,
+  })
+  // The fields of a cron(): ranges, names, L/W/#, and ? in one day field (synth only).
+  .superRefine((s, ctx) => {
+    const cron = /^cron\((.*)\)$/.exec(s);
+    if (!cron || !SNAPSHOT_SCHEDULE_SHAPE.test(s)) return;
+    const parsed = parseCron(cron[1], 'scheduler');
+    if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: `${parsed.problem}, got ${shown(s)}` });
   });
 
 /** An IANA time zone that the runtime (like Scheduler) knows, e.g. UTC or Asia/Tokyo. */
@@ -41,7 +49,7 @@ const timeZone = z.string().refine(
       return false;
     }
   },
-  { error: (iss) => `must be an IANA time zone such as UTC or Asia/Tokyo, got ${JSON.stringify(iss.input)}` },
+  { error: (iss) => `must be an IANA time zone such as UTC or Asia/Tokyo, got ${shown(iss.input)}` },
 );
 
 /**
@@ -50,7 +58,7 @@ const timeZone = z.string().refine(
  * Letters only, so the value is also safe inside the state machine's strings.
  */
 const classification = z.string().regex(/^[A-Za-z]{1,64}$/, {
-  error: (iss) => `must be a patch classification such as Security or CriticalUpdates (letters only), got ${JSON.stringify(iss.input)}`,
+  error: (iss) => `must be a patch classification such as Security or CriticalUpdates (letters only), got ${shown(iss.input)}`,
 });
 
 /**
@@ -63,15 +71,15 @@ const s3Prefix = z
   .max(200, { error: (iss) => `must be at most 200 characters, got ${String(iss.input).length}` })
   .regex(/^[A-Za-z0-9.-][A-Za-z0-9!_.*()-]*(\/[A-Za-z0-9.-][A-Za-z0-9!_.*()-]*)*$/, {
     error: (iss) =>
-      `must be an S3 key prefix of letters, digits and !_.*()- separated by "/", without leading or trailing "/" and with no segment starting with "_", got ${JSON.stringify(iss.input)}`,
+      `must be an S3 key prefix of letters, digits and !_.*()- separated by "/", without leading or trailing "/" and with no segment starting with "_", got ${shown(iss.input)}`,
   });
 
 const days = (max: number) =>
   z
     .number()
-    .int({ error: (iss) => `must be a whole number of days, got ${JSON.stringify(iss.input)}` })
-    .min(1, { error: (iss) => `must be at least 1 day, got ${JSON.stringify(iss.input)}` })
-    .max(max, { error: (iss) => `must be at most ${max} days, got ${JSON.stringify(iss.input)}` });
+    .int({ error: (iss) => `must be a whole number of days, got ${shown(iss.input)}` })
+    .min(1, { error: (iss) => `must be at least 1 day, got ${shown(iss.input)}` })
+    .max(max, { error: (iss) => `must be at most ${max} days, got ${shown(iss.input)}` });
 
 /** Patch-compliance history. */
 export const patchHistoryConfig = z
@@ -118,16 +126,16 @@ export const patchHistoryConfig = z
     flexibleWindowMinutes: z
       .number()
       .int()
-      .min(0, { error: (iss) => `must be 0 (off) to 1440 minutes, got ${JSON.stringify(iss.input)}` })
-      .max(1440, { error: (iss) => `must be 0 (off) to 1440 minutes, got ${JSON.stringify(iss.input)}` })
+      .min(0, { error: (iss) => `must be 0 (off) to 1440 minutes, got ${shown(iss.input)}` })
+      .max(1440, { error: (iss) => `must be 0 (off) to 1440 minutes, got ${shown(iss.input)}` })
       .default(0)
       .describe('Let Scheduler start up to this many minutes late to spread load; 0 starts on time. @default 0'),
     maxConcurrency: z
       .number()
-      .int({ error: (iss) => `must be a whole number, got ${JSON.stringify(iss.input)}` })
-      .min(1, { error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY}, got ${JSON.stringify(iss.input)}` })
+      .int({ error: (iss) => `must be a whole number, got ${shown(iss.input)}` })
+      .min(1, { error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY}, got ${shown(iss.input)}` })
       .max(MAX_MAP_CONCURRENCY, {
-        error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY} (the inline Map limit), got ${JSON.stringify(iss.input)}`,
+        error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY} (the inline Map limit), got ${shown(iss.input)}`,
       })
       .default(2)
       .describe('Instances read at once (keeps DescribeInstancePatches under its API rate). @default 2'),
@@ -150,7 +158,7 @@ export const patchHistoryConfig = z
         ctx.addIssue({
           code: 'custom',
           path: ['classifications', i],
-          message: `duplicate classification ${JSON.stringify(c)} (also at classifications[${prev}])`,
+          message: `duplicate classification ${shown(c)} (also at classifications[${prev}])`,
         });
     });
     if (cfg.skipScanAssociation && cfg.scanTargets !== undefined) {

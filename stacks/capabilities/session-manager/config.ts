@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountId, logRetentionDays, tagKey, tagValue } from '../../platform/config/common';
+import { accountId, logRetentionDays, shown, tagKey, tagValue } from '../../platform/config/common';
 
 /**
  * Limits Session Manager itself enforces on the preferences document (console and
@@ -15,7 +15,7 @@ export const MANAGED_POLICY_MAX_LENGTH = 6144;
 /** Upper bound of one shell profile: the whole document must stay well under SSM's 64 KB. */
 export const MAX_SHELL_PROFILE_LENGTH = 8192;
 
-const quoted = (v: unknown) => JSON.stringify(v);
+const quoted = shown;
 
 const intInRange = (min: number, max: number, what: string) =>
   z

@@ -40,3 +40,28 @@ export type AwsRegion = (typeof AWS_REGIONS)[number];
 
 /** The longest region name, used to budget physical-name lengths. */
 export const MAX_REGION_LENGTH = Math.max(...AWS_REGIONS.map((r) => r.length));
+
+/**
+ * Regions an account must enable before use (AWS Account Management, "Enable or
+ * disable AWS Regions in your account": every region launched after 20 March 2019).
+ * They are accepted, with a note at synth: a stack there fails at plan until the
+ * account has opted in.
+ */
+export const OPT_IN_REGIONS: ReadonlySet<AwsRegion> = new Set<AwsRegion>([
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-south-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-7',
+  'ca-west-1',
+  'eu-central-2',
+  'eu-south-1',
+  'eu-south-2',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
+]);

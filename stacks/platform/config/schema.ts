@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { accountId, email, iamRoleArn, logRetentionDays, tagKey, tagValue } from './common';
+import {
+  accountId,
+  bucketName,
+  bucketNameProblem,
+  email,
+  iamRoleArn,
+  logRetentionDays,
+  MAX_CONFIG_TAGS,
+  resourceTags,
+  S3_RESERVED_PREFIXES,
+  shown,
+} from './common';
 import { AWS_REGIONS } from './regions';
 import { agentUpdateConfig } from '../../capabilities/agent-update/config';
 import { inventoryConfig } from '../../capabilities/inventory/config';
@@ -16,20 +27,22 @@ import { cloudTrailConfig } from '../../capabilities/cloudtrail/config';
 export const MAX_NAME_PREFIX_LENGTH = 10;
 
 const region = z.enum(AWS_REGIONS, {
-  error: (iss) => `must be an AWS region such as ap-northeast-1, got ${JSON.stringify(iss.input)}`,
+  error: (iss) => `must be an AWS region such as ap-northeast-1, got ${shown(iss.input)}`,
 });
 
-const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-  error: (iss) => `must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens), got ${JSON.stringify(iss.input)}`,
-});
+const NAME_PREFIX = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+
+/** `<namePrefix>-` must not begin with a prefix S3 reserves for bucket names. */
+const NAME_PREFIX_NOT_RESERVED = new RegExp(
+  `^(?!${S3_RESERVED_PREFIXES.map((p) => (p.endsWith('-') ? `${p.slice(0, -1)}(-|$)` : p)).join('|')})`,
+);
 
 export const accountConfig = z.strictObject({
   id: accountId.describe('12-digit AWS account id'),
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, {
-      error: (iss) =>
-        `must be a slug of 2-32 lower-case letters, digits and hyphens, starting with a letter, got ${JSON.stringify(iss.input)}`,
+      error: (iss) => `must be a slug of 2-32 lower-case letters, digits and hyphens, starting with a letter, got ${shown(iss.input)}`,
     })
     .describe('Short name used in stack names (<name>-<region>) and e-mail subjects'),
   regions: z.array(region).min(1, { error: 'must list at least one region' }).describe('Regions to deploy the baseline to'),
@@ -50,14 +63,14 @@ export const stateConfig = z.strictObject({
   keyPrefix: z
     .string()
     .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, {
-      error: (iss) => `must be an S3 key prefix without leading or trailing "/", got ${JSON.stringify(iss.input)}`,
+      error: (iss) => `must be an S3 key prefix without leading or trailing "/", got ${shown(iss.input)}`,
     })
     .default('ssm-baseline')
     .describe('State object key is <keyPrefix>/<account id>/<region>/terraform.tfstate. @default ssm-baseline'),
   kmsKeyId: z
     .string()
     .regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, {
-      error: (iss) => `must be a KMS key or alias ARN, got ${JSON.stringify(iss.input)}`,
+      error: (iss) => `must be a KMS key or alias ARN, got ${shown(iss.input)}`,
     })
     .optional()
     .describe('KMS key for state encryption. @default - SSE-S3'),
@@ -68,14 +81,16 @@ export const baselineConfig = z
     $schema: z.string().optional().describe('Path of this JSON Schema, for editors'),
     namePrefix: z
       .string()
-      .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, {
-        error: (iss) =>
-          `must start with a letter and contain only lower-case letters, digits and hyphens, got ${JSON.stringify(iss.input)}`,
+      .regex(NAME_PREFIX, {
+        error: (iss) => `must start with a letter and contain only lower-case letters, digits and hyphens, got ${shown(iss.input)}`,
       })
       .max(MAX_NAME_PREFIX_LENGTH, {
         error: (iss) =>
-          `would make AWS resource names too long: at most ${MAX_NAME_PREFIX_LENGTH} characters, got ${JSON.stringify(iss.input)} (${String(iss.input).length})`,
+          `would make AWS resource names too long: at most ${MAX_NAME_PREFIX_LENGTH} characters, got ${shown(iss.input)} (${String(iss.input).length})`,
       })
+      // Bucket names start with `<namePrefix>-`: the generated names are checked in
+      // full below; this pattern only carries the reserved prefixes to the JSON schema.
+      .meta({ pattern: NAME_PREFIX_NOT_RESERVED.source })
       .default('ssmb')
       .describe('Prefix of every physical resource name. @default ssmb'),
     accounts: z.array(accountConfig).min(1, { error: 'must list at least one account' }),
@@ -85,7 +100,11 @@ export const baselineConfig = z
         emails: z.array(email).max(50).default([]).describe('E-mail addresses subscribed to the notification topic'),
       })
       .prefault({}),
-    tags: z.record(tagKey, tagValue).default({}).describe('Tags applied to every resource (provider default_tags)'),
+    tags: resourceTags
+      .default({})
+      .describe(
+        `Tags applied to every resource (provider default_tags); keys not starting with aws:, at most ${MAX_CONFIG_TAGS} (the baseline adds its own up to AWS's 50)`,
+      ),
     logRetentionDays: logRetentionDays.default(365).describe('Retention of the log groups the baseline creates. @default 365'),
     cloudTrail: cloudTrailConfig.prefault({}),
     agentUpdate: agentUpdateConfig.prefault({}),
@@ -100,7 +119,7 @@ export const baselineConfig = z
       values.forEach((v, i) => {
         const prev = first.get(v);
         if (prev === undefined) first.set(v, i);
-        else ctx.addIssue({ code: 'custom', path: path(i), message: `duplicate ${what} ${JSON.stringify(v)} (also at ${field}[${prev}])` });
+        else ctx.addIssue({ code: 'custom', path: path(i), message: `duplicate ${what} ${shown(v)} (also at ${field}[${prev}])` });
       });
     };
     seen(
@@ -124,7 +143,7 @@ export const baselineConfig = z
           ctx.addIssue({
             code: 'custom',
             path: ['accounts', ai, 'regions', ri],
-            message: `duplicate region ${JSON.stringify(r)} (also at accounts[${ai}].regions[${prev}])`,
+            message: `duplicate region ${shown(r)} (also at accounts[${ai}].regions[${prev}])`,
           });
       });
       for (const field of ['deployRoleArn', 'stateRoleArn', 'planRoleArn'] as const) {
@@ -134,7 +153,7 @@ export const baselineConfig = z
           ctx.addIssue({
             code: 'custom',
             path: ['accounts', ai, field],
-            message: `must be a role in account ${a.id} (the provider refuses any other account), got ${JSON.stringify(arn)}`,
+            message: `must be a role in account ${a.id} (the provider refuses any other account), got ${shown(arn)}`,
           });
         }
       }
@@ -144,11 +163,30 @@ export const baselineConfig = z
           ctx.addIssue({
             code: 'custom',
             path: ['accounts', ai, 'planRoleArn'],
-            message: `must be a read-only role, not the ${field} (pull-request plans would run with write access), got ${JSON.stringify(a.planRoleArn)}`,
+            message: `must be a read-only role, not the ${field} (pull-request plans would run with write access), got ${shown(a.planRoleArn)}`,
           });
         }
       }
     });
+    // Every generated bucket name (Naming.bucket and the default state bucket) starts
+    // with `<namePrefix>-<account id>` or `<namePrefix>-tfstate-`: check what S3 sees.
+    const generated = cfg.accounts.flatMap((a) => [
+      `${cfg.namePrefix}-tfstate-${a.id}`,
+      ...a.regions.map((r) => `${cfg.namePrefix}-${a.id}-${r}-x`),
+    ]);
+    // A malformed or overlong prefix already has its own message.
+    const prefixOk = NAME_PREFIX.test(cfg.namePrefix) && cfg.namePrefix.length <= MAX_NAME_PREFIX_LENGTH;
+    for (const name of prefixOk ? generated : []) {
+      const problem = bucketNameProblem(name);
+      if (problem) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['namePrefix'],
+          message: `makes bucket names S3 refuses: ${name} ${problem}, got ${shown(cfg.namePrefix)}`,
+        });
+        break;
+      }
+    }
     seen(
       cfg.accounts.map((a) => a.stateBucket ?? `${cfg.namePrefix}-tfstate-${a.id}`),
       'accounts',
