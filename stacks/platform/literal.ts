@@ -22,7 +22,12 @@ export function terraformLiterals<T>(value: T): T {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       // defineProperty: a key such as `__proto__` stays an own, literal key.
-      Object.defineProperty(out, terraformLiteral(k), { value: terraformLiterals(v), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, terraformLiteral(k), {
+        value: terraformLiterals(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out as T;
   }
