@@ -247,6 +247,26 @@ export function planSummaryLine(output: string): string {
   return output.match(/^(Plan: .*|No changes\..*)$/m)?.[1] ?? '(no plan line)';
 }
 
+/**
+ * A stack's offline folder, initialized and nothing more (no validate, no plan): where
+ * planAgainstState plans. Stacks with a state machine need checkStack's validation stub
+ * to plan, so they are refused here.
+ */
+export async function prepareOffline(stack: StackEntry, env: NodeJS.ProcessEnv): Promise<string> {
+  const stackJson = readStackJson(stack.dir);
+  if (stackJson.resource?.aws_sfn_state_machine)
+    throw new HarnessError(`${stack.name}: a stack with a state machine plans through checkStack (validation stub)`);
+  const work = offlineWorkdir(stack.dir, offlineOverride(stackJson));
+  try {
+    await tf(['init', '-input=false', '-reconfigure'], work, env);
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    const output = (e.stdout ?? '') + (e.stderr ?? '') || e.message;
+    throw new HarnessError(registryUnreachable(output) ? NO_PROVIDER_MESSAGE : `${stack.name}: terraform init failed:\n${output}`);
+  }
+  return work;
+}
+
 /** One managed resource of a hand-written state: its address and what AWS returned for it. */
 export interface StateResource {
   readonly type: string;

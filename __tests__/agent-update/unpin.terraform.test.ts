@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { OFFLINE_DIR, OVERRIDE_FILE, listStacks, offlineOverride, terraformEnv } from '../../scripts/terraform-harness';
+import { handWrittenState, listStacks, planAgainstState, prepareOffline, terraformEnv } from '../../scripts/terraform-harness';
 import { BaselineConfigInput } from '../../stacks/platform/config/schema';
-import { STACK_FILE, readStackJson } from '../../tooling/synth-output';
+import { readStackJson } from '../../tooling/synth-output';
 import { ROOT, StackJson, findResource, synthToDir, testConfig } from '../helpers/synth';
 
 const run = promisify(execFile);
@@ -16,56 +15,41 @@ const PINNED = { version: '3.3.2299.0', allowDowngrade: 'false' };
  * what `terraform state pull` shows for it (provider 5.x, schema version 1).
  */
 function pinnedState(logicalId: string, body: Record<string, any>): Record<string, unknown> {
-  return {
-    version: 4,
-    terraform_version: '1.11.4',
-    serial: 7,
-    lineage: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
-    outputs: {},
-    resources: [
-      {
-        mode: 'managed',
-        type: 'aws_ssm_association',
-        name: logicalId,
-        provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-        instances: [
+  return handWrittenState([
+    {
+      type: 'aws_ssm_association',
+      name: logicalId,
+      schemaVersion: 1,
+      attributes: {
+        id: ASSOCIATION_ID,
+        association_id: ASSOCIATION_ID,
+        arn: `arn:aws:ssm:ap-northeast-1:111111111111:association/${ASSOCIATION_ID}`,
+        name: 'AWS-UpdateSSMAgent',
+        association_name: body.association_name,
+        apply_only_at_cron_interval: false,
+        automation_target_parameter_name: '',
+        compliance_severity: body.compliance_severity,
+        document_version: '$DEFAULT',
+        instance_id: '',
+        max_concurrency: body.max_concurrency,
+        max_errors: body.max_errors,
+        output_location: [
           {
-            schema_version: 1,
-            attributes: {
-              id: ASSOCIATION_ID,
-              association_id: ASSOCIATION_ID,
-              arn: `arn:aws:ssm:ap-northeast-1:111111111111:association/${ASSOCIATION_ID}`,
-              name: 'AWS-UpdateSSMAgent',
-              association_name: body.association_name,
-              apply_only_at_cron_interval: false,
-              automation_target_parameter_name: '',
-              compliance_severity: body.compliance_severity,
-              document_version: '$DEFAULT',
-              instance_id: '',
-              max_concurrency: body.max_concurrency,
-              max_errors: body.max_errors,
-              output_location: [
-                {
-                  s3_bucket_name: 'ssmb-111111111111-ap-northeast-1-agent-update',
-                  s3_key_prefix: 'agent-update',
-                  s3_region: 'ap-northeast-1',
-                },
-              ],
-              parameters: PINNED,
-              schedule_expression: body.schedule_expression,
-              sync_compliance: '',
-              targets: [{ key: 'InstanceIds', values: ['*'] }],
-              tags: null,
-              tags_all: {},
-              wait_for_success_timeout_seconds: null,
-            },
-            sensitive_attributes: [],
-            private: 'bnVsbA==',
+            s3_bucket_name: 'ssmb-111111111111-ap-northeast-1-agent-update',
+            s3_key_prefix: 'agent-update',
+            s3_region: 'ap-northeast-1',
           },
         ],
+        parameters: PINNED,
+        schedule_expression: body.schedule_expression,
+        sync_compliance: '',
+        targets: [{ key: 'InstanceIds', values: ['*'] }],
+        tags: null,
+        tags_all: {},
+        wait_for_success_timeout_seconds: null,
       },
-    ],
-  };
+    },
+  ]);
 }
 
 async function tf(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -87,18 +71,12 @@ describe('agent update: dropping `version` un-pins the fleet (offline plan again
     const stack = listStacks(outdir).find((s) => s.name === 'prod-ap-northeast-1')!;
     const json = readStackJson(stack.dir) as StackJson;
     const [logicalId, body] = findResource(json, 'aws_ssm_association', (b) => b.name === 'AWS-UpdateSSMAgent');
-    const work = join(stack.dir, OFFLINE_DIR);
-    mkdirSync(work, { recursive: true });
-    copyFileSync(join(stack.dir, STACK_FILE), join(work, STACK_FILE));
-    if (existsSync(join(stack.dir, 'assets'))) symlinkSync(join('..', 'assets'), join(work, 'assets'), 'dir');
-    writeFileSync(join(work, OVERRIDE_FILE), JSON.stringify(offlineOverride(json), null, 2));
-    writeFileSync(join(work, 'offline.tfstate'), JSON.stringify(pinnedState(logicalId, body), null, 2));
     const env = await terraformEnv(join(ROOT, '.tmp'));
-    await tf(['init', '-input=false', '-reconfigure'], work, env);
+    const work = await prepareOffline(stack, env);
     schema = JSON.parse(await tf(['providers', 'schema', '-json'], work, env));
-    await tf(['plan', '-input=false', '-lock=false', '-refresh=false', '-out=tfplan'], work, env);
-    const plan = JSON.parse(await tf(['show', '-json', 'tfplan'], work, env));
-    change = plan.resource_changes.find((c: any) => c.type === 'aws_ssm_association' && c.name === logicalId).change;
+    const planned = await planAgainstState(work, env, pinnedState(logicalId, body));
+    if (!planned.ok) throw new Error(planned.output);
+    change = planned.plan!.resource_changes!.find((c) => c.type === 'aws_ssm_association' && c.name === logicalId)!.change as typeof change;
   }, 300_000);
 
   it('the provider treats parameters as Optional + Computed (why the map must never be empty)', () => {

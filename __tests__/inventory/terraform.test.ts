@@ -1,7 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { OFFLINE_DIR, StackResult, terraformEnv } from '../../scripts/terraform-harness';
+import { OFFLINE_DIR, StackResult, handWrittenState, planAgainstState, terraformEnv } from '../../scripts/terraform-harness';
 import { ROOT, planStack, testConfig } from '../helpers/synth';
 import { FORMER_SERVICE_LINKED_ROLE_ID } from '../../stacks/capabilities/inventory/config-recorder';
 import { BaselineConfigInput } from '../../stacks/platform/config/schema';
@@ -72,48 +70,29 @@ describe('inventory: terraform validate and offline plan', () => {
     if (!result.ok) throw new Error(`terraform ${result.step} failed:\n${result.output}`);
     const work = join(dirname(result.planJson!), OFFLINE_DIR);
     const arn = 'arn:aws:iam::111111111111:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig';
-    const state = {
-      version: 4,
-      terraform_version: '1.11.4',
-      serial: 1,
-      lineage: 'b0c5f3e2-6f0e-4c57-9e0a-3f1d2c4b5a69',
-      outputs: {},
-      resources: [
-        {
-          mode: 'managed',
-          type: 'aws_iam_service_linked_role',
-          name: FORMER_SERVICE_LINKED_ROLE_ID,
-          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-          instances: [
-            {
-              schema_version: 0,
-              attributes: {
-                arn,
-                aws_service_name: 'config.amazonaws.com',
-                create_date: '2026-01-15T02:11:45Z',
-                custom_suffix: '',
-                description: '',
-                id: arn,
-                name: 'AWSServiceRoleForConfig',
-                path: '/aws-service-role/config.amazonaws.com/',
-                tags: {},
-                tags_all: {},
-                unique_id: 'AROAEXAMPLECONFIGSLR1',
-              },
-              sensitive_attributes: [],
-            },
-          ],
+    const state = handWrittenState([
+      {
+        type: 'aws_iam_service_linked_role',
+        name: FORMER_SERVICE_LINKED_ROLE_ID,
+        attributes: {
+          arn,
+          aws_service_name: 'config.amazonaws.com',
+          create_date: '2026-01-15T02:11:45Z',
+          custom_suffix: '',
+          description: '',
+          id: arn,
+          name: 'AWSServiceRoleForConfig',
+          path: '/aws-service-role/config.amazonaws.com/',
+          tags: {},
+          tags_all: {},
+          unique_id: 'AROAEXAMPLECONFIGSLR1',
         },
-      ],
-      check_results: null,
-    };
-    writeFileSync(join(work, 'offline.tfstate'), JSON.stringify(state));
-    const env = await terraformEnv(join(ROOT, '.tmp'));
-    const tf = (...args: string[]) =>
-      execFileSync('terraform', [...args, '-no-color'], { cwd: work, env, encoding: 'utf8', maxBuffer: 1 << 28 });
-    const output = tf('plan', '-input=false', '-lock=false', '-refresh=false', '-out=tfplan-slr');
-    const plan = JSON.parse(tf('show', '-json', 'tfplan-slr'));
-    const role = plan.resource_changes.filter((c: { type: string }) => c.type === 'aws_iam_service_linked_role');
+      },
+    ]);
+    const planned = await planAgainstState(work, await terraformEnv(join(ROOT, '.tmp')), state);
+    if (!planned.ok) throw new Error(planned.output);
+    const output = planned.output;
+    const role = planned.plan!.resource_changes!.filter((c) => c.type === 'aws_iam_service_linked_role');
     expect(role).toHaveLength(1);
     expect(role[0].change.actions).toEqual(['forget']);
     expect(output).toMatch(/will no longer be managed by Terraform/);

@@ -5,12 +5,11 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { BaselineConfigInput } from '../../stacks/platform/config/schema';
 import {
   StateResource,
-  checkStack,
   handWrittenState,
   listStacks,
   planAgainstState,
+  prepareOffline,
   terraformEnv,
-  OFFLINE_DIR,
 } from '../../scripts/terraform-harness';
 import { readStackJson } from '../../tooling/synth-output';
 import { ROOT, StackJson, findResource, synthToDir, testConfig } from '../helpers/synth';
@@ -20,15 +19,17 @@ const REGION = 'ap-northeast-1';
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:ssmb-notifications`;
 const [ALICE, BOB, CAROL] = ['alice@example.com', 'bob@example.com', 'carol@example.com'];
 
-/** A stack of the given recipients, initialized offline; its JSON and offline folder. */
-async function deployedStack(emails: string[]): Promise<{ json: StackJson; work: string; env: NodeJS.ProcessEnv }> {
+interface Deployed {
+  readonly json: StackJson;
+  readonly work: string;
+}
+
+/** A stack of the given recipients, initialized offline: its JSON and offline folder. */
+async function deployedStack(emails: string[], env: NodeJS.ProcessEnv): Promise<Deployed> {
   // Patch history is off: its state machine is validated against the API while planning.
   const config = testConfig({ notifications: { emails }, patchHistory: { enabled: false } } as Partial<BaselineConfigInput>);
   const stack = listStacks(synthToDir(config)).find((s) => s.name === `prod-${REGION}`)!;
-  const env = await terraformEnv(join(ROOT, '.tmp'));
-  const checked = await checkStack(stack, env, { plan: false });
-  if (!checked.ok) throw new Error(`terraform ${checked.step} failed:\n${checked.output}`);
-  return { json: readStackJson(stack.dir) as StackJson, work: join(stack.dir, OFFLINE_DIR), env };
+  return { json: readStackJson(stack.dir) as StackJson, work: await prepareOffline(stack, env) };
 }
 
 /** The topic and confirmed subscriptions as AWS returns them, at the given logical ids. */
@@ -75,8 +76,16 @@ const subscriptionChanges = (plan: Awaited<ReturnType<typeof planAgainstState>>)
   (plan.plan?.resource_changes ?? []).filter((c) => c.type === 'aws_sns_topic_subscription');
 
 describe('e-mail subscriptions are keyed by their address (offline plans against a deployed state)', () => {
+  let env: NodeJS.ProcessEnv;
+  let three: Deployed;
+  let two: Deployed;
+  beforeAll(async () => {
+    env = await terraformEnv(join(ROOT, '.tmp'));
+    [three, two] = await Promise.all([deployedStack([ALICE, BOB, CAROL], env), deployedStack([ALICE, CAROL], env)]);
+  }, 300_000);
+
   it('adding an address creates its subscription and touches no other', async () => {
-    const { json, work, env } = await deployedStack([ALICE, BOB, CAROL]);
+    const { json, work } = three;
     const [topicId] = findResource(json, 'aws_sns_topic');
     const id = (address: string) => findResource(json, 'aws_sns_topic_subscription', (b) => b.endpoint === address)[0];
     const plan = await planAgainstState(
@@ -97,8 +106,8 @@ describe('e-mail subscriptions are keyed by their address (offline plans against
   }, 300_000);
 
   it('removing an address deletes only its subscription', async () => {
-    const { json: before } = await deployedStack([ALICE, BOB, CAROL]);
-    const { json, work, env } = await deployedStack([ALICE, CAROL]);
+    const before = three.json;
+    const { json, work } = two;
     const [topicId] = findResource(json, 'aws_sns_topic');
     const id = (address: string) => findResource(before, 'aws_sns_topic_subscription', (b) => b.endpoint === address)[0];
     const plan = await planAgainstState(
@@ -125,7 +134,7 @@ describe('e-mail subscriptions are keyed by their address (offline plans against
     const notifications = new Construct(new Construct(new TerraformStack(app, `prod-${REGION}`), 'shared'), 'notifications');
     const formerId = (i: number) =>
       new SnsTopicSubscription(notifications, `email-${i}`, { topicArn: 'x', protocol: 'email', endpoint: 'x' }).friendlyUniqueId;
-    const { json, work, env } = await deployedStack([ALICE, CAROL]);
+    const { json, work } = two;
     const [topicId] = findResource(json, 'aws_sns_topic');
     const plan = await planAgainstState(
       work,

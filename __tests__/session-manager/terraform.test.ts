@@ -1,13 +1,19 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../stacks/platform/config/load';
 import { BaselineConfig, BaselineConfigInput } from '../../stacks/platform/config/schema';
 import { INTERFACE_ENDPOINT_SERVICES } from '../../stacks/capabilities/session-manager/bastion';
-import { OFFLINE_DIR, StackResult, checkStack, listStacks, planSummaryLine, terraformEnv } from '../../scripts/terraform-harness';
+import {
+  StackResult,
+  checkStack,
+  handWrittenState,
+  listStacks,
+  planAgainstState,
+  planSummaryLine,
+  prepareOffline,
+  terraformEnv,
+} from '../../scripts/terraform-harness';
 
-const execFileAsync = promisify(execFile);
 import { evaluate } from '../../policies/engine';
 import { loadPath } from '../../policies/load';
 import { Report } from '../../policies/types';
@@ -86,86 +92,46 @@ describe('session manager: terraform against a deployed state', () => {
   let work: string;
   let env: NodeJS.ProcessEnv;
   let ids: { bucket: string; key: string; logGroup: string };
-  const provider = 'provider["registry.terraform.io/hashicorp/aws"]';
-  const state = (bucketAttrs: Record<string, unknown>) => ({
-    version: 4,
-    terraform_version: '1.11.0',
-    serial: 1,
-    lineage: '6b8f3c52-0d3e-4a57-9a61-0c2f7d5e8b10',
-    outputs: {},
-    resources: [
+  const keyId = '0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b';
+  const state = (bucketAttrs: Record<string, unknown>) =>
+    handWrittenState([
       {
-        mode: 'managed',
         type: 'aws_s3_bucket',
         name: ids.bucket,
-        provider,
-        instances: [
-          {
-            schema_version: 0,
-            attributes: {
-              id: `ssmb-${ACCOUNT}-${REGION}-sessions`,
-              bucket: `ssmb-${ACCOUNT}-${REGION}-sessions`,
-              arn: `arn:aws:s3:::ssmb-${ACCOUNT}-${REGION}-sessions`,
-              force_destroy: false,
-              ...bucketAttrs,
-            },
-          },
-        ],
+        attributes: {
+          id: `ssmb-${ACCOUNT}-${REGION}-sessions`,
+          bucket: `ssmb-${ACCOUNT}-${REGION}-sessions`,
+          arn: `arn:aws:s3:::ssmb-${ACCOUNT}-${REGION}-sessions`,
+          force_destroy: false,
+          ...bucketAttrs,
+        },
       },
       {
-        mode: 'managed',
         type: 'aws_kms_key',
         name: ids.key,
-        provider,
-        instances: [
-          {
-            schema_version: 0,
-            attributes: {
-              id: '0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b',
-              key_id: '0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b',
-              arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b`,
-              customer_master_key_spec: 'SYMMETRIC_DEFAULT',
-              key_usage: 'ENCRYPT_DECRYPT',
-            },
-          },
-        ],
+        attributes: {
+          id: keyId,
+          key_id: keyId,
+          arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`,
+          customer_master_key_spec: 'SYMMETRIC_DEFAULT',
+          key_usage: 'ENCRYPT_DECRYPT',
+        },
       },
       {
-        mode: 'managed',
         type: 'aws_cloudwatch_log_group',
         name: ids.logGroup,
-        provider,
-        instances: [
-          {
-            schema_version: 0,
-            attributes: {
-              id: '/ssmb/session-manager/sessions',
-              name: '/ssmb/session-manager/sessions',
-              arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ssmb/session-manager/sessions`,
-              skip_destroy: true,
-            },
-          },
-        ],
+        attributes: {
+          id: '/ssmb/session-manager/sessions',
+          name: '/ssmb/session-manager/sessions',
+          arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ssmb/session-manager/sessions`,
+          skip_destroy: true,
+        },
       },
-    ],
-  });
+    ]);
   /** Addresses terraform names in "Resource X has lifecycle.prevent_destroy set" (it wraps lines anywhere). */
   const refused = (output: string) =>
     [...output.replace(/\s+/g, ' ').matchAll(/Resource (\S+) has lifecycle\.prevent_destroy set/g)].map((m) => m[1]);
-  const plan = async (stateJson: unknown, args: string[] = []): Promise<{ ok: boolean; output: string }> => {
-    writeFileSync(join(work, 'offline.tfstate'), JSON.stringify(stateJson));
-    try {
-      const { stdout, stderr } = await execFileAsync(
-        'terraform',
-        ['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color', ...args],
-        { cwd: work, env, maxBuffer: 64 * 1024 * 1024 },
-      );
-      return { ok: true, output: stdout + stderr };
-    } catch (err) {
-      const e = err as { stdout?: string; stderr?: string };
-      return { ok: false, output: (e.stdout ?? '') + (e.stderr ?? '') };
-    }
-  };
+  const plan = (stateJson: unknown, args: string[] = []) => planAgainstState(work, env, stateJson, args);
 
   beforeAll(async () => {
     env = await terraformEnv(join(ROOT, '.tmp'));
@@ -174,9 +140,7 @@ describe('session manager: terraform against a deployed state', () => {
     // The patch-history state machine is validated against the API while planning.
     input.patchHistory = { ...input.patchHistory, enabled: false };
     const stack = listStacks(synthToDir(parseConfig(input, 'deployed'))).find((st) => st.name === `prod-${REGION}`)!;
-    const validated = await checkStack(stack, env, { plan: false });
-    if (!validated.ok) throw new Error(`terraform ${validated.step} failed:\n${validated.output}`);
-    work = join(stack.dir, OFFLINE_DIR);
+    work = await prepareOffline(stack, env);
     const json = JSON.parse(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8'));
     const find = (type: string, pred: (b: any) => boolean) => Object.entries(json.resource[type]).find(([, b]) => pred(b))![0];
     ids = {
@@ -220,7 +184,6 @@ describe('session manager: terraform against a deployed state', () => {
 // removed block the inventory adds to the same stack.
 describe('session manager: disabling a deployed stack (plan against a state holding the records)', () => {
   const ACCOUNT = '111111111111';
-  const provider = 'provider["registry.terraform.io/hashicorp/aws"]';
   let changes: Array<{ address: string; type: string; change: { actions: string[] } }>;
   let output: string;
   let held: Record<'bucket' | 'key' | 'logGroup' | 'role', string>;
@@ -241,59 +204,49 @@ describe('session manager: disabling a deployed stack (plan against a state hold
     };
     input.sessionManager = { ...input.sessionManager, enabled: false };
     const stack = listStacks(synthToDir(parseConfig(input, 'disabled'))).find((st) => st.name === `prod-${REGION}`)!;
-    const validated = await checkStack(stack, env, { plan: false });
-    if (!validated.ok) throw new Error(`terraform ${validated.step} failed:\n${validated.output}`);
-    const work = join(stack.dir, OFFLINE_DIR);
+    const work = await prepareOffline(stack, env);
     const resource = (address: string, attributes: Record<string, unknown>) => {
       const [type, name] = address.split('.');
-      return { mode: 'managed', type, name, provider, instances: [{ schema_version: 0, attributes, sensitive_attributes: [] }] };
+      return { type, name, attributes };
     };
     const keyId = '0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b';
     const roleArn = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`;
-    const state = {
-      version: 4,
-      terraform_version: '1.11.0',
-      serial: 3,
-      lineage: '2d7c9e41-5b8a-4f6e-9c13-7a0b4e2f6d58',
-      outputs: {},
-      resources: [
-        resource(held.bucket, {
-          id: `ssmb-${ACCOUNT}-${REGION}-sessions`,
-          bucket: `ssmb-${ACCOUNT}-${REGION}-sessions`,
-          arn: `arn:aws:s3:::ssmb-${ACCOUNT}-${REGION}-sessions`,
-          force_destroy: false,
-          object_lock_enabled: true,
-        }),
-        resource(held.key, {
-          id: keyId,
-          key_id: keyId,
-          arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`,
-          customer_master_key_spec: 'SYMMETRIC_DEFAULT',
-          key_usage: 'ENCRYPT_DECRYPT',
-          deletion_window_in_days: 30,
-        }),
-        resource(held.logGroup, {
-          id: '/ssmb/session-manager/sessions',
-          name: '/ssmb/session-manager/sessions',
-          arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ssmb/session-manager/sessions`,
-          kms_key_id: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`,
-          retention_in_days: 400,
-          skip_destroy: true,
-        }),
-        resource(held.role, {
-          id: roleArn,
-          arn: roleArn,
-          aws_service_name: 'config.amazonaws.com',
-          name: 'AWSServiceRoleForConfig',
-          path: '/aws-service-role/config.amazonaws.com/',
-        }),
-      ],
-    };
-    writeFileSync(join(work, 'offline.tfstate'), JSON.stringify(state));
-    const tf = async (...args: string[]) =>
-      (await execFileAsync('terraform', [...args, '-no-color'], { cwd: work, env, maxBuffer: 256 * 1024 * 1024 })).stdout;
-    output = await tf('plan', '-input=false', '-lock=false', '-refresh=false', '-out=tfplan-disabled');
-    changes = JSON.parse(await tf('show', '-json', 'tfplan-disabled')).resource_changes;
+    const state = handWrittenState([
+      resource(held.bucket, {
+        id: `ssmb-${ACCOUNT}-${REGION}-sessions`,
+        bucket: `ssmb-${ACCOUNT}-${REGION}-sessions`,
+        arn: `arn:aws:s3:::ssmb-${ACCOUNT}-${REGION}-sessions`,
+        force_destroy: false,
+        object_lock_enabled: true,
+      }),
+      resource(held.key, {
+        id: keyId,
+        key_id: keyId,
+        arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`,
+        customer_master_key_spec: 'SYMMETRIC_DEFAULT',
+        key_usage: 'ENCRYPT_DECRYPT',
+        deletion_window_in_days: 30,
+      }),
+      resource(held.logGroup, {
+        id: '/ssmb/session-manager/sessions',
+        name: '/ssmb/session-manager/sessions',
+        arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ssmb/session-manager/sessions`,
+        kms_key_id: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`,
+        retention_in_days: 400,
+        skip_destroy: true,
+      }),
+      resource(held.role, {
+        id: roleArn,
+        arn: roleArn,
+        aws_service_name: 'config.amazonaws.com',
+        name: 'AWSServiceRoleForConfig',
+        path: '/aws-service-role/config.amazonaws.com/',
+      }),
+    ]);
+    const planned = await planAgainstState(work, env, state);
+    if (!planned.ok) throw new Error(planned.output);
+    output = planned.output;
+    changes = planned.plan!.resource_changes!;
   }, 600_000);
 
   it('forgets the key, the transcript bucket and the log group instead of destroying them', () => {
