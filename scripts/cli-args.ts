@@ -1,7 +1,10 @@
 // What the project's command-line scripts share: where they write (so tests can run
 // `main` in-process and read both streams), strict `parseArgs`, and the exit codes
 // (0 done, 1 the checked thing failed, 2 usage or input error).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { projectRoot } from '../tooling/lambda-bundle';
 
 export interface Io {
   out(text: string): void;
@@ -53,4 +56,24 @@ export function runMain(
       process.exitCode = opts.failCode ?? 2;
     },
   );
+}
+
+/**
+ * The whole command line of a generator (`npm run schema`, `npm run outputs`): `--help`,
+ * or write `produce()` to `file` (relative to the project root) and say so.
+ */
+export function generateFile(argv: string[], io: Io, usage: string, file: string, produce: () => string): number {
+  try {
+    if (strictArgs({ options: { help: { type: 'boolean', short: 'h' } } }, argv).values.help) {
+      io.out(usage);
+      return 0;
+    }
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(io, usage, err);
+    throw err;
+  }
+  const path = join(projectRoot(), file);
+  writeFileSync(path, produce());
+  io.out(`wrote ${path}\n`);
+  return 0;
 }

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../stacks/platform/app';
 import { parseConfig } from '../stacks/platform/config/load';
 import { projectRoot } from '../tooling/lambda-bundle';
 import { listStacks, readStackJson } from '../tooling/synth-output';
-import { Io, UsageError, processIo, strictArgs, usageError } from './cli-args';
+import { Io, generateFile, processIo } from './cli-args';
 
 // `npm run outputs`: regenerates docs/outputs.md from the synthesized examples. A test
 // fails when the committed file is stale.
@@ -84,19 +84,7 @@ export function outputsMarkdown(outputs: readonly StackOutput[]): string {
 }
 
 export function main(argv: string[], io: Io = processIo): number {
-  try {
-    if (strictArgs({ options: { help: { type: 'boolean', short: 'h' } } }, argv).values.help) {
-      io.out(USAGE);
-      return 0;
-    }
-  } catch (err) {
-    if (err instanceof UsageError) return usageError(io, USAGE, err);
-    throw err;
-  }
-  const path = join(projectRoot(), OUTPUTS_DOC);
-  writeFileSync(path, outputsMarkdown(collectOutputs()));
-  io.out(`wrote ${path}\n`);
-  return 0;
+  return generateFile(argv, io, USAGE, OUTPUTS_DOC, () => outputsMarkdown(collectOutputs()));
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));
