@@ -2,6 +2,7 @@
 import { ActionCatalog } from './catalog';
 import type { StackModel } from './model';
 import { RULES } from './rules';
+import { sdkActions } from './rules/states/machine';
 import { findSuppression, validateSuppressions } from './suppressions';
 import { Finding, Report, Rule, SEVERITIES, Severity, Suppression } from './types';
 
@@ -19,7 +20,11 @@ export async function evaluate(stacks: readonly StackModel[], opts: EvaluateOpti
   const ruleIds = RULES.map((r) => r.id).concat(rules.map((r) => r.id));
   const catalog = (sharedCatalog ??= new ActionCatalog());
   await catalog.load(
-    stacks.flatMap((s) => s.policies().uses.flatMap((u) => u.statements.flatMap((st) => [...st.actions, ...st.notActions]))),
+    stacks.flatMap((s) => [
+      ...s.policies().uses.flatMap((u) => u.statements.flatMap((st) => [...st.actions, ...st.notActions])),
+      // The SDK integrations of state machines are checked against the same catalog.
+      ...sdkActions(s),
+    ]),
   );
   const env = { catalog, stacks, ruleIds, now: opts.now ?? new Date() };
 

@@ -67,6 +67,20 @@ export function patch(n: number, state = 'Installed'): Patch {
   };
 }
 
+/** A reservation as the fake DescribeInstances returns it. */
+export function reservation(id: string, instanceIds: string[], tagKey: string): Record<string, unknown> {
+  return {
+    ReservationId: id,
+    OwnerId: '111111111111',
+    Instances: instanceIds.map((i) => ({
+      InstanceId: i,
+      InstanceType: 't3.micro',
+      State: { Name: 'running', Code: 16 },
+      Tags: [{ Key: tagKey, Value: 'yes' }],
+    })),
+  };
+}
+
 export interface Fleet {
   /** DescribeInstances pages; each page a list of reservations; each reservation a list of instance ids. */
   readonly instancePages: string[][][];
@@ -100,6 +114,12 @@ export interface RunResult {
   readonly transitions: number;
   readonly retries: number;
   readonly events: Array<{ type: string; state?: string }>;
+  /** States entered per state type (`Task`, `Pass`, `Choice`, `Map`, `Succeed`, `Fail`), iterations included. */
+  readonly enteredByType: Record<string, number>;
+  /** Map iterations started. */
+  readonly mapIterations: number;
+  /** Largest state input or output, in UTF-8 bytes of its JSON (what the 256 KiB payload quota measures). */
+  readonly peakPayloadBytes: number;
 }
 
 function awsError(name: string, message = `${name} (fake)`): Error {
@@ -148,16 +168,7 @@ class FakeAws {
     const page = input.NextToken === undefined ? 0 : Number(/^ec2-page-(\d+)$/.exec(input.NextToken)?.[1] ?? NaN);
     if (!Number.isInteger(page) || page >= Math.max(1, this.f.instancePages.length))
       throw awsError('Ec2.Ec2Exception', `InvalidParameterValue: bad NextToken ${input.NextToken}`);
-    const reservations = (this.f.instancePages[page] ?? []).map((ids, r) => ({
-      ReservationId: `r-${page}${r}`,
-      OwnerId: '111111111111',
-      Instances: ids.map((id) => ({
-        InstanceId: id,
-        InstanceType: 't3.micro',
-        State: { Name: 'running', Code: 16 },
-        Tags: [{ Key: this.props.tagKey, Value: 'yes' }],
-      })),
-    }));
+    const reservations = (this.f.instancePages[page] ?? []).map((ids, r) => reservation(`r-${page}${r}`, ids, this.props.tagKey));
     return { Reservations: reservations, ...(page + 1 < this.f.instancePages.length ? { NextToken: `ec2-page-${page + 1}` } : {}) };
   }
 
@@ -261,8 +272,23 @@ export async function runSnapshot(
     ),
   );
   const events: RunResult['events'] = [];
+  const enteredByType: Record<string, number> = {};
+  let mapIterations = 0;
+  let peakPayloadBytes = 0;
+  const measure = (v: unknown) => {
+    if (v !== undefined) peakPayloadBytes = Math.max(peakPayloadBytes, Buffer.byteLength(JSON.stringify(v), 'utf8'));
+  };
   const collecting = (async () => {
-    for await (const e of execution.eventLogs) events.push({ type: e.type, state: (e as any).state?.name });
+    for await (const e of execution.eventLogs) {
+      const state = (e as any).state as { name: string; type: string; input?: unknown; output?: unknown } | undefined;
+      events.push({ type: e.type, state: state?.name });
+      if (e.type === 'StateEntered' && state) enteredByType[state.type] = (enteredByType[state.type] ?? 0) + 1;
+      if (e.type === 'MapIterationStarted') mapIterations++;
+      if (state) {
+        measure(state.input);
+        measure(state.output);
+      }
+    }
   })();
   let status: RunResult['status'] = 'SUCCEEDED';
   let output: any;
@@ -287,6 +313,9 @@ export async function runSnapshot(
     transitions: events.filter((e) => e.type === 'StateEntered').length + retries,
     retries,
     events,
+    enteredByType,
+    mapIterations,
+    peakPayloadBytes,
   };
 }
 

@@ -25,6 +25,10 @@ import {
   stateTransitions,
   RunResult,
 } from '../../scripts/patch-history-executor';
+import { evaluate } from '../../policies/engine';
+import { stackFromSynth } from '../../policies/model';
+import { RULES } from '../../policies/rules';
+import { intrinsicCalls, pathFields } from '../../policies/rules/states/machine';
 
 const DATA = `patch-history/${PARTITION}`;
 const RUNS = `patch-history/_runs/${PARTITION}/${RUN_ID}`;
@@ -106,6 +110,27 @@ describe('patch snapshot definition: static checks', () => {
     const d = definition as any;
     expect(d.States.ListInstances.Parameters.MaxResults).toBe(INSTANCES_PER_PAGE);
     expect(d.States.SnapshotInstances.ItemProcessor.States.DescribePatches.Parameters.MaxResults).toBe(PATCHES_PER_PAGE);
+  });
+
+  test('no field holds more than 10 intrinsic function calls (the Step Functions quota)', () => {
+    const over: string[] = [];
+    const walk = (states: Record<string, any>) =>
+      Object.entries(states).forEach(([name, s]) => {
+        for (const f of pathFields(s)) if (intrinsicCalls(f.expression) > 10) over.push(`${name}.${f.field}`);
+        if (s.ItemProcessor) walk(s.ItemProcessor.States);
+      });
+    walk(definition.States as Record<string, any>);
+    expect(over).toEqual([]);
+  });
+
+  test('passes every state machine policy rule', async () => {
+    const stack = stackFromSynth(
+      { resource: { aws_sfn_state_machine: { machine: { name: 'ssmb-patch-history', definition: JSON.stringify(definition) } } } },
+      'patch-history',
+      'cdk.tf.json',
+    );
+    const report = await evaluate([stack], { rules: RULES.filter((r) => r.service === 'states') });
+    expect(report.findings.map((f) => `${f.rule} ${f.message}`)).toEqual([]);
   });
 
   test('refuses a prefix it cannot embed in States.Format', () => {

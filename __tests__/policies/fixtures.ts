@@ -341,9 +341,103 @@ export function bastion(): Part {
   };
 }
 
+/**
+ * A state machine definition as the patch-history machine builds it, small: a listing
+ * that fails the run on purpose, a Map whose every Task catches, a summary write.
+ */
+export function machineDefinition(): Body {
+  const sdk = (service: string, action: string) => `arn:aws:states:::aws-sdk:${service}:${action}`;
+  return {
+    StartAt: 'Start',
+    TimeoutSeconds: 21600,
+    States: {
+      Start: {
+        Type: 'Pass',
+        Parameters: {
+          'date.$': "States.StringSplit(States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), '-')",
+        },
+        Next: 'List',
+      },
+      List: {
+        Type: 'Task',
+        Comment: 'Fails the run: without the list, an empty snapshot would read as a compliant fleet.',
+        Resource: sdk('ec2', 'describeInstances'),
+        Parameters: { MaxResults: 20 },
+        ResultPath: '$.listing',
+        Next: 'EachInstance',
+      },
+      EachInstance: {
+        Type: 'Map',
+        ItemsPath: '$.listing.Reservations[0].Instances',
+        MaxConcurrency: 4,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          StartAt: 'Describe',
+          States: {
+            Describe: {
+              Type: 'Task',
+              Resource: sdk('ssm', 'describeInstancePatches'),
+              Parameters: { 'InstanceId.$': '$.InstanceId', MaxResults: 100 },
+              Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Failed' }],
+              Next: 'Write',
+            },
+            Write: {
+              Type: 'Task',
+              Resource: sdk('s3', 'putObject'),
+              Parameters: {
+                Bucket: 'ssmb-111111111111-ap-northeast-1-patch-history',
+                'Key.$': "States.Format('p/{}.json', $.InstanceId)",
+                'Body.$': '$',
+              },
+              Catch: [{ ErrorEquals: ['S3.S3Exception'], ResultPath: '$.error', Next: 'Failed' }],
+              End: true,
+            },
+            Failed: { Type: 'Pass', End: true },
+          },
+        },
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Summary' }],
+        Next: 'Summary',
+      },
+      Summary: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::sns:publish',
+        Parameters: { TopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:ssmb-notifications`, Message: 'done' },
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done' }],
+        Next: 'Done',
+      },
+      Done: { Type: 'Succeed' },
+    },
+  };
+}
+
+/** A Standard state machine running `machineDefinition()` with the machine role. */
+export function stateMachine(): Part {
+  return {
+    resource: {
+      aws_sfn_state_machine: {
+        machine: {
+          name: 'ssmb-patch-history',
+          type: 'STANDARD',
+          role_arn: '${aws_iam_role.machine.arn}',
+          definition: JSON.stringify(machineDefinition(), null, 2),
+        },
+      },
+    },
+  };
+}
+
+/** The compliant stack with the state machine's definition changed by `mutate`. */
+export function brokenMachine(mutate: (definition: Body) => void): TerraformJson {
+  return broken((s) => {
+    const definition = machineDefinition();
+    mutate(definition);
+    s.resource.aws_sfn_state_machine.machine.definition = JSON.stringify(definition);
+  });
+}
+
 /** One of everything, compliant with every rule. */
 export function compliantPart(): Part {
-  return merge(secureBucket('logs'), notificationTopic(), notifierFunction(), instanceRole(), schedulerRoles(), bastion());
+  return merge(secureBucket('logs'), notificationTopic(), notifierFunction(), instanceRole(), schedulerRoles(), bastion(), stateMachine());
 }
 
 export const compliantStack = () => stackJson(compliantPart());

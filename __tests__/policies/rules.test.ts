@@ -2,7 +2,8 @@ import { evaluate } from '../../policies/engine';
 import { TerraformJson, stackFromSynth } from '../../policies/model';
 import { RULES } from '../../policies/rules';
 import type { Finding, Report, Rule } from '../../policies/types';
-import { ACCOUNT, REGION, broken, compliantStack, statementsOf } from './fixtures';
+import { intrinsicCalls } from '../../policies/rules/states/machine';
+import { ACCOUNT, REGION, broken, brokenMachine, compliantStack, statementsOf } from './fixtures';
 
 const NOW = new Date('2026-11-22T00:00:00Z');
 
@@ -561,6 +562,92 @@ const FAILING: Record<string, Failing[]> = {
       message: /not JSON/,
     },
   ],
+  'SSMB-STATES-001': [
+    {
+      what: 'a partition formatted from three nested date splits in one field (13 calls)',
+      fixture: () =>
+        brokenMachine((d) => {
+          const part = (i: number) =>
+            `States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), '-'), ${i})`;
+          d.States.Start.Parameters['partition.$'] = `States.Format('year={}/month={}/day={}', ${part(0)}, ${part(1)}, ${part(2)})`;
+        }),
+      address: 'aws_sfn_state_machine.machine',
+      message: /state Start field Parameters\.partition\.\$ holds 13 intrinsic function calls/,
+    },
+    {
+      what: '11 calls in a field inside a Map iteration',
+      fixture: () =>
+        brokenMachine((d) => {
+          const sum = Array.from({ length: 10 }).reduce<string>((acc) => `States.MathAdd(${acc}, 1)`, '$.n');
+          d.States.EachInstance.ItemProcessor.States.Write.Parameters['Key.$'] = `States.Format('p/{}.json', ${sum})`;
+        }),
+      address: 'aws_sfn_state_machine.machine',
+      message: /EachInstance\/Write field Parameters\.Key\.\$ holds 11/,
+    },
+  ],
+  'SSMB-STATES-002': [
+    {
+      what: 'an SDK action the service does not have',
+      fixture: () => brokenMachine((d) => (d.States.List.Resource = 'arn:aws:states:::aws-sdk:ec2:describeInstanzes')),
+      address: 'aws_sfn_state_machine.machine',
+      message: /calls ec2:describeInstanzes, which the service does not have/,
+    },
+    {
+      what: 'an SDK service IAM does not know',
+      fixture: () =>
+        brokenMachine(
+          (d) => (d.States.EachInstance.ItemProcessor.States.Describe.Resource = 'arn:aws:states:::aws-sdk:smm:describeInstancePatches'),
+        ),
+      address: 'aws_sfn_state_machine.machine',
+      message: /service "smm"/,
+    },
+    {
+      what: 'an optimized integration that is not documented',
+      fixture: () => brokenMachine((d) => (d.States.Summary.Resource = 'arn:aws:states:::sns:publishBatch')),
+      address: 'aws_sfn_state_machine.machine',
+      message: /no SDK integration, documented optimized integration/,
+    },
+  ],
+  'SSMB-STATES-003': [
+    {
+      what: 'a Task inside a Map iteration without a Catch',
+      fixture: () => brokenMachine((d) => delete d.States.EachInstance.ItemProcessor.States.Describe.Catch),
+      address: 'aws_sfn_state_machine.machine',
+      message: /Task EachInstance\/Describe runs inside an iteration without a Catch/,
+    },
+    {
+      what: 'a top-level Task without a Catch or a "Fails the run:" comment',
+      fixture: () => brokenMachine((d) => delete d.States.List.Comment),
+      address: 'aws_sfn_state_machine.machine',
+      message: /Task List has no Catch/,
+    },
+    {
+      what: 'a Map with an empty Catch',
+      fixture: () => brokenMachine((d) => (d.States.EachInstance.Catch = [])),
+      address: 'aws_sfn_state_machine.machine',
+      message: /Map EachInstance has no Catch/,
+    },
+  ],
+  'SSMB-STATES-004': [
+    {
+      what: 'DescribeInstancePatches without MaxResults',
+      fixture: () => brokenMachine((d) => delete d.States.EachInstance.ItemProcessor.States.Describe.Parameters.MaxResults),
+      address: 'aws_sfn_state_machine.machine',
+      message: /EachInstance\/Describe \(ssm:describeInstancePatches\) sets no MaxResults/,
+    },
+    {
+      what: 'DescribeInstances with MaxResults over the API maximum',
+      fixture: () => brokenMachine((d) => (d.States.List.Parameters.MaxResults = 2000)),
+      address: 'aws_sfn_state_machine.machine',
+      message: /sets MaxResults 2000, outside 5-1000/,
+    },
+    {
+      what: 'a definition without TimeoutSeconds',
+      fixture: () => brokenMachine((d) => delete d.TimeoutSeconds),
+      address: 'aws_sfn_state_machine.machine',
+      message: /sets no TimeoutSeconds/,
+    },
+  ],
   'SSMB-POL-003': [
     {
       what: 'a role anyone can assume (Principal {"AWS": "*"})',
@@ -798,6 +885,38 @@ const UNKNOWN: Array<{ rule: string; what: string; fixture: () => TerraformJson;
       }),
     address: 'aws_cloudwatch_event_target.rule_target',
     message: /may be an SNS topic or a Lambda function/,
+  },
+  {
+    rule: 'SSMB-STATES-001',
+    what: 'a definition held in a Terraform expression',
+    fixture: () => broken((s) => (s.resource.aws_sfn_state_machine.machine.definition = '${templatefile("machine.json", {})}')),
+    address: 'aws_sfn_state_machine.machine',
+    message: /definition is a Terraform expression the checks cannot read/,
+  },
+  ...['SSMB-STATES-002', 'SSMB-STATES-003', 'SSMB-STATES-004'].map((rule) => ({
+    rule,
+    what: 'a definition held in a variable',
+    fixture: () => broken((s) => (s.resource.aws_sfn_state_machine.machine.definition = '${var.definition}')),
+    address: 'aws_sfn_state_machine.machine',
+    message: /definition is a Terraform expression the checks cannot read: \$\{var\.definition\}/,
+  })),
+  {
+    rule: 'SSMB-STATES-002',
+    what: 'a Task resource held in a variable',
+    fixture: () => brokenMachine((d) => (d.States.Summary.Resource = '${var.integration}')),
+    address: 'aws_sfn_state_machine.machine',
+    message: /Task Summary has Resource \$\{var\.integration\}, known only at apply/,
+  },
+  {
+    rule: 'SSMB-STATES-004',
+    what: 'a page size taken from the state',
+    fixture: () =>
+      brokenMachine((d) => {
+        delete d.States.List.Parameters.MaxResults;
+        d.States.List.Parameters['MaxResults.$'] = '$.pageSize';
+      }),
+    address: 'aws_sfn_state_machine.machine',
+    message: /takes MaxResults from the state \(\$\.pageSize\), known only at run time/,
   },
 ];
 
@@ -1046,5 +1165,45 @@ describe('policy suppressions', () => {
     expect(report.findings.filter((f) => f.rule === 'SSMB-BACKEND-003').map((f) => f.suppressed?.reason)).toEqual([
       'migrating to use_lockfile next quarter',
     ]);
+  });
+});
+
+describe('state machine rules: accepted patterns', () => {
+  const statesFindings = async (s: TerraformJson) => (await run(s)).findings.filter((f) => f.rule.startsWith('SSMB-STATES-'));
+
+  it('counts nested intrinsic calls but not text inside quoted literals', () => {
+    expect(intrinsicCalls("States.Format('States.Array(x) {}', States.ArrayGetItem(States.StringSplit($.a, '-'), 0))")).toBe(3);
+    expect(intrinsicCalls("States.Format('it\\'s States.Hash( {}', $.a)")).toBe(1);
+    expect(intrinsicCalls('$.States.Array')).toBe(0);
+  });
+
+  it('exactly 10 calls in a field pass', async () => {
+    const s = brokenMachine((d) => {
+      const sum = Array.from({ length: 9 }).reduce<string>((acc) => `States.MathAdd(${acc}, 1)`, '$.n');
+      d.States.EachInstance.ItemProcessor.States.Write.Parameters['Key.$'] = `States.Format('p/{}.json', ${sum})`;
+    });
+    expect(await statesFindings(s)).toEqual([]);
+  });
+
+  it('Lambda function, activity and referenced Lambda ARNs, SDK actions whose IAM name differs, and .waitForTaskToken pass', async () => {
+    const s = brokenMachine((d) => {
+      d.States.Summary.Resource = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ssmb-notifier:live`;
+      d.States.EachInstance.ItemProcessor.States.Write.Resource = '${aws_lambda_function.notifier.arn}';
+      d.States.EachInstance.ItemProcessor.States.Describe.Resource = `arn:aws:states:${REGION}:${ACCOUNT}:activity:review`;
+      d.States.List.Resource = 'arn:aws:states:::aws-sdk:s3:listObjectsV2';
+      d.States.List.Parameters = { Bucket: 'b', MaxKeys: 1000 };
+      d.States.Start = {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:sfn:describeExecution.waitForTaskToken',
+        Comment: 'Fails the run: test.',
+        Next: 'List',
+      };
+    });
+    expect(await statesFindings(s)).toEqual([]);
+  });
+
+  it('an SDK action in PascalCase is reported (Step Functions expects camelCase)', async () => {
+    const s = brokenMachine((d) => (d.States.List.Resource = 'arn:aws:states:::aws-sdk:ec2:DescribeInstances'));
+    expect((await statesFindings(s)).map((f) => f.message)).toEqual([expect.stringMatching(/camelCase/)]);
   });
 });

@@ -42,6 +42,10 @@ import { UniqueStateKey } from './backend/UniqueStateKey';
 import { UnreadablePolicy } from './policy/UnreadablePolicy';
 import { SuppressionJustified } from './policy/SuppressionJustified';
 import { PublicResourcePolicy } from './policy/PublicResourcePolicy';
+import { IntrinsicsPerField } from './states/IntrinsicsPerField';
+import { KnownIntegrations } from './states/KnownIntegrations';
+import { TasksCatch } from './states/TasksCatch';
+import { PayloadBounds } from './states/PayloadBounds';
 
 export const RULES: readonly Rule[] = [
   NoWildcardActions,
@@ -82,6 +86,10 @@ export const RULES: readonly Rule[] = [
   NativeLocking,
   NoDynamoDbLock,
   UniqueStateKey,
+  IntrinsicsPerField,
+  KnownIntegrations,
+  TasksCatch,
+  PayloadBounds,
   UnreadablePolicy,
   SuppressionJustified,
   PublicResourcePolicy,

@@ -62,6 +62,12 @@ export const INSTANCES_FAILED_ERROR = 'PatchHistory.InstancesFailed';
 
 type Json = Record<string, unknown>;
 
+/**
+ * How a top-level Task or Map without a Catch says that its error ends the run on
+ * purpose (checked by the state machine policy rules, see policies/RULES.md).
+ */
+const FAILS_RUN = 'Fails the run: ';
+
 const retry = (service: keyof typeof TRANSIENT_ERRORS) => [{ ErrorEquals: [...TRANSIENT_ERRORS[service]], ...RETRY_POLICY }];
 const sdk = (service: string, action: string) => `arn:aws:states:::aws-sdk:${service}:${action}`;
 
@@ -71,10 +77,12 @@ function literal(text: string): string {
   return text;
 }
 
-/** The UTC date of the execution start, `[YYYY, MM, DD]` element `i`, as an intrinsic expression. */
-function startDatePart(i: 0 | 1 | 2): string {
-  return `States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), '-'), ${i})`;
-}
+/**
+ * The UTC date of the execution start as `["YYYY", "MM", "DD"]` (3 intrinsic calls). The
+ * partition is formatted from it in the next state: in one field the two would take 13
+ * calls, over the quota of 10 per field.
+ */
+const START_DATE_PARTS = "States.StringSplit(States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), '-')";
 
 /** DescribeInstances filter: the tag (key, or key=value), on instances that still exist. */
 function instanceFilters(p: SnapshotDefinitionProps): Json[] {
@@ -212,6 +220,7 @@ export function snapshotDefinition(p: SnapshotDefinitionProps): Json {
     },
     ResultPath: '$.listing',
     Retry: retry('ec2'),
+    Comment: `${FAILS_RUN}without the list of instances an empty snapshot would read as a compliant fleet.`,
     Next: 'CountInstances',
   });
   const countInstancePage = (next: string): Json => ({
@@ -236,14 +245,24 @@ export function snapshotDefinition(p: SnapshotDefinitionProps): Json {
     States: {
       Start: {
         Type: 'Pass',
+        Comment: 'The UTC start date, split; the next state formats the partition from it.',
+        Parameters: {
+          'date.$': START_DATE_PARTS,
+          acc: { instances: 0, pages: 0, patches: 0, failed: 0, instance_pages: 0, i: 0, n: 0 },
+        },
+        Next: 'Partition',
+      },
+      Partition: {
+        Type: 'Pass',
         Comment: 'Run id = execution name; partition = UTC start date, so one run lands in one partition.',
         Parameters: {
           run: {
             'id.$': '$$.Execution.Name',
             'snapshot_time.$': '$$.Execution.StartTime',
-            'partition.$': `States.Format('year={}/month={}/day={}', ${startDatePart(0)}, ${startDatePart(1)}, ${startDatePart(2)})`,
+            'partition.$':
+              "States.Format('year={}/month={}/day={}', States.ArrayGetItem($.date, 0), States.ArrayGetItem($.date, 1), States.ArrayGetItem($.date, 2))",
           },
-          acc: { instances: 0, pages: 0, patches: 0, failed: 0, instance_pages: 0, i: 0, n: 0 },
+          'acc.$': '$.acc',
         },
         Next: 'ListInstances',
       },
@@ -278,6 +297,7 @@ export function snapshotDefinition(p: SnapshotDefinitionProps): Json {
       },
       SnapshotInstances: {
         Type: 'Map',
+        Comment: `${FAILS_RUN}only on an error no step of an iteration catches (every Task inside catches; a Pass state cannot, e.g. a payload over 256 KiB).`,
         ItemsPath: '$.batch.ids',
         MaxConcurrency: p.maxConcurrency,
         ItemSelector: { 'instance_id.$': '$$.Map.Item.Value', 'run.$': '$.run', progress: { pages: 0, patches: 0 } },
@@ -354,6 +374,7 @@ export function snapshotDefinition(p: SnapshotDefinitionProps): Json {
         },
         ResultPath: null,
         Retry: retry('s3'),
+        Comment: `${FAILS_RUN}a run without its summary is incomplete, and the failed execution raises the alarm.`,
         Next: 'AnyFailed',
       },
       AnyFailed: {
