@@ -217,6 +217,22 @@ describe('plan:summary --matrix', () => {
   });
 });
 
+describe('plan:summary with an unreadable plan.json', () => {
+  it('reports the stack and the file instead of failing the whole summary', async () => {
+    const dir = outdir({ 'prod-ap-northeast-1': compliantStack(), 'staging-ap-northeast-1': compliantStack() });
+    const bad = join(dir, 'stacks', 'prod-ap-northeast-1', 'plan.json');
+    writeFileSync(bad, '{"format_version": "1.2", "resource_changes": [');
+    writeFileSync(join(dir, 'stacks', 'staging-ap-northeast-1', 'plan-skipped.txt'), 'no plan role is configured\n');
+    const md = await summarize(dir);
+    expect(md).toContain('⚠️ 1 stack(s) could not be planned');
+    expect(md).toMatch(/\| prod-ap-northeast-1 \| – \| – \| – \| – \| ⚠️ plan failed; /);
+    const section = md.slice(md.indexOf('### prod-ap-northeast-1'));
+    expect(section).toContain(`${bad}:1:`);
+    expect(section).toContain('invalid JSON');
+    expect(md).toContain('| staging-ap-northeast-1 | – | – | – | – | ⏭️ not planned');
+  });
+});
+
 describe('plan:summary agrees with the policy job', () => {
   it('checks stacks without a plan on their cdk.tf.json, like `policy --plans`', async () => {
     const wildcard = broken((s) =>
