@@ -2,12 +2,13 @@
 // every stack's plan for the pull-request comment (plan-summary/render.ts).
 //
 // `npm run --silent plan:summary -- --matrix <cdktf.out dir>`: the workflow's plan
-// matrix instead (plan-summary/matrix.ts), as JSON on stdout.
+// matrices instead (plan-summary/matrix.ts), as JSON on stdout:
+// {"stacks": <count>, "chunks": [{"name": "1-256 of 300", "include": [...]}, ...]}.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../stacks/platform/config/load';
 import { Io, UsageError, processIo, runMain, strictArgs, usageError } from './cli-args';
-import { configPlanRoles, parseRoles, planMatrix } from './plan-summary/matrix';
+import { configPlanRoles, matrixChunks, parseRoles, planMatrix } from './plan-summary/matrix';
 import { summarize } from './plan-summary/render';
 
 export const USAGE = `usage: npm run plan:summary -- <cdktf.out dir> [--output FILE]
@@ -48,7 +49,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     // The configuration synthesized (SSMB_CONFIG, as `npm run synth`) supplies each account's planRoleArn.
     const planRoles = configPlanRoles(loadConfig(io.env.SSMB_CONFIG || DEFAULT_CONFIG_PATH));
     const include = planMatrix(outdir, parseRoles(io.env.SSMB_PLAN_ROLES), io.env.SSMB_PLAN_ROLE_NAME || undefined, planRoles);
-    io.out(`${JSON.stringify({ include })}\n`);
+    io.out(`${JSON.stringify(matrixChunks(include))}\n`);
     return 0;
   }
   const md = await summarize(outdir);

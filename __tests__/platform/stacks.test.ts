@@ -39,6 +39,20 @@ describe('stacks: one per account-region plus one bootstrap per account', () => 
     ]);
   });
 
+  it("orders deploys: each region stack depends on its own account's bootstrap stack, bootstraps on nothing", () => {
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      stacks: Record<string, { dependencies: string[] }>;
+    };
+    const dependencies = Object.fromEntries(Object.entries(manifest.stacks).map(([n, s]) => [n, s.dependencies]));
+    expect(dependencies).toEqual({
+      'prod-ap-northeast-1': ['prod-bootstrap'],
+      'prod-bootstrap': [],
+      'prod-us-east-1': ['prod-bootstrap'],
+      'staging-ap-northeast-1': ['staging-bootstrap'],
+      'staging-bootstrap': [],
+    });
+  });
+
   it('gives every baseline stack its own encrypted, lock-file-locked S3 state key and no DynamoDB lock', () => {
     const keys = baseline().map(([, s]) => s.terraform!.backend.s3.key);
     expect(new Set(keys).size).toBe(keys.length);

@@ -1,16 +1,23 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { configPlanRoles, parseRoles, planMatrix } from '../../scripts/plan-summary/matrix';
+import { MAX_MATRIX_JOBS, configPlanRoles, parseRoles, planMatrix, matrixChunks } from '../../scripts/plan-summary/matrix';
+import { main as planSummary } from '../../scripts/plan-summary';
 import { COMMENT_MARKER, readPlans, renderPlanSummary, summarize, truncate } from '../../scripts/plan-summary/render';
 import { PLAN_ROLE_OVERRIDE_FILE, writePlanRoleOverride } from '../../scripts/plan-role-override';
 import { main as policyCli } from '../../policies/cli';
 import type { TerraformJson } from '../../policies/model';
 import { parseConfig } from '../../stacks/platform/config/load';
 import { ROOT } from '../helpers/synth';
-import { broken, compliantStack, statementsOf } from './fixtures';
+import { broken, compliantStack, stackJson, statementsOf } from './fixtures';
 
-const workflow = parse(readFileSync(join(ROOT, '.github', 'workflows', 'plan.yml'), 'utf8'));
+const WORKFLOWS = join(ROOT, '.github', 'workflows');
+const files = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
+const raw: Record<string, string> = Object.fromEntries(files.map((f) => [f, readFileSync(join(WORKFLOWS, f), 'utf8')]));
+const workflows: Record<string, any> = Object.fromEntries(files.map((f) => [f, parse(raw[f])]));
+const workflow = workflows['plan.yml'];
+/** The plan jobs proper: plan.yml calls this workflow once per chunk of stacks. */
+const planStacks = workflows['plan-stacks.yml'];
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 type Step = {
   name?: string;
@@ -21,14 +28,20 @@ type Step = {
   id?: string;
   'working-directory'?: string;
 };
-const steps = (job: string): Step[] => workflow.jobs[job].steps;
-const allSteps = Object.keys(workflow.jobs).flatMap(steps);
+type Job = { steps?: Step[]; uses?: string; permissions?: unknown; 'timeout-minutes'?: number; strategy?: any; with?: any; if?: string };
+const steps = (job: string): Step[] => (job === 'plan' ? planStacks.jobs.plan.steps : workflow.jobs[job].steps);
+const jobsOf = (file: string): Array<[string, Job]> => Object.entries(workflows[file].jobs as Record<string, Job>);
+const allJobs = files.flatMap((f) => jobsOf(f).map(([id, job]) => ({ file: f, id, job })));
+const allSteps = allJobs.flatMap(({ job }) => job.steps ?? []);
 
 describe('.github/workflows/plan.yml', () => {
   it('runs on pull requests with least-privilege token permissions per job', () => {
     expect(Object.keys(workflow.on)).toEqual(['pull_request']);
-    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(workflow.permissions).toEqual({});
+    expect(workflow.jobs.synth.permissions).toEqual({ contents: 'read' });
     expect(workflow.jobs.plan.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(planStacks.permissions).toEqual({});
+    expect(planStacks.jobs.plan.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
     expect(workflow.jobs.review.permissions).toEqual({ contents: 'read', 'pull-requests': 'write', 'security-events': 'write' });
   });
 
@@ -47,7 +60,8 @@ describe('.github/workflows/plan.yml', () => {
   });
 
   it("plans each stack with its account's role through OIDC, then checks the plans and updates one comment", () => {
-    expect(workflow.jobs.plan.strategy.matrix).toBe('${{ fromJSON(needs.synth.outputs.matrix) }}');
+    expect(workflow.jobs.plan.uses).toBe('./.github/workflows/plan-stacks.yml');
+    expect(planStacks.jobs.plan.strategy.matrix).toEqual({ include: '${{ fromJSON(inputs.stacks) }}' });
     const creds = steps('plan').find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
     expect(creds.with).toMatchObject({ 'role-to-assume': '${{ matrix.role }}', 'aws-region': '${{ matrix.region }}' });
     const plan = steps('plan').find((s) => s.run?.includes('terraform plan'))!;
@@ -58,13 +72,14 @@ describe('.github/workflows/plan.yml', () => {
     const comment = steps('review').find((s) => s.uses?.startsWith('actions/github-script@'))!;
     expect(String(comment.with!.script)).toContain(`const marker = '${COMMENT_MARKER}';`);
     expect(String(comment.with!.script)).toMatch(/updateComment[\s\S]*createComment/);
-    expect(steps('review').at(-1)!.run).toContain('steps.policy.outcome');
+    expect(steps('review').at(-1)!.env).toMatchObject({ POLICY_OUTCOME: '${{ steps.policy.outcome }}' });
+    expect(steps('review').at(-1)!.run).toContain('"$POLICY_OUTCOME" != "success"');
   });
 
   it('plans as the read-only plan role: the override is written before terraform init, from the matrix', () => {
     const plan = steps('plan').find((s) => s.run?.includes('terraform plan'))!;
     expect(plan['working-directory']).toBe('cdktf.out/stacks/${{ matrix.stack }}');
-    expect(plan.env).toEqual({ PLAN_ROLE: '${{ matrix.planRole }}', OIDC_ROLE: '${{ matrix.role }}' });
+    expect(plan.env).toEqual({ PLAN_ROLE: '${{ matrix.planRole }}', OIDC_ROLE: '${{ matrix.role }}', STACK: '${{ matrix.stack }}' });
     const run = plan.run!;
     const writer = run.indexOf('node "$GITHUB_WORKSPACE/dist/bin/scripts--plan-role-override.js" . "$PLAN_ROLE" "$OIDC_ROLE"');
     expect(writer).toBeGreaterThanOrEqual(0);
@@ -73,13 +88,13 @@ describe('.github/workflows/plan.yml', () => {
     expect(run.slice(writer, run.indexOf('terraform init'))).toMatch(/> terraform\.log 2>&1 \\\n\s*&& $/);
     // The bundled writer travels from the synth job (which built it) to every plan job, with node to run it.
     const synthSteps = steps('synth');
-    const upload = synthSteps.findIndex((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === 'plan-tools');
+    const upload = synthSteps.findIndex((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === 'tools');
     expect(synthSteps[upload].with).toMatchObject({ path: 'dist/bin/scripts--plan-role-override.js', 'if-no-files-found': 'error' });
     expect(upload).toBeGreaterThan(synthSteps.findIndex((s) => s.run === 'node tooling/run.js --build scripts/plan-role-override.ts'));
     expect(synthSteps.findIndex((s) => s.run === 'node tooling/run.js --build scripts/plan-role-override.ts')).toBeGreaterThan(0);
     const planSteps = steps('plan');
     const at = (pred: (s: Step) => boolean) => planSteps.findIndex(pred);
-    const download = at((s) => !!s.uses?.startsWith('actions/download-artifact@') && s.with?.name === 'plan-tools');
+    const download = at((s) => !!s.uses?.startsWith('actions/download-artifact@') && s.with?.name === 'tools');
     expect(planSteps[download].with).toMatchObject({ path: 'dist/bin' });
     const node = at((s) => !!s.uses?.startsWith('actions/setup-node@'));
     const step = planSteps.indexOf(plan);
@@ -89,10 +104,129 @@ describe('.github/workflows/plan.yml', () => {
     expect(at((s) => !!s.uses?.startsWith('aws-actions/configure-aws-credentials@'))).toBeLessThan(step);
   });
 
-  it('pins every action to a major version', () => {
-    for (const s of allSteps.filter((x) => x.uses)) expect(s.uses).toMatch(/^[\w-]+\/[\w/-]+@v\d+$/);
+  it('downloads as plans (plan-*) only the artifacts the plan jobs upload', () => {
+    const download = steps('review').find((s) => s.uses?.startsWith('actions/download-artifact@') && s.with?.pattern)!;
+    expect(download.with).toMatchObject({ pattern: 'plan-*', path: 'plans' });
+    const uploaded = allSteps.filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => String(s.with!.name));
+    expect(uploaded.filter((n) => n.startsWith('plan-'))).toEqual(['plan-${{ matrix.stack }}']);
+    expect(uploaded).toEqual(expect.arrayContaining(['cdktf-out', 'tools']));
+  });
+
+  it('runs one matrix of plan jobs per chunk of the --matrix output, each chunk a matrix GitHub accepts', async () => {
+    const plan = workflow.jobs.plan as Job;
+    expect(plan.if).toBe('fromJSON(needs.synth.outputs.matrix).stacks > 0');
+    expect(plan.strategy).toEqual({ 'fail-fast': false, matrix: { chunk: '${{ fromJSON(needs.synth.outputs.matrix).chunks }}' } });
+    expect(plan.with).toEqual({
+      stacks: '${{ toJSON(matrix.chunk.include) }}',
+      'terraform-version': "${{ vars.SSMB_TERRAFORM_VERSION || '1.11.4' }}",
+    });
+    expect(Object.keys(planStacks.on.workflow_call.inputs).sort()).toEqual(Object.keys(plan.with).sort());
+    // What GitHub hands each called workflow, from a real --matrix output of 300 stacks.
+    const dir = outdir(fleet());
+    let out = '';
+    await planSummary(['--matrix', dir], { out: (t) => (out += t), err: () => {}, env: { SSMB_PLAN_ROLE_NAME: 'ssm-baseline-plan' } });
+    const chunks = JSON.parse(out).chunks as Array<{ include: unknown }>;
+    expect(chunks.length).toBeLessThanOrEqual(256);
+    const used = [...raw['plan-stacks.yml'].matchAll(/\bmatrix\.(\w+)/g)].map((m) => m[1]);
+    expect(new Set(used)).toEqual(new Set(['stack', 'role', 'region', 'planRole']));
+    for (const chunk of chunks) {
+      const include = JSON.parse(JSON.stringify(chunk.include)) as Array<Record<string, string>>;
+      expect(include.length).toBeLessThanOrEqual(256);
+      for (const entry of include) for (const key of used) expect(typeof entry[key]).toBe('string');
+    }
   });
 });
+
+/** Actions whose tag cannot be pinned to a commit, with why; none today. */
+const UNPINNED: Record<string, string> = {};
+
+describe('workflow hygiene (every file in .github/workflows)', () => {
+  it('finds the workflows', () => {
+    expect(files.sort()).toEqual(['plan-stacks.yml', 'plan.yml']);
+  });
+
+  it('pins every action to a full commit SHA, with its release in a trailing comment', () => {
+    const pins = new Map<string, string>();
+    for (const [file, text] of Object.entries(raw)) {
+      for (const line of text.split('\n').filter((l) => /^\s*(- )?uses:/.test(l))) {
+        const m = /uses: (\S+)(?: # (\S+))?$/.exec(line.trim());
+        expect(m).not.toBeNull();
+        const [, ref, version] = m!;
+        if (ref.startsWith('./.github/workflows/')) {
+          expect(existsSync(join(ROOT, ref))).toBe(true); // a workflow of the same commit
+          continue;
+        }
+        const [action, at] = ref.split('@');
+        if (UNPINNED[action]) continue;
+        expect({ file, ref, pinned: /^[0-9a-f]{40}$/.test(at) }).toEqual({ file, ref, pinned: true });
+        expect({ file, ref, version }).toEqual({ file, ref, version: expect.stringMatching(/^v\d+\.\d+\.\d+$/) });
+        // One action, one commit, everywhere.
+        expect(pins.get(action) ?? `${at} ${version}`).toBe(`${at} ${version}`);
+        pins.set(action, `${at} ${version}`);
+      }
+    }
+    expect(pins.size).toBeGreaterThanOrEqual(8);
+  });
+
+  it("bounds every job with timeout-minutes (a job calling a workflow gets the called jobs' bounds)", () => {
+    for (const { file, id, job } of allJobs) {
+      const bounded = job.uses ? true : typeof job['timeout-minutes'] === 'number' && job['timeout-minutes'] <= 60;
+      expect({ file, id, bounded }).toEqual({ file, id, bounded: true });
+      if (job.uses) expect(existsSync(join(ROOT, job.uses))).toBe(true);
+    }
+  });
+
+  it('expands no ${{ }} inside run scripts: values reach the shell through env', () => {
+    for (const { file, id, job } of allJobs) {
+      for (const s of job.steps ?? [])
+        if (s.run) expect({ file, id, run: s.run }).toEqual({ file, id, run: expect.not.stringContaining('${{') });
+    }
+  });
+
+  it('never leaves the token in the checked-out repository', () => {
+    const checkouts = allSteps.filter((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkouts.length).toBeGreaterThan(0);
+    for (const c of checkouts) expect(c.with).toMatchObject({ 'persist-credentials': false });
+  });
+
+  it("grants nothing at the top and names each job's permissions", () => {
+    for (const file of files) expect({ file, permissions: workflows[file].permissions }).toEqual({ file, permissions: {} });
+    for (const { file, id, job } of allJobs)
+      expect({ file, id, declared: job.permissions !== undefined }).toEqual({ file, id, declared: true });
+  });
+});
+
+/** 30 accounts x 10 regions, as the platform names and configures them. */
+const REGIONS = [
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'eu-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'us-east-1',
+  'us-east-2',
+  'us-west-2',
+];
+const fleet = () => {
+  const stacks: Record<string, TerraformJson> = {};
+  for (let a = 0; a < 30; a++) {
+    const id = String(100000000000 + a);
+    for (const region of REGIONS) {
+      const name = `acct${String(a).padStart(2, '0')}-${region}`;
+      const json = stackJson({}, name);
+      json.provider!.aws[0] = { region, allowed_account_ids: [id] };
+      json.terraform!.backend.s3 = {
+        ...json.terraform!.backend.s3,
+        bucket: `ssmb-tfstate-${id}`,
+        key: `ssm-baseline/${id}/${region}/terraform.tfstate`,
+      };
+      stacks[name] = json;
+    }
+  }
+  return stacks;
+};
 
 /** A cdktf.out-shaped folder. */
 function outdir(stacks: Record<string, TerraformJson>): string {
@@ -214,6 +348,63 @@ describe('plan:summary --matrix', () => {
     expect(() => planMatrix(dir, {}, undefined, { '222222222222': PLAN.replace('111111111111', '222222222222') })).toThrow(
       /no plan role for account 111111111111; set planRoleArn/,
     );
+  });
+});
+
+describe("plan:summary --matrix above GitHub's 256 jobs per matrix", () => {
+  const run = async (dir: string) => {
+    let out = '';
+    let err = '';
+    const code = await planSummary(['--matrix', dir], {
+      out: (t) => (out += t),
+      err: (t) => (err += t),
+      env: { SSMB_CONFIG: join(ROOT, 'config', 'example.json'), SSMB_PLAN_ROLE_NAME: 'ssm-baseline-plan' },
+    });
+    return { code, out, err };
+  };
+
+  it('splits 300 planned stacks into chunks of at most 256, each stack exactly once', async () => {
+    const dir = outdir(fleet());
+    const { code, out } = await run(dir);
+    expect(code).toBe(0);
+    const matrix = JSON.parse(out) as { stacks: number; chunks: Array<{ name: string; include: Array<{ stack: string; role: string }> }> };
+    expect(matrix.stacks).toBe(300);
+    expect(matrix.chunks.map((c) => c.include.length)).toEqual([256, 44]);
+    expect(matrix.chunks.map((c) => c.name)).toEqual(['1-256 of 300', '257-300 of 300']);
+    const stacks = matrix.chunks.flatMap((c) => c.include.map((e) => e.stack));
+    expect(stacks).toEqual(Object.keys(fleet()).sort());
+    expect(matrix.chunks[1].include[0]).toMatchObject({
+      stack: 'acct25-eu-west-2',
+      role: 'arn:aws:iam::100000000025:role/ssm-baseline-plan',
+    });
+  });
+
+  it('keeps a small fleet in one chunk, and an empty one in none', () => {
+    const entries = planMatrix(outdir(fleet()), {}, 'ssm-baseline-plan').slice(0, 3);
+    expect(matrixChunks(entries)).toEqual({ stacks: 3, chunks: [{ name: '1-3 of 3', include: entries }] });
+    expect(matrixChunks([])).toEqual({ stacks: 0, chunks: [] });
+  });
+
+  it('refuses a fleet beyond 256 chunks of 256 rather than emitting a matrix GitHub rejects', () => {
+    const entry = planMatrix(outdir(fleet()), {}, 'ssm-baseline-plan')[0];
+    const many = Array.from({ length: MAX_MATRIX_JOBS * MAX_MATRIX_JOBS + 1 }, () => entry);
+    expect(() => matrixChunks(many)).toThrow(/65537 stacks to plan; the workflow plans at most 65536/);
+  });
+});
+
+describe('plan:summary with an unreadable plan.json', () => {
+  it('reports the stack and the file instead of failing the whole summary', async () => {
+    const dir = outdir({ 'prod-ap-northeast-1': compliantStack(), 'staging-ap-northeast-1': compliantStack() });
+    const bad = join(dir, 'stacks', 'prod-ap-northeast-1', 'plan.json');
+    writeFileSync(bad, '{"format_version": "1.2", "resource_changes": [');
+    writeFileSync(join(dir, 'stacks', 'staging-ap-northeast-1', 'plan-skipped.txt'), 'no plan role is configured\n');
+    const md = await summarize(dir);
+    expect(md).toContain('⚠️ 1 stack(s) could not be planned');
+    expect(md).toMatch(/\| prod-ap-northeast-1 \| – \| – \| – \| – \| ⚠️ plan failed; /);
+    const section = md.slice(md.indexOf('### prod-ap-northeast-1'));
+    expect(section).toContain(`${bad}:1:`);
+    expect(section).toContain('invalid JSON');
+    expect(md).toContain('| staging-ap-northeast-1 | – | – | – | – | ⏭️ not planned');
   });
 });
 

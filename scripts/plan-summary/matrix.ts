@@ -1,7 +1,9 @@
 // The plan matrix of .github/workflows/plan.yml (`npm run --silent plan:summary --
 // --matrix <cdktf.out dir>`): one entry per stack with a remote backend (stack, account,
 // region, OIDC role to assume, read-only role the plan runs as); local-backend stacks
-// are marked as not planned (plan-skipped.txt) for the summary to show.
+// are marked as not planned (plan-skipped.txt) for the summary to show. GitHub runs at
+// most 256 jobs per matrix, so the entries come in chunks of 256: the workflow runs one
+// matrix per chunk (a matrix of reusable-workflow calls, each with its own matrix).
 import type { BaselineConfig } from '../../stacks/platform/config/schema';
 import { listStacks, markPlanSkipped, readStackJson } from '../../tooling/synth-output';
 import { writeRoles } from '../plan-role-override';
@@ -18,6 +20,30 @@ export interface MatrixEntry {
    * else `role` itself (the OIDC credentials, no role chaining).
    */
   readonly planRole: string;
+}
+
+/** GitHub's limit on the jobs one matrix generates (and so on the chunks, a matrix too). */
+export const MAX_MATRIX_JOBS = 256;
+
+/** What `--matrix` prints: how many stacks are planned, and the matrices that plan them. */
+export interface PlanMatrix {
+  readonly stacks: number;
+  /** Each a job matrix of at most MAX_MATRIX_JOBS entries; `name` shows in the run ("1-256 of 300"). */
+  readonly chunks: ReadonlyArray<{ readonly name: string; readonly include: readonly MatrixEntry[] }>;
+}
+
+/** Cuts the entries, in order, into matrices GitHub accepts; refuses more than a matrix of matrices holds. */
+export function matrixChunks(entries: readonly MatrixEntry[], size = MAX_MATRIX_JOBS): PlanMatrix {
+  const max = MAX_MATRIX_JOBS * size;
+  if (entries.length > max) {
+    throw new Error(`${entries.length} stacks to plan; the workflow plans at most ${max} (${MAX_MATRIX_JOBS} matrices of ${size} jobs)`);
+  }
+  const chunks = [];
+  for (let i = 0; i < entries.length; i += size) {
+    const include = entries.slice(i, i + size);
+    chunks.push({ name: `${i + 1}-${i + include.length} of ${entries.length}`, include });
+  }
+  return { stacks: entries.length, chunks };
 }
 
 const ROLE_ACCOUNT = /^arn:aws[a-z-]*:iam::(\d{12}):role\//;

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { evaluate } from '../../policies/engine';
 import { PlanJson, StackModel, TerraformJson, references, stackFromPlan, stackFromSynth } from '../../policies/model';
 import type { Finding, Report } from '../../policies/types';
-import { STACK_FILE, readSynthOutput } from '../../tooling/synth-output';
+import { STACK_FILE, StackFolder, SynthOutputError, listStacks, readStackFolder } from '../../tooling/synth-output';
 
 /** The hidden marker the workflow looks for to update its one comment instead of adding another. */
 export const COMMENT_MARKER = '<!-- ssm-baseline:plan-summary -->';
@@ -284,9 +284,22 @@ export function truncate(md: string, max: number): string {
   return `${[kept, ...closing].join('\n')}\n\n…summary cut at ${max} characters; the workflow run's artifacts hold every plan.\n`;
 }
 
-/** Reads every stack's plan (or why there is none) from a synth folder. */
+/**
+ * Reads every stack's plan (or why there is none) from a synth folder. An unreadable
+ * plan.json (a cut-off artifact, say) is that stack's failure, reported with the file
+ * and position, not the whole summary's: the other stacks still get their rows.
+ */
 export function readPlans(outdir: string): StackPlan[] {
-  return readSynthOutput(outdir, { plans: true }).map((s) => {
+  return listStacks(outdir).map((entry) => {
+    let s: StackFolder;
+    try {
+      s = readStackFolder(entry, { plans: true });
+    } catch (err) {
+      if (!(err instanceof SynthOutputError)) throw err;
+      // Without the plan: an unreadable cdk.tf.json still fails the whole summary here.
+      const folder = readStackFolder(entry);
+      return { name: folder.name, synth: folder.synth, file: folder.planFile, error: `plan.json is unreadable: ${err.message}` };
+    }
     const common = { name: s.name, synth: s.synth, file: s.planFile };
     if (s.plan) return { ...common, plan: s.plan };
     if (s.planSkipped !== undefined) return { ...common, skipped: s.planSkipped };

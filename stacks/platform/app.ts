@@ -21,8 +21,10 @@ export function buildApp(config: BaselineConfig, outdir?: string, opts: BuildOpt
     const name = bootstrapStackName(account);
     // Relative from the stack's own folder, wherever the output folder is.
     const localStatePath = relative(join(stacksDir, name), join(stateDir, `${name}.tfstate`));
-    new BootstrapStack(app, { config, account, localStatePath });
-    for (const region of account.regions) new BaselineStack(app, { config, account, region });
+    const bootstrap = new BootstrapStack(app, { config, account, localStatePath });
+    // The region stacks keep their state in the bucket the bootstrap creates: the manifest's
+    // dependencies make `cdktf deploy '*'` and the workflows apply the bootstrap first.
+    for (const region of account.regions) new BaselineStack(app, { config, account, region }).addDependency(bootstrap);
   }
   return app;
 }
