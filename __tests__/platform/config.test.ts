@@ -173,19 +173,11 @@ describe('configuration: bad input names the field and the reason', () => {
 
 describe('configuration: files and the synth command', () => {
   const scratch = join(ROOT, '.tmp');
-  // The real entry point, compiled from the current sources (a bundle of our code,
-  // node_modules left external) without a whole-project tsc run.
-  const main = join(scratch, 'jest', 'main-under-test.js');
+  // What `npm run synth` runs: the app's bundle from the current sources (rebuilt by
+  // tooling/run.js when a source changed).
+  let main: string;
   beforeAll(() => {
-    buildSync({
-      entryPoints: [join(ROOT, 'main.ts')],
-      outfile: main,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      packages: 'external',
-      logLevel: 'silent',
-    });
+    main = ensureBuilt('main.ts');
   });
 
   it('names the file when it cannot be read or parsed', () => {
@@ -283,11 +275,21 @@ describe('configuration: files and the synth command', () => {
   });
 
   it('the bundled app (what `npm run synth` runs) writes exactly what the plain app writes', () => {
-    const bundled = ensureBuilt('main.ts');
+    // The plain app: our code bundled, node_modules loaded module by module.
+    const plain = join(scratch, 'jest', 'main-plain.js');
+    buildSync({
+      entryPoints: [join(ROOT, 'main.ts')],
+      outfile: plain,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      packages: 'external',
+      logLevel: 'silent',
+    });
     const outdirs = [join(scratch, 'synth-bundled'), join(scratch, 'synth-plain')];
     for (const [entry, outdir] of [
-      [bundled, outdirs[0]],
-      [main, outdirs[1]],
+      [main, outdirs[0]],
+      [plain, outdirs[1]],
     ]) {
       rmSync(outdir, { recursive: true, force: true });
       const res = spawnSync(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
