@@ -4,6 +4,7 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import type { DeadLetterQueue } from './dead-letter-queue';
 import type { NotificationTopic } from './notification-topic';
 import type { NotifierFunction } from './notifier-function';
+import type { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 
 /** EventBridge retries a target for up to 24 h (185 attempts) before dead-lettering. */
 export const TARGET_RETRY = { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 } as const;
@@ -43,6 +44,10 @@ export class EventRule extends Construct {
   readonly ruleArn: string;
   readonly ruleName: string;
   readonly eventPattern: Record<string, unknown>;
+  /** The rule's one target, for a resource that must wait until events are delivered. */
+  readonly target: CloudwatchEventTarget;
+  /** The Lambda permission admitting the rule, when the target is a function. @default - none (topic target) */
+  readonly permission?: LambdaPermission;
 
   constructor(scope: Construct, id: string, props: EventRuleProps) {
     super(scope, id);
@@ -63,11 +68,15 @@ export class EventRule extends Construct {
       deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
     };
     if (props.target.kind === 'lambda') {
-      const permission = props.target.fn.allowEventBridgeRule(props.purpose, this.ruleArn);
-      new CloudwatchEventTarget(this, 'target', { ...common, arn: props.target.fn.functionArn, dependsOn: [permission] });
+      this.permission = props.target.fn.allowEventBridgeRule(props.purpose, this.ruleArn);
+      this.target = new CloudwatchEventTarget(this, 'target', {
+        ...common,
+        arn: props.target.fn.functionArn,
+        dependsOn: [this.permission],
+      });
     } else {
       props.target.topic.allowEventBridgeRule(this.ruleArn);
-      new CloudwatchEventTarget(this, 'target', {
+      this.target = new CloudwatchEventTarget(this, 'target', {
         ...common,
         arn: props.target.topic.topicArn,
         inputTransformer: { inputPaths: props.target.inputPaths, inputTemplate: props.target.inputTemplate },

@@ -1,8 +1,6 @@
 import { Construct } from 'constructs';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { SsmServiceSetting } from '@cdktf/provider-aws/lib/ssm-service-setting';
-import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SharedResources, arn, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
 import { AgentUpdateConfig } from './config';
 import { SecureBucket } from '../../constructs/secure-bucket';
@@ -102,9 +100,6 @@ export class AgentUpdate extends Construct {
       eventPattern: associationResultPattern(cfg.notifyStatuses),
       target: { kind: 'lambda', fn: this.notifier },
     });
-    // EventRule's children: its target (which itself waits for the Lambda permission).
-    const ruleTarget = this.rule.node.findChild('target') as CloudwatchEventTarget;
-    const permission = this.notifier.node.children.find((c): c is LambdaPermission => c instanceof LambdaPermission)!;
 
     this.association = new SsmAssociation(this, 'association', {
       name: AGENT_UPDATE_DOCUMENT,
@@ -121,7 +116,7 @@ export class AgentUpdate extends Construct {
       // applyOnlyAtCronInterval): by then the instances must be allowed to upload that
       // first run's output, and its results must find the rule, its target and the
       // permission to invoke the notifier in place.
-      dependsOn: [outputGrant, ruleTarget, permission],
+      dependsOn: [outputGrant, this.rule.target, this.rule.permission!],
     });
     this.associationId = this.association.associationId;
 
