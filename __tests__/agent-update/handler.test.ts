@@ -293,13 +293,15 @@ describe('association notifier: only results of its own association', () => {
     ]);
   });
 
-  it('asks once per execution environment, and again only for an id it has not seen', async () => {
+  it('asks once per execution environment for its own id, and again for every id it does not own', async () => {
     await handler(success);
     await handler(failed);
     await handler(otherAssociation);
     await handler(otherAssociation);
-    // success and failed share our id (one lookup); the other id needs one more, then is remembered.
-    expect(ssmMock.commandCalls(ListAssociationsCommand)).toHaveLength(2);
+    // success and failed share our id (one lookup); a foreign id is never remembered as
+    // foreign: a lookup that ran before a replacement association was listed must not
+    // drop that association's results for the life of the environment.
+    expect(ssmMock.commandCalls(ListAssociationsCommand)).toHaveLength(3);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2);
   });
 

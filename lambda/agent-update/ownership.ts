@@ -17,13 +17,13 @@ export type Ownership =
 /**
  * The ids of the association named `associationName` running `documentName`, asked with
  * ssm:ListAssociations (no resource-level permissions; it returns names, ids, targets and
- * schedules, never parameters) and kept for the life of the execution environment.
- * An id seen once as foreign stays foreign (association ids are never reused); an id
- * not seen before triggers a new lookup, so a replaced association is followed.
+ * schedules, never parameters); the own ids are kept for the life of the execution
+ * environment. Any other id triggers a new lookup and is never remembered as foreign: a
+ * lookup that ran before a replacement association was listed would otherwise drop
+ * that association's results until the environment is recycled.
  */
 export class AssociationOwnership {
   private own = new Set<string>();
-  private readonly others = new Set<string>();
 
   constructor(
     private readonly client: SSMClient,
@@ -33,7 +33,6 @@ export class AssociationOwnership {
 
   async check(associationId: string, timeoutMs?: number): Promise<Ownership> {
     if (this.own.has(associationId)) return { kind: 'own' };
-    if (this.others.has(associationId)) return { kind: 'other', ownIds: [...this.own] };
     let ids: string[];
     try {
       ids = await this.lookup(timeoutMs);
@@ -50,7 +49,6 @@ export class AssociationOwnership {
     }
     this.own = new Set(ids);
     if (this.own.has(associationId)) return { kind: 'own' };
-    this.others.add(associationId);
     return { kind: 'other', ownIds: ids };
   }
 
