@@ -134,6 +134,8 @@ describe('session manager: least privilege (IAM simulation)', () => {
         ['s3:PutObject', `${bucket}/sessionmanager/alice@example.com-0a1b2c3d4e5f60718.log`],
         ['s3:GetEncryptionConfiguration', bucket],
         ['kms:GenerateDataKey', key, viaS3],
+        // A multipart upload (a transcript over the agent's part size) needs Decrypt too.
+        ['kms:Decrypt', key, viaS3],
         ['logs:CreateLogStream', stream],
         ['logs:PutLogEvents', stream],
         ['logs:DescribeLogStreams', LOG_GROUP],
@@ -147,8 +149,9 @@ describe('session manager: least privilege (IAM simulation)', () => {
         ['s3:DeleteObject', `${bucket}/sessionmanager/alice@example.com-0a1b2c3d4e5f60718.log`],
         ['kms:GenerateDataKey', key],
         ['kms:GenerateDataKey', key, { 'kms:ViaService': `logs.${REGION}.amazonaws.com` }],
-        // Session data encryption is off by default: nothing to decrypt.
+        // Session data encryption is off by default: nothing to decrypt outside S3.
         ['kms:Decrypt', key],
+        ['kms:Decrypt', key, { 'kms:ViaService': `logs.${REGION}.amazonaws.com` }],
         ['logs:GetLogEvents', stream],
         ['logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/other/group:log-stream:x`],
         ['ssm:UpdateDocument', PREFERENCES],

@@ -134,7 +134,7 @@ describe('session manager: default configuration', () => {
       {
         sid: 'SessionTranscriptsEncrypt',
         effect: 'Allow',
-        actions: ['kms:GenerateDataKey'],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [keyArn],
         condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${REGION}.amazonaws.com`] }],
       },

@@ -198,9 +198,11 @@ export class SessionPreferences extends Construct {
     }
     statements.push(
       {
-        // SSE-KMS uploads: S3 asks KMS for the data key on the instance's behalf.
+        // SSE-KMS uploads: S3 asks KMS for the data key on the instance's behalf, and a
+        // multipart upload (a transcript larger than the agent's part size) also has S3
+        // decrypt that key to complete it (S3 user guide, SSE-KMS permissions).
         sid: 'SessionTranscriptsEncrypt',
-        actions: ['kms:GenerateDataKey'],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [this.keyArn],
         conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${shared.region}.amazonaws.com`] }],
       },
