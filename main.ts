@@ -30,14 +30,20 @@ function main(): number {
     const outdir = resolve(process.env.CDKTF_OUTDIR || 'cdktf.out');
     let result: { warnings: string[]; stacks: string[] } = { warnings: [], stacks: [] };
     // The whole output or nothing: an interrupted synth leaves the previous output intact.
-    replaceDirectory(outdir, (staging) => {
-      result = withoutTokenStackTraces(() => {
-        const app = buildApp(config, staging, { finalOutdir: outdir });
-        app.synth();
-        const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack).map((s) => s.node.id);
-        return { warnings: synthWarnings(app), stacks };
-      });
-    });
+    // The bootstrap stacks' local state must never be inside what a synth replaces.
+    const keep = [resolve('bootstrap-state')];
+    replaceDirectory(
+      outdir,
+      (staging) => {
+        result = withoutTokenStackTraces(() => {
+          const app = buildApp(config, staging, { finalOutdir: outdir });
+          app.synth();
+          const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack).map((s) => s.node.id);
+          return { warnings: synthWarnings(app), stacks };
+        });
+      },
+      { keep },
+    );
     const { warnings, stacks } = result;
     for (const note of [...configNotes(config), ...warnings]) process.stdout.write(`NOTE ${note}\n`);
     const where = relative(process.cwd(), outdir) || '.';

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 
 /** Whether a process of this id still runs (its leftovers are then not ours to remove). */
 function alive(pid: number): boolean {
@@ -21,6 +21,27 @@ function removeLeftovers(target: string): void {
   }
 }
 
+export interface ReplaceOptions {
+  /** Folders that must survive (e.g. the bootstrap stacks' local state): a target holding one is refused. @default - none */
+  readonly keep?: readonly string[];
+}
+
+/** Within or equal to `dir`. */
+const inside = (path: string, dir: string) => !relative(dir, path).startsWith('..');
+
+/**
+ * Whether `target` may be replaced: missing, empty, or synth output (cdktf's manifest or
+ * a stacks folder) holding nothing that must survive. Anything else (the project, a
+ * parent of it, a folder of other files) is refused rather than deleted.
+ */
+function replaceable(target: string, keep: readonly string[]): boolean {
+  const abs = resolve(target);
+  if ([process.cwd(), ...keep].some((dir) => inside(resolve(dir), abs))) return false;
+  if (!existsSync(abs)) return true;
+  const entries = readdirSync(abs);
+  return entries.length === 0 || entries.includes('manifest.json') || entries.includes('stacks');
+}
+
 /**
  * Writes a directory whole: `write` fills a staging folder beside `target`, which then
  * replaces `target` by renames. A run that fails or is killed midway leaves the previous
@@ -28,7 +49,10 @@ function removeLeftovers(target: string): void {
  * content survives a successful run (stacks no longer configured, plans of an older
  * synth). Readers may find `target` missing for the instant between the two renames.
  */
-export function replaceDirectory(target: string, write: (staging: string) => void): void {
+export function replaceDirectory(target: string, write: (staging: string) => void, opts: ReplaceOptions = {}): void {
+  if (!replaceable(target, opts.keep ?? [])) {
+    throw new Error(`${target} is not a synth output folder (it holds the working directory, kept state or other files); choose another output folder`);
+  }
   mkdirSync(dirname(target), { recursive: true });
   removeLeftovers(target);
   const staging = `${target}.staging-${process.pid}`;

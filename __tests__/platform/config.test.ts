@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ensureBuilt } from '../../tooling/run';
 import { ConfigError, formatPath, loadConfig, parseConfig } from '../../stacks/platform/config/load';
@@ -236,6 +236,33 @@ describe('configuration: files and the synth command', () => {
       `wrote ${where}/stacks/staging-ap-northeast-1/cdk.tf.json`,
       `5 stacks synthesized into ${where}`,
     ]);
+  });
+
+  it('refuses an output folder that is not synth output, and leaves it as it was', () => {
+    const notes = join(scratch, 'not-synth-output');
+    // A stand-in project (never the real one: a broken guard would replace it).
+    const project = join(scratch, 'stand-in-project');
+    for (const dir of [notes, project]) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'todo.txt'), 'mine');
+    }
+    const example = join(ROOT, 'config', 'example.json');
+    for (const [cwd, outdir] of [
+      [ROOT, notes],
+      [project, project],
+      [project, scratch],
+    ]) {
+      const res = spawnSync(process.execPath, [main], {
+        cwd,
+        env: { ...process.env, SSMB_CONFIG: example, CDKTF_OUTDIR: outdir },
+        encoding: 'utf8',
+      });
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain('is not a synth output folder');
+    }
+    expect(readFileSync(join(notes, 'todo.txt'), 'utf8')).toBe('mine');
+    expect(readFileSync(join(project, 'todo.txt'), 'utf8')).toBe('mine');
   });
 
   it('a synth with fewer accounts leaves no stack of the earlier one behind', () => {

@@ -52,4 +52,23 @@ describe('replaceDirectory', () => {
     replaceDirectory(target, (staging) => mkdirSync(staging));
     expect(existsSync(target)).toBe(true);
   });
+
+  it('refuses to replace a folder that is not synth output: the project, a parent of it, a folder with other files', () => {
+    const parent = mkdtempSync(join(ROOT, '.tmp', 'replace-'));
+    const project = join(parent, 'project');
+    mkdirSync(join(project, 'bootstrap-state'), { recursive: true });
+    writeFileSync(join(project, 'bootstrap-state', 'prod-bootstrap.tfstate'), '{"serial": 3}');
+    writeFileSync(join(project, 'package.json'), '{}');
+    for (const target of [project, parent]) {
+      expect(() => replaceDirectory(target, (staging) => mkdirSync(staging), { keep: [join(project, 'bootstrap-state')] })).toThrow(
+        /not a synth output folder/,
+      );
+    }
+    expect(readFileSync(join(project, 'bootstrap-state', 'prod-bootstrap.tfstate'), 'utf8')).toBe('{"serial": 3}');
+    const other = join(parent, 'notes');
+    mkdirSync(other);
+    writeFileSync(join(other, 'todo.txt'), 'mine');
+    expect(() => replaceDirectory(other, (staging) => mkdirSync(staging))).toThrow(/not a synth output folder/);
+    expect(readFileSync(join(other, 'todo.txt'), 'utf8')).toBe('mine');
+  });
 });
