@@ -2,7 +2,7 @@ import { relative, resolve } from 'node:path';
 import { TerraformStack } from 'cdktf';
 import { buildApp, synthWarnings } from './stacks/platform/app';
 import { ConfigError, configNotes, loadConfig } from './stacks/platform/config/load';
-import { replaceDirectory } from './tooling/replace-directory';
+import { carryTerraformWorkingData, replaceDirectory } from './tooling/replace-directory';
 
 // Entry point of `npm run synth` and `cdktf synth`: load SSMB_CONFIG, synthesize
 // every stack into cdktf.out. Configuration mistakes print one line per problem.
@@ -42,7 +42,8 @@ function main(): number {
           return { warnings: synthWarnings(app), stacks };
         });
       },
-      { keep },
+      // terraform's working data (.terraform, the lock file) stays with its stack.
+      { keep, carry: carryTerraformWorkingData },
     );
     const { warnings, stacks } = result;
     for (const note of [...configNotes(config), ...warnings]) process.stdout.write(`NOTE ${note}\n`);

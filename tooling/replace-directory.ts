@@ -24,6 +24,12 @@ function removeLeftovers(target: string): void {
 export interface ReplaceOptions {
   /** Folders that must survive (e.g. the bootstrap stacks' local state): a target holding one is refused. @default - none */
   readonly keep?: readonly string[];
+  /**
+   * Called with the current folder and the filled staging folder just before the swap,
+   * to carry over what the new content should keep (e.g. terraform's working data).
+   * @default - nothing carried over
+   */
+  readonly carry?: (current: string, staging: string) => void;
 }
 
 /** Within or equal to `dir`. */
@@ -51,7 +57,9 @@ function replaceable(target: string, keep: readonly string[]): boolean {
  */
 export function replaceDirectory(target: string, write: (staging: string) => void, opts: ReplaceOptions = {}): void {
   if (!replaceable(target, opts.keep ?? [])) {
-    throw new Error(`${target} is not a synth output folder (it holds the working directory, kept state or other files); choose another output folder`);
+    throw new Error(
+      `${target} is not a synth output folder (it holds the working directory, kept state or other files); choose another output folder`,
+    );
   }
   mkdirSync(dirname(target), { recursive: true });
   removeLeftovers(target);
@@ -63,8 +71,26 @@ export function replaceDirectory(target: string, write: (staging: string) => voi
     rmSync(staging, { recursive: true, force: true });
     throw err;
   }
+  if (opts.carry && existsSync(target)) opts.carry(target, staging);
   const retired = `${target}.old-${process.pid}`;
   if (existsSync(target)) renameSync(target, retired);
   renameSync(staging, target);
   rmSync(retired, { recursive: true, force: true });
+}
+
+/** What `terraform init` leaves in a stack folder: kept across synths, like cdktf's own synth keeps it. */
+export const TERRAFORM_WORKING_DATA = ['.terraform', '.terraform.lock.hcl'];
+
+/** Moves each stack's terraform working data from the current output into the staging one, for stacks still there. */
+export function carryTerraformWorkingData(current: string, staging: string): void {
+  const stacks = join(current, 'stacks');
+  if (!existsSync(stacks)) return;
+  for (const stack of readdirSync(stacks)) {
+    const to = join(staging, 'stacks', stack);
+    if (!existsSync(to)) continue;
+    for (const entry of TERRAFORM_WORKING_DATA) {
+      const from = join(stacks, stack, entry);
+      if (existsSync(from) && !existsSync(join(to, entry))) renameSync(from, join(to, entry));
+    }
+  }
 }

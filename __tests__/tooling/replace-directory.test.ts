@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { replaceDirectory } from '../../tooling/replace-directory';
+import { carryTerraformWorkingData, replaceDirectory } from '../../tooling/replace-directory';
 import { ROOT } from '../helpers/synth';
 
 function previousOutput(): { parent: string; target: string } {
@@ -70,5 +70,25 @@ describe('replaceDirectory', () => {
     writeFileSync(join(other, 'todo.txt'), 'mine');
     expect(() => replaceDirectory(other, (staging) => mkdirSync(staging))).toThrow(/not a synth output folder/);
     expect(readFileSync(join(other, 'todo.txt'), 'utf8')).toBe('mine');
+  });
+
+  it("carries each remaining stack's terraform working data over, and nothing of a removed stack", () => {
+    const { target } = previousOutput();
+    for (const stack of ['kept-stack', 'removed-stack']) {
+      mkdirSync(join(target, 'stacks', stack, '.terraform', 'providers'), { recursive: true });
+      writeFileSync(join(target, 'stacks', stack, '.terraform.lock.hcl'), `# ${stack}`);
+    }
+    writeFileSync(join(target, 'stacks', 'kept-stack', 'plan.json'), '{"old plan":true}');
+    replaceDirectory(
+      target,
+      (staging) => {
+        mkdirSync(join(staging, 'stacks', 'kept-stack'), { recursive: true });
+        writeFileSync(join(staging, 'stacks', 'kept-stack', 'cdk.tf.json'), '{"new":true}');
+      },
+      { carry: carryTerraformWorkingData },
+    );
+    expect(readdirSync(join(target, 'stacks'))).toEqual(['kept-stack']);
+    expect(readdirSync(join(target, 'stacks', 'kept-stack')).sort()).toEqual(['.terraform', '.terraform.lock.hcl', 'cdk.tf.json']);
+    expect(readFileSync(join(target, 'stacks', 'kept-stack', '.terraform.lock.hcl'), 'utf8')).toBe('# kept-stack');
   });
 });
