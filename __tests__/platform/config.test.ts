@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { ensureBuilt } from '../../tooling/run';
 import { ConfigError, formatPath, loadConfig, parseConfig } from '../../stacks/platform/config/load';
 import { configJsonSchemaText } from '../../stacks/platform/config/json-schema';
@@ -236,6 +236,18 @@ describe('configuration: files and the synth command', () => {
       `wrote ${where}/stacks/staging-ap-northeast-1/cdk.tf.json`,
       `5 stacks synthesized into ${where}`,
     ]);
+  });
+
+  it('synthesizes with no terraform on the PATH (synth needs neither AWS nor terraform)', () => {
+    const outdir = join(scratch, 'synth-without-terraform');
+    const res = spawnSync(process.execPath, [main], {
+      cwd: ROOT,
+      // Only node's own folder: no terraform binary to find.
+      env: { HOME: process.env.HOME, PATH: dirname(process.execPath), CDKTF_OUTDIR: outdir },
+      encoding: 'utf8',
+    });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
   });
 
   it('refuses an output folder that is not synth output, and leaves it as it was', () => {

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { StackJson, synthStack, testConfig } from '../helpers/synth';
 import { BaselineConfigInput } from '../../stacks/platform/config/schema';
 import { FORMER_SERVICE_LINKED_ROLE_ID } from '../../stacks/capabilities/inventory/config-recorder';
-import { forgetResource } from '../../stacks/platform/removed';
+import { forgetResource } from '../../stacks/constructs/refactoring';
 
 type Removed = Array<{ from: string; lifecycle: { destroy: boolean } }>;
 const removedOf = (stack: StackJson) => ((stack as StackJson & { removed?: Removed }).removed ?? []) as Removed;

@@ -4,6 +4,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { CustomerKey } from './kms-key';
+import { moveResource } from './refactoring';
 import { PolicyDocument, PolicyStatement, denyInsecureTransport } from './policy-document';
 
 /**
@@ -76,7 +77,11 @@ export class NotificationTopic extends Construct {
       // Earlier versions keyed subscriptions by their position in the sorted list: move
       // each one from the address it had there, so upgrading re-creates none (a moved
       // block whose source is not in the state does nothing).
-      subscription.moveFromId(`aws_sns_topic_subscription.${this.formerLogicalId(`email-${i}`)}`);
+      moveResource(
+        this,
+        `aws_sns_topic_subscription.${this.formerLogicalId(`email-${i}`)}`,
+        `aws_sns_topic_subscription.${subscription.friendlyUniqueId}`,
+      );
     });
 
     const policy = new PolicyDocument(this, 'policy-document', [denyInsecureTransport(['sns:Publish'], [this.topicArn])]);

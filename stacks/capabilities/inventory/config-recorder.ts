@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { forgetResource } from '../../platform/removed';
+import { forgetResource } from '../../constructs/refactoring';
 import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
 import { ConfigDeliveryChannel } from '@cdktf/provider-aws/lib/config-delivery-channel';
 import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { TerraformResource, TerraformStack } from 'cdktf';
 import { SharedResources } from '../../platform/shared';
-import { forgetResource } from '../../platform/removed';
+import { forgetResource } from '../../constructs/refactoring';
 import { ManagedInstanceRole } from '../../constructs/managed-instance-role';
 import type { SessionManagerConfig } from './config';
 import { adoptsDocument, bastionHere } from './config';
