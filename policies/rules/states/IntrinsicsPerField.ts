@@ -1,6 +1,6 @@
 // No field of a state machine holds more intrinsic function calls than Step Functions accepts.
 import { Rule, Violation } from '../../types';
-import { intrinsicCalls, machines, pathFields } from './machine';
+import { intrinsicCalls, readableMachines, pathFields } from './machine';
 
 /**
  * Step Functions service quotas ("Quotas related to state machine executions"):
@@ -20,11 +20,7 @@ export const IntrinsicsPerField: Rule = {
   fix: 'Split the computation: compute intermediate values in one field (or Pass state) and combine them in the next.',
   check(stack) {
     const out: Violation[] = [];
-    for (const m of machines(stack)) {
-      if (!('states' in m)) {
-        out.push({ address: m.resource.address, message: m.unreadable, outcome: 'unknown' });
-        continue;
-      }
+    for (const m of readableMachines(stack, out)) {
       for (const { path, state } of m.states) {
         for (const { field, expression } of pathFields(state)) {
           const n = intrinsicCalls(expression);

@@ -1,7 +1,7 @@
 // Every Task calls a service integration that exists: an SDK action IAM knows, an optimized integration, a Lambda function or an activity.
 import { isExpression, references } from '../../model';
 import { Rule, Violation } from '../../types';
-import { iamActionOf, machines, sdkIntegration } from './machine';
+import { iamActionOf, readableMachines, sdkIntegration } from './machine';
 
 /**
  * Optimized integrations (Step Functions developer guide, "Integrating optimized
@@ -45,11 +45,7 @@ export const KnownIntegrations: Rule = {
   fix: 'Use arn:aws:states:::aws-sdk:<service>:<action> with an action the service has (camelCase), a documented optimized integration, or a Lambda function / activity ARN.',
   check(stack, env) {
     const out: Violation[] = [];
-    for (const m of machines(stack)) {
-      if (!('states' in m)) {
-        out.push({ address: m.resource.address, message: m.unreadable, outcome: 'unknown' });
-        continue;
-      }
+    for (const m of readableMachines(stack, out)) {
       for (const { path, state } of m.states) {
         if (state.Type !== 'Task') continue;
         const r = state.Resource;

@@ -1,9 +1,9 @@
 // Paginated calls set their page size within the API's range, and every machine has a TimeoutSeconds.
 import { Rule, Violation } from '../../types';
-import { machines, sdkIntegration } from './machine';
+import { readableMachines, sdkIntegration } from './machine';
 
 /**
- * Paginated APIs the baseline's machines call (and their neighbours), with the page-size
+ * Paginated APIs the baseline's readableMachines call (and their neighbours), with the page-size
  * parameter and its documented range (each API's reference, "Request Parameters").
  * Without it a page is as large as the service likes, and a state's payload is capped
  * at 256 KiB.
@@ -33,11 +33,7 @@ export const PayloadBounds: Rule = {
   fix: 'Set the API page-size parameter (MaxResults, MaxKeys) to a literal within its range, sized so one page fits the payload; set TimeoutSeconds on the machine.',
   check(stack) {
     const out: Violation[] = [];
-    for (const m of machines(stack)) {
-      if (!('states' in m)) {
-        out.push({ address: m.resource.address, message: m.unreadable, outcome: 'unknown' });
-        continue;
-      }
+    for (const m of readableMachines(stack, out)) {
       const t = m.definition.TimeoutSeconds;
       if (t === undefined && m.definition.TimeoutSecondsPath === undefined)
         out.push({ address: m.resource.address, subject: 'TimeoutSeconds', message: 'the definition sets no TimeoutSeconds' });

@@ -1,6 +1,6 @@
 // Every Task and Map inside an iteration catches its errors; at top level, one without a Catch says it fails the run on purpose.
 import { Rule, Violation } from '../../types';
-import { machines } from './machine';
+import { readableMachines } from './machine';
 
 /** What a top-level Task or Map without a Catch must say in its Comment: its error ends the run, on purpose. */
 export const FAILS_RUN_MARKER = 'Fails the run:';
@@ -16,11 +16,7 @@ export const TasksCatch: Rule = {
   fix: `Add a Catch (States.ALL or the specific errors) that records the failure and ends the iteration normally; at top level either catch, or start the state's Comment with "${FAILS_RUN_MARKER}" and the reason.`,
   check(stack) {
     const out: Violation[] = [];
-    for (const m of machines(stack)) {
-      if (!('states' in m)) {
-        out.push({ address: m.resource.address, message: m.unreadable, outcome: 'unknown' });
-        continue;
-      }
+    for (const m of readableMachines(stack, out)) {
       for (const { path, state, nested } of m.states) {
         if (state.Type !== 'Task' && state.Type !== 'Map') continue;
         if (Array.isArray(state.Catch) && state.Catch.some((c: any) => Array.isArray(c?.ErrorEquals) && c.ErrorEquals.length > 0)) continue;

@@ -1,6 +1,7 @@
 // Shared by the Step Functions rules: every state machine's definition, parsed, and its
 // states walked with where they sit (top level, or inside a Map iteration / Parallel branch).
 import { isExpression, type Resource, type StackModel } from '../../model';
+import type { Violation } from '../../types';
 
 export type Json = Record<string, any>;
 
@@ -12,9 +13,13 @@ export interface StateRef {
   readonly nested: boolean;
 }
 
-export type Machine =
-  | { readonly resource: Resource; readonly definition: Json; readonly states: StateRef[] }
-  | { readonly resource: Resource; readonly unreadable: string };
+export interface ReadableMachine {
+  readonly resource: Resource;
+  readonly definition: Json;
+  readonly states: StateRef[];
+}
+
+export type Machine = ReadableMachine | { readonly resource: Resource; readonly unreadable: string };
 
 /** Every `aws_sfn_state_machine` of the stack with its definition parsed, or why it cannot be read. */
 export function machines(stack: StackModel): Machine[] {
@@ -35,6 +40,15 @@ export function machines(stack: StackModel): Machine[] {
     if (!definition || typeof definition !== 'object' || typeof (definition as Json).States !== 'object')
       return { resource, unreadable: 'its definition has no States object the checks can read' };
     return { resource, definition: definition as Json, states: walk((definition as Json).States, '', false) };
+  });
+}
+
+/** The stack's readable machines; each unreadable one is reported into `out` as "could not tell". */
+export function readableMachines(stack: StackModel, out: Violation[]): ReadableMachine[] {
+  return machines(stack).flatMap((m) => {
+    if ('states' in m) return [m];
+    out.push({ address: m.resource.address, message: m.unreadable, outcome: 'unknown' });
+    return [];
   });
 }
 
