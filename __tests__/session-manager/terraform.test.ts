@@ -17,7 +17,7 @@ import {
 import { evaluate } from '../../policies/engine';
 import { loadPath } from '../../policies/load';
 import { Report } from '../../policies/types';
-import { ROOT, resourcesOf, synthStack, synthToDir } from '../helpers/synth';
+import { ROOT, exampleInput as defaultExampleInput, resourcesOf, synthStack, synthToDir } from '../helpers/synth';
 import { FORMER_SERVICE_LINKED_ROLE_ID } from '../../stacks/capabilities/inventory/config-recorder';
 
 const REGION = 'ap-northeast-1';
@@ -135,7 +135,7 @@ describe('session manager: terraform against a deployed state', () => {
 
   beforeAll(async () => {
     env = await terraformEnv(join(ROOT, '.tmp'));
-    const input = JSON.parse(readFileSync(join(ROOT, 'config', 'example.json'), 'utf8')) as BaselineConfigInput;
+    const input = defaultExampleInput();
     input.accounts = [{ id: ACCOUNT, name: 'prod', regions: [REGION] }];
     // The patch-history state machine is validated against the API while planning.
     input.patchHistory = { ...input.patchHistory, enabled: false };
@@ -190,7 +190,7 @@ describe('session manager: disabling a deployed stack (plan against a state hold
 
   beforeAll(async () => {
     const env = await terraformEnv(join(ROOT, '.tmp'));
-    const input = JSON.parse(readFileSync(join(ROOT, 'config', 'example.json'), 'utf8')) as BaselineConfigInput;
+    const input = defaultExampleInput();
     input.accounts = [{ id: ACCOUNT, name: 'prod', regions: [REGION] }];
     input.patchHistory = { ...input.patchHistory, enabled: false };
     const enabled = synthStack(parseConfig(input, 'enabled'));

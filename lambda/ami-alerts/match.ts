@@ -7,8 +7,6 @@
  */
 import type { WatchedTag } from '../../stacks/capabilities/ami-alerts/env';
 
-export type { WatchedTag };
-
 export interface Tag {
   readonly key: string;
   readonly value?: string;

@@ -8,7 +8,6 @@ export const watchedTag = z.strictObject({
   key: tagKey.describe('Tag key, matched exactly (case-sensitive, as EC2 stores it)'),
   value: tagValue.optional().describe('Tag value, matched exactly together with key. @default - any value'),
 });
-export type { WatchedTag };
 
 /**
  * The default opts AMIs in one by one: whoever creates an image tags it
