@@ -16,6 +16,7 @@ const WATCHED = [{ key: 'Release', value: 'golden' }, { key: 'BackupPlan' }];
 
 const RULE_NAMES = {
   createImage: 'ssmb-ami-alerts-create-image',
+  importImage: 'ssmb-ami-alerts-import-image',
   createTags: 'ssmb-ami-alerts-create-tags',
   stateChange: 'ssmb-ami-alerts-state-change',
 } as const;
@@ -41,7 +42,7 @@ describe('ami-alerts config', () => {
     expect(cfg).toEqual({
       enabled: true,
       tags: [{ key: 'ssm-baseline:notify', value: 'true' }],
-      watch: ['createImage', 'copyImage', 'registerImage', 'createTags', 'available', 'failed'],
+      watch: ['createImage', 'copyImage', 'registerImage', 'createRestoreImageTask', 'importImage', 'createTags', 'available', 'failed'],
     });
   });
 
@@ -76,7 +77,7 @@ describe('ami-alerts config', () => {
     [
       'no paths',
       { watch: [] },
-      /^amiAlerts\.watch: must list at least one of createImage, copyImage, registerImage, createTags, available, failed/m,
+      /^amiAlerts\.watch: must list at least one of createImage, copyImage, registerImage, createRestoreImageTask, importImage, createTags, available, failed/m,
     ],
     ['an unknown path', { watch: ['deregistered'] }, /^amiAlerts\.watch\[0\]: /m],
     ['a duplicate path', { watch: ['available', 'available'] }, /^amiAlerts\.watch\[1\]: duplicate path "available"/m],
@@ -188,7 +189,8 @@ describe('ami-alerts synth: rules, targets, notifier', () => {
   });
 
   it.each([
-    ['no state is watched', ['createImage', 'copyImage', 'registerImage', 'createTags']],
+    ['no state is watched', ['createImage', 'copyImage', 'registerImage', 'createRestoreImageTask', 'importImage', 'createTags']],
+    ['only ImportImage (no AMI id to remember) and the states are watched', ['importImage', 'available', 'failed']],
     ['no CloudTrail path is watched', ['available', 'failed']],
   ])('creates no table, and grants no DynamoDB action, when %s', (_, watch) => {
     const only = synthStack(testConfig({ amiAlerts: { tags: WATCHED, watch: watch as never } }));
@@ -251,6 +253,7 @@ describe('ami-alerts events: patterns and the exact-pair decision', () => {
     const stack = synthStack(testConfig({ amiAlerts: { tags: WATCHED } }));
     patterns = {
       createImage: rulePattern(stack, (r) => r.name === RULE_NAMES.createImage),
+      importImage: rulePattern(stack, (r) => r.name === RULE_NAMES.importImage),
       createTags: rulePattern(stack, (r) => r.name === RULE_NAMES.createTags),
       stateChange: rulePattern(stack, (r) => r.name === RULE_NAMES.stateChange),
     };
@@ -282,11 +285,25 @@ describe('ami-alerts events: patterns and the exact-pair decision', () => {
     ['copy-image-failed', [], false],
     ['register-image-failed', [], false],
     ['copy-image-crossed', ['createImage'], false],
+    // CreateRestoreImageTask: the image's tag specification, like CreateImage
+    ['restore-image-tagged', ['createImage'], true],
+    ['restore-image-other-value', [], false],
+    ['restore-image-failed', [], false],
+    ['restore-image-tag-on-snapshot-not-image', ['createImage'], false],
+    // the "<Action>Request" form: pre-filtered on the resource type only, the notifier decides
+    ['restore-image-wrapped', ['createImage'], true],
+    ['restore-image-wrapped-other-value', ['createImage'], false],
+    // ImportImage: the tags are the import task's (resource type import-image-task)
+    ['import-image-tagged', ['importImage'], true],
+    ['import-image-wrapped', ['importImage'], true],
+    ['import-image-other-value', [], false],
+    ['import-image-failed', [], false],
+    ['import-image-crossed', ['importImage'], false],
   ];
 
   it('has a case for every CloudTrail fixture', () => {
     const files = readdirSync(FIXTURES)
-      .filter((f) => /^(create|copy|register)-/.test(f))
+      .filter((f) => /^(create|copy|register|restore|import)-/.test(f))
       .map((f) => f.replace(/\.json$/, ''));
     expect(CLOUDTRAIL.map(([f]) => f).sort()).toEqual(files.sort());
   });
@@ -328,6 +345,73 @@ describe('ami-alerts events: patterns and the exact-pair decision', () => {
       imageIds: ['ami-0718293a4b5c6d7e8'],
       matched: [{ key: 'BackupPlan', value: 'daily-35d' }],
     });
+  });
+
+  it('reads CreateRestoreImageTask like CreateImage: the new id, the name, the stored object, in either record form', () => {
+    expect(decideCloudTrail(fixture('restore-image-tagged').detail, WATCHED)).toEqual({
+      notify: true,
+      path: 'createRestoreImageTask',
+      imageIds: ['ami-0f60718293a4b5c6d'],
+      matched: [{ key: 'Release', value: 'golden' }],
+      requestedName: 'web-base-2026-03-02-restored',
+      sourceImage: 's3://example-ami-archive-111111111111/ami-0f1e2d3c4b5a69788.bin',
+    });
+    expect(decideCloudTrail(fixture('restore-image-wrapped').detail, WATCHED)).toEqual({
+      notify: true,
+      path: 'createRestoreImageTask',
+      imageIds: ['ami-0f60718293a4b5c6d'],
+      matched: [{ key: 'BackupPlan', value: 'daily-35d' }],
+      requestedName: 'web-base-2026-03-02-restored',
+      sourceImage: 's3://example-ami-archive-111111111111/ami-0f1e2d3c4b5a69788.bin',
+    });
+    expect(decideCloudTrail(fixture('restore-image-failed').detail, WATCHED)).toEqual({
+      notify: false,
+      reason: 'the call failed (Client.InvalidAMIName.Duplicate)',
+    });
+    expect(decideCloudTrail(fixture('restore-image-tag-on-snapshot-not-image').detail, WATCHED)).toMatchObject({ notify: false });
+  });
+
+  it('reads ImportImage as an import task (no AMI id yet), in either record form', () => {
+    expect(decideCloudTrail(fixture('import-image-tagged').detail, WATCHED)).toEqual({
+      notify: true,
+      path: 'importImage',
+      imageIds: [],
+      importTaskId: 'import-ami-0a1b2c3d4e5f60718',
+      importStatus: 'active',
+      matched: [{ key: 'Release', value: 'golden' }],
+      requestedName: 'web tier appliance 2026.03',
+    });
+    expect(decideCloudTrail(fixture('import-image-wrapped').detail, WATCHED)).toMatchObject({
+      notify: true,
+      path: 'importImage',
+      imageIds: [],
+      importTaskId: 'import-ami-0b2c3d4e5f6071829',
+      matched: [{ key: 'BackupPlan', value: 'weekly-90d' }],
+    });
+    expect(decideCloudTrail(fixture('import-image-failed').detail, WATCHED)).toEqual({
+      notify: false,
+      reason: 'the call failed (Client.InvalidParameter)',
+    });
+    // An errorCode stops the record even where a rule would let it through.
+    const failed = fixture('import-image-failed').detail;
+    expect(
+      decideCloudTrail({ ...failed, responseElements: fixture('import-image-tagged').detail.responseElements }, WATCHED),
+    ).toMatchObject({
+      notify: false,
+    });
+  });
+
+  it('catches CreateRestoreImageTask and ImportImage only where they are watched', () => {
+    const only = (watch: string[]) => amiAlertPatterns(WATCHED, watch as never);
+    expect(matchesPattern(only(['createImage']).createImage as EventPattern, fixture('restore-image-tagged'))).toBe(false);
+    expect(matchesPattern(only(['createImage']).createImage as EventPattern, fixture('restore-image-wrapped'))).toBe(false);
+    expect(matchesPattern(only(['createRestoreImageTask']).createImage as EventPattern, fixture('restore-image-tagged'))).toBe(true);
+    expect(matchesPattern(only(['createRestoreImageTask']).createImage as EventPattern, fixture('create-image-tagged'))).toBe(false);
+    expect(only(['createImage', 'createTags']).importImage).toBeUndefined();
+    expect(matchesPattern(only(['importImage']).importImage as EventPattern, fixture('import-image-tagged'))).toBe(true);
+    expect(only(['importImage']).createImage).toBeUndefined();
+    // The import task's tags never count as an image's: ImportImage is not on the image rule.
+    expect(matchesPattern(patterns.createImage, fixture('import-image-tagged'))).toBe(false);
   });
 
   it('reports every AMI a multi-resource CreateTags names, and no snapshot', () => {
@@ -449,7 +533,7 @@ describe('ami-alerts least privilege (IAM simulation)', () => {
     ).toEqual([]);
   });
 
-  it('lets only the three AMI rules invoke the notifier', async () => {
+  it('lets only the four AMI rules invoke the notifier', async () => {
     const ctx = (source: string) => ({ 'aws:SourceArn': source, 'aws:SourceAccount': ACCOUNT });
     expect(
       await sim.resourceTable(fnArn, {

@@ -145,6 +145,53 @@ describe('ami notifier: tagged at CopyImage and RegisterImage', () => {
   });
 });
 
+describe('ami notifier: tagged at CreateRestoreImageTask and ImportImage', () => {
+  it('announces a tagged restore like a creation: pending, with the stored object it came from, and remembers it', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    await expect(handler(fixture('restore-image-tagged'))).resolves.toMatchObject({ notified: true });
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] AMI restored: ami-0f60718293a4b5c6d (web-base-2026-03-02-restored)');
+    expect(msg.Message).toMatch(/^An AMI carrying a watched tag is being restored from S3 \(CreateRestoreImageTask\)\. It stays pending/);
+    expect(msg.Message).toMatch(/Matched tags: +Release=golden\n/);
+    expect(msg.Message).toMatch(/Event: +CreateRestoreImageTask, request 9b1f4c27-3e6a-4d2b-8c5f-000000000531\n/);
+    expect(msg.Message).toMatch(/ {2}State: +pending\n/);
+    expect(msg.Message).toMatch(/ {2}Source image: +s3:\/\/example-ami-archive-111111111111\/ami-0f1e2d3c4b5a69788\.bin\n/);
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)[0].args[0].input).toMatchObject({
+      Filters: [{ Name: 'image-id', Values: ['ami-0f60718293a4b5c6d'] }],
+    });
+    expect(ddbMock.commandCalls(PutItemCommand).map((c) => c.args[0].input.Item)).toEqual([
+      expect.objectContaining({ imageId: { S: 'ami-0f60718293a4b5c6d' }, path: { S: 'createRestoreImageTask' } }),
+    ]);
+  });
+
+  it('announces an import by its task id, says the AMI id comes when the task completes, and looks nothing up', async () => {
+    await expect(handler(fixture('import-image-tagged'))).resolves.toMatchObject({ notified: true });
+    const msg = published();
+    expect(msg.Subject).toBe('[prod ap-northeast-1] AMI import started: import-ami-0a1b2c3d4e5f60718');
+    const body = msg.Message!;
+    expect(body).toMatch(/^An image import whose import task carries a watched tag was started \(ImportImage\)\./);
+    expect(body).toContain('The AMI gets its id only when the task completes');
+    expect(body).toMatch(/Matched tags: +Release=golden\n/);
+    expect(body).toMatch(/Who: +arn:aws:sts::111111111111:assumed-role\/PlatformAdmin\/alice@example\.com\n/);
+    expect(body).toMatch(/Event: +ImportImage, request 9b1f4c27-3e6a-4d2b-8c5f-000000000541\n/);
+    expect(body).toContain('Import task import-ami-0a1b2c3d4e5f60718\n');
+    expect(body).toMatch(/ {2}Description: +web tier appliance 2026\.03\n/);
+    expect(body).toMatch(/ {2}Status: +active\n/);
+    expect(body).toContain('aws ec2 describe-import-image-tasks --region ap-northeast-1 --import-task-ids import-ami-0a1b2c3d4e5f60718');
+    expect(body).not.toMatch(/^AMI ami-/m);
+    expect(ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+    expect(ddbMock.commandCalls(PutItemCommand)).toHaveLength(0); // no AMI id to remember
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'notification published',
+        importTaskId: 'import-ami-0a1b2c3d4e5f60718',
+        imageCount: 0,
+      }),
+    );
+  });
+});
+
 describe('ami notifier: tag later (CreateTags)', () => {
   it('reports every AMI of a multi-resource call, each with its own details', async () => {
     ec2Mock.on(DescribeImagesCommand).resolves({
@@ -251,6 +298,13 @@ describe('ami notifier: must not fire', () => {
     'copy-image-failed',
     'copy-image-crossed',
     'register-image-failed',
+    'restore-image-failed',
+    'restore-image-other-value',
+    'restore-image-tag-on-snapshot-not-image',
+    'restore-image-wrapped-other-value',
+    'import-image-failed',
+    'import-image-other-value',
+    'import-image-crossed',
   ])('%s: no publish, no lookup, one log line saying why', async (name) => {
     const out = await handler(fixture(name));
     expect(out.notified).toBe(false);

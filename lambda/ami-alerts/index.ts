@@ -1,6 +1,6 @@
 /**
  * Tagged-AMI alerts: receives CloudTrail CreateImage / CopyImage / RegisterImage /
- * CreateTags records and EC2 AMI State Change events from the capability's rules, keeps
+ * CreateRestoreImageTask / ImportImage / CreateTags records and EC2 AMI State Change events from the capability's rules, keeps
  * only AMIs that carry a watched tag as an exact key/value pair, and publishes a readable
  * message. AMIs matched on a CloudTrail path are remembered (memory.ts), so their
  * available / failed mail does not depend on DescribeImages.
@@ -94,7 +94,8 @@ async function fromCloudTrail(event: AmiEvent, settings: Settings): Promise<Aler
       });
     }
   };
-  await Promise.all([lookup(), settings.imageMemoryTable ? remember(settings.imageMemoryTable) : undefined]);
+  // ImportImage names no AMI yet: nothing to look up or remember.
+  if (listed.length) await Promise.all([lookup(), settings.imageMemoryTable ? remember(settings.imageMemoryTable) : undefined]);
   return {
     kind: decision.path,
     imageIds: decision.imageIds,
@@ -111,9 +112,11 @@ async function fromCloudTrail(event: AmiEvent, settings: Settings): Promise<Aler
     requestedName: decision.requestedName,
     sourceInstanceId: decision.sourceInstanceId,
     sourceImage: decision.sourceImage,
-    // CreateImage and CopyImage return while the image is pending; RegisterImage and
-    // CreateTags say nothing about state.
-    eventState: decision.path === 'createImage' || decision.path === 'copyImage' ? 'pending' : undefined,
+    importTaskId: decision.importTaskId,
+    importStatus: decision.importStatus,
+    // CreateImage, CopyImage and CreateRestoreImageTask return while the image is
+    // pending; RegisterImage and CreateTags say nothing about state.
+    eventState: ['createImage', 'copyImage', 'createRestoreImageTask'].includes(decision.path) ? 'pending' : undefined,
   };
 }
 
@@ -212,7 +215,13 @@ export async function handler(input: AmiEvent): Promise<Outcome> {
   const message = formatAlert(facts);
   const messageId = await publishAndLog(sns, settings.topicArn, message, {
     // The described AMIs and the count: a CreateTags call may name 1,000.
-    fields: { kind: facts.kind, imageIds: listedImageIds(facts.imageIds), imageCount: facts.imageIds.length, eventId: event.id },
+    fields: {
+      kind: facts.kind,
+      imageIds: listedImageIds(facts.imageIds),
+      imageCount: facts.imageIds.length,
+      ...(facts.importTaskId ? { importTaskId: facts.importTaskId } : {}),
+      eventId: event.id,
+    },
     started,
   });
   return { notified: true, subject: message.subject, messageId };

@@ -1,6 +1,6 @@
 /**
  * The image memory: AMIs that matched on a CloudTrail path (CreateImage, CopyImage,
- * RegisterImage, CreateTags), kept in a DynamoDB table so that their available / failed
+ * RegisterImage, CreateRestoreImageTask, CreateTags), kept in a DynamoDB table so that their available / failed
  * mail does not depend on DescribeImages at event time (a failed image may no longer be
  * described). One item per AMI, keyed by its id; DynamoDB's TTL removes it.
  */
@@ -30,7 +30,8 @@ export interface RememberedImage {
   readonly expiresAt: number;
 }
 
-const PATHS: readonly CloudTrailPath[] = ['createImage', 'copyImage', 'registerImage', 'createTags'];
+/** The paths that name an AMI (ImportImage names only its task, so it remembers nothing). */
+const PATHS: readonly CloudTrailPath[] = ['createImage', 'copyImage', 'registerImage', 'createRestoreImageTask', 'createTags'];
 
 /** Epoch seconds at which an item written for a call at `eventTime` expires; the call's time, not the clock, so retries write the same item. */
 export function expiryOf(eventTime: string | undefined, now: number = Date.now()): number {

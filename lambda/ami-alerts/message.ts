@@ -3,7 +3,8 @@ import { Notification, fieldLines } from '../shared/notify';
 import { formatTag, Tag } from './match';
 import type { ImageFacts } from './images';
 
-export type AlertKind = 'createImage' | 'copyImage' | 'registerImage' | 'createTags' | 'available' | 'failed';
+export type AlertKind =
+  'createImage' | 'copyImage' | 'registerImage' | 'createRestoreImageTask' | 'importImage' | 'createTags' | 'available' | 'failed';
 
 export interface AlertFacts {
   readonly kind: AlertKind;
@@ -27,8 +28,11 @@ export interface AlertFacts {
   /** From the CloudTrail request (CreateImage) when the lookup has nothing. */
   readonly requestedName?: string;
   readonly sourceInstanceId?: string;
-  /** CopyImage: the source AMI and its region. */
+  /** CopyImage: the source AMI and its region; CreateRestoreImageTask: the stored object. */
   readonly sourceImage?: string;
+  /** ImportImage: the import task (no AMI id until it completes) and its status at the call. */
+  readonly importTaskId?: string;
+  readonly importStatus?: string;
   /** The state the event itself reports (state changes) or implies (CreateImage: pending). */
   readonly eventState?: string;
   /** EC2's error message of a failed image. */
@@ -39,6 +43,8 @@ const HEADLINE: Record<AlertKind, (n: number) => string> = {
   createImage: () => 'AMI created',
   copyImage: () => 'AMI copied',
   registerImage: () => 'AMI registered',
+  createRestoreImageTask: () => 'AMI restored',
+  importImage: () => 'AMI import started',
   createTags: (n) => (n === 1 ? 'AMI tagged' : `${n} AMIs tagged`),
   available: () => 'AMI available',
   failed: () => 'AMI FAILED',
@@ -52,6 +58,13 @@ const LEAD: Record<AlertKind, (n: number) => string> = {
     'An AMI carrying a watched tag is being copied (CopyImage). It stays pending until EC2 has copied its snapshots; ' +
     'an "AMI available" or "AMI FAILED" message follows when the state-change alerts are on.',
   registerImage: () => 'An AMI carrying a watched tag was registered (RegisterImage).',
+  createRestoreImageTask: () =>
+    'An AMI carrying a watched tag is being restored from S3 (CreateRestoreImageTask). It stays pending until EC2 has ' +
+    'written its snapshots; an "AMI available" or "AMI FAILED" message follows when the state-change alerts are on.',
+  importImage: () =>
+    'An image import whose import task carries a watched tag was started (ImportImage). The AMI gets its id only when ' +
+    'the task completes (the command below shows it). The tags belong to the import task: tag the AMI itself once it ' +
+    'exists to have it alerted as an AMI.',
   createTags: (n) => `A watched tag was added to ${n === 1 ? 'an AMI' : `${n} AMIs`} (CreateTags).`,
   available: () => 'An AMI carrying a watched tag is now available and can be launched.',
   failed: () => 'Creating an AMI carrying a watched tag failed. The image cannot be launched; check the error below and create it again.',
@@ -103,12 +116,22 @@ function imageBlock(f: AlertFacts, id: string): string[] {
   return [`AMI ${id}`, ...lines.map((l) => `  ${l}`)];
 }
 
+/** ImportImage: the task in place of AMIs, and how to find the AMI once it exists. */
+function importTaskBlock(f: AlertFacts, taskId: string): string[] {
+  const lines = fieldLines([
+    ['Description', f.requestedName],
+    ['Status', f.importStatus],
+    ['AMI', `named when the task completes: aws ec2 describe-import-image-tasks --region ${f.region} --import-task-ids ${taskId}`],
+  ]);
+  return [`Import task ${taskId}`, ...lines.map((l) => `  ${l}`)];
+}
+
 /** Subject and plain-text body a person can act on. */
 export function formatAlert(f: AlertFacts): Notification {
   const account = f.accountName ?? f.accountId;
   const first = f.imageIds[0];
   const firstName = f.images.get(first)?.name ?? f.requestedName;
-  const ids = f.imageIds.length === 1 && firstName ? `${first} (${firstName})` : f.imageIds.join(', ');
+  const ids = f.importTaskId ? f.importTaskId : f.imageIds.length === 1 && firstName ? `${first} (${firstName})` : f.imageIds.join(', ');
   const subject = `[${account} ${f.region}] ${HEADLINE[f.kind](f.imageIds.length)}: ${ids}`;
 
   const body = [
@@ -126,6 +149,7 @@ export function formatAlert(f: AlertFacts): Notification {
     ]),
     ...(f.lookupError ? ['', `Image details could not be looked up (${f.lookupError}); the facts above come from the event alone.`] : []),
     '',
+    ...(f.importTaskId ? importTaskBlock(f, f.importTaskId) : []),
     ...listedImageIds(f.imageIds).flatMap((id, i) => [...(i > 0 ? [''] : []), ...imageBlock(f, id)]),
     ...(f.imageIds.length > MAX_LISTED_IMAGES ? ['', ...otherImagesLine(f.imageIds.slice(MAX_LISTED_IMAGES))] : []),
   ];

@@ -12,7 +12,11 @@ const RULES: Record<AmiAlertRuleKind, { purpose: string; description: string }> 
   createImage: {
     purpose: 'ami-alerts-create-image',
     description:
-      'CreateImage, CopyImage, RegisterImage (CloudTrail) with a watched tag on the image: pre-filter, the notifier checks the exact pair',
+      'CreateImage, CopyImage, RegisterImage, CreateRestoreImageTask (CloudTrail) with a watched tag on the image: pre-filter, the notifier checks the exact pair',
+  },
+  importImage: {
+    purpose: 'ami-alerts-import-image',
+    description: 'ImportImage (CloudTrail) with a watched tag on the import task: pre-filter, the notifier checks the exact pair',
   },
   createTags: {
     purpose: 'ami-alerts-create-tags',
@@ -26,7 +30,8 @@ const RULES: Record<AmiAlertRuleKind, { purpose: string; description: string }> 
 
 /**
  * Tagged-AMI alerts. Rules on the default bus catch the tag-at-creation
- * path (CreateImage), the tag-later path (CreateTags) and the image's state changes;
+ * path (CreateImage and its kin), the tagged import task (ImportImage), the tag-later
+ * path (CreateTags) and the image's state changes;
  * their patterns are pre-filters (EventBridge cannot tie a tag key to its value), and
  * one notifier Lambda decides on the exact pair and writes the message.
  *
@@ -53,6 +58,7 @@ export class AmiAlerts extends Construct {
     const { shared } = props;
     const { tags, watch } = props.config;
 
+    // The CloudTrail paths that name an AMI id to remember (ImportImage names only its task).
     const cloudTrailPaths = [...Object.keys(TAG_AT_CREATION_CALLS), 'createTags'];
     if (watch.some((p) => cloudTrailPaths.includes(p)) && watch.some((p) => p === 'available' || p === 'failed')) {
       this.imageMemory = new DynamodbTable(this, 'image-memory', {

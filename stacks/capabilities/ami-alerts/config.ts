@@ -35,8 +35,9 @@ export const amiAlertsConfig = z
       .min(1, { error: `must list at least one of ${AMI_ALERT_PATHS.join(', ')} (or set enabled: false)` })
       .default([...AMI_ALERT_PATHS])
       .describe(
-        'Which moments alert: createImage, copyImage, registerImage (tagged at creation by CreateImage, CopyImage, ' +
-          'RegisterImage), createTags (tagged later), available / failed (EC2 AMI State Change of a watched image). @default all six',
+        'Which moments alert: createImage, copyImage, registerImage, createRestoreImageTask (tagged at creation by that call), ' +
+          'importImage (an ImportImage whose import task carries a watched tag; the AMI id comes when the task completes), ' +
+          'createTags (tagged later), available / failed (EC2 AMI State Change of a watched image). @default all eight',
       ),
   })
   .superRefine((cfg, ctx) => {

@@ -10,7 +10,16 @@
  */
 import type { WatchedTag } from './env';
 
-export const AMI_ALERT_PATHS = ['createImage', 'copyImage', 'registerImage', 'createTags', 'available', 'failed'] as const;
+export const AMI_ALERT_PATHS = [
+  'createImage',
+  'copyImage',
+  'registerImage',
+  'createRestoreImageTask',
+  'importImage',
+  'createTags',
+  'available',
+  'failed',
+] as const;
 export type AmiAlertPath = (typeof AMI_ALERT_PATHS)[number];
 
 /**
@@ -18,14 +27,19 @@ export type AmiAlertPath = (typeof AMI_ALERT_PATHS)[number];
  * CloudTrail records as `requestParameters.tagSpecificationSet.items[]`, and returns
  * the new id as `responseElements.imageId`. One rule (the createImage rule) catches them.
  */
-export const TAG_AT_CREATION_CALLS = { createImage: 'CreateImage', copyImage: 'CopyImage', registerImage: 'RegisterImage' } as const;
+export const TAG_AT_CREATION_CALLS = {
+  createImage: 'CreateImage',
+  copyImage: 'CopyImage',
+  registerImage: 'RegisterImage',
+  createRestoreImageTask: 'CreateRestoreImageTask',
+} as const;
 export type TagAtCreationPath = keyof typeof TAG_AT_CREATION_CALLS;
 
 /** EventBridge's default quota for one rule's event pattern (characters). */
 export const MAX_EVENT_PATTERN_LENGTH = 2048;
 
 /** One rule per kind of event; available and failed share the state-change rule. */
-export type AmiAlertRuleKind = 'createImage' | 'createTags' | 'stateChange';
+export type AmiAlertRuleKind = 'createImage' | 'importImage' | 'createTags' | 'stateChange';
 
 const CLOUDTRAIL_EC2 = {
   source: ['aws.ec2'],
@@ -52,11 +66,23 @@ export function tagPreFilter(tags: readonly WatchedTag[]): Record<string, unknow
   return branches.length === 1 ? branches[0] : { $or: branches };
 }
 
+/**
+ * The "<Action>Request" form in which EC2's CloudTrail records some newer calls
+ * (`requestParameters.CreateFleetRequest.TagSpecification.Tag`, say): Query parameter
+ * names, one object or a list. No recorded CreateRestoreImageTask or ImportImage record
+ * shows which form those two calls take, so their rules accept both; this branch
+ * pre-filters on the resource type only (the calls are rare) and the notifier decides.
+ */
+function wrappedTagSpecification(call: string, resourceType: string): Record<string, unknown> {
+  return { requestParameters: { [`${call}Request`]: { TagSpecification: { ResourceType: [resourceType] } } } };
+}
+
 /** A watched tag-at-creation call that succeeded with a watched tag in the image's tag specification. */
 export function createImagePattern(
   tags: readonly WatchedTag[],
   paths: readonly TagAtCreationPath[] = Object.keys(TAG_AT_CREATION_CALLS) as TagAtCreationPath[],
 ): Record<string, unknown> {
+  const lowerCamel = { requestParameters: { tagSpecificationSet: { items: { resourceType: ['image'], tags: tagPreFilter(tags) } } } };
   return {
     ...CLOUDTRAIL_EC2,
     detail: {
@@ -64,9 +90,29 @@ export function createImagePattern(
       eventName: paths.map((p) => TAG_AT_CREATION_CALLS[p]),
       // Failed calls are recorded too, with errorCode set and no image id.
       errorCode: [{ exists: false }],
-      requestParameters: {
-        tagSpecificationSet: { items: { resourceType: ['image'], tags: tagPreFilter(tags) } },
-      },
+      ...(paths.includes('createRestoreImageTask')
+        ? { $or: [lowerCamel, wrappedTagSpecification(TAG_AT_CREATION_CALLS.createRestoreImageTask, 'image')] }
+        : lowerCamel),
+    },
+  };
+}
+
+/**
+ * ImportImage that succeeded with a watched tag on its import task. Its tag
+ * specification can only name the task (`import-image-task`); the AMI's id is not in
+ * the response (the task is asynchronous).
+ */
+export function importImagePattern(tags: readonly WatchedTag[]): Record<string, unknown> {
+  return {
+    ...CLOUDTRAIL_EC2,
+    detail: {
+      eventSource: ['ec2.amazonaws.com'],
+      eventName: ['ImportImage'],
+      errorCode: [{ exists: false }],
+      $or: [
+        { requestParameters: { tagSpecificationSet: { items: { resourceType: ['import-image-task'], tags: tagPreFilter(tags) } } } },
+        wrappedTagSpecification('ImportImage', 'import-image-task'),
+      ],
     },
   };
 }
@@ -106,6 +152,7 @@ export function amiAlertPatterns(
   if (tags.length === 0) return out;
   const creation = (Object.keys(TAG_AT_CREATION_CALLS) as TagAtCreationPath[]).filter((p) => watch.includes(p));
   if (creation.length) out.createImage = createImagePattern(tags, creation);
+  if (watch.includes('importImage')) out.importImage = importImagePattern(tags);
   if (watch.includes('createTags')) out.createTags = createTagsPattern(tags);
   const states = (['available', 'failed'] as const).filter((s) => watch.includes(s));
   if (states.length) out.stateChange = stateChangePattern(states);
