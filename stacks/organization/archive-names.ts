@@ -1,0 +1,78 @@
+import { bucketNameProblem } from '../platform/config/common';
+
+/**
+ * Names and key layout of the fleet archive in the hub, derived from the name prefix,
+ * the hub account and the hub region only, so a spoke stack computes them without
+ * reading anything from the hub (no data source, no remote state).
+ */
+
+/** Top-level key folders of the archive, one per kind of record. */
+export const ARCHIVE_FOLDERS = {
+  /** Patch-compliance snapshots: `patch-history/account=<id>/region=<r>/year=YYYY/month=MM/day=DD/instanceid=<i>/...`. */
+  patchHistory: 'patch-history',
+  /** Session Manager transcripts: `session-transcripts/account=<id>/region=<r>/<session id>.log`. */
+  sessionTranscripts: 'session-transcripts',
+  /** Resource Data Sync of inventory: `inventory/AWS:<Type>/accountid=<id>/region=<r>/resourcetype=<t>/...` (layout fixed by SSM). */
+  inventory: 'inventory',
+} as const;
+
+/** The folders a spoke's own principals write, each under `<folder>/account=<id>/`. */
+export const SPOKE_WRITTEN_FOLDERS = [ARCHIVE_FOLDERS.patchHistory, ARCHIVE_FOLDERS.sessionTranscripts] as const;
+
+export interface ArchiveLocation {
+  /** Name prefix of the deployment (the config's namePrefix). */
+  readonly namePrefix: string;
+  /** The hub account id. */
+  readonly hubAccountId: string;
+  /** The hub region (bucket, key, Glue database). */
+  readonly hubRegion: string;
+}
+
+/** The archive bucket: `<prefix>-<hub account>-<hub region>-archive` (the shape of every baseline bucket name). */
+export function archiveBucketName(loc: ArchiveLocation): string {
+  const name = `${loc.namePrefix}-${loc.hubAccountId}-${loc.hubRegion}-archive`;
+  const problem = bucketNameProblem(name);
+  if (problem) throw new Error(`archive bucket name "${name}" ${problem}`);
+  return name;
+}
+
+/** The bucket of Athena results over the archive. */
+export function archiveQueryBucketName(loc: ArchiveLocation): string {
+  const name = `${loc.namePrefix}-${loc.hubAccountId}-${loc.hubRegion}-archive-queries`;
+  const problem = bucketNameProblem(name);
+  if (problem) throw new Error(`archive query bucket name "${name}" ${problem}`);
+  return name;
+}
+
+/** The archive key's alias (without `alias/`). */
+export function archiveKeyAlias(loc: ArchiveLocation): string {
+  return `${loc.namePrefix}-archive`;
+}
+
+/**
+ * The archive key's ARN as spokes name it: by alias, since the key id is known only
+ * after the hub is applied. S3 and SSM accept an alias ARN for SSE-KMS.
+ */
+export function archiveKeyAliasArn(loc: ArchiveLocation): string {
+  return `arn:aws:kms:${loc.hubRegion}:${loc.hubAccountId}:alias/${archiveKeyAlias(loc)}`;
+}
+
+/** The Glue database of the archive: `<prefix>_fleet_archive` (Glue names: lower case, `_`). */
+export function archiveDatabaseName(loc: Pick<ArchiveLocation, 'namePrefix'>): string {
+  return `${loc.namePrefix}_fleet_archive`.toLowerCase().replace(/-/g, '_');
+}
+
+/** Key prefix (no trailing "/") under which one spoke account-region writes its patch snapshots. */
+export function patchHistoryPrefix(accountId: string, region: string): string {
+  return `${ARCHIVE_FOLDERS.patchHistory}/account=${accountId}/region=${region}`;
+}
+
+/** Key prefix (no trailing "/") Session Manager of one spoke account-region writes transcripts under. */
+export function sessionTranscriptPrefix(accountId: string, region: string): string {
+  return `${ARCHIVE_FOLDERS.sessionTranscripts}/account=${accountId}/region=${region}`;
+}
+
+/** The Resource Data Sync prefix; SSM appends `/AWS:<Type>/accountid=<id>/region=<r>/resourcetype=<t>/`. */
+export function inventorySyncPrefix(): string {
+  return ARCHIVE_FOLDERS.inventory;
+}
