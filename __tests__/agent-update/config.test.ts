@@ -16,7 +16,7 @@ function problems(section: Record<string, unknown>): string[] {
 }
 
 describe('agentUpdate config: defaults', () => {
-  it('match the console one-click setup, staggered, mailing Success and Failed', () => {
+  it('match the console one-click setup, staggered, mailing Success and Failed per instance and a digest per run', () => {
     expect(testConfig().agentUpdate).toEqual({
       enabled: true,
       targets: {},
@@ -26,10 +26,15 @@ describe('agentUpdate config: defaults', () => {
       maxErrors: '10%',
       complianceSeverity: 'UNSPECIFIED',
       applyOnlyAtCronInterval: false,
+      notify: 'both',
       notifyStatuses: ['Success', 'Failed'],
       outputRetentionDays: 400,
       defaultHostManagement: false,
     });
+  });
+
+  it.each(['perInstance', 'digest', 'both'])('notify %s is accepted', (notify) => {
+    expect(testConfig(agentUpdate({ notify })).agentUpdate.notify).toBe(notify);
   });
 
   it('accepts a full custom section', () => {
@@ -90,6 +95,7 @@ describe('agentUpdate config: bad input fails with path: reason', () => {
     ['bad severity', { complianceSeverity: 'SEVERE' }, /^agentUpdate\.complianceSeverity: /],
     ['no statuses', { notifyStatuses: [] }, /^agentUpdate\.notifyStatuses: must list at least one status/],
     ['unknown status', { notifyStatuses: ['Succeeded'] }, /^agentUpdate\.notifyStatuses\[0\]: /],
+    ['unknown notify mode', { notify: 'daily' }, /^agentUpdate\.notify: must be one of "both", "perInstance", "digest", got "daily"$/],
     ['duplicate status', { notifyStatuses: ['Failed', 'Failed'] }, /^agentUpdate\.notifyStatuses: lists "Failed" twice/],
     ['zero retention', { outputRetentionDays: 0 }, /^agentUpdate\.outputRetentionDays: must be at least 1 day, got 0/],
     ['fractional retention', { outputRetentionDays: 1.5 }, /^agentUpdate\.outputRetentionDays: /],

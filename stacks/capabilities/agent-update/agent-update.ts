@@ -10,6 +10,7 @@ import { EventRule } from '../../constructs/event-rule';
 import { associationTargets } from '../../constructs/association-targets';
 import { AGENT_UPDATE_ENVIRONMENT } from './env';
 import { AGENT_UPDATE_DOCUMENT, associationResultPattern } from './patterns';
+import { AgentUpdateDigest } from './digest';
 
 /** Key prefix of this association's output in the output bucket (no trailing "/"). */
 export const OUTPUT_PREFIX = 'agent-update';
@@ -37,18 +38,25 @@ export interface AgentUpdateProps {
 
 /**
  * SSM Agent auto-update: an `AWS-UpdateSSMAgent` State Manager association with its output in
- * S3, and an e-mail per instance result that a person can act on. The state-change
- * events of AWS-UpdateSSMAgent with the configured statuses invoke a notifier Lambda,
- * which keeps this association's results (looked up by name), enriches them with the
- * instance's details and publishes to the shared topic; delivery retries and
- * dead-letters, never drops. The association comes last, so its first run finds all that in place.
+ * S3, and mail a person can act on (`notify`):
+ * - per instance: the state-change events of AWS-UpdateSSMAgent with the configured
+ *   statuses invoke a notifier Lambda, which keeps this association's results (looked up
+ *   by name), enriches them with the instance's details and publishes to the shared topic;
+ * - per run: a digest function, scheduled, reconciles each finished run from the SSM API
+ *   (digest.ts), so lost events and stopped instances show.
+ * Delivery retries and dead-letters, never drops. The association comes after the
+ * per-instance path, so its first run finds that in place; the digest reads runs later.
  */
 export class AgentUpdate extends Construct {
   readonly association: SsmAssociation;
   readonly associationId: string;
   readonly outputBucket: SecureBucket;
-  readonly notifier: NotifierFunction;
-  readonly rule: EventRule;
+  /** The per-instance notifier. @default - none when `notify` is "digest" */
+  readonly notifier?: NotifierFunction;
+  /** Its rule. @default - none when `notify` is "digest" */
+  readonly rule?: EventRule;
+  /** The per-run digest. @default - none when `notify` is "perInstance" */
+  readonly digest?: AgentUpdateDigest;
 
   constructor(scope: Construct, id: string, props: AgentUpdateProps) {
     super(scope, id);
@@ -70,36 +78,38 @@ export class AgentUpdate extends Construct {
 
     const associationName = shared.naming.regional('agent-update', 'ssmAssociation');
 
-    this.notifier = new NotifierFunction(this, 'notifier', {
-      ...notifierFunctionBase(shared, 'agent-update-notifier'),
-      bundle: 'agent-update',
-      description: 'Turns SSM Agent update results into readable e-mails',
-      environment: AGENT_UPDATE_ENVIRONMENT.write({
-        accountName: shared.accountName,
-        topicArn: shared.topic.topicArn,
-        associationName,
-        documentName: AGENT_UPDATE_DOCUMENT,
-        outputBucket: this.outputBucket.bucketName,
-        outputPrefix: OUTPUT_PREFIX,
-      }),
-      statements: [
-        ...shared.topic.publishGrant(),
-        // DescribeInstanceInformation has no resource-level permissions.
-        { sid: 'DescribeManagedInstances', actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] },
-        // Its association's id, by name, to drop other associations' results. ListAssociations
-        // has no resource-level permissions; it returns ids, names, targets and schedules,
-        // never parameters (DescribeAssociation would, and needs the id first).
-        { sid: 'FindOwnAssociation', actions: ['ssm:ListAssociations'], resources: ['*'] },
-      ],
-    });
+    if (cfg.notify !== 'digest') {
+      this.notifier = new NotifierFunction(this, 'notifier', {
+        ...notifierFunctionBase(shared, 'agent-update-notifier'),
+        bundle: 'agent-update',
+        description: 'Turns SSM Agent update results into readable e-mails',
+        environment: AGENT_UPDATE_ENVIRONMENT.write({
+          accountName: shared.accountName,
+          topicArn: shared.topic.topicArn,
+          associationName,
+          documentName: AGENT_UPDATE_DOCUMENT,
+          outputBucket: this.outputBucket.bucketName,
+          outputPrefix: OUTPUT_PREFIX,
+        }),
+        statements: [
+          ...shared.topic.publishGrant(),
+          // DescribeInstanceInformation has no resource-level permissions.
+          { sid: 'DescribeManagedInstances', actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] },
+          // Its association's id, by name, to drop other associations' results. ListAssociations
+          // has no resource-level permissions; it returns ids, names, targets and schedules,
+          // never parameters (DescribeAssociation would, and needs the id first).
+          { sid: 'FindOwnAssociation', actions: ['ssm:ListAssociations'], resources: ['*'] },
+        ],
+      });
 
-    // The rule cannot name the association's id: the association is created after it.
-    this.rule = new EventRule(this, 'rule', {
-      ...eventRuleBase(shared, 'agent-update-result'),
-      description: `Results of the ${associationName} association (${cfg.notifyStatuses.join(', ')})`,
-      eventPattern: associationResultPattern(cfg.notifyStatuses),
-      target: { kind: 'lambda', fn: this.notifier },
-    });
+      // The rule cannot name the association's id: the association is created after it.
+      this.rule = new EventRule(this, 'rule', {
+        ...eventRuleBase(shared, 'agent-update-result'),
+        description: `Results of the ${associationName} association (${cfg.notifyStatuses.join(', ')})`,
+        eventPattern: associationResultPattern(cfg.notifyStatuses),
+        target: { kind: 'lambda', fn: this.notifier },
+      });
+    }
 
     this.association = new SsmAssociation(this, 'association', {
       name: AGENT_UPDATE_DOCUMENT,
@@ -116,9 +126,19 @@ export class AgentUpdate extends Construct {
       // applyOnlyAtCronInterval): by then the instances must be allowed to upload that
       // first run's output, and its results must find the rule, its target and the
       // permission to invoke the notifier in place.
-      dependsOn: [outputGrant, this.rule.target, this.rule.permission!],
+      dependsOn: [outputGrant, ...(this.rule ? [this.rule.target, this.rule.permission!] : [])],
     });
     this.associationId = this.association.associationId;
+
+    if (cfg.notify !== 'perInstance') {
+      // Reads the association's runs by id, so it comes after the association.
+      this.digest = new AgentUpdateDigest(this, 'digest', {
+        shared,
+        associationId: this.associationId,
+        outputBucket: this.outputBucket.bucketName,
+        outputPrefix: OUTPUT_PREFIX,
+      });
+    }
 
     if (cfg.defaultHostManagement) {
       // DHMC: Systems Manager hands this role's credentials to the agent of every

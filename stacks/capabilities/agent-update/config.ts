@@ -7,6 +7,13 @@ import { associationSchedule, complianceSeverity, maxConcurrency, maxErrors, sho
  */
 export const ASSOCIATION_STATUSES = ['Success', 'Failed', 'Pending'] as const;
 
+/**
+ * How results are mailed: a mail per instance result (from the best-effort state-change
+ * events), one digest per association run (reconciled from the SSM API), or both.
+ */
+export const NOTIFY_MODES = ['both', 'perInstance', 'digest'] as const;
+export type NotifyMode = (typeof NOTIFY_MODES)[number];
+
 /** SSM Agent versions are four dot-separated numbers, e.g. 3.3.2299.0. */
 const agentVersion = z.string().regex(/^\d+\.\d+\.\d+\.\d+$/, {
   error: (iss) => `must be an SSM Agent version like 3.3.2299.0, got ${shown(iss.input)}`,
@@ -49,11 +56,18 @@ export const agentUpdateConfig = z
       .boolean()
       .default(false)
       .describe('Run only at the cron times, not once right after creation or update (cron schedules only). @default false'),
+    notify: z
+      .enum(NOTIFY_MODES, { error: (iss) => `must be one of "both", "perInstance", "digest", got ${shown(iss.input)}` })
+      .default('both')
+      .describe(
+        'How results are mailed: "perInstance" (a mail per instance result, from best-effort events), "digest" (one mail per run ' +
+          'listing succeeded, failed and never-reported targets, read from the SSM API) or "both". @default both',
+      ),
     notifyStatuses: z
       .array(z.enum(ASSOCIATION_STATUSES))
       .min(1, { error: 'must list at least one status (disable the capability to stop all mail)' })
       .default(['Success', 'Failed'])
-      .describe('Association results that send an e-mail. @default ["Success", "Failed"]'),
+      .describe('Instance results that send a per-instance e-mail (notify perInstance or both). @default ["Success", "Failed"]'),
     outputRetentionDays: retentionDays
       .default(400)
       .describe('Days the association output (stdout/stderr objects in S3) is kept. @default 400'),

@@ -25,3 +25,40 @@ export const AGENT_UPDATE_ENVIRONMENT = environmentContract<AgentUpdateSettings>
   },
   ['accountName', 'topicArn', 'associationName', 'documentName'],
 );
+
+/** The digest function's environment: where runs are remembered and mailed. */
+export interface AgentUpdateDigestSettings {
+  readonly accountName: string;
+  /** The account the function runs in: requests for another account need a client factory (a hub). */
+  readonly accountId: string;
+  readonly topicArn: string;
+  /** DynamoDB table of the runs already mailed (one item per association run). */
+  readonly runsTable: string;
+  /** Bucket of the association output. @default - no output link */
+  readonly outputBucket?: string;
+  /** Key prefix of the output in that bucket. @default - no output link */
+  readonly outputPrefix?: string;
+}
+
+export const AGENT_UPDATE_DIGEST_ENVIRONMENT = environmentContract<AgentUpdateDigestSettings>(
+  {
+    accountName: 'ACCOUNT_NAME',
+    accountId: 'ACCOUNT_ID',
+    topicArn: 'TOPIC_ARN',
+    runsTable: 'RUNS_TABLE',
+    outputBucket: 'OUTPUT_BUCKET',
+    outputPrefix: 'OUTPUT_PREFIX',
+  },
+  ['accountName', 'accountId', 'topicArn', 'runsTable'],
+);
+
+/**
+ * What the digest function is asked: reconcile the runs of one association in one
+ * account-region. The schedule sends it as its input; a forwarded association event
+ * (a hub) yields the same three facts from its envelope and detail.
+ */
+export interface DigestRequest {
+  readonly account: string;
+  readonly region: string;
+  readonly associationId: string;
+}
