@@ -55,7 +55,7 @@ describe('.github/workflows/plan.yml', () => {
     expect(bundled).toContain('scripts/plan-role-override');
     for (const c of bundled) expect(existsSync(join(ROOT, `${c}.ts`))).toBe(true);
     const built = [...runs.matchAll(/node tooling\/run\.js --build ([\w/.-]+\.ts)/g)].map((m) => m[1]);
-    expect(built).toEqual(['scripts/plan-role-override.ts']);
+    expect([...new Set(built)].sort()).toEqual(['scripts/deploy.ts', 'scripts/plan-role-override.ts']);
     expect(runs).toContain('npm ci');
   });
 
@@ -142,7 +142,7 @@ const UNPINNED: Record<string, string> = {};
 
 describe('workflow hygiene (every file in .github/workflows)', () => {
   it('finds the workflows', () => {
-    expect(files.sort()).toEqual(['plan-stacks.yml', 'plan.yml']);
+    expect(files.sort()).toEqual(['apply-stacks.yml', 'apply.yml', 'drift-stacks.yml', 'drift.yml', 'plan-stacks.yml', 'plan.yml']);
   });
 
   it('pins every action to a full commit SHA, with its release in a trailing comment', () => {

@@ -39,9 +39,9 @@ interface ResourceChange {
   change: { actions: string[]; before?: any; after?: any; after_unknown?: any; replace_paths?: unknown[] };
 }
 
-type Kind = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op';
+export type Kind = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op';
 
-function kindOf(actions: string[]): Kind {
+export function kindOf(actions: string[]): Kind {
   if (actions.includes('delete') && actions.includes('create')) return 'replace';
   if (actions.includes('create')) return 'create';
   if (actions.includes('delete')) return 'delete';
