@@ -1,9 +1,24 @@
-import { findResource, resourcesOf, synthStack, testConfig } from '../helpers/synth';
+import { StackJson, findResource, resourcesOf, synthStack, testConfig } from '../helpers/synth';
+import { BaselineConfigInput } from '../../stacks/platform/config/schema';
 import { ATHENA, INSTANCE_COLUMNS, RUN_COLUMNS, SNAPSHOT_COLUMNS, namedQueries } from '../../stacks/capabilities/patch-history/queries';
 
 const ACCOUNT = '111111111111';
 const REGION = 'ap-northeast-1';
 const HISTORY = `ssmb-${ACCOUNT}-${REGION}-patch-history`;
+const RESULTS = `ssmb-${ACCOUNT}-${REGION}-patch-queries`;
+
+type Removed = Array<{ from: string; lifecycle: { destroy: boolean } }>;
+const removedOf = (stack: StackJson) => ((stack as StackJson & { removed?: Removed }).removed ?? []) as Removed;
+
+/** Addresses of every managed resource whose body refers to `bucketLogicalId`, plus the bucket itself. */
+function bucketAddresses(stack: StackJson, bucketName: string): string[] {
+  const [id] = findResource(stack, 'aws_s3_bucket', (b) => b.bucket === bucketName);
+  const out = [`aws_s3_bucket.${id}`];
+  for (const [type, bodies] of Object.entries(stack.resource ?? {}))
+    for (const [name, body] of Object.entries(bodies))
+      if (type.startsWith('aws_s3_bucket_') && JSON.stringify(body).includes(`aws_s3_bucket.${id}.`)) out.push(`${type}.${name}`);
+  return out.sort();
+}
 
 describe('patch-history query layer: tables, workgroup, saved queries', () => {
   const s = synthStack(testConfig());
@@ -40,6 +55,11 @@ describe('patch-history query layer: tables, workgroup, saved queries', () => {
     expect(id).toMatch(/^patch-history_query_table_[0-9A-F]{8}$/);
   });
 
+  test('the workgroup is force-destroyed, so it can be deleted once it holds queries and history', () => {
+    const [, wg] = findResource(s, 'aws_athena_workgroup');
+    expect(wg.force_destroy).toBe(true);
+  });
+
   test('the saved queries are the Athena rendering, in the workgroup and database', () => {
     const deployed = Object.values(resourcesOf(s, 'aws_athena_named_query'));
     const expected = namedQueries('ssmb_patch_history', ATHENA);
@@ -50,5 +70,39 @@ describe('patch-history query layer: tables, workgroup, saved queries', () => {
       expect(d.database).toMatch(/^\$\{aws_glue_catalog_database\.[^.]+\.name\}$/);
       expect(d.workgroup).toMatch(/^\$\{aws_athena_workgroup\.[^.]+\.id\}$/);
     }
+  });
+
+  test('enabled: nothing of the capability is forgotten', () => {
+    expect(removedOf(s).filter((r) => /patch-history/.test(r.from))).toEqual([]);
+  });
+});
+
+describe('patch-history disabled: the data stays, the workgroup goes', () => {
+  const enabled = synthStack(testConfig());
+  const disabled = synthStack(testConfig({ patchHistory: { enabled: false } } as Partial<BaselineConfigInput>));
+  const kept = [...bucketAddresses(enabled, HISTORY), ...bucketAddresses(enabled, RESULTS)].sort();
+
+  test('reads each bucket with its six configuration resources from the enabled stack', () => {
+    expect(kept).toHaveLength(14);
+  });
+
+  test('forgets both buckets and their configuration (removed, destroy = false), at the exact addresses', () => {
+    const forgotten = removedOf(disabled)
+      .filter((r) => /patch-history/.test(r.from))
+      .map((r) => {
+        expect(r.lifecycle).toEqual({ destroy: false });
+        return r.from;
+      })
+      .sort();
+    expect(forgotten).toEqual(kept);
+  });
+
+  test('declares none of the forgotten resources, and keeps no workgroup, table or query', () => {
+    for (const address of kept) {
+      const [type, name] = address.split('.');
+      expect(resourcesOf(disabled, type)[name]).toBeUndefined();
+    }
+    for (const type of ['aws_athena_workgroup', 'aws_athena_named_query', 'aws_glue_catalog_table', 'aws_glue_catalog_database'])
+      expect(resourcesOf(disabled, type)).toEqual({});
   });
 });

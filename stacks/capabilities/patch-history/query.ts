@@ -105,7 +105,10 @@ export class PatchHistoryQuery extends Construct {
       name: shared.naming.regional('patch-history', 'athenaWorkgroup'),
       description: 'Queries over the patch-compliance history (ssm-baseline)',
       state: 'ENABLED',
-      forceDestroy: false,
+      // Deleting a workgroup that holds named queries or query history needs the
+      // recursive delete; without it, disabling the capability fails at apply. The
+      // results themselves stay in their bucket (kept on disable, see retire.ts).
+      forceDestroy: true,
       configuration: {
         // Clients cannot redirect results to an unencrypted or foreign location.
         enforceWorkgroupConfiguration: true,
