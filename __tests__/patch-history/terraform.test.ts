@@ -66,16 +66,17 @@ describe('patch history: terraform validate and offline plan', () => {
   });
 
   it('plans the Glue table with a literal ${year} template Athena will fill', () => {
-    const t = after('aws_glue_catalog_table');
+    const t = after('aws_glue_catalog_table', (x) => x.name === 'snapshots');
     expect(t.parameters['storage.location.template']).toBe(`s3://${BUCKET}/patch-history/year=\${year}/month=\${month}/day=\${day}/`);
     expect(t.partition_keys.map((k: any) => k.name)).toEqual(['year', 'month', 'day']);
   });
 
-  it('plans the workgroup and the three named queries', () => {
+  it('plans the workgroup and the five named queries', () => {
     const wg = after('aws_athena_workgroup');
     expect(wg.configuration[0].enforce_workgroup_configuration).toBe(true);
+    expect(wg.force_destroy).toBe(true);
     const queries = changes.filter((c) => c.type === 'aws_athena_named_query');
-    expect(queries).toHaveLength(3);
+    expect(queries).toHaveLength(5);
     for (const q of queries) expect(q.change.after.database).toBe('ssmb_patch_history');
   });
 });

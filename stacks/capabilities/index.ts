@@ -4,6 +4,7 @@ import type { SharedResources } from '../platform/shared';
 import { AgentUpdate } from './agent-update/agent-update';
 import { SoftwareInventory } from './inventory/inventory';
 import { PatchHistory } from './patch-history/patch-history';
+import { forgetPatchHistoryData } from './patch-history/retire';
 import { AmiAlerts } from './ami-alerts/ami-alerts';
 import { ManagementTrail } from './cloudtrail/cloudtrail';
 import { SessionManager, forgetSessionRecords } from './session-manager/session-manager';
@@ -50,6 +51,8 @@ export const CAPABILITIES: readonly Capability<unknown>[] = [
     section: (c) => c.patchHistory,
     enabled: (s) => s.enabled,
     add: (scope, id, config, shared) => new PatchHistory(scope, id, { config, shared }),
+    // The snapshots and the saved query results outlive the capability; the workgroup does not.
+    retire: (scope, id, config, shared) => forgetPatchHistoryData(scope, id, config, shared),
   }),
   capability({
     id: 'ami-alerts',
