@@ -5,22 +5,28 @@ type AslValidator = (
 ) => { isValid: boolean; errorsText: (sep?: string) => string };
 const aslValidator: AslValidator = require('asl-validator');
 import {
+  DISTRIBUTED_MAP_STATE,
   EXECUTION_TIMEOUT_SECONDS,
   INSTANCES_FAILED_ERROR,
-  INSTANCES_PER_PAGE,
+  NODES_PER_PAGE,
   PATCHES_PER_PAGE,
   RETRY_POLICY,
+  nodeDefinition,
   snapshotDefinition,
 } from '../../stacks/capabilities/patch-history/definition';
 import { SNAPSHOT_COLUMNS } from '../../stacks/capabilities/patch-history/query';
 import {
   BUCKET,
+  CHILD_START_TIME,
   DEFAULT_PROPS,
+  FINISHED_TIME,
   PARTITION,
   RUN_ID,
   START_TIME,
   fleet,
+  node,
   patch,
+  patchState,
   runSnapshot,
   stateTransitions,
   RunResult,
@@ -31,27 +37,68 @@ import { RULES } from '../../policies/rules';
 import { intrinsicCalls, pathFields } from '../../policies/rules/states/machine';
 
 const DATA = `patch-history/${PARTITION}`;
-const RUNS = `patch-history/_runs/${PARTITION}/${RUN_ID}`;
+const INSTANCES = `patch-history/instances/${PARTITION}/${RUN_ID}`;
+const MANIFEST = `patch-history/runs/${PARTITION}/${RUN_ID}.json`;
 
-const record = (instance: string, page: number, patches: unknown[]) =>
-  JSON.stringify({ instance_id: instance, snapshot_time: START_TIME, run_id: RUN_ID, page, patches });
+const page = (instance: string, n: number, patches: unknown[]) =>
+  JSON.stringify({ instance_id: instance, snapshot_time: START_TIME, run_id: RUN_ID, page: n, patches });
+const pageKey = (instance: string, n: number) => `${DATA}/instanceid=${instance}/${RUN_ID}-${n}.json`;
+const recordOf = (run: RunResult, instance: string) => JSON.parse(run.objects.get(`${INSTANCES}/${instance}.json`)!);
+const manifestOf = (run: RunResult) => JSON.parse(run.objects.get(MANIFEST)!);
+const pages = (n: number, from = 0) => Array.from({ length: n }, (_, i) => patch(from + i));
 
-const summaryOf = (run: RunResult) => JSON.parse(run.objects.get(`${RUNS}/summary.json`)!);
+/** The provenance a default scanned node carries (values of `patchState()`, written as the API returned them). */
+const PROVENANCE = {
+  operation: 'Scan',
+  operation_start_time: '2025-03-07T03:00:12.345Z',
+  operation_end_time: '2025-03-07T03:01:40.678Z',
+  baseline_id: 'pb-0c10e65780EXAMPLE',
+  patch_group: '',
+  installed_count: 50,
+  installed_other_count: 353,
+  installed_pending_reboot_count: 0,
+  installed_rejected_count: 0,
+  missing_count: 2,
+  failed_count: 0,
+  not_applicable_count: 671,
+  unreported_not_applicable_count: -1,
+  critical_non_compliant_count: 1,
+  security_non_compliant_count: 2,
+  other_non_compliant_count: 0,
+};
+const NO_PROVENANCE = Object.fromEntries(Object.keys(PROVENANCE).map((k) => [k, null]));
 
-function expectedSummary(over: Record<string, unknown>) {
+function expectedManifest(over: Record<string, unknown>) {
   return {
     run_id: RUN_ID,
     snapshot_time: START_TIME,
-    bucket: BUCKET,
-    prefix: `${DATA}/`,
-    instances: 0,
-    instance_pages: 1,
-    pages: 0,
-    patches: 0,
+    finished_time: FINISHED_TIME,
+    classifications: ['Security', 'CriticalUpdates', 'SecurityUpdates'],
+    patch_states: [],
+    tag_key: 'CheckPatch',
+    tag_value: null,
+    nodes: 0,
+    complete: null,
+    not_scanned: null,
+    unmanaged: null,
     failed: 0,
-    failures_prefix: `${RUNS}/failures/`,
+    pages: null,
+    patches: null,
+    definition_version: 1,
     ...over,
   };
+}
+
+/** Every state of the parent and of the child, by name. */
+function allStates(d: any): Array<[string, any]> {
+  const out: Array<[string, any]> = [];
+  const walk = (states: Record<string, any>) =>
+    Object.entries(states).forEach(([name, s]) => {
+      out.push([name, s]);
+      if (s.ItemProcessor) walk(s.ItemProcessor.States);
+    });
+  walk(d.States);
+  return out;
 }
 
 describe('patch snapshot definition: static checks', () => {
@@ -66,60 +113,70 @@ describe('patch snapshot definition: static checks', () => {
   test('uses JSONPath, AWS SDK integrations only, and a bounded execution time', () => {
     expect(definition.QueryLanguage).toBeUndefined();
     expect(definition.TimeoutSeconds).toBe(EXECUTION_TIMEOUT_SECONDS);
-    const resources = JSON.stringify(definition).match(/"Resource":"[^"]+"/g)!;
-    expect(new Set(resources)).toEqual(
+    const resources = new Set(allStates(definition).flatMap(([, s]) => (s.Type === 'Task' ? [s.Resource] : [])));
+    expect(resources).toEqual(
       new Set([
-        '"Resource":"arn:aws:states:::aws-sdk:ec2:describeInstances"',
-        '"Resource":"arn:aws:states:::aws-sdk:ssm:describeInstancePatches"',
-        '"Resource":"arn:aws:states:::aws-sdk:s3:putObject"',
+        'arn:aws:states:::aws-sdk:ssm:describeInstanceInformation',
+        'arn:aws:states:::aws-sdk:ssm:describeInstancePatchStates',
+        'arn:aws:states:::aws-sdk:ssm:describeInstancePatches',
+        'arn:aws:states:::aws-sdk:s3:putObject',
+        'arn:aws:states:::aws-sdk:sfn:describeMapRun',
       ]),
     );
   });
 
+  test('nodes fan out to child executions of a distributed Map that tolerates every node failure', () => {
+    const map = (definition as any).States[DISTRIBUTED_MAP_STATE];
+    expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map.ToleratedFailurePercentage).toBe(100);
+    expect(map.ItemsPath).toBe('$.batch.ids');
+    expect(map.ResultWriter.Resource).toBe('arn:aws:states:::s3:putObject');
+    expect(map.ResultWriter.Parameters.Bucket).toBe(BUCKET);
+  });
+
   test('every task retries transient errors with exponential backoff and full jitter', () => {
-    const tasks: Array<[string, any]> = [];
-    const walk = (states: Record<string, any>) =>
-      Object.entries(states).forEach(([name, s]) => {
-        if (s.Type === 'Task') tasks.push([name, s]);
-        if (s.ItemProcessor) walk(s.ItemProcessor.States);
-      });
-    walk(definition.States as Record<string, any>);
+    const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task');
     expect(tasks.map(([n]) => n).sort()).toEqual(
-      ['DescribeMorePatches', 'DescribePatches', 'ListInstances', 'ListMoreInstances', 'RecordFailure', 'WritePage', 'WriteSummary'].sort(),
+      [
+        'DescribeMapRun',
+        'DescribeMorePatches',
+        'DescribePatches',
+        'ListMoreNodes',
+        'ListNodes',
+        'ReadPatchState',
+        'WriteManifest',
+        'WritePage',
+        'WriteRecord',
+      ].sort(),
     );
     for (const [, task] of tasks) {
       expect(task.Retry).toHaveLength(1);
       expect(task.Retry[0]).toMatchObject({ ...RETRY_POLICY, JitterStrategy: 'FULL' });
-      expect(task.Retry[0].BackoffRate).toBeGreaterThan(1);
       // Never a blanket retry: permanent errors must reach the Catch quickly.
       expect(task.Retry[0].ErrorEquals).not.toContain('States.ALL');
       expect(task.Retry[0].ErrorEquals).not.toContain('States.TaskFailed');
     }
   });
 
-  test('the Map runs the configured concurrency and every per-instance task catches', () => {
+  test('the Map runs the configured concurrency and every per-node task catches', () => {
     const d = snapshotDefinition({ ...DEFAULT_PROPS, maxConcurrency: 7 }) as any;
-    expect(d.States.SnapshotInstances.MaxConcurrency).toBe(7);
-    const inner = d.States.SnapshotInstances.ItemProcessor.States;
-    for (const name of ['DescribePatches', 'DescribeMorePatches', 'WritePage', 'RecordFailure']) {
-      expect(inner[name].Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]);
-    }
+    expect(d.States[DISTRIBUTED_MAP_STATE].MaxConcurrency).toBe(7);
+    for (const [, s] of Object.entries<any>(nodeDefinition(DEFAULT_PROPS).States as any))
+      if (s.Type === 'Task') expect(s.Catch).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]));
   });
 
-  test('pages are requested at the API maximum and instances in payload-safe pages', () => {
+  test('pages are requested at the API maximum', () => {
     const d = definition as any;
-    expect(d.States.ListInstances.Parameters.MaxResults).toBe(INSTANCES_PER_PAGE);
-    expect(d.States.SnapshotInstances.ItemProcessor.States.DescribePatches.Parameters.MaxResults).toBe(PATCHES_PER_PAGE);
+    expect(d.States.ListNodes.Parameters.MaxResults).toBe(NODES_PER_PAGE);
+    expect((nodeDefinition(DEFAULT_PROPS) as any).States.DescribePatches.Parameters.MaxResults).toBe(PATCHES_PER_PAGE);
   });
 
   test('no field holds more than 10 intrinsic function calls (the Step Functions quota)', () => {
-    const over: string[] = [];
-    const walk = (states: Record<string, any>) =>
-      Object.entries(states).forEach(([name, s]) => {
-        for (const f of pathFields(s)) if (intrinsicCalls(f.expression) > 10) over.push(`${name}.${f.field}`);
-        if (s.ItemProcessor) walk(s.ItemProcessor.States);
-      });
-    walk(definition.States as Record<string, any>);
+    const over = allStates(definition).flatMap(([name, s]) =>
+      pathFields(s)
+        .filter((f) => intrinsicCalls(f.expression) > 10)
+        .map((f) => `${name}.${f.field}`),
+    );
     expect(over).toEqual([]);
   });
 
@@ -133,53 +190,118 @@ describe('patch snapshot definition: static checks', () => {
     expect(report.findings.map((f) => `${f.rule} ${f.message}`)).toEqual([]);
   });
 
-  test('refuses a prefix it cannot embed in States.Format', () => {
+  test('refuses a prefix it cannot embed in States.Format, and a concurrency over a listing page', () => {
     expect(() => snapshotDefinition({ ...DEFAULT_PROPS, prefix: "it's" })).toThrow(/cannot embed/);
     expect(() => snapshotDefinition({ ...DEFAULT_PROPS, maxConcurrency: 0 })).toThrow(/maxConcurrency/);
+    expect(() => snapshotDefinition({ ...DEFAULT_PROPS, maxConcurrency: 51 })).toThrow(/maxConcurrency/);
   });
 });
 
-describe('patch snapshot execution (aws-local-stepfunctions against fake EC2/SSM/S3)', () => {
-  test('no tagged instances: only the summary is written, zeros', async () => {
-    const run = await runSnapshot(fleet({ instancePages: [[]] }));
+describe('patch snapshot execution: parent and child executions against fake SSM/S3', () => {
+  test('no tagged nodes: only the manifest is written, zero nodes', async () => {
+    const run = await runSnapshot(fleet({ nodes: [node('i-untagged', { tags: { Name: 'web' } })] }));
     expect(run.status).toBe('SUCCEEDED');
-    expect([...run.objects.keys()]).toEqual([`${RUNS}/summary.json`]);
-    expect(summaryOf(run)).toEqual(expectedSummary({}));
-    expect(run.output).toEqual(summaryOf(run));
-    expect(run.calls).toEqual(['ec2:DescribeInstances', `s3:PutObject ${RUNS}/summary.json`]);
+    expect([...run.objects.keys()]).toEqual([MANIFEST]);
+    expect(manifestOf(run)).toEqual(expectedManifest({}));
+    expect(run.output).toEqual(manifestOf(run));
+    expect(run.calls).toEqual(['ssm:DescribeInstanceInformation', `s3:PutObject ${MANIFEST}`]);
   });
 
-  test('a tag value filters by tag:<key>=<value>', async () => {
-    const run = await runSnapshot(fleet({ instancePages: [[['i-1']]] }), { tagValue: 'weekly' });
+  test('a tag value lists only nodes whose tag has that value (tag:<key>)', async () => {
+    const run = await runSnapshot(
+      fleet({ nodes: [node('i-weekly', { tags: { CheckPatch: 'weekly' } }), node('i-daily', { tags: { CheckPatch: 'daily' } })] }),
+      { tagValue: 'weekly' },
+    );
     expect(run.status).toBe('SUCCEEDED');
-    expect(summaryOf(run)).toMatchObject({ instances: 1, pages: 1 });
+    expect(run.children.map((c) => c.instanceId)).toEqual(['i-weekly']);
+    expect(manifestOf(run)).toMatchObject({ nodes: 1, tag_value: 'weekly' });
   });
 
-  describe('two pages of instances (one with two reservations, one with a single instance)', () => {
+  describe('a mixed fleet: pages, hybrid node, never scanned, deregistered, untagged', () => {
     let run: RunResult;
+    const many = [...pages(100), ...pages(100, 100).map((p) => ({ ...p, State: 'Missing' })), patch(200)];
     beforeAll(async () => {
       run = await runSnapshot(
         fleet({
-          // An empty page with a NextToken in the middle, as EC2 can return with filters.
-          instancePages: [[['i-a'], ['i-b', 'i-c']], [], [['i-d']]],
-          patches: { 'i-a': [[patch(1), patch(2, 'Missing')]], 'i-b': [[]], 'i-c': [[patch(3)]], 'i-d': [[patch(4, 'Failed')]] },
+          nodes: [
+            node('i-many', { patches: many }),
+            node('mi-0123456789abcdef0', { patches: [patch(7, 'Missing')] }),
+            node('i-new', { patchState: null }),
+            node('i-gone', { deregistered: true }),
+            node('i-other', { tags: { Owner: 'x' }, patches: [patch(9)] }),
+            node('i-none', { patches: [patch(1, 'Installed', 'Bugfix')] }),
+          ],
+          // An empty listing page with a NextToken in the middle, as a filtered listing can return.
+          listPageSizes: [2, 0, 5],
         }),
       );
     });
 
-    test('follows every DescribeInstances NextToken', () => {
-      expect(run.calls.filter((c) => c.startsWith('ec2:'))).toHaveLength(3);
+    test('follows every listing NextToken and succeeds: not_scanned and unmanaged are no failures', () => {
+      expect(run.calls.filter((c) => c.startsWith('ssm:DescribeInstanceInformation'))).toHaveLength(3);
       expect(run.status).toBe('SUCCEEDED');
+      expect(run.children.map((c) => c.status)).toEqual(Array(5).fill('SUCCEEDED'));
+      expect(run.mapRuns.map((m) => m.items)).toEqual([2, 3]);
     });
 
-    test('writes exactly one object per instance page, with the exact key and body', () => {
-      expect(Object.fromEntries(run.objects)).toEqual({
-        [`${DATA}/instanceid=i-a/${RUN_ID}-1.json`]: record('i-a', 1, [patch(1), patch(2, 'Missing')]),
-        [`${DATA}/instanceid=i-b/${RUN_ID}-1.json`]: record('i-b', 1, []),
-        [`${DATA}/instanceid=i-c/${RUN_ID}-1.json`]: record('i-c', 1, [patch(3)]),
-        [`${DATA}/instanceid=i-d/${RUN_ID}-1.json`]: record('i-d', 1, [patch(4, 'Failed')]),
-        [`${RUNS}/summary.json`]: JSON.stringify(expectedSummary({ instances: 4, instance_pages: 3, pages: 4, patches: 4 })),
+    test('pages: follows every DescribeInstancePatches NextToken, writes each page with its own patches', () => {
+      expect(run.calls.filter((c) => c.startsWith('ssm:DescribeInstancePatches i-many'))).toHaveLength(3);
+      expect(run.objects.get(pageKey('i-many', 1))).toBe(page('i-many', 1, many.slice(0, 100)));
+      expect(run.objects.get(pageKey('i-many', 2))).toBe(page('i-many', 2, many.slice(100, 200)));
+      expect(run.objects.get(pageKey('i-many', 3))).toBe(page('i-many', 3, [patch(200)]));
+      expect(run.objects.get(pageKey('mi-0123456789abcdef0', 1))).toBe(page('mi-0123456789abcdef0', 1, [patch(7, 'Missing')]));
+      // Bugfix is not a configured classification: an empty page, still a complete node.
+      expect(run.objects.get(pageKey('i-none', 1))).toBe(page('i-none', 1, []));
+    });
+
+    test('untagged nodes are not listed, never-scanned and deregistered nodes get no pages', () => {
+      const keys = [...run.objects.keys()];
+      for (const id of ['i-other', 'i-new', 'i-gone']) expect(keys.filter((k) => k.includes(`instanceid=${id}/`))).toEqual([]);
+      expect(keys.filter((k) => k.includes('i-other'))).toEqual([]);
+    });
+
+    test('instance records: status, counts and provenance, written after the pages', () => {
+      expect(recordOf(run, 'i-many')).toEqual({
+        instance_id: 'i-many',
+        run_id: RUN_ID,
+        snapshot_time: START_TIME,
+        status: 'complete',
+        pages: 3,
+        patches: 201,
+        ...PROVENANCE,
+        error: null,
+        cause: null,
       });
+      expect(recordOf(run, 'i-new')).toEqual({
+        instance_id: 'i-new',
+        run_id: RUN_ID,
+        snapshot_time: START_TIME,
+        status: 'not_scanned',
+        pages: 0,
+        patches: 0,
+        ...NO_PROVENANCE,
+        error: null,
+        cause: null,
+      });
+      expect(recordOf(run, 'i-gone')).toMatchObject({
+        status: 'unmanaged',
+        pages: 0,
+        error: 'Ssm.InvalidInstanceIdException',
+        ...NO_PROVENANCE,
+      });
+      expect(recordOf(run, 'mi-0123456789abcdef0')).toMatchObject({ status: 'complete', pages: 1, patches: 1 });
+      const keys = [...run.objects.keys()];
+      expect(keys.indexOf(`${INSTANCES}/i-many.json`)).toBeGreaterThan(keys.indexOf(pageKey('i-many', 3)));
+    });
+
+    test('records carry the run start time, not the child execution start time', () => {
+      expect(CHILD_START_TIME).not.toBe(START_TIME);
+      for (const body of run.objects.values()) expect(body).not.toContain(CHILD_START_TIME);
+      expect([...run.objects.keys()].every((k) => k.includes(PARTITION))).toBe(true);
+    });
+
+    test('the manifest counts the listed nodes and the failures', () => {
+      expect(manifestOf(run)).toEqual(expectedManifest({ nodes: 5, failed: 0 }));
     });
 
     test('each object is one line of JSON (what the OpenX JSON SerDe reads as one row)', () => {
@@ -187,44 +309,43 @@ describe('patch snapshot execution (aws-local-stepfunctions against fake EC2/SSM
     });
   });
 
-  describe('an instance with three pages of patches', () => {
-    let run: RunResult;
-    const pages = [
-      Array.from({ length: 100 }, (_, i) => patch(i)),
-      Array.from({ length: 100 }, (_, i) => patch(100 + i, 'Missing')),
-      [patch(200)],
-    ];
-    beforeAll(async () => {
-      run = await runSnapshot(fleet({ instancePages: [[['i-many'], ['i-one']]], patches: { 'i-many': pages, 'i-one': [[patch(7)]] } }));
-    });
+  test('a response without Patches (the SDK leaves out empty lists) is an empty page, not a crash', async () => {
+    const run = await runSnapshot(fleet({ nodes: [node('i-empty'), node('i-new', { patchState: null })], omitEmptyLists: true }));
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.objects.get(pageKey('i-empty', 1))).toBe(page('i-empty', 1, []));
+    expect(recordOf(run, 'i-empty')).toMatchObject({ status: 'complete', pages: 1, patches: 0 });
+    expect(recordOf(run, 'i-new')).toMatchObject({ status: 'not_scanned' });
+  });
 
-    test('follows every DescribeInstancePatches NextToken', () => {
-      expect(run.calls.filter((c) => c.startsWith('ssm:') && c.includes('i-many'))).toEqual([
-        'ssm:DescribeInstancePatches i-many',
-        'ssm:DescribeInstancePatches i-many i-many-page-1',
-        'ssm:DescribeInstancePatches i-many i-many-page-2',
-      ]);
-    });
-
-    test('writes page 1, 2, 3 with their own patches', () => {
-      pages.forEach((p, i) => {
-        expect(run.objects.get(`${DATA}/instanceid=i-many/${RUN_ID}-${i + 1}.json`)).toBe(record('i-many', i + 1, p));
-      });
-      expect(summaryOf(run)).toEqual(expectedSummary({ instances: 2, pages: 4, patches: 202 }));
-    });
-
-    test('never reads more instances at once than MaxConcurrency', () => {
-      expect(run.maxConcurrentPatchCalls).toBeLessThanOrEqual(DEFAULT_PROPS.maxConcurrency);
+  test('a patch state without the optional counts records them as null', async () => {
+    const state = patchState('i-old');
+    delete state.InstalledPendingRebootCount;
+    delete state.CriticalNonCompliantCount;
+    const run = await runSnapshot(fleet({ nodes: [node('i-old', { patchState: state })] }));
+    expect(run.status).toBe('SUCCEEDED');
+    expect(recordOf(run, 'i-old')).toMatchObject({
+      status: 'complete',
+      installed_pending_reboot_count: null,
+      critical_non_compliant_count: null,
+      missing_count: 2,
     });
   });
 
-  test('concurrency: 6 instances with maxConcurrency 1 never overlap, with 3 they do', async () => {
-    const ids = ['i-1', 'i-2', 'i-3', 'i-4', 'i-5', 'i-6'];
-    const one = await runSnapshot(fleet({ instancePages: [ids.map((i) => [i])] }), { maxConcurrency: 1 });
-    const three = await runSnapshot(fleet({ instancePages: [ids.map((i) => [i])] }), { maxConcurrency: 3 });
-    expect(one.maxConcurrentPatchCalls).toBe(1);
-    expect(three.maxConcurrentPatchCalls).toBeGreaterThan(1);
-    expect(three.maxConcurrentPatchCalls).toBeLessThanOrEqual(3);
+  test('the State filter keeps only the configured patch states', async () => {
+    const run = await runSnapshot(fleet({ nodes: [node('i-1', { patches: [patch(1), patch(2, 'Missing'), patch(3, 'Failed')] })] }), {
+      patchStates: ['Missing', 'Failed'],
+    });
+    expect(run.objects.get(pageKey('i-1', 1))).toBe(page('i-1', 1, [patch(2, 'Missing'), patch(3, 'Failed')]));
+    expect(manifestOf(run).patch_states).toEqual(['Missing', 'Failed']);
+  });
+
+  test.each([1, 3])('concurrency: 12 nodes with maxConcurrency %i read exactly that many at once', async (c) => {
+    const nodes = Array.from({ length: 12 }, (_, i) => node(`i-${i}`, { patches: [patch(i)] }));
+    const run = await runSnapshot(fleet({ nodes }), { maxConcurrency: c });
+    expect(run.status).toBe('SUCCEEDED');
+    // Overlap observed by the fake SSM (calls in flight), not by the stand-in's own counter.
+    expect(run.maxConcurrentNodeCalls).toBe(c);
+    expect(run.mapRuns[0].peakRunning).toBe(c);
   });
 
   describe('throttling, then success', () => {
@@ -232,129 +353,107 @@ describe('patch snapshot execution (aws-local-stepfunctions against fake EC2/SSM
     beforeAll(async () => {
       run = await runSnapshot(
         fleet({
-          instancePages: [[['i-slow'], ['i-ok']]],
-          patches: { 'i-slow': [[patch(1)], [patch(2)]], 'i-ok': [[patch(3)]] },
-          // throttled on the first page, then the API's base exception twice on the second
+          nodes: [node('i-slow', { patches: pages(101) }), node('i-ok', { patches: [patch(3)] })],
           ssmErrorsBefore: { 'i-slow': ['Ssm.ThrottlingException'] },
-          ec2ErrorsBefore: ['Ec2.Ec2Exception'],
-          s3ErrorsBefore: { [`${DATA}/instanceid=i-slow/${RUN_ID}-2.json`]: ['S3.S3Exception', 'S3.SlowDownException'] },
+          listErrorsBefore: ['Ssm.SsmException'],
+          s3ErrorsBefore: { [pageKey('i-slow', 2)]: ['S3.S3Exception', 'S3.SlowDownException'] },
         }),
       );
     });
 
     test('retries and loses nothing', () => {
       expect(run.status).toBe('SUCCEEDED');
-      expect(run.retries).toBe(4);
-      expect(run.objects.get(`${DATA}/instanceid=i-slow/${RUN_ID}-1.json`)).toBe(record('i-slow', 1, [patch(1)]));
-      expect(run.objects.get(`${DATA}/instanceid=i-slow/${RUN_ID}-2.json`)).toBe(record('i-slow', 2, [patch(2)]));
-      expect(run.objects.get(`${DATA}/instanceid=i-ok/${RUN_ID}-1.json`)).toBe(record('i-ok', 1, [patch(3)]));
-      expect(summaryOf(run)).toEqual(expectedSummary({ instances: 2, pages: 3, patches: 3 }));
-      expect([...run.objects.keys()].filter((k) => k.includes('/failures/'))).toEqual([]);
+      expect(run.retries + run.children.reduce((s, c) => s + c.retries, 0)).toBe(4);
+      expect(run.objects.get(pageKey('i-slow', 2))).toBe(page('i-slow', 2, [patch(100)]));
+      expect(recordOf(run, 'i-slow')).toMatchObject({ status: 'complete', pages: 2, patches: 101 });
+      expect(recordOf(run, 'i-ok')).toMatchObject({ status: 'complete', pages: 1, patches: 1 });
     });
   });
 
-  test('throttling that outlasts the retries becomes a recorded failure, not a lost run', async () => {
-    const run = await runSnapshot(
-      fleet({
-        instancePages: [[['i-x'], ['i-y']]],
-        ssmErrorsBefore: { 'i-x': Array(RETRY_POLICY.MaxAttempts + 1).fill('Ssm.ThrottlingException') },
-      }),
-    );
-    expect(run.retries).toBe(RETRY_POLICY.MaxAttempts);
-    expect(run.status).toBe('FAILED');
-    expect(JSON.parse(run.objects.get(`${RUNS}/failures/i-x.json`)!)).toMatchObject({
-      instance_id: 'i-x',
-      error: 'Ssm.ThrottlingException',
-    });
-    expect(run.objects.has(`${DATA}/instanceid=i-y/${RUN_ID}-1.json`)).toBe(true);
-  });
-
-  describe('one instance failing permanently', () => {
+  describe('nodes failing permanently', () => {
     let run: RunResult;
     beforeAll(async () => {
       run = await runSnapshot(
         fleet({
-          instancePages: [[['i-good'], ['i-gone'], ['i-half']], [['i-late']]],
-          patches: { 'i-good': [[patch(1)]], 'i-half': [[patch(2)], [patch(3)]], 'i-late': [[patch(4)]] },
-          ssmFailsAlways: { 'i-gone': 'Ssm.InvalidInstanceIdException' },
+          nodes: [
+            node('i-good', { patches: [patch(1)] }),
+            node('i-broken', { patches: [patch(5)] }),
+            node('i-half', { patches: pages(150) }),
+            node('i-nostate', { patches: [patch(6)] }),
+            node('i-late', { patches: [patch(4)] }),
+          ],
+          listPageSizes: [4],
+          ssmFailsAlways: { 'i-broken': 'Ssm.InternalServerErrorException' },
+          patchStateFailsAlways: { 'i-nostate': 'Ssm.SsmException' },
           // i-half: its second page cannot be written (bucket policy, say): no retry helps
-          s3ErrorsBefore: { [`${DATA}/instanceid=i-half/${RUN_ID}-2.json`]: Array(RETRY_POLICY.MaxAttempts + 1).fill('S3.S3Exception') },
+          s3ErrorsBefore: { [pageKey('i-half', 2)]: Array(RETRY_POLICY.MaxAttempts + 1).fill('S3.S3Exception') },
         }),
       );
     });
 
-    test('the others are snapshotted, including instances listed after the failure', () => {
-      expect(run.objects.get(`${DATA}/instanceid=i-good/${RUN_ID}-1.json`)).toBe(record('i-good', 1, [patch(1)]));
-      expect(run.objects.get(`${DATA}/instanceid=i-late/${RUN_ID}-1.json`)).toBe(record('i-late', 1, [patch(4)]));
-      expect(run.objects.get(`${DATA}/instanceid=i-half/${RUN_ID}-1.json`)).toBe(record('i-half', 1, [patch(2)]));
+    test('the others are snapshotted, including nodes listed after the failures', () => {
+      expect(recordOf(run, 'i-good')).toMatchObject({ status: 'complete' });
+      expect(recordOf(run, 'i-late')).toMatchObject({ status: 'complete' });
+      expect(run.objects.get(pageKey('i-half', 1))).toBe(page('i-half', 1, pages(100)));
     });
 
-    test('a modeled permanent error is not retried', () => {
-      expect(run.calls.filter((c) => c === 'ssm:DescribeInstancePatches i-gone')).toHaveLength(1);
-    });
-
-    test('each failure is recorded with its error and the pages already written', () => {
-      expect(JSON.parse(run.objects.get(`${RUNS}/failures/i-gone.json`)!)).toEqual({
-        instance_id: 'i-gone',
-        run_id: RUN_ID,
-        snapshot_time: START_TIME,
-        pages_written: 0,
-        patches_written: 0,
-        error: 'Ssm.InvalidInstanceIdException',
-        cause: 'Ssm.InvalidInstanceIdException (fake)',
+    test('each failure is an instance record with its error, the pages written, and provenance when read', () => {
+      expect(recordOf(run, 'i-broken')).toMatchObject({
+        status: 'failed',
+        pages: 0,
+        patches: 0,
+        error: 'Ssm.InternalServerErrorException',
+        ...PROVENANCE,
       });
-      expect(JSON.parse(run.objects.get(`${RUNS}/failures/i-half.json`)!)).toMatchObject({
-        instance_id: 'i-half',
-        pages_written: 1,
-        patches_written: 1,
+      expect(recordOf(run, 'i-half')).toMatchObject({
+        status: 'failed',
+        pages: 1,
+        patches: 100,
         error: 'S3.S3Exception',
+        operation: 'Scan',
       });
+      expect(recordOf(run, 'i-nostate')).toMatchObject({ status: 'failed', pages: 0, error: 'Ssm.SsmException', ...NO_PROVENANCE });
+      expect(
+        run.children
+          .filter((c) => c.status === 'FAILED')
+          .map((c) => c.instanceId)
+          .sort(),
+      ).toEqual(['i-broken', 'i-half', 'i-nostate']);
     });
 
-    test('the summary counts them, and the execution then fails so the alarm fires', () => {
-      expect(summaryOf(run)).toEqual(expectedSummary({ instances: 4, instance_pages: 2, pages: 3, patches: 3, failed: 2 }));
+    test('the manifest counts them (from the Map Runs), and the run then fails so the alarm fires', () => {
+      expect(manifestOf(run)).toEqual(expectedManifest({ nodes: 5, failed: 3 }));
       expect(run.status).toBe('FAILED');
       expect(run.error).toEqual({
         name: INSTANCES_FAILED_ERROR,
-        cause: `2 of 4 instances could not be snapshotted; failure records are under s3://${BUCKET}/${RUNS}/failures/`,
+        cause: `3 of 5 nodes could not be snapshotted; their instance records (status failed) are under s3://${BUCKET}/${INSTANCES}/`,
       });
     });
   });
 
-  test('a failure record that cannot be written still counts as a failure', async () => {
+  test('a run that cannot list nodes fails (and alarms) instead of writing an empty snapshot', async () => {
     const run = await runSnapshot(
-      fleet({
-        instancePages: [[['i-gone'], ['i-ok']]],
-        ssmFailsAlways: { 'i-gone': 'Ssm.InvalidInstanceIdException' },
-        s3ErrorsBefore: { [`${RUNS}/failures/i-gone.json`]: Array(RETRY_POLICY.MaxAttempts + 1).fill('S3.S3Exception') },
-      }),
+      fleet({ nodes: [node('i-1')], listErrorsBefore: Array(RETRY_POLICY.MaxAttempts + 1).fill('Ssm.ThrottlingException') }),
     );
     expect(run.status).toBe('FAILED');
-    expect(summaryOf(run)).toMatchObject({ instances: 2, failed: 1 });
-  });
-
-  test('a run that cannot list instances fails (and alarms) instead of writing an empty snapshot', async () => {
-    const run = await runSnapshot(
-      fleet({ instancePages: [[['i-1']]], ec2ErrorsBefore: Array(RETRY_POLICY.MaxAttempts + 1).fill('Ec2.Ec2Exception') }),
-    );
-    expect(run.status).toBe('FAILED');
-    expect(run.error?.name).toBe('Ec2.Ec2Exception');
+    expect(run.error?.name).toBe('Ssm.ThrottlingException');
     expect(run.objects.size).toBe(0);
   });
 
   test('the partition is the UTC date of the execution start', async () => {
-    const run = await runSnapshot(fleet({ instancePages: [[['i-1']]] }), {}, { startTime: '2024-12-31T23:59:59.999Z', runId: 'r2' });
-    expect([...run.objects.keys()]).toEqual([
+    const run = await runSnapshot(fleet({ nodes: [node('i-1')] }), {}, { startTime: '2024-12-31T23:59:59.999Z', runId: 'r2' });
+    expect([...run.objects.keys()].filter((k) => !k.includes('/_runs/'))).toEqual([
       'patch-history/year=2024/month=12/day=31/instanceid=i-1/r2-1.json',
-      'patch-history/_runs/year=2024/month=12/day=31/r2/summary.json',
+      'patch-history/instances/year=2024/month=12/day=31/r2/i-1.json',
+      'patch-history/runs/year=2024/month=12/day=31/r2.json',
     ]);
   });
 });
 
 describe('the Glue table matches what the machine writes', () => {
-  test('top-level columns and patch struct fields are exactly the record keys (case-insensitively)', async () => {
-    const run = await runSnapshot(fleet({ instancePages: [[['i-1']]], patches: { 'i-1': [[patch(1)]] } }));
-    const body = JSON.parse(run.objects.get(`${DATA}/instanceid=i-1/${RUN_ID}-1.json`)!);
+  test('top-level columns and patch struct fields are exactly the page keys (case-insensitively)', async () => {
+    const run = await runSnapshot(fleet({ nodes: [node('i-1', { patches: [patch(1)] })] }));
+    const body = JSON.parse(run.objects.get(pageKey('i-1', 1))!);
     const columns = Object.fromEntries(SNAPSHOT_COLUMNS.map((c) => [c.name, c.type]));
     expect(
       Object.keys(body)
@@ -363,25 +462,23 @@ describe('the Glue table matches what the machine writes', () => {
     ).toEqual(Object.keys(columns).sort());
     const struct = /^array<struct<(.*)>>$/.exec(columns.patches)![1];
     const fields = Object.fromEntries(struct.split(',').map((f) => f.split(':')));
-    // Every field DescribeInstancePatches returns (PatchComplianceData) has a column.
     expect(
       Object.keys(body.patches[0])
         .map((k) => k.toLowerCase())
         .sort(),
     ).toEqual(Object.keys(fields).sort());
-    expect(Object.values(fields).every((t) => t === 'string')).toBe(true);
-    expect(columns).toMatchObject({ instance_id: 'string', snapshot_time: 'string', run_id: 'string', page: 'int' });
   });
 });
 
 describe('state transitions per run (benchmark helper)', () => {
-  test('grows linearly with instances and pages', async () => {
+  test('grows by a fixed amount per patch page and per node', async () => {
     const t11 = await stateTransitions(1, 1);
     const t13 = await stateTransitions(1, 3);
     const t21 = await stateTransitions(2, 1);
-    // Per extra patch page: Describe, BuildPage, Write, Choice.
-    expect(t13 - t11).toBe(8);
-    // Per extra instance (same instance page): 4 per page + done + 2 tally.
-    expect(t21 - t11).toBe(7);
+    // Per extra patch page: Describe, PageShape, BuildPage, Write, PageWritten, MorePatches.
+    expect(t13 - t11).toBe(12);
+    // Per extra node (same listing page): its child execution at one page, 14 states
+    // (ReadPatchState, Scanned, PatchStateDefaults, PatchState, 6 per page, Complete, WriteRecord, Recorded, NodeDone).
+    expect(t21 - t11).toBe(14);
   });
 });

@@ -42,12 +42,13 @@ describe('patch history: synthesized resources (defaults)', () => {
     expect(lg.retention_in_days).toBe(365);
     expect(m.logging_configuration.log_destination).toBe(`\${aws_cloudwatch_log_group.${lgId}.arn}:*`);
     const def = JSON.parse(m.definition);
-    expect(def.States.SnapshotInstances.MaxConcurrency).toBe(2);
-    expect(def.States.ListInstances.Parameters.Filters[0]).toEqual({ Name: 'tag-key', Values: ['CheckPatch'] });
-    expect(def.States.SnapshotInstances.ItemProcessor.States.DescribePatches.Parameters.Filters).toEqual([
+    expect(def.States.SnapshotNodes.MaxConcurrency).toBe(2);
+    expect(def.States.ListNodes.Parameters.Filters).toEqual([{ Key: 'tag-key', Values: ['CheckPatch'] }]);
+    expect(def.States.SnapshotNodes.ItemProcessor.States.DescribePatches.Parameters.Filters).toEqual([
       { Key: 'Classification', Values: ['Security', 'CriticalUpdates', 'SecurityUpdates'] },
     ]);
-    expect(def.States.SnapshotInstances.ItemProcessor.States.WritePage.Parameters.Bucket).toBe(BUCKET);
+    expect(def.States.SnapshotNodes.ItemProcessor.States.WritePage.Parameters.Bucket).toBe(BUCKET);
+    expect(def.States.SnapshotNodes.ResultWriter.Parameters.Bucket).toBe(BUCKET);
   });
 
   test('alarms on failed, timed-out and aborted runs mail the shared topic', () => {
@@ -83,9 +84,25 @@ describe('patch history: synthesized resources (defaults)', () => {
     const [, role] = findResource(s, 'aws_iam_role', (b) => b.name === MACHINE_ROLE);
     const [, policy] = findResource(s, 'aws_iam_role_policy', (b) => b.name === 'patch-snapshot');
     const byId = Object.fromEntries(policyStatements(s, policy.policy).map((st) => [st.sid, st]));
-    expect(Object.keys(byId).sort()).toEqual(['DeliverLogs', 'ListInstances', 'ReadPatchState', 'Trace', 'WriteSnapshots']);
-    expect(byId.ReadPatchState.resources).toEqual([`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/*`]);
+    expect(Object.keys(byId).sort()).toEqual([
+      'CountMapRuns',
+      'DeliverLogs',
+      'ListInstances',
+      'ReadPatchState',
+      'RunChildExecutions',
+      'Trace',
+      'WatchChildExecutions',
+      'WriteMapResults',
+      'WriteSnapshots',
+    ]);
+    expect(byId.ListInstances.actions).toEqual(['ssm:DescribeInstanceInformation']);
+    expect(byId.ReadPatchState.resources).toEqual([
+      `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/*`,
+      `arn:aws:ssm:${REGION}:${ACCOUNT}:managed-instance/*`,
+    ]);
     expect(byId.WriteSnapshots.resources).toEqual([expect.stringMatching(/^\$\{aws_s3_bucket\.[^.]+\.arn\}\/patch-history\/\*$/)]);
+    expect(byId.WriteMapResults.resources).toEqual([expect.stringMatching(/^\$\{aws_s3_bucket\.[^.]+\.arn\}\/patch-history\/_runs\/\*$/)]);
+    expect(byId.RunChildExecutions.resources).toEqual([MACHINE_ARN]);
     expect(byId.DeliverLogs.actions).toEqual(LOG_DELIVERY_ACTIONS);
     expect(byId.Trace.actions).toEqual(XRAY_ACTIONS);
     const trust = policyStatements(s, role.assume_role_policy);
@@ -177,6 +194,7 @@ describe('patch history: configuration variants', () => {
           tagKey: 'Patch',
           tagValue: 'weekly',
           classifications: ['Security'],
+          patchStates: ['Missing', 'Failed'],
           maxConcurrency: 5,
           schedule: 'cron(0 3 ? * SUN *)',
           scheduleTimezone: 'Asia/Tokyo',
@@ -190,8 +208,12 @@ describe('patch history: configuration variants', () => {
     expect(a.targets).toEqual([{ key: 'tag:Patch', values: ['weekly'] }]);
     const [, m] = findResource(s, 'aws_sfn_state_machine');
     const def = JSON.parse(m.definition);
-    expect(def.States.ListInstances.Parameters.Filters[0]).toEqual({ Name: 'tag:Patch', Values: ['weekly'] });
-    expect(def.States.SnapshotInstances.MaxConcurrency).toBe(5);
+    expect(def.States.ListNodes.Parameters.Filters).toEqual([{ Key: 'tag:Patch', Values: ['weekly'] }]);
+    expect(def.States.SnapshotNodes.MaxConcurrency).toBe(5);
+    expect(def.States.SnapshotNodes.ItemProcessor.States.DescribePatches.Parameters.Filters).toEqual([
+      { Key: 'Classification', Values: ['Security'] },
+      { Key: 'State', Values: ['Missing', 'Failed'] },
+    ]);
     expect(m.logging_configuration.level).toBe('ALL');
     const [, sch] = findResource(s, 'aws_scheduler_schedule');
     expect(sch).toMatchObject({
@@ -229,21 +251,58 @@ describe('patch history: least privilege (IAM simulation)', () => {
     expect(sim.arn('aws_scheduler_schedule_group', 'ssmb-patch-history')).toBe(GROUP_ARN);
   });
 
-  test('state machine role: lists, reads patch state here, writes under the prefix; nothing else', async () => {
+  test('state machine role: lists, reads patch state here, writes under the prefix, runs its own children; nothing else', async () => {
+    const RUN = '4f3c1e2a-9b7d-4c61-8a5e-0d2b6f9e1a37';
+    const MAP_RUN = `arn:aws:states:${REGION}:${ACCOUNT}:mapRun:${MACHINE}/SnapshotNodes:2d0a3c6e-51f4-4b8a-9e27-7c1d5f3b8a90`;
+    const CHILD = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${MACHINE}/SnapshotNodes:6b1e9f2c-0d7a-4e35-b8c4-2a9f5d3e7c18`;
+    const HYBRID = `arn:aws:ssm:${REGION}:${ACCOUNT}:managed-instance/mi-0123456789abcdef0`;
     const miss = await sim.roleTable(MACHINE_ROLE, {
       allowed: [
-        ['ec2:DescribeInstances', '*'],
+        ['ssm:DescribeInstanceInformation', '*'],
         ['ssm:DescribeInstancePatches', INSTANCE()],
-        ['s3:PutObject', `${bucket}/patch-history/year=2025/month=03/day=07/instanceid=i-1/run-1.json`],
-        ['s3:PutObject', `${bucket}/patch-history/_runs/year=2025/month=03/day=07/run/summary.json`],
+        ['ssm:DescribeInstancePatchStates', INSTANCE()],
+        ['ssm:DescribeInstancePatches', HYBRID],
+        ['ssm:DescribeInstancePatchStates', HYBRID],
+        ['s3:PutObject', `${bucket}/patch-history/year=2025/month=03/day=07/instanceid=i-0123456789abcdef0/${RUN}-1.json`],
+        ['s3:PutObject', `${bucket}/patch-history/instances/year=2025/month=03/day=07/${RUN}/i-0123456789abcdef0.json`],
+        ['s3:PutObject', `${bucket}/patch-history/runs/year=2025/month=03/day=07/${RUN}.json`],
+        [
+          's3:PutObject',
+          `${bucket}/patch-history/_runs/year=2025/month=03/day=07/${RUN}/map/2d0a3c6e-51f4-4b8a-9e27-7c1d5f3b8a90/manifest.json`,
+        ],
+        [
+          's3:GetObject',
+          `${bucket}/patch-history/_runs/year=2025/month=03/day=07/${RUN}/map/2d0a3c6e-51f4-4b8a-9e27-7c1d5f3b8a90/manifest.json`,
+        ],
+        [
+          's3:AbortMultipartUpload',
+          `${bucket}/patch-history/_runs/year=2025/month=03/day=07/${RUN}/map/2d0a3c6e-51f4-4b8a-9e27-7c1d5f3b8a90/SUCCEEDED_0.json`,
+        ],
+        [
+          's3:ListMultipartUploadParts',
+          `${bucket}/patch-history/_runs/year=2025/month=03/day=07/${RUN}/map/2d0a3c6e-51f4-4b8a-9e27-7c1d5f3b8a90/SUCCEEDED_0.json`,
+        ],
+        ['states:StartExecution', machineArn],
+        ['states:DescribeExecution', CHILD],
+        ['states:StopExecution', CHILD],
+        ['states:DescribeMapRun', MAP_RUN],
         ...LOG_DELIVERY_ACTIONS.map((a): [string, string] => [a, '*']),
         ...XRAY_ACTIONS.map((a): [string, string] => [a, '*']),
       ],
       denied: [
         ['ssm:DescribeInstancePatches', INSTANCE('i-0123456789abcdef0', 'us-east-1')],
         ['ssm:DescribeInstancePatches', INSTANCE('i-0123456789abcdef0', REGION, '222222222222')],
-        ['ssm:DescribeInstancePatches', `arn:aws:ssm:${REGION}:${ACCOUNT}:managed-instance/mi-0123456789abcdef0`],
+        ['ssm:DescribeInstancePatchStates', HYBRID.replace(REGION, 'us-east-1')],
         ['ssm:SendCommand', INSTANCE()],
+        ['ec2:DescribeInstances', '*'],
+        ['s3:GetObject', `${bucket}/patch-history/instances/year=2025/month=03/day=07/${RUN}/i-0123456789abcdef0.json`],
+        ['states:StartExecution', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:other`],
+        [
+          'states:DescribeExecution',
+          `arn:aws:states:${REGION}:${ACCOUNT}:execution:other/SnapshotNodes:6b1e9f2c-0d7a-4e35-b8c4-2a9f5d3e7c18`,
+        ],
+        ['states:DescribeMapRun', `arn:aws:states:${REGION}:${ACCOUNT}:mapRun:other/SnapshotNodes:2d0a3c6e-51f4-4b8a-9e27-7c1d5f3b8a90`],
+        ['states:StartExecution', MACHINE_ARN.replace(REGION, 'us-east-1')],
         ['ec2:StopInstances', INSTANCE()],
         ['s3:PutObject', `${bucket}/other-prefix/x.json`],
         ['s3:PutObject', `${bucket}/patch-history`],
@@ -251,7 +310,6 @@ describe('patch history: least privilege (IAM simulation)', () => {
         ['s3:DeleteObject', `${bucket}/patch-history/year=2025/month=03/day=07/instanceid=i-1/run-1.json`],
         ['s3:PutObject', 'arn:aws:s3:::someone-elses-bucket/patch-history/x.json'],
         ['logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/other:log-stream:x`],
-        ['states:StartExecution', machineArn],
       ],
     });
     expect(miss).toEqual([]);

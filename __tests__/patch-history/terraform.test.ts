@@ -44,8 +44,8 @@ describe('patch history: terraform validate and offline plan', () => {
     expect(m).toMatchObject({ name: 'ssmb-patch-history', type: 'STANDARD', tracing_configuration: [{ enabled: true }] });
     expect(m.logging_configuration[0]).toMatchObject({ level: 'ALL', include_execution_data: true });
     const def = JSON.parse(m.definition);
-    expect(def.States.SnapshotInstances.MaxConcurrency).toBe(4);
-    expect(def.States.ListInstances.Parameters.Filters[0]).toEqual({ Name: 'tag:Patch', Values: ['weekly'] });
+    expect(def.States.SnapshotNodes.MaxConcurrency).toBe(4);
+    expect(def.States.ListNodes.Parameters.Filters).toEqual([{ Key: 'tag:Patch', Values: ['weekly'] }]);
   });
 
   it('plans the schedule in its group, with retry and dead-letter queue', () => {

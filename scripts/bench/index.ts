@@ -7,7 +7,7 @@ import { ensureBuilt } from '../../tooling/run';
 import { UsageError, processIo, strictArgs, usageError } from '../cli-args';
 import { fleetConfig } from './fleet';
 import { median, slope, table } from './stats';
-import { limitFigures, stateMachineFigures, StateMachineFigure } from './state-machine';
+import { patchHistoryModelMarkdown, stateMachineFigures, StateMachineFigure } from './state-machine';
 
 // `npm run bench [-- --runs N] [--suite]`: synth, scaling, bundle and state-machine
 // figures, written to BENCHMARKS.md and bench/results.json. Timings live here, never in
@@ -182,7 +182,6 @@ async function main(): Promise<void> {
   const bundles = bundleFigures();
   process.stdout.write('state machine...\n');
   const machine: StateMachineFigure[] = await stateMachineFigures();
-  const limits = limitFigures();
   const suite = suiteSeconds();
 
   const at200 = scaling.find((s) => s.n === 200)!;
@@ -230,7 +229,6 @@ async function main(): Promise<void> {
     marginalRssMiB,
     bundles,
     stateMachine: machine,
-    stateMachineLimits: limits,
     suiteSeconds: suite,
     targets,
   };
@@ -299,37 +297,14 @@ async function main(): Promise<void> {
     '',
     '## Patch-history state machine',
     '',
-    'State transitions per run, counted by executing the definition in the local executor of the execution tests; cost at the Step Functions Standard price of USD 0.025 per 1,000 transitions, with the default weekly schedule (52/12 runs a month).',
+    'State transitions per run (parent and child executions), counted by executing the definition in the local executor of the execution tests, next to what the run model says.',
     '',
     table(
-      ['instances', 'patch pages each', 'transitions per run', 'USD per run', 'USD per month (weekly)'],
-      machine.map((m) => [m.instances, m.pagesPerInstance, m.transitions, m.costPerRun.toFixed(5), m.costPerMonth.toFixed(4)]),
+      ['nodes', 'patch pages each', 'transitions per run (executed)', 'transitions per run (model)'],
+      machine.map((m) => [m.nodes, m.pagesPerNode, m.executed, m.modeled]),
     ),
     '',
-    'Execution limits at fleet scale, from the run model (scripts/patch-history-model.ts, checked against the local executor on small fleets): history events of one execution against the 25,000 quota, and the largest state payload against 256 KiB. The current inline-Map design does not fit 10,000 instances: a run fails when it reaches the event quota.',
-    '',
-    table(
-      [
-        'instances',
-        'patch pages each',
-        'patch holds',
-        'history events',
-        'within 25,000',
-        'peak state (KiB)',
-        'within 256 KiB',
-        'largest fleet inside the event quota',
-      ],
-      limits.map((l) => [
-        l.instances,
-        l.pagesPerInstance,
-        l.patchShape,
-        l.historyEvents,
-        l.historyEvents <= l.historyEventLimit ? 'yes' : 'NO',
-        f1(l.peakPayloadBytes / 1024),
-        l.peakPayloadBytes <= l.payloadLimitBytes ? 'yes' : 'NO',
-        l.maxInstancesWithinEvents,
-      ]),
-    ),
+    patchHistoryModelMarkdown(),
     '',
     ...(suite !== undefined
       ? [

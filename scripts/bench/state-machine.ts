@@ -1,74 +1,89 @@
-import { DEFAULT_PROPS, PARTITION, RUN_ID, START_TIME, patch, reservation, stateTransitions } from '../patch-history-executor';
-import { HISTORY_EVENT_LIMIT, PAYLOAD_LIMIT_BYTES, PayloadShapes, maxInstancesWithinEvents, modelRun } from '../patch-history-model';
-
-/** Step Functions Standard: USD 0.025 per 1,000 state transitions (us-east-1 list price). */
-export const USD_PER_TRANSITION = 0.025 / 1000;
-/** Runs a month with the default weekly snapshot schedule. */
-export const RUNS_PER_MONTH = 52 / 12;
+import { modelShapes, stateTransitions } from '../patch-history-executor';
+import {
+  FREE_TRANSITIONS_PER_MONTH,
+  HISTORY_EVENT_LIMIT,
+  PAYLOAD_LIMIT_BYTES,
+  RUNS_PER_MONTH,
+  SECONDS_PER_TASK,
+  costRows,
+  limits,
+  modelRun,
+} from '../patch-history-model';
 
 export interface StateMachineFigure {
-  instances: number;
-  pagesPerInstance: number;
-  transitions: number;
-  costPerRun: number;
-  costPerMonth: number;
+  nodes: number;
+  pagesPerNode: number;
+  /** Counted by executing the definition (parent and children) in the local executor. */
+  executed: number;
+  /** What the model says. */
+  modeled: number;
 }
 
-/**
- * Transitions per run of the patch-history machine, counted by executing the real
- * definition in the execution tests' local executor (states entered plus retries,
- * which Step Functions bills alike).
- */
-export async function stateMachineFigures(instances = [1, 10, 100], pages = [1, 3]): Promise<StateMachineFigure[]> {
+/** Transitions per run, executed and modeled side by side (small fleets the executor runs). */
+export async function stateMachineFigures(nodes = [1, 10], pages = [1, 3]): Promise<StateMachineFigure[]> {
   const out: StateMachineFigure[] = [];
-  for (const n of instances) {
-    for (const p of pages) {
-      const transitions = await stateTransitions(n, p);
-      const costPerRun = transitions * USD_PER_TRANSITION;
-      out.push({ instances: n, pagesPerInstance: p, transitions, costPerRun, costPerMonth: costPerRun * RUNS_PER_MONTH });
-    }
-  }
+  for (const n of nodes)
+    for (const p of pages)
+      out.push({ nodes: n, pagesPerNode: p, executed: await stateTransitions(n, p), modeled: modelRun(modelShapes(), n, p).transitions });
   return out;
 }
 
-export interface LimitFigure {
-  instances: number;
-  pagesPerInstance: number;
-  /** What a patch holds (`1 CVE id`, `120 CVE ids`). */
-  patchShape: string;
-  historyEvents: number;
-  historyEventLimit: number;
-  peakPayloadBytes: number;
-  payloadLimitBytes: number;
-  /** Largest fleet one execution reads inside the event quota at this many pages. */
-  maxInstancesWithinEvents: number;
-}
+const table = (head: string[], rows: Array<Array<string | number>>) =>
+  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const kib = (b: number) => (b / 1024).toFixed(1);
+const usd = (x: number) => x.toFixed(2);
 
 /**
- * History events and peak state payload of one run of the current (inline Map)
- * definition at fleet scale, from scripts/patch-history-model.ts (checked against the
- * local executor for small fleets); too large to execute.
+ * The model's part of the patch-history section of BENCHMARKS.md: limits at 10,000
+ * nodes x 20 pages and cost per month. Deterministic, so a test keeps BENCHMARKS.md true.
  */
-export function limitFigures(instances = 10_000, pages = 20): LimitFigure[] {
-  const shapes = (cves: number): PayloadShapes => ({
-    patch: { ...patch(50), CVEIds: Array.from({ length: cves }, (_, i) => `CVE-2025-${10000 + i}`).join(',') },
-    reservation: reservation('r-00', ['i-00000000000000000'], DEFAULT_PROPS.tagKey),
-    runId: RUN_ID,
-    startTime: START_TIME,
-    partition: PARTITION,
-    instanceId: 'i-00000000000000000',
-  });
-  return [1, 120].map((cves) => {
-    const m = modelRun(shapes(cves), instances, pages);
-    return {
-      instances,
-      pagesPerInstance: pages,
-      patchShape: cves === 1 ? '1 CVE id' : `${cves} CVE ids`,
-      historyEvents: m.historyEvents,
-      historyEventLimit: HISTORY_EVENT_LIMIT,
-      peakPayloadBytes: m.peakPayloadBytes,
-      payloadLimitBytes: PAYLOAD_LIMIT_BYTES,
-      maxInstancesWithinEvents: maxInstancesWithinEvents(pages),
-    };
-  });
+export function patchHistoryModelMarkdown(): string {
+  const rows = [1, 120].map((cves) => ({ cves, m: modelRun(modelShapes(cves), 10_000, 20) }));
+  const lim = limits();
+  const hours = (s: number) => (s / 3600).toFixed(1);
+  return [
+    'Execution limits at fleet scale, from the run model (scripts/patch-history-model.ts, checked against the local executor on small fleets, parent and every child execution): a run is one parent execution plus one child execution per node, each with its own 25,000 history events and 256 KiB per state.',
+    '',
+    table(
+      [
+        'nodes',
+        'patch pages each',
+        'patch holds',
+        'parent events',
+        'child events',
+        'parent peak (KiB)',
+        'child peak (KiB)',
+        'inside every limit',
+      ],
+      rows.map(({ cves, m }) => [
+        m.nodes,
+        m.patchPages,
+        cves === 1 ? '1 CVE id' : `${cves} CVE ids`,
+        m.parent.historyEvents,
+        m.child.historyEvents,
+        kib(m.parent.peakPayloadBytes),
+        kib(m.child.peakPayloadBytes),
+        Math.max(m.parent.historyEvents, m.child.historyEvents) <= HISTORY_EVENT_LIMIT &&
+        Math.max(m.parent.peakPayloadBytes, m.child.peakPayloadBytes) <= PAYLOAD_LIMIT_BYTES
+          ? 'yes'
+          : 'NO',
+      ]),
+    ),
+    '',
+    `Headroom: the parent's events allow about ${lim.maxNodes} nodes per run, a child's about ${lim.maxPatchPages} pages of patches per node. Estimated duration at 10,000 x 20 (listing pages one after another, ${SECONDS_PER_TASK} s per SDK call assumed): ${hours(rows[0].m.estimatedSeconds)} h at maxConcurrency 2, ${hours(modelRun(modelShapes(), 10_000, 20, 10).estimatedSeconds)} h at 10, ${hours(modelRun(modelShapes(), 10_000, 20, 40).estimatedSeconds)} h at 40 (timeout 48 h).`,
+    '',
+    `Cost per month at the weekly default (${RUNS_PER_MONTH.toFixed(2)} runs), one page of patches per node: state transitions of the parent and every child at the Standard price of USD 0.025 per 1,000 after the ${FREE_TRANSITIONS_PER_MONTH} free a month (the free tier is per account, shared with other machines), and S3 PUT requests at USD 0.005 per 1,000 (pages, instance records, the manifest, the Map Runs' result files). API calls (SSM, DescribeMapRun) cost nothing.`,
+    '',
+    table(
+      ['nodes', 'transitions per run', 'PUT requests per run', 'USD per month, transitions', 'USD per month, PUTs', 'USD per month'],
+      costRows(modelShapes()).map((r) => [
+        r.nodes,
+        r.transitionsPerRun,
+        r.putsPerRun,
+        usd(r.usdTransitionsPerMonth),
+        usd(r.usdPutsPerMonth),
+        usd(r.usdPerMonth),
+      ]),
+    ),
+  ].join('\n');
 }

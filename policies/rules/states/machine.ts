@@ -6,7 +6,7 @@ import type { Violation } from '../../types';
 export type Json = Record<string, any>;
 
 export interface StateRef {
-  /** `Start`, `SnapshotInstances/DescribePatches` (Map and Parallel states nest). */
+  /** `Start`, `SnapshotNodes/DescribePatches` (Map and Parallel states nest). */
   readonly path: string;
   readonly state: Json;
   /** Inside a Map iteration or a Parallel branch: its failure ends the enclosing state, not only itself. */

@@ -4,11 +4,29 @@ import { associationSchedule, maxConcurrency, maxErrors, parseCron, shown, tagKe
 /** The classifications the field report snapshotted (Windows and Linux names together). */
 export const DEFAULT_CLASSIFICATIONS = ['Security', 'CriticalUpdates', 'SecurityUpdates'] as const;
 
-/** Step Functions runs at most 40 inline Map iterations at once. */
+/**
+ * Nodes of one listing page (50) read at once, at most. More parallel reads mostly buy
+ * SSM throttling (DescribeInstancePatches has no published rate; retries back off).
+ */
 export const MAX_MAP_CONCURRENCY = 40;
 
 /**
- * Reserved sub-prefix (under `s3Prefix`) for run summaries and failure records; the
+ * Patch compliance states as DescribeInstancePatches filters and returns them (Systems
+ * Manager User Guide, "Patch compliance state values"; API reference, DescribeInstancePatches).
+ */
+export const PATCH_STATES = [
+  'Installed',
+  'InstalledOther',
+  'InstalledPendingReboot',
+  'InstalledRejected',
+  'Missing',
+  'NotApplicable',
+  'Failed',
+  'AvailableSecurityUpdate',
+] as const;
+
+/**
+ * Reserved sub-prefix (under `s3Prefix`) for the distributed Map's result files; the
  * leading underscore keeps it out of Hive-style readers such as Athena.
  */
 export const RUNS_FOLDER = '_runs';
@@ -106,11 +124,11 @@ export const patchHistoryConfig = z
       .describe('Stop scanning more targets after this many failures (number or percentage). @default 10%'),
 
     // Which instances and patches a snapshot reads.
-    tagKey: tagKey.default('CheckPatch').describe('Snapshot EC2 instances that carry this tag key. @default CheckPatch'),
+    tagKey: tagKey.default('CheckPatch').describe('Snapshot managed nodes (EC2 and hybrid) that carry this tag key. @default CheckPatch'),
     tagValue: tagValue
       .min(1, { error: 'must not be empty (leave tagValue out to match any value)' })
       .optional()
-      .describe('With tagKey: only instances whose tag has this value. @default - any value'),
+      .describe('With tagKey: only nodes whose tag has this value. @default - any value'),
     classifications: z
       .array(classification)
       .min(1, { error: 'must list at least one classification' })
@@ -118,6 +136,17 @@ export const patchHistoryConfig = z
       .default([...DEFAULT_CLASSIFICATIONS])
       .describe(
         'Patch classifications a snapshot keeps (DescribeInstancePatches Classification filter). @default ["Security", "CriticalUpdates", "SecurityUpdates"]',
+      ),
+    patchStates: z
+      .array(
+        z.enum(PATCH_STATES, {
+          error: (iss) => `must be a patch state (${PATCH_STATES.join(', ')}), got ${shown(iss.input)}`,
+        }),
+      )
+      .min(1, { error: 'must list at least one patch state (leave patchStates out to keep every state)' })
+      .optional()
+      .describe(
+        'Patch states a snapshot keeps (DescribeInstancePatches State filter), e.g. ["Missing", "Failed", "InstalledPendingReboot"]. @default - every state',
       ),
 
     // When and how fast snapshots run.
@@ -135,10 +164,12 @@ export const patchHistoryConfig = z
       .int({ error: (iss) => `must be a whole number, got ${shown(iss.input)}` })
       .min(1, { error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY}, got ${shown(iss.input)}` })
       .max(MAX_MAP_CONCURRENCY, {
-        error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY} (the inline Map limit), got ${shown(iss.input)}`,
+        error: (iss) => `must be 1 to ${MAX_MAP_CONCURRENCY} (nodes of one listing page read at once), got ${shown(iss.input)}`,
       })
       .default(2)
-      .describe('Instances read at once (keeps DescribeInstancePatches under its API rate). @default 2'),
+      .describe(
+        'Managed nodes read at once, each in its own child execution (keeps DescribeInstancePatches under its API rate; higher shortens a large run). @default 2',
+      ),
 
     // Where snapshots go and how long they stay.
     s3Prefix: s3Prefix.default('patch-history').describe('Key prefix of the snapshots in the history bucket. @default patch-history'),
@@ -159,6 +190,17 @@ export const patchHistoryConfig = z
           code: 'custom',
           path: ['classifications', i],
           message: `duplicate classification ${shown(c)} (also at classifications[${prev}])`,
+        });
+    });
+    const firstState = new Map<string, number>();
+    (cfg.patchStates ?? []).forEach((st, i) => {
+      const prev = firstState.get(st);
+      if (prev === undefined) firstState.set(st, i);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['patchStates', i],
+          message: `duplicate patch state ${shown(st)} (also at patchStates[${prev}])`,
         });
     });
     if (cfg.skipScanAssociation && cfg.scanTargets !== undefined) {

@@ -5,17 +5,23 @@
  * Why JSONPath and not JSONata (the field report's choice): no maintained local
  * executor runs JSONata machines, and an independent executor is worth more than the
  * newer syntax. The constraints that shaped the machine:
+ * - One execution holds at most 25,000 history events, so the fleet is split over
+ *   executions: the run (parent) lists managed nodes 50 at a time and hands each page
+ *   of ids to a distributed Map, whose child executions read one node each. The parent
+ *   grows by a fixed number of events per page of 50 nodes, a child by a fixed number
+ *   per page of patches (scripts/patch-history-model.ts has the figures).
+ * - A state's payload is capped at 256 KiB: the parent holds one listing page of
+ *   ids, a child one page of patches, never two (the page record replaces the raw
+ *   response instead of being built beside it).
  * - JSONPath has no way to join strings over an array or to sum numbers, so a page is
- *   one JSON object holding the patches array (Athena unnests it), and the run totals
- *   are added by a short sequential loop over the per-instance results.
+ *   one JSON object holding the patches array (Athena unnests it), and the parent
+ *   sums per page what DescribeMapRun counts.
  * - Indefinite paths (`[*]`) are only used where at least two values exist: JSONPath
  *   engines disagree on one match (AWS returns a list, others the bare value) and on
- *   none. A one-instance page takes its own branch with a definite path.
- * - A state's payload is capped at 256 KiB, and a DescribeInstances reservation is a
- *   few KiB per instance, so instances are listed 20 at a time.
- * - Tolerated-failure thresholds exist only for distributed Maps; in this inline Map
- *   every step of an iteration catches errors after its retries, records the failure
- *   and ends the iteration normally, so one instance never loses the others.
+ *   none. A one-node page takes its own branch with a definite path.
+ * - A Pass state cannot catch, and a path that does not exist fails the execution
+ *   (`States.Runtime`): optional response fields (`Patches`, `NextToken`, patch state
+ *   counts) are tested with Choice states or merged over defaults before they are read.
  */
 
 /** What the machine reads and where it writes. */
@@ -24,41 +30,60 @@ export interface SnapshotDefinitionProps {
   readonly bucket: string;
   /** Key prefix without leading or trailing "/". */
   readonly prefix: string;
-  /** Reserved folder under the prefix for summaries and failure records. */
+  /** Reserved folder under the prefix for the distributed Map's own result files. */
   readonly runsFolder: string;
   readonly tagKey: string;
   /** @default - any value of tagKey */
   readonly tagValue?: string;
   readonly classifications: readonly string[];
-  /** Instances read at once. */
+  /** DescribeInstancePatches State filter. @default - every state */
+  readonly patchStates?: readonly string[];
+  /** Nodes read at once (child executions of one page running together). */
   readonly maxConcurrency: number;
 }
 
-/** Instances per DescribeInstances page: keeps a raw page well under the 256 KiB state payload quota. */
-export const INSTANCES_PER_PAGE = 20;
+/** Managed nodes per DescribeInstanceInformation page: the API maximum (5-50). */
+export const NODES_PER_PAGE = 50;
 /** DescribeInstancePatches allows 10-100 per page; the maximum means fewer calls and objects. */
 export const PATCHES_PER_PAGE = 100;
-/** A run that has not finished in 6 hours is stuck; fail it so the alarm fires. */
-export const EXECUTION_TIMEOUT_SECONDS = 6 * 3600;
+/** DescribeInstancePatchStates allows 10-100; one node is asked for at a time. */
+export const PATCH_STATES_PER_PAGE = 10;
+/**
+ * A run that has not finished in 48 hours is stuck; fail it so the alarm fires. The
+ * model's estimate for 10,000 nodes x 20 pages is about 15 hours at the default
+ * concurrency of 2, 3 at 10 (docs/patch-history.md, "Limits").
+ */
+export const EXECUTION_TIMEOUT_SECONDS = 48 * 3600;
+/** Version of the record layout, written into every run manifest. */
+export const DEFINITION_VERSION = 1;
 
 /**
  * Error names that are worth retrying. Step Functions names SDK errors
- * `<Service>.<Exception>`; errors a service does not model (EC2 has none at all;
- * throttling such as RequestLimitExceeded or "Rate exceeded", InternalError, SlowDown)
- * arrive as the service's base exception, so those are retried too, boundedly.
- * Modeled permanent errors (e.g. Ssm.InvalidInstanceIdException) are not retried.
+ * `<Service>.<Exception>`; errors a service does not model (throttling such as
+ * "Rate exceeded", InternalError, SlowDown) arrive as the service's base exception,
+ * so those are retried too, boundedly. Modeled permanent errors (e.g.
+ * Ssm.InvalidInstanceIdException) are not retried.
  */
 export const TRANSIENT_ERRORS = {
-  ec2: ['Ec2.Ec2Exception', 'Ec2.RequestLimitExceededException'],
   ssm: ['Ssm.ThrottlingException', 'Ssm.InternalServerErrorException', 'Ssm.SsmException'],
   s3: ['S3.SlowDownException', 'S3.InternalErrorException', 'S3.S3Exception'],
+  sfn: ['Sfn.SfnException'],
 } as const;
 
 /** Exponential backoff with full jitter: 2, 4, 8, 16, 32, 60 s caps, at most 6 retries. */
 export const RETRY_POLICY = { IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 6, MaxDelaySeconds: 60, JitterStrategy: 'FULL' } as const;
 
-/** Error the execution ends with when some instances could not be snapshotted. */
+/** Error the execution ends with when some nodes could not be snapshotted. */
 export const INSTANCES_FAILED_ERROR = 'PatchHistory.InstancesFailed';
+/** Error a child execution ends with after writing a `failed` instance record (the Map Run counts it). */
+export const INSTANCE_FAILED_ERROR = 'PatchHistory.InstanceFailed';
+/** Error a child execution ends with when even its instance record cannot be written. */
+export const RECORD_NOT_WRITTEN_ERROR = 'PatchHistory.RecordNotWritten';
+/** The node is not (or no longer) a managed node: recorded as `unmanaged`, not a failure. */
+export const UNMANAGED_ERROR = 'Ssm.InvalidInstanceIdException';
+
+/** States whose Map runs child executions (the local executor's stand-in replaces it). */
+export const DISTRIBUTED_MAP_STATE = 'SnapshotNodes';
 
 type Json = Record<string, unknown>;
 
@@ -84,121 +109,249 @@ function literal(text: string): string {
  */
 const START_DATE_PARTS = "States.StringSplit(States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), '-')";
 
-/** DescribeInstances filter: the tag (key, or key=value), on instances that still exist. */
-function instanceFilters(p: SnapshotDefinitionProps): Json[] {
-  const tag = p.tagValue === undefined ? { Name: 'tag-key', Values: [p.tagKey] } : { Name: `tag:${p.tagKey}`, Values: [p.tagValue] };
-  // Terminated instances linger in DescribeInstances for about an hour and have no patch data.
-  return [tag, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }];
+/** DescribeInstanceInformation filter: the tag key, or key=value (`tag-key`, `tag:<key>`). */
+export function nodeFilters(p: Pick<SnapshotDefinitionProps, 'tagKey' | 'tagValue'>): Json[] {
+  return [p.tagValue === undefined ? { Key: 'tag-key', Values: [p.tagKey] } : { Key: `tag:${p.tagKey}`, Values: [p.tagValue] }];
 }
 
-/** The per-instance iteration: page DescribeInstancePatches, write each page, report [pages, patches, failed]. */
-function itemProcessor(p: SnapshotDefinitionProps): Json {
+/** DescribeInstancePatches filters: Classification, and State when configured. */
+export function patchFilters(p: Pick<SnapshotDefinitionProps, 'classifications' | 'patchStates'>): Json[] {
+  return [
+    { Key: 'Classification', Values: [...p.classifications] },
+    ...(p.patchStates && p.patchStates.length > 0 ? [{ Key: 'State', Values: [...p.patchStates] }] : []),
+  ];
+}
+
+/**
+ * The provenance fields of an instance record and the InstancePatchState field each
+ * comes from (DescribeInstancePatchStates). Timestamps are copied as the SDK
+ * integration returns them.
+ */
+export const PROVENANCE_FIELDS = {
+  operation: 'Operation',
+  operation_start_time: 'OperationStartTime',
+  operation_end_time: 'OperationEndTime',
+  baseline_id: 'BaselineId',
+  patch_group: 'PatchGroup',
+  installed_count: 'InstalledCount',
+  installed_other_count: 'InstalledOtherCount',
+  installed_pending_reboot_count: 'InstalledPendingRebootCount',
+  installed_rejected_count: 'InstalledRejectedCount',
+  missing_count: 'MissingCount',
+  failed_count: 'FailedCount',
+  not_applicable_count: 'NotApplicableCount',
+  unreported_not_applicable_count: 'UnreportedNotApplicableCount',
+  critical_non_compliant_count: 'CriticalNonCompliantCount',
+  security_non_compliant_count: 'SecurityNonCompliantCount',
+  other_non_compliant_count: 'OtherNonCompliantCount',
+} as const;
+
+/** Every status an instance record can have. */
+export const INSTANCE_STATUSES = ['complete', 'failed', 'not_scanned', 'unmanaged'] as const;
+export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
+
+/**
+ * Parameters of a Pass state that builds an instance record (`$.record`), keys in the
+ * order of the record layout. Provenance comes from `$.ps` (merged over nulls) when the
+ * patch state was read, else null; pages and patches from `$.progress`; the error from
+ * `$.error` when there is one.
+ */
+function instanceRecord(status: InstanceStatus, opts: { provenance: boolean; error: boolean }): Json {
+  const provenance = Object.fromEntries(
+    Object.entries(PROVENANCE_FIELDS).map(([field, api]) => (opts.provenance ? [`${field}.$`, `$.ps.${api}`] : [field, null])),
+  );
+  return {
+    'instance_id.$': '$.instance_id',
+    'run_id.$': '$.run.id',
+    'snapshot_time.$': '$.run.snapshot_time',
+    status,
+    'pages.$': '$.progress.pages',
+    'patches.$': '$.progress.patches',
+    ...provenance,
+    ...(opts.error ? { 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' } : { error: null, cause: null }),
+  };
+}
+
+/** One node, in its own child execution: patch state, every page of patches, then the instance record. */
+function nodeProcessor(p: SnapshotDefinitionProps): Json {
+  const prefix = literal(p.prefix);
+  const unmanaged = { ErrorEquals: [UNMANAGED_ERROR], ResultPath: '$.error', Next: 'Unmanaged' };
   const describe = (withToken: boolean): Json => ({
     Type: 'Task',
     Resource: sdk('ssm', 'describeInstancePatches'),
     Parameters: {
       'InstanceId.$': '$.instance_id',
-      Filters: [{ Key: 'Classification', Values: [...p.classifications] }],
+      Filters: patchFilters(p),
       MaxResults: PATCHES_PER_PAGE,
       ...(withToken ? { 'NextToken.$': '$.result.NextToken' } : {}),
     },
     ResultPath: '$.result',
     Retry: retry('ssm'),
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'DescribeReadFailure' }],
-    Next: 'BuildPage',
+    Catch: [unmanaged, { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'FailedAfterState' }],
+    Next: 'PageShape',
   });
-  const prefix = literal(p.prefix);
-  const runs = literal(p.runsFolder);
-  // What the failure record says: the pages and patches actually written before the error.
-  const describeFailure = (pagesWritten: string, patchesWritten: string): Json => ({
+  // The page record replaces the raw response, so a page is held once, not twice.
+  const buildPage = (withToken: boolean): Json => ({
     Type: 'Pass',
+    Comment: 'One JSON object per page: the Athena record (see docs/patch-history.md).',
     Parameters: {
-      'instance_id.$': '$.instance_id',
-      'run_id.$': '$.run.id',
-      'snapshot_time.$': '$.run.snapshot_time',
-      'pages_written.$': pagesWritten,
-      'patches_written.$': patchesWritten,
-      'error.$': '$.error.Error',
-      'cause.$': '$.error.Cause',
+      record: {
+        'instance_id.$': '$.instance_id',
+        'snapshot_time.$': '$.run.snapshot_time',
+        'run_id.$': '$.run.id',
+        'page.$': 'States.MathAdd($.progress.pages, 1)',
+        'patches.$': '$.result.Patches',
+      },
+      ...(withToken ? { 'NextToken.$': '$.result.NextToken' } : {}),
     },
-    ResultPath: '$.failure',
-    Next: 'RecordFailure',
+    ResultPath: '$.result',
+    Next: 'WritePage',
   });
+  const defaults = Object.fromEntries(Object.values(PROVENANCE_FIELDS).map((api) => [api, null]));
   return {
-    ProcessorConfig: { Mode: 'INLINE' },
-    StartAt: 'DescribePatches',
+    ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+    StartAt: 'ReadPatchState',
     States: {
+      ReadPatchState: {
+        Type: 'Task',
+        Comment: 'Provenance of the data: which operation (Scan or Install) produced it, when, with which baseline.',
+        Resource: sdk('ssm', 'describeInstancePatchStates'),
+        Parameters: { 'InstanceIds.$': 'States.Array($.instance_id)', MaxResults: PATCH_STATES_PER_PAGE },
+        ResultPath: '$.state',
+        Retry: retry('ssm'),
+        Catch: [unmanaged, { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'FailedBeforeState' }],
+        Next: 'Scanned',
+      },
+      Scanned: {
+        Type: 'Choice',
+        Comment: 'No patch state: the node has never reported a scan.',
+        Choices: [{ Variable: '$.state.InstancePatchStates[0]', IsPresent: true, Next: 'PatchStateDefaults' }],
+        Default: 'NotScanned',
+      },
+      PatchStateDefaults: {
+        Type: 'Pass',
+        Comment: 'Optional counts may be absent from the response; they are merged over nulls so reading them cannot fail.',
+        Parameters: { defaults, 'found.$': '$.state.InstancePatchStates[0]' },
+        ResultPath: '$.state',
+        Next: 'PatchState',
+      },
+      PatchState: {
+        Type: 'Pass',
+        Comment: 'Keeps only what the rest of the node needs: the raw response is dropped here.',
+        Parameters: {
+          'instance_id.$': '$.instance_id',
+          'run.$': '$.run',
+          'progress.$': '$.progress',
+          'ps.$': 'States.JsonMerge($.state.defaults, $.state.found, false)',
+        },
+        Next: 'DescribePatches',
+      },
       DescribePatches: describe(false),
       DescribeMorePatches: describe(true),
-      BuildPage: {
-        Type: 'Pass',
-        Comment: 'One JSON object per page: the Athena record (see docs/patch-history.md).',
-        Parameters: {
-          'pages.$': 'States.MathAdd($.progress.pages, 1)',
-          'patches.$': 'States.MathAdd($.progress.patches, States.ArrayLength($.result.Patches))',
-          // What is known written until this page's write succeeds (for a failure record).
-          'written_pages.$': '$.progress.pages',
-          'written_patches.$': '$.progress.patches',
-          record: {
-            'instance_id.$': '$.instance_id',
-            'snapshot_time.$': '$.run.snapshot_time',
-            'run_id.$': '$.run.id',
-            'page.$': 'States.MathAdd($.progress.pages, 1)',
-            'patches.$': '$.result.Patches',
-          },
-        },
-        ResultPath: '$.progress',
-        Next: 'WritePage',
+      PageShape: {
+        Type: 'Choice',
+        Choices: [
+          // The SDK leaves out an empty list: an empty page must not fail on the missing key.
+          { Not: { Variable: '$.result.Patches', IsPresent: true }, Next: 'NoPatches' },
+          { Variable: '$.result.NextToken', IsPresent: true, Next: 'BuildPage' },
+        ],
+        Default: 'BuildLastPage',
       },
+      NoPatches: { Type: 'Pass', Result: [], ResultPath: '$.result.Patches', Next: 'PageShape' },
+      BuildPage: buildPage(true),
+      BuildLastPage: buildPage(false),
       WritePage: {
         Type: 'Task',
         Resource: sdk('s3', 'putObject'),
         Parameters: {
           Bucket: p.bucket,
           // Deterministic per run and page: a retried write overwrites, never duplicates.
-          'Key.$': `States.Format('${prefix}/{}/instanceid={}/{}-{}.json', $.run.partition, $.instance_id, $.run.id, $.progress.pages)`,
-          'Body.$': 'States.JsonToString($.progress.record)',
+          'Key.$': `States.Format('${prefix}/{}/instanceid={}/{}-{}.json', $.run.partition, $.instance_id, $.run.id, $.result.record.page)`,
+          'Body.$': 'States.JsonToString($.result.record)',
           ContentType: 'application/json',
         },
         ResultPath: null,
         Retry: retry('s3'),
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'DescribeWriteFailure' }],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'FailedAfterState' }],
+        Next: 'PageWritten',
+      },
+      PageWritten: {
+        Type: 'Pass',
+        Comment: 'Counted only once written: a failed record says what is really there.',
+        Parameters: {
+          'pages.$': '$.result.record.page',
+          'patches.$': 'States.MathAdd($.progress.patches, States.ArrayLength($.result.record.patches))',
+        },
+        ResultPath: '$.progress',
         Next: 'MorePatches',
       },
       MorePatches: {
         Type: 'Choice',
         Choices: [{ Variable: '$.result.NextToken', IsPresent: true, Next: 'DescribeMorePatches' }],
-        Default: 'InstanceDone',
+        Default: 'Complete',
       },
-      InstanceDone: {
+      Complete: {
         Type: 'Pass',
-        Parameters: { 'stats.$': 'States.Array($.progress.pages, $.progress.patches, 0)' },
-        OutputPath: '$.stats',
-        End: true,
+        Parameters: instanceRecord('complete', { provenance: true, error: false }),
+        ResultPath: '$.record',
+        Next: 'WriteRecord',
       },
-      DescribeReadFailure: describeFailure('$.progress.pages', '$.progress.patches'),
-      DescribeWriteFailure: describeFailure('$.progress.written_pages', '$.progress.written_patches'),
-      RecordFailure: {
+      NotScanned: {
+        Type: 'Pass',
+        Parameters: instanceRecord('not_scanned', { provenance: false, error: false }),
+        ResultPath: '$.record',
+        Next: 'WriteRecord',
+      },
+      Unmanaged: {
+        Type: 'Pass',
+        Comment: 'Listed, but SSM no longer knows the node (deregistered or terminated since): recorded, not a failure.',
+        Parameters: instanceRecord('unmanaged', { provenance: false, error: true }),
+        ResultPath: '$.record',
+        Next: 'WriteRecord',
+      },
+      FailedBeforeState: {
+        Type: 'Pass',
+        Parameters: instanceRecord('failed', { provenance: false, error: true }),
+        ResultPath: '$.record',
+        Next: 'WriteRecord',
+      },
+      FailedAfterState: {
+        Type: 'Pass',
+        Parameters: instanceRecord('failed', { provenance: true, error: true }),
+        ResultPath: '$.record',
+        Next: 'WriteRecord',
+      },
+      WriteRecord: {
         Type: 'Task',
+        Comment: 'Written last: a complete record proves every page of the node is there.',
         Resource: sdk('s3', 'putObject'),
         Parameters: {
           Bucket: p.bucket,
-          'Key.$': `States.Format('${prefix}/${runs}/{}/{}/failures/{}.json', $.run.partition, $.run.id, $.instance_id)`,
-          'Body.$': 'States.JsonToString($.failure)',
+          'Key.$': `States.Format('${prefix}/instances/{}/{}/{}.json', $.run.partition, $.run.id, $.instance_id)`,
+          'Body.$': 'States.JsonToString($.record)',
           ContentType: 'application/json',
         },
         ResultPath: null,
         Retry: retry('s3'),
-        // Still counted as failed in the summary (and the execution fails) even if the
-        // record cannot be written; the error is in the execution history.
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.record_error', Next: 'InstanceFailed' }],
-        Next: 'InstanceFailed',
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.record_error', Next: 'RecordNotWritten' }],
+        Next: 'Recorded',
       },
+      Recorded: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.record.status', StringEquals: 'failed', Next: 'InstanceFailed' }],
+        Default: 'NodeDone',
+      },
+      NodeDone: { Type: 'Succeed', Comment: 'complete, not_scanned or unmanaged, recorded.', OutputPath: '$.record' },
       InstanceFailed: {
-        Type: 'Pass',
-        Parameters: { 'stats.$': 'States.Array($.failure.pages_written, $.failure.patches_written, 1)' },
-        OutputPath: '$.stats',
-        End: true,
+        Type: 'Fail',
+        Comment: 'After its record is written: the Map Run counts the failed child, and the run reports it.',
+        Error: INSTANCE_FAILED_ERROR,
+        Cause: 'see the instance record (status failed) for the error',
+      },
+      RecordNotWritten: {
+        Type: 'Fail',
+        Error: RECORD_NOT_WRITTEN_ERROR,
+        Cause: 'the instance record could not be written; the error is in this execution history',
       },
     },
   };
@@ -206,50 +359,32 @@ function itemProcessor(p: SnapshotDefinitionProps): Json {
 
 /** The whole machine. */
 export function snapshotDefinition(p: SnapshotDefinitionProps): Json {
-  if (!Number.isInteger(p.maxConcurrency) || p.maxConcurrency < 1)
-    throw new Error(`maxConcurrency must be a positive integer, got ${p.maxConcurrency}`);
+  if (!Number.isInteger(p.maxConcurrency) || p.maxConcurrency < 1 || p.maxConcurrency > NODES_PER_PAGE)
+    throw new Error(`maxConcurrency must be an integer 1-${NODES_PER_PAGE}, got ${p.maxConcurrency}`);
   const prefix = literal(p.prefix);
   const runs = literal(p.runsFolder);
   const list = (withToken: boolean): Json => ({
     Type: 'Task',
-    Resource: sdk('ec2', 'describeInstances'),
+    Resource: sdk('ssm', 'describeInstanceInformation'),
     Parameters: {
-      Filters: instanceFilters(p),
-      MaxResults: INSTANCES_PER_PAGE,
+      Filters: nodeFilters(p),
+      MaxResults: NODES_PER_PAGE,
       ...(withToken ? { 'NextToken.$': '$.listing.NextToken' } : {}),
     },
     ResultPath: '$.listing',
-    Retry: retry('ec2'),
-    Comment: `${FAILS_RUN}without the list of instances an empty snapshot would read as a compliant fleet.`,
-    Next: 'CountInstances',
+    Retry: retry('ssm'),
+    Comment: `${FAILS_RUN}without the list of nodes an empty snapshot would read as a compliant fleet.`,
+    Next: 'CountNodes',
   });
-  const countInstancePage = (next: string): Json => ({
-    Type: 'Pass',
-    Parameters: {
-      'instances.$': '$.acc.instances',
-      'pages.$': '$.acc.pages',
-      'patches.$': '$.acc.patches',
-      'failed.$': '$.acc.failed',
-      'instance_pages.$': 'States.MathAdd($.acc.instance_pages, 1)',
-      i: 0,
-      n: 0,
-    },
-    ResultPath: '$.acc',
-    Next: next,
-  });
-  const tallyItem = (i: 0 | 1 | 2) => `States.ArrayGetItem(States.ArrayGetItem($.results, $.acc.i), ${i})`;
   return {
-    Comment: `Patch-compliance snapshot: instances tagged ${p.tagKey}, classifications ${p.classifications.join(', ')}, to s3://${p.bucket}/${p.prefix}/`,
+    Comment: `Patch-compliance snapshot: managed nodes tagged ${p.tagKey}, classifications ${p.classifications.join(', ')}, to s3://${p.bucket}/${p.prefix}/`,
     StartAt: 'Start',
     TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
     States: {
       Start: {
         Type: 'Pass',
         Comment: 'The UTC start date, split; the next state formats the partition from it.',
-        Parameters: {
-          'date.$': START_DATE_PARTS,
-          acc: { instances: 0, pages: 0, patches: 0, failed: 0, instance_pages: 0, i: 0, n: 0 },
-        },
+        Parameters: { 'date.$': START_DATE_PARTS, acc: { nodes: 0, failed: 0, listing_pages: 0 } },
         Next: 'Partition',
       },
       Partition: {
@@ -264,139 +399,140 @@ export function snapshotDefinition(p: SnapshotDefinitionProps): Json {
           },
           'acc.$': '$.acc',
         },
-        Next: 'ListInstances',
+        Next: 'ListNodes',
       },
-      ListInstances: list(false),
-      ListMoreInstances: list(true),
-      CountInstances: {
+      ListNodes: list(false),
+      ListMoreNodes: list(true),
+      CountNodes: {
         Type: 'Choice',
         Choices: [
-          // EC2 may return an empty page that still carries a NextToken.
-          { Not: { Variable: '$.listing.Reservations[0]', IsPresent: true }, Next: 'MoreInstances' },
-          {
-            And: [
-              { Not: { Variable: '$.listing.Reservations[1]', IsPresent: true } },
-              { Not: { Variable: '$.listing.Reservations[0].Instances[1]', IsPresent: true } },
-            ],
-            Next: 'OneInstance',
-          },
+          // A filtered listing may return an empty page that still carries a NextToken.
+          { Not: { Variable: '$.listing.InstanceInformationList[0]', IsPresent: true }, Next: 'MoreNodes' },
+          { Not: { Variable: '$.listing.InstanceInformationList[1]', IsPresent: true }, Next: 'OneNode' },
         ],
-        Default: 'SeveralInstances',
+        Default: 'SeveralNodes',
       },
-      OneInstance: {
+      OneNode: {
         Type: 'Pass',
-        Parameters: { 'ids.$': 'States.Array($.listing.Reservations[0].Instances[0].InstanceId)' },
+        Parameters: { 'ids.$': 'States.Array($.listing.InstanceInformationList[0].InstanceId)' },
         ResultPath: '$.batch',
-        Next: 'SnapshotInstances',
+        Next: DISTRIBUTED_MAP_STATE,
       },
-      SeveralInstances: {
+      SeveralNodes: {
         Type: 'Pass',
-        Parameters: { 'ids.$': '$.listing.Reservations[*].Instances[*].InstanceId' },
+        Parameters: { 'ids.$': '$.listing.InstanceInformationList[*].InstanceId' },
         ResultPath: '$.batch',
-        Next: 'SnapshotInstances',
+        Next: DISTRIBUTED_MAP_STATE,
       },
-      SnapshotInstances: {
+      [DISTRIBUTED_MAP_STATE]: {
         Type: 'Map',
-        Comment: `${FAILS_RUN}only on an error no step of an iteration catches (every Task inside catches; a Pass state cannot, e.g. a payload over 256 KiB).`,
+        Comment: `${FAILS_RUN}only when the Map Run itself fails (child executions cannot start, results cannot be written); a failing node only fails its own child execution, which every failure threshold tolerates.`,
         ItemsPath: '$.batch.ids',
-        MaxConcurrency: p.maxConcurrency,
         ItemSelector: { 'instance_id.$': '$$.Map.Item.Value', 'run.$': '$.run', progress: { pages: 0, patches: 0 } },
-        ItemProcessor: itemProcessor(p),
-        ResultPath: '$.results',
-        Next: 'StartTally',
+        MaxConcurrency: p.maxConcurrency,
+        // Every node writes its own record; the run counts failures from the Map Run instead.
+        ToleratedFailurePercentage: 100,
+        ItemProcessor: nodeProcessor(p),
+        ResultWriter: {
+          Resource: 'arn:aws:states:::s3:putObject',
+          Parameters: { Bucket: p.bucket, 'Prefix.$': `States.Format('${prefix}/${runs}/{}/{}/map', $.run.partition, $.run.id)` },
+        },
+        ResultSelector: { 'map_run_arn.$': '$.MapRunArn' },
+        ResultPath: '$.map',
+        Next: 'DescribeMapRun',
       },
-      StartTally: {
+      DescribeMapRun: {
+        Type: 'Task',
+        Comment: `${FAILS_RUN}without the counts the run cannot tell whether nodes failed.`,
+        Resource: sdk('sfn', 'describeMapRun'),
+        Parameters: { 'MapRunArn.$': '$.map.map_run_arn' },
+        ResultSelector: {
+          'total.$': '$.ItemCounts.Total',
+          'failed.$': 'States.MathAdd(States.MathAdd($.ItemCounts.Failed, $.ItemCounts.TimedOut), $.ItemCounts.Aborted)',
+        },
+        ResultPath: '$.map',
+        Retry: retry('sfn'),
+        Next: 'CountPage',
+      },
+      CountPage: {
         Type: 'Pass',
-        Comment: 'JSONPath cannot sum an array: add the per-instance [pages, patches, failed] one by one.',
         Parameters: {
-          'instances.$': 'States.MathAdd($.acc.instances, States.ArrayLength($.results))',
-          'pages.$': '$.acc.pages',
-          'patches.$': '$.acc.patches',
-          'failed.$': '$.acc.failed',
-          'instance_pages.$': '$.acc.instance_pages',
-          i: 0,
-          'n.$': 'States.ArrayLength($.results)',
+          'nodes.$': 'States.MathAdd($.acc.nodes, States.ArrayLength($.batch.ids))',
+          'failed.$': 'States.MathAdd($.acc.failed, $.map.failed)',
+          'listing_pages.$': 'States.MathAdd($.acc.listing_pages, 1)',
         },
         ResultPath: '$.acc',
-        Next: 'Tally',
+        Next: 'MoreNodes',
       },
-      Tally: {
+      MoreNodes: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.acc.i', NumericLessThanPath: '$.acc.n', Next: 'TallyInstance' }],
-        Default: 'MoreInstances',
+        Choices: [{ Variable: '$.listing.NextToken', IsPresent: true, Next: 'ListMoreNodes' }],
+        Default: 'BuildManifest',
       },
-      TallyInstance: {
+      BuildManifest: {
         Type: 'Pass',
-        Parameters: {
-          'instances.$': '$.acc.instances',
-          'pages.$': `States.MathAdd($.acc.pages, ${tallyItem(0)})`,
-          'patches.$': `States.MathAdd($.acc.patches, ${tallyItem(1)})`,
-          'failed.$': `States.MathAdd($.acc.failed, ${tallyItem(2)})`,
-          'instance_pages.$': '$.acc.instance_pages',
-          'i.$': 'States.MathAdd($.acc.i, 1)',
-          'n.$': '$.acc.n',
-        },
-        ResultPath: '$.acc',
-        Next: 'Tally',
-      },
-      MoreInstances: {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.listing.NextToken', IsPresent: true, Next: 'NextInstancePage' }],
-        Default: 'LastInstancePage',
-      },
-      NextInstancePage: countInstancePage('ListMoreInstances'),
-      LastInstancePage: countInstancePage('BuildSummary'),
-      BuildSummary: {
-        Type: 'Pass',
+        Comment:
+          'Per-status counts, pages and patches stay null: summing them inside the run would cost a state per node; count them from the instance records.',
         Parameters: {
           'run_id.$': '$.run.id',
           'snapshot_time.$': '$.run.snapshot_time',
-          bucket: p.bucket,
-          'prefix.$': `States.Format('${prefix}/{}/', $.run.partition)`,
-          'instances.$': '$.acc.instances',
-          'instance_pages.$': '$.acc.instance_pages',
-          'pages.$': '$.acc.pages',
-          'patches.$': '$.acc.patches',
+          'finished_time.$': '$$.State.EnteredTime',
+          classifications: [...p.classifications],
+          patch_states: [...(p.patchStates ?? [])],
+          tag_key: p.tagKey,
+          tag_value: p.tagValue ?? null,
+          'nodes.$': '$.acc.nodes',
+          complete: null,
+          not_scanned: null,
+          unmanaged: null,
           'failed.$': '$.acc.failed',
-          'failures_prefix.$': `States.Format('${prefix}/${runs}/{}/{}/failures/', $.run.partition, $.run.id)`,
+          pages: null,
+          patches: null,
+          definition_version: DEFINITION_VERSION,
         },
-        ResultPath: '$.summary',
-        Next: 'WriteSummary',
+        ResultPath: '$.manifest',
+        Next: 'WriteManifest',
       },
-      WriteSummary: {
+      WriteManifest: {
         Type: 'Task',
         Resource: sdk('s3', 'putObject'),
         Parameters: {
           Bucket: p.bucket,
-          'Key.$': `States.Format('${prefix}/${runs}/{}/{}/summary.json', $.run.partition, $.run.id)`,
-          'Body.$': 'States.JsonToString($.summary)',
+          'Key.$': `States.Format('${prefix}/runs/{}/{}.json', $.run.partition, $.run.id)`,
+          'Body.$': 'States.JsonToString($.manifest)',
           ContentType: 'application/json',
         },
         ResultPath: null,
         Retry: retry('s3'),
-        Comment: `${FAILS_RUN}a run without its summary is incomplete, and the failed execution raises the alarm.`,
+        Comment: `${FAILS_RUN}a run without its manifest is incomplete, and the failed execution raises the alarm.`,
         Next: 'AnyFailed',
       },
       AnyFailed: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.summary.failed', NumericGreaterThan: 0, Next: 'DescribeFailures' }],
+        Choices: [{ Variable: '$.manifest.failed', NumericGreaterThan: 0, Next: 'DescribeFailures' }],
         Default: 'Done',
       },
       DescribeFailures: {
         Type: 'Pass',
         Parameters: {
-          'cause.$': `States.Format('{} of {} instances could not be snapshotted; failure records are under s3://{}/{}', $.summary.failed, $.summary.instances, $.summary.bucket, $.summary.failures_prefix)`,
+          'cause.$': `States.Format('{} of {} nodes could not be snapshotted; their instance records (status failed) are under s3://${p.bucket}/${prefix}/instances/{}/{}/', $.manifest.failed, $.manifest.nodes, $.run.partition, $.run.id)`,
         },
         ResultPath: '$.failure',
         Next: 'InstancesFailed',
       },
       InstancesFailed: {
         Type: 'Fail',
-        Comment: 'After the summary is written: the other instances are kept, and the failed execution raises the alarm.',
+        Comment: 'After the manifest is written: the other nodes are kept, and the failed execution raises the alarm.',
         Error: INSTANCES_FAILED_ERROR,
         CausePath: '$.failure.cause',
       },
-      Done: { Type: 'Pass', OutputPath: '$.summary', End: true },
+      Done: { Type: 'Pass', OutputPath: '$.manifest', End: true },
     },
   };
+}
+
+/** The child definition alone (what each child execution of the distributed Map runs). */
+export function nodeDefinition(p: SnapshotDefinitionProps): Json {
+  const parent = snapshotDefinition(p) as { States: Record<string, Json> };
+  return parent.States[DISTRIBUTED_MAP_STATE].ItemProcessor as Json;
 }

@@ -69,6 +69,7 @@ export class SnapshotStateMachine extends Construct {
       tagKey: cfg.tagKey,
       tagValue: cfg.tagValue,
       classifications: cfg.classifications,
+      patchStates: cfg.patchStates,
       maxConcurrency: cfg.maxConcurrency,
     });
 
@@ -87,10 +88,10 @@ export class SnapshotStateMachine extends Construct {
     ]);
     this.role = new IamRole(this, 'role', {
       name: shared.naming.iam('patch-history'),
-      description: 'Patch-history state machine: list tagged instances, read their patch state, write snapshots',
+      description: 'Patch-history state machine: list tagged managed nodes, read their patch state, write snapshots',
       assumeRolePolicy: trust.json,
     });
-    const policy = new PolicyDocument(this, 'policy', snapshotStatements(cfg, shared, props.bucket));
+    const policy = new PolicyDocument(this, 'policy', snapshotStatements(cfg, shared, props.bucket, this.stateMachineName));
     const rolePolicy = new IamRolePolicy(this, 'role-policy', { name: 'patch-snapshot', role: this.role.id, policy: policy.json });
 
     this.stateMachine = new SfnStateMachine(this, 'state-machine', {
@@ -115,7 +116,7 @@ export class SnapshotStateMachine extends Construct {
       const alarmName = shared.naming.regional(`patch-history-${metric.replace(/^Executions/, '').toLowerCase()}`, 'cloudwatchAlarm');
       alarmWhenAboveZero(this, `alarm-${metric}`, shared.topic, {
         alarmName,
-        description: `A patch-history snapshot run ${metric.replace(/^Executions/, '').toLowerCase()} in ${shared.region}: see the execution in the Step Functions console (${this.stateMachineName}); instances that failed are listed under s3://${props.bucketName}/${cfg.s3Prefix}/${RUNS_FOLDER}/.`,
+        description: `A patch-history snapshot run ${metric.replace(/^Executions/, '').toLowerCase()} in ${shared.region}: see the execution in the Step Functions console (${this.stateMachineName}); nodes that failed have instance records with status failed under s3://${props.bucketName}/${cfg.s3Prefix}/instances/.`,
         namespace: 'AWS/States',
         metricName: metric,
         dimensions: { StateMachineArn: this.stateMachineArn },
@@ -129,14 +130,34 @@ export function snapshotStatements(
   cfg: Pick<PatchHistoryConfig, 's3Prefix'>,
   shared: SharedResources,
   bucket: SecureBucket,
+  machineName: string,
 ): PolicyStatement[] {
   return [
-    // DescribeInstances has no resource-level permissions.
-    { sid: 'ListInstances', actions: ['ec2:DescribeInstances'], resources: ['*'] },
-    // Only EC2 instances of this account-region (the snapshot lists EC2 instances only).
-    { sid: 'ReadPatchState', actions: ['ssm:DescribeInstancePatches'], resources: [arn(shared, 'ec2', 'instance/*')] },
-    // Snapshots, summaries and failure records all live under the prefix.
+    // DescribeInstanceInformation has no resource-level permissions.
+    { sid: 'ListInstances', actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] },
+    // Managed nodes of this account-region: EC2 instances and hybrid (mi-) nodes.
+    {
+      sid: 'ReadPatchState',
+      actions: ['ssm:DescribeInstancePatchStates', 'ssm:DescribeInstancePatches'],
+      resources: [arn(shared, 'ec2', 'instance/*'), arn(shared, 'ssm', 'managed-instance/*')],
+    },
+    // Pages, instance records, run manifests and the Map Run's result files all live under the prefix.
     { sid: 'WriteSnapshots', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${cfg.s3Prefix}/`)] },
+    // The distributed Map's ResultWriter also reads back and cleans up its multipart uploads
+    // (Step Functions developer guide, "IAM policies for using Distributed Map states").
+    {
+      sid: 'WriteMapResults',
+      actions: ['s3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      resources: [bucket.arnForObjects(`${cfg.s3Prefix}/${RUNS_FOLDER}/`)],
+    },
+    // The distributed Map starts child executions of this machine and watches them.
+    { sid: 'RunChildExecutions', actions: ['states:StartExecution'], resources: [arn(shared, 'states', `stateMachine:${machineName}`)] },
+    {
+      sid: 'WatchChildExecutions',
+      actions: ['states:DescribeExecution', 'states:StopExecution'],
+      resources: [arn(shared, 'states', `execution:${machineName}/*`)],
+    },
+    { sid: 'CountMapRuns', actions: ['states:DescribeMapRun'], resources: [arn(shared, 'states', `mapRun:${machineName}/*`)] },
     { sid: 'DeliverLogs', actions: [...LOG_DELIVERY_ACTIONS], resources: ['*'] },
     { sid: 'Trace', actions: [...XRAY_ACTIONS], resources: ['*'] },
   ];
