@@ -61,9 +61,9 @@ describe('patch history: synthesized resources (defaults)', () => {
   });
 
   test('a schedule in its own group: rate(7 days), retried for a day, then dead-lettered', () => {
-    const [, g] = findResource(s, 'aws_scheduler_schedule_group');
+    const [, g] = findResource(s, 'aws_scheduler_schedule_group', (x) => x.name === 'ssmb-patch-history');
     expect(g.name).toBe('ssmb-patch-history');
-    const [, sch] = findResource(s, 'aws_scheduler_schedule');
+    const [, sch] = findResource(s, 'aws_scheduler_schedule', (x) => /^\$\{aws_sfn_state_machine\./.test(x.target.arn));
     expect(sch).toMatchObject({
       schedule_expression: 'rate(7 days)',
       schedule_expression_timezone: 'UTC',
@@ -215,7 +215,7 @@ describe('patch history: configuration variants', () => {
       { Key: 'State', Values: ['Missing', 'Failed'] },
     ]);
     expect(m.logging_configuration.level).toBe('ALL');
-    const [, sch] = findResource(s, 'aws_scheduler_schedule');
+    const [, sch] = findResource(s, 'aws_scheduler_schedule', (x) => /^\$\{aws_sfn_state_machine\./.test(x.target.arn));
     expect(sch).toMatchObject({
       schedule_expression: 'cron(0 3 ? * SUN *)',
       schedule_expression_timezone: 'Asia/Tokyo',
