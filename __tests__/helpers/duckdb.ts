@@ -152,3 +152,178 @@ export class PatchHistoryDb {
     this.instance.closeSync();
   }
 }
+
+/**
+ * A table read through partition projection, as its Glue definition states it: the
+ * columns, the partition keys and the table parameters (`projection.*` and
+ * `storage.location.template`, with Terraform's `$${` escape or Athena's plain `${`).
+ */
+export interface ProjectedTable {
+  readonly name: string;
+  readonly partitionKeys: ReadonlyArray<{ readonly name: string }>;
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly columns: readonly GlueColumn[];
+}
+
+/** A Java DateTimeFormatter pattern of `yyyy`, `MM`, `dd` and quoted literals as a regex with three groups. */
+function datePatternRegex(format: string): string {
+  let out = '';
+  for (let i = 0; i < format.length;) {
+    if (format[i] === "'") {
+      const end = format.indexOf("'", i + 1);
+      out += escapeRegex(format.slice(i + 1, end));
+      i = end + 1;
+    } else if (format.startsWith('yyyy', i)) {
+      out += '(\\d{4})';
+      i += 4;
+    } else if (format.startsWith('MM', i) || format.startsWith('dd', i)) {
+      out += '(\\d{2})';
+      i += 2;
+    } else if (/[A-Za-z]/.test(format[i])) {
+      throw new Error(`date format ${format}: only yyyy, MM, dd and quoted literals are modelled`);
+    } else {
+      out += escapeRegex(format[i++]);
+    }
+  }
+  return out;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The UTC date of y/m/d, or null when no such day exists (2025-02-30). */
+function realDate(y: number, m: number, d: number): number | null {
+  const t = Date.UTC(y, m - 1, d);
+  const back = new Date(t);
+  return back.getUTCFullYear() === y && back.getUTCMonth() === m - 1 && back.getUTCDate() === d ? t : null;
+}
+
+/**
+ * The partition values of a key (relative to the bucket) in a projected table, or null when
+ * Athena never reads it: the key must lie below `storage.location.template` with every
+ * slot a value the projection enumerates (`enum` values; `date` days in the format, on or
+ * after the range start), and no path part below it may be hidden (`_` or `.` first:
+ * Hadoop's input formats skip those).
+ */
+export function projectedPartition(table: ProjectedTable, key: string): Record<string, string> | null {
+  const p = table.parameters;
+  const template = p['storage.location.template'].replace(/\$\$\{/g, '${').replace(/^s3:\/\/[^/]+\//, '');
+  const slots: string[] = [];
+  const pattern = template
+    .split(/(\$\{\w+\})/)
+    .map((part) => {
+      const slot = /^\$\{(\w+)\}$/.exec(part);
+      if (!slot) return escapeRegex(part);
+      slots.push(slot[1]);
+      const type = p[`projection.${slot[1]}.type`];
+      if (type === 'enum') return '([^/]+)';
+      if (type === 'date') return `(${datePatternRegex(p[`projection.${slot[1]}.format`]).replace(/\(/g, '(?:')})`;
+      throw new Error(`${table.name}: projection type ${type} of ${slot[1]} is not modelled`);
+    })
+    .join('');
+  const m = new RegExp(`^${pattern}(.+)$`, 's').exec(key);
+  if (!m) return null;
+  const below = m[slots.length + 1];
+  if (below.split('/').some((part) => part === '' || part.startsWith('_') || part.startsWith('.'))) return null;
+  const values: Record<string, string> = {};
+  for (const [i, name] of slots.entries()) {
+    const value = m[i + 1];
+    const type = p[`projection.${name}.type`];
+    if (type === 'enum' && !p[`projection.${name}.values`].split(',').includes(value)) return null;
+    if (type === 'date') {
+      const format = p[`projection.${name}.format`];
+      const [, y, mo, d] = new RegExp(`^${datePatternRegex(format)}$`).exec(value)!.map(Number);
+      const date = realDate(y, mo, d);
+      // The range's end (NOW in the tables) is not modelled: no test writes a future key.
+      const start = new RegExp(`^${datePatternRegex(format)}$`).exec(p[`projection.${name}.range`].split(',')[0])!.map(Number);
+      if (date === null || date < Date.UTC(start[1], start[2] - 1, start[3])) return null;
+    }
+    values[name] = value;
+  }
+  return values;
+}
+
+/**
+ * A DuckDB database holding projected tables (schema `database`), loaded with objects
+ * (S3 key relative to the bucket -> body) the way Athena reads them: a key belongs to
+ * the table whose projected partitions contain it (`projectedPartition`), its partition
+ * columns come from the key, every line of the body is one record (TextInputFormat; the
+ * sync writes one JSON object per line), keys match the columns case-insensitively, a
+ * missing key reads as null and a line that is not a JSON object fails the load.
+ */
+export class ArchiveDb {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    readonly database: string,
+    private readonly tables: readonly ProjectedTable[],
+  ) {}
+
+  static async create(database: string, tables: readonly ProjectedTable[]): Promise<ArchiveDb> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(`CREATE SCHEMA "${database}"`);
+    for (const t of tables) {
+      const cols = [...t.columns.map((c) => `"${c.name}" ${duckType(c.type)}`), ...t.partitionKeys.map((k) => `"${k.name}" VARCHAR`)];
+      await connection.run(`CREATE TABLE "${database}"."${t.name}" (${cols.join(', ')})`);
+    }
+    return new ArchiveDb(instance, connection, database, tables);
+  }
+
+  /** Loads objects (key relative to the bucket -> body); rows per table and the keys no table reads. */
+  async load(objects: ReadonlyMap<string, string>): Promise<Loaded> {
+    const rows: Record<string, number> = Object.fromEntries(this.tables.map((t) => [t.name, 0]));
+    const ignored: string[] = [];
+    for (const [key, body] of objects) {
+      const hits = this.tables.flatMap((t) => {
+        const partition = projectedPartition(t, key);
+        return partition ? [{ table: t, partition }] : [];
+      });
+      if (hits.length > 1) throw new Error(`${key}: read by ${hits.map((h) => h.table.name).join(' and ')}`);
+      if (!hits.length) {
+        ignored.push(key);
+        continue;
+      }
+      const { table, partition } = hits[0];
+      const spec = JSON.stringify(Object.fromEntries(table.columns.map((c) => [c.name, shape(c.type)])));
+      const select = [...table.columns.map((c) => `j."${c.name}"`), ...table.partitionKeys.map(() => '?')].join(', ');
+      for (const [n, line] of body.split('\n').entries()) {
+        if (!line.trim()) continue;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(line);
+        } catch (err) {
+          throw new Error(`${key} line ${n + 1}: not JSON (Athena fails the query): ${(err as Error).message}`, { cause: err });
+        }
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${key} line ${n + 1}: not a JSON object`);
+        await this.connection.run(
+          `INSERT INTO "${this.database}"."${table.name}" SELECT ${select} FROM (SELECT json_transform(?::JSON, ?) AS j)`,
+          [...table.partitionKeys.map((k) => partition[k.name]), JSON.stringify(lowerKeys(parsed)), spec],
+        );
+        rows[table.name]++;
+      }
+    }
+    return { rows, ignored };
+  }
+
+  /** Runs a query with its `?` parameters; rows as plain values (numbers for integer columns). */
+  async query(sql: string, params: ReadonlyArray<string | number> = []): Promise<Array<Record<string, unknown>>> {
+    const reader = await this.connection.runAndReadAll(sql, [...params]);
+    const names = reader.columnNames();
+    const integer = new Set(
+      reader
+        .columnTypes()
+        .map((t, i) => (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UBIGINT|UINTEGER)$/.test(t.toString()) ? names[i] : ''))
+        .filter(Boolean),
+    );
+    return reader
+      .getRowObjectsJson()
+      .map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, integer.has(k) && v !== null ? Number(v) : v])));
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}

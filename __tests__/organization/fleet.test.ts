@@ -76,36 +76,21 @@ describe('FleetArchiveQuery', () => {
       expect(synth).toHaveResourceWithProperties(AthenaNamedQuery, { name: q.name, query: q.query });
   });
 
-  // No embedded SQL engine is available to the tests yet: the SQL is checked as text.
-  describe('the SQL, structurally', () => {
-    const queries = Object.fromEntries(fleetQueries('ssmb_fleet_archive').map((q) => [q.id, q.query]));
-    test('every query names only tables of the database and counts its parameters in its header', () => {
-      for (const q of Object.values(queries)) {
-        for (const m of q.matchAll(/"ssmb_fleet_archive"\."([a-z_]+)"/g)) expect(Object.values(TABLES)).toContain(m[1]);
-        const params = (q.replace(/'[^']*'/g, "''").match(/\?/g) ?? []).length;
-        const header = q.split('\n')[0];
-        expect(header).toMatch(/^-- Parameters?: /);
-        expect(params).toBe(/twice/.test(header) ? 2 : 1);
-      }
-    });
-    test("missing critical patches: a bounded day range (partition pruning), each instance's last run, grouped by account", () => {
-      const q = queries['missing-critical-by-account'];
-      expect(q).toMatch(
-        /WHERE day BETWEEN date_format\(date\(\?\) - interval '14' day, 'year=%Y\/month=%m\/day=%d'\) AND date_format\(date\(\?\), 'year=%Y\/month=%m\/day=%d'\)/,
-      );
-      expect(q).toMatch(/max\(snapshot_time\)[\s\S]*GROUP BY account, region, instance_id/);
-      expect(q).toMatch(/IN \('MISSING', 'FAILED'\)/);
-      expect(q).toMatch(/GROUP BY r\.account\s+ORDER BY r\.account$/);
-    });
-    test('agent versions compare numerically part by part, not as text ("3.10" > "3.9")', () => {
-      expect(queries['agents-older-than']).toMatch(
-        /transform\(split\(agentversion, '\.'\), v -> try_cast\(v AS bigint\)\) < transform\(split\(\?, '\.'\)/,
-      );
-    });
-    test('software spread counts accounts and instances per name and version', () => {
-      expect(queries['software-version-spread']).toMatch(/count\(DISTINCT accountid\) AS accounts[\s\S]*GROUP BY name, version/);
-    });
+  test('the patch-history records each get a table over the same key layout below account/region', () => {
+    for (const [name, folder] of [
+      [TABLES.patchInstances, 'instances/'],
+      [TABLES.patchRuns, 'runs/'],
+    ])
+      expect(synth).toHaveResourceWithProperties(GlueCatalogTable, {
+        name,
+        parameters: expect.objectContaining({
+          'projection.day.type': 'date',
+          'storage.location.template': `s3://${BUCKET}/patch-history/account=$\${account}/region=$\${region}/${folder}$\${day}/`,
+        }),
+      });
   });
+
+  // The SQL itself is executed in fleet-queries.test.ts and checked as text in fleet-sql.test.ts.
 
   test('refuses a missing account or region list', () => {
     expect(() => Testing.synthScope((s) => void new FleetArchiveQuery(s, 'q', { ...LOC, memberAccountIds: [], regions: [] }))).toThrow(

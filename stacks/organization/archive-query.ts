@@ -1,11 +1,21 @@
 import { Construct } from 'constructs';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
-import { GlueCatalogTable, GlueCatalogTableStorageDescriptorColumns } from '@cdktf/provider-aws/lib/glue-catalog-table';
+import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
 import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
 import { SecureBucket } from '../constructs/secure-bucket';
-import { SNAPSHOT_COLUMNS } from '../capabilities/patch-history/query';
+import {
+  GlueColumn,
+  INSTANCE_TABLE,
+  RUN_TABLE,
+  SNAPSHOT_TABLE,
+  TABLES as PATCH_HISTORY_TABLES,
+  TABLE_FOLDERS,
+} from '../capabilities/patch-history/queries';
 import { ARCHIVE_FOLDERS, archiveBucketName, archiveDatabaseName, archiveQueryBucketName } from './archive-names';
+import { DAY_SQL_FORMAT, FLEET_ATHENA, TABLES, fleetQueries } from './archive-sql';
+
+export { DAY_SQL_FORMAT, FLEET_ATHENA, FLEET_DUCKDB, TABLES, fleetQueries } from './archive-sql';
 
 /**
  * Partition design of the fleet tables (partition projection: no crawler, no
@@ -21,6 +31,9 @@ import { ARCHIVE_FOLDERS, archiveBucketName, archiveDatabaseName, archiveQueryBu
  *   (`year=YYYY/month=MM/day=DD`, one path part per run date), so a date range prunes
  *   to the days asked for; three integer columns could not express "the 14 days up to
  *   June 1" without enumerating every combination.
+ * - The patch-history records (pages, per-instance records, run manifests) each get a
+ *   table: the spoke writes the records contract's layout below its account/region
+ *   prefix, so the fleet queries answer "as of" a date the way the per-account ones do.
  * Inventory has no date: Resource Data Sync overwrites each instance's file with the
  * current state (history of inventory is AWS Config's job).
  */
@@ -30,20 +43,9 @@ export const FIRST_DAY = '2024-01-01';
 
 /** The `day` partition's format: the snapshot's `year=/month=/day=` folders as one date (Java DateTimeFormatter). */
 export const DAY_FORMAT = "'year='yyyy'/month='MM'/day='dd";
-/** The same format for Athena's date_format (MySQL-style), so queries build `day` values from an ISO date. */
-export const DAY_SQL_FORMAT = 'year=%Y/month=%m/day=%d';
 
 /** Glue's limit on one table parameter value (characters). */
 export const GLUE_PARAMETER_VALUE_LIMIT = 512_000;
-
-/** Days before the asked date a snapshot still counts as "the state on that date" (snapshots run weekly by default). */
-export const AS_OF_LOOKBACK_DAYS = 14;
-
-export const TABLES = {
-  patchSnapshots: 'patch_snapshots',
-  instanceInformation: 'inventory_instance_information',
-  application: 'inventory_application',
-} as const;
 
 /** Inventory types the sync writes, with the columns the fleet queries read (lower case: the OpenX SerDe matches keys case-insensitively). */
 export const INVENTORY_TABLES: ReadonlyArray<{ table: string; type: string; columns: readonly string[] }> = [
@@ -91,63 +93,105 @@ export const INVENTORY_TABLES: ReadonlyArray<{ table: string; type: string; colu
 /** The `resourcetype=` folder of managed instances in the sync layout. */
 export const INVENTORY_RESOURCE_TYPES = ['ManagedInstanceInventory'];
 
-const MISSING_STATES = ['MISSING', 'FAILED'];
+/**
+ * The patch-history record kinds in the archive: the spoke writes the records contract's
+ * layout below its `patch-history/account=<id>/region=<r>/` prefix, so each kind's
+ * folder under that prefix is the one the per-account tables read.
+ */
+const PATCH_TABLES = [
+  {
+    id: 'patch-snapshots',
+    name: TABLES.patchSnapshots,
+    source: SNAPSHOT_TABLE,
+    description: 'Patch snapshots of every spoke: one row per instance, run and page; UNNEST(patches) for one row per patch',
+  },
+  {
+    id: 'patch-instance-snapshots',
+    name: TABLES.patchInstances,
+    source: INSTANCE_TABLE,
+    description:
+      "Per-instance records of every spoke's runs: status (only complete counts as a snapshot; pages of other runs never do) and the scan's provenance",
+  },
+  {
+    id: 'patch-runs',
+    name: TABLES.patchRuns,
+    source: RUN_TABLE,
+    description: 'Run manifests of every spoke: one row per run, with its filters and how many nodes it listed',
+  },
+] as const;
 
-/** The fleet questions, over `"<database>"."<table>"` names. `?` are execution parameters. */
-export function fleetQueries(db: string): Array<{ id: string; name: string; description: string; query: string }> {
-  const t = (name: string) => `"${db}"."${name}"`;
-  const day = (param: string) => `date_format(${param}, '${DAY_SQL_FORMAT}')`;
-  return [
-    {
-      id: 'missing-critical-by-account',
-      name: 'fleet: missing critical patches as of a date, by account',
-      description: `Per account: instances and critical patches missing or failed in each instance's last snapshot up to the date (${AS_OF_LOOKBACK_DAYS} days back). Parameters: the date (YYYY-MM-DD), twice.`,
-      query: `-- Parameters: the date as YYYY-MM-DD, twice (e.g. '2025-06-01', '2025-06-01')
-WITH recent AS (
-  SELECT * FROM ${t(TABLES.patchSnapshots)}
-  WHERE day BETWEEN ${day(`date(?) - interval '${AS_OF_LOOKBACK_DAYS}' day`)} AND ${day('date(?)')}
-), latest AS (
-  -- each instance's last run on or before the date
-  SELECT account, region, instance_id, max(snapshot_time) AS snapshot_time FROM recent GROUP BY account, region, instance_id
-)
-SELECT r.account,
-       count(DISTINCT r.region || '/' || r.instance_id) AS instances_missing_critical,
-       count(*) AS missing_critical_patches,
-       max(r.snapshot_time) AS latest_snapshot
-FROM recent r
-JOIN latest l ON r.account = l.account AND r.region = l.region AND r.instance_id = l.instance_id AND r.snapshot_time = l.snapshot_time
-CROSS JOIN UNNEST(r.patches) AS x(p)
-WHERE upper(replace(p.state, '_', '')) IN (${MISSING_STATES.map((s) => `'${s}'`).join(', ')})
-  AND (upper(p.severity) = 'CRITICAL' OR upper(p.classification) = 'CRITICALUPDATES')
-GROUP BY r.account
-ORDER BY r.account`,
+/** One Glue table of the archive as data (the construct creates it; the tests load objects the way it reads them). */
+export interface ArchiveTableSpec {
+  /** Construct id (API: renaming one replaces the table). */
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly location: string;
+  readonly partitionKeys: ReadonlyArray<{ readonly name: string; readonly comment?: string }>;
+  /** Table parameters: partition projection and `storage.location.template` (with `$${` for Athena's `${`). */
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly columns: readonly GlueColumn[];
+}
+
+// `$${` is Terraform's escape for a literal `${`: Athena fills these in, not Terraform.
+const slot = (column: string) => `$\${${column}}`;
+
+/** The archive's tables over `bucket`, projected over the given accounts and regions. */
+export function archiveTables(bucket: string, accounts: readonly string[], regions: readonly string[]): ArchiveTableSpec[] {
+  const patchLocation = `s3://${bucket}/${ARCHIVE_FOLDERS.patchHistory}/`;
+  const [, yearFirst, monthFirst, dayFirst] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(FIRST_DAY)!;
+  const patch = PATCH_TABLES.map((p): ArchiveTableSpec => ({
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    location: patchLocation,
+    partitionKeys: [
+      { name: 'account' },
+      { name: 'region' },
+      { name: 'day', comment: `The snapshot folder, e.g. year=2025/month=06/day=01 (date_format(d, '${DAY_SQL_FORMAT}'))` },
+    ],
+    parameters: {
+      EXTERNAL: 'TRUE',
+      classification: 'json',
+      'projection.enabled': 'true',
+      'projection.account.type': 'enum',
+      'projection.account.values': accounts.join(','),
+      'projection.region.type': 'enum',
+      'projection.region.values': regions.join(','),
+      'projection.day.type': 'date',
+      'projection.day.format': DAY_FORMAT,
+      'projection.day.range': `year=${yearFirst}/month=${monthFirst}/day=${dayFirst},NOW`,
+      'projection.day.interval': '1',
+      'projection.day.interval.unit': 'DAYS',
+      'storage.location.template': `${patchLocation}account=${slot('account')}/region=${slot('region')}/${TABLE_FOLDERS[p.source]}${slot('day')}/`,
     },
-    {
-      id: 'agents-older-than',
-      name: 'fleet: SSM Agent older than a version',
-      description:
-        'Managed instances whose SSM Agent is older than the given version (compared numerically, part by part). Parameter: the version, e.g. 3.3.0.0.',
-      query: `-- Parameter: the version, e.g. '3.3.0.0'
-SELECT accountid AS account, region, instanceid, computername, platformname, platformversion, agentversion, instancestatus, capturetime
-FROM ${t(TABLES.instanceInformation)}
-WHERE transform(split(agentversion, '.'), v -> try_cast(v AS bigint)) < transform(split(?, '.'), v -> try_cast(v AS bigint))
-ORDER BY account, region, instanceid`,
-    },
-    {
-      id: 'software-version-spread',
-      name: 'fleet: software version spread',
-      description:
-        'Per application and version: how many accounts and instances run it. Parameter: a name pattern (LIKE, case-insensitive), e.g. %openssl%.',
-      query: `-- Parameter: a name pattern, e.g. '%openssl%' ('%' for everything)
-SELECT name, version,
-       count(DISTINCT accountid) AS accounts,
-       count(DISTINCT accountid || '/' || region || '/' || resourceid) AS instances
-FROM ${t(TABLES.application)}
-WHERE lower(name) LIKE lower(?)
-GROUP BY name, version
-ORDER BY name, instances DESC, version`,
-    },
-  ];
+    columns: PATCH_HISTORY_TABLES.find((t) => t.name === p.source)!.columns,
+  }));
+  const inventory = INVENTORY_TABLES.map((inv): ArchiveTableSpec => {
+    const location = `s3://${bucket}/${ARCHIVE_FOLDERS.inventory}/${inv.type}/`;
+    return {
+      id: inv.table.replace(/_/g, '-'),
+      name: inv.table,
+      description: `${inv.type} of every spoke, from Resource Data Sync (current state: the sync overwrites each instance's file)`,
+      location,
+      // The sync's own folder names, so its layout needs no mapping.
+      partitionKeys: ['accountid', 'region', 'resourcetype'].map((name) => ({ name })),
+      parameters: {
+        EXTERNAL: 'TRUE',
+        classification: 'json',
+        'projection.enabled': 'true',
+        'projection.accountid.type': 'enum',
+        'projection.accountid.values': accounts.join(','),
+        'projection.region.type': 'enum',
+        'projection.region.values': regions.join(','),
+        'projection.resourcetype.type': 'enum',
+        'projection.resourcetype.values': INVENTORY_RESOURCE_TYPES.join(','),
+        'storage.location.template': `${location}accountid=${slot('accountid')}/region=${slot('region')}/resourcetype=${slot('resourcetype')}/`,
+      },
+      columns: inv.columns.map((name) => ({ name, type: 'string', comment: '' })),
+    };
+  });
+  return [...patch, ...inventory];
 }
 
 export interface FleetArchiveQueryProps {
@@ -172,12 +216,9 @@ const TEXT_IO = {
   inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
   outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
 };
-// `$${` is Terraform's escape for a literal `${`: Athena fills these in, not Terraform.
-const slot = (column: string) => `$\${${column}}`;
-
 /**
- * The hub's query layer over the archive: one Glue database with the patch snapshot
- * table and two inventory tables (partition projection), a workgroup with an enforced,
+ * The hub's query layer over the archive: one Glue database with the patch-history
+ * tables (pages, per-instance records, run manifests) and two inventory tables (partition projection), a workgroup with an enforced,
  * encrypted result location, and the fleet questions as named queries.
  */
 export class FleetArchiveQuery extends Construct {
@@ -190,7 +231,6 @@ export class FleetArchiveQuery extends Construct {
   constructor(scope: Construct, id: string, props: FleetArchiveQueryProps) {
     super(scope, id);
     const accounts = props.memberAccountIds.join(',');
-    const regions = props.regions.join(',');
     const problems: string[] = [];
     if (!props.memberAccountIds.length) problems.push('memberAccountIds: name at least one account (the account partition values)');
     if (!props.regions.length) problems.push('regions: name at least one region (the region partition values)');
@@ -207,75 +247,29 @@ export class FleetArchiveQuery extends Construct {
       description: `Fleet archive of every spoke account (ssm-baseline hub ${props.hubAccountId}, ${props.hubRegion})`,
     });
 
-    const patchLocation = `s3://${bucket}/${ARCHIVE_FOLDERS.patchHistory}/`;
-    const [, yearFirst, monthFirst, dayFirst] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(FIRST_DAY)!;
-    const patchSnapshots = new GlueCatalogTable(this, 'patch-snapshots', {
-      name: TABLES.patchSnapshots,
-      databaseName: this.database.name,
-      description: 'Patch snapshots of every spoke: one row per instance, run and page; UNNEST(patches) for one row per patch',
-      tableType: 'EXTERNAL_TABLE',
-      parameters: {
-        EXTERNAL: 'TRUE',
-        classification: 'json',
-        'projection.enabled': 'true',
-        'projection.account.type': 'enum',
-        'projection.account.values': accounts,
-        'projection.region.type': 'enum',
-        'projection.region.values': regions,
-        'projection.day.type': 'date',
-        'projection.day.format': DAY_FORMAT,
-        'projection.day.range': `year=${yearFirst}/month=${monthFirst}/day=${dayFirst},NOW`,
-        'projection.day.interval': '1',
-        'projection.day.interval.unit': 'DAYS',
-        'storage.location.template': `${patchLocation}account=${slot('account')}/region=${slot('region')}/${slot('day')}/`,
-      },
-      partitionKeys: [
-        { name: 'account', type: 'string' },
-        { name: 'region', type: 'string' },
-        {
-          name: 'day',
-          type: 'string',
-          comment: `The snapshot folder, e.g. year=2025/month=06/day=01 (date_format(d, '${DAY_SQL_FORMAT}'))`,
-        },
-      ],
-      storageDescriptor: {
-        location: patchLocation,
-        ...TEXT_IO,
-        serDeInfo: JSON_SERDE,
-        columns: SNAPSHOT_COLUMNS.map((c) => ({ name: c.name, type: c.type, comment: c.comment })),
-      },
-    });
-
-    const inventory: Record<string, GlueCatalogTable> = {};
-    for (const inv of INVENTORY_TABLES) {
-      const location = `s3://${bucket}/${ARCHIVE_FOLDERS.inventory}/${inv.type}/`;
-      const columns: GlueCatalogTableStorageDescriptorColumns[] = inv.columns.map((name) => ({ name, type: 'string' }));
-      inventory[inv.table] = new GlueCatalogTable(this, inv.table.replace(/_/g, '-'), {
-        name: inv.table,
+    const tables: Record<string, GlueCatalogTable> = {};
+    for (const t of archiveTables(bucket, props.memberAccountIds, props.regions)) {
+      tables[t.name] = new GlueCatalogTable(this, t.id, {
+        name: t.name,
         databaseName: this.database.name,
-        description: `${inv.type} of every spoke, from Resource Data Sync (current state: the sync overwrites each instance's file)`,
+        description: t.description,
         tableType: 'EXTERNAL_TABLE',
-        parameters: {
-          EXTERNAL: 'TRUE',
-          classification: 'json',
-          'projection.enabled': 'true',
-          'projection.accountid.type': 'enum',
-          'projection.accountid.values': accounts,
-          'projection.region.type': 'enum',
-          'projection.region.values': regions,
-          'projection.resourcetype.type': 'enum',
-          'projection.resourcetype.values': INVENTORY_RESOURCE_TYPES.join(','),
-          'storage.location.template': `${location}accountid=${slot('accountid')}/region=${slot('region')}/resourcetype=${slot('resourcetype')}/`,
+        parameters: { ...t.parameters },
+        partitionKeys: t.partitionKeys.map((k) => ({ name: k.name, type: 'string', ...(k.comment ? { comment: k.comment } : {}) })),
+        storageDescriptor: {
+          location: t.location,
+          ...TEXT_IO,
+          serDeInfo: JSON_SERDE,
+          columns: t.columns.map((c) => ({ name: c.name, type: c.type, ...(c.comment ? { comment: c.comment } : {}) })),
         },
-        // The sync's own folder names, so its layout needs no mapping.
-        partitionKeys: ['accountid', 'region', 'resourcetype'].map((name) => ({ name, type: 'string' })),
-        storageDescriptor: { location, ...TEXT_IO, serDeInfo: JSON_SERDE, columns },
       });
     }
     this.tables = {
-      patchSnapshots,
-      instanceInformation: inventory[TABLES.instanceInformation],
-      application: inventory[TABLES.application],
+      patchSnapshots: tables[TABLES.patchSnapshots],
+      patchInstances: tables[TABLES.patchInstances],
+      patchRuns: tables[TABLES.patchRuns],
+      instanceInformation: tables[TABLES.instanceInformation],
+      application: tables[TABLES.application],
     };
 
     this.resultsBucket = new SecureBucket(this, 'results', {
@@ -300,7 +294,7 @@ export class FleetArchiveQuery extends Construct {
         },
       },
     });
-    for (const q of fleetQueries(this.databaseName)) {
+    for (const q of fleetQueries(this.databaseName, FLEET_ATHENA)) {
       new AthenaNamedQuery(this, `query-${q.id}`, {
         name: q.name,
         description: q.description,

@@ -153,8 +153,21 @@ export function partitionWindow(d: SqlDialect): string {
 }
 
 /** `SELECT <cols> FROM <table> WHERE <partition window>`: the only way the queries read a table. */
-function scan(d: SqlDialect, table: string, cols: string): string {
-  return `SELECT ${cols} FROM ${table} WHERE ${partitionWindow(d)}`;
+function scan(d: SqlDialect, table: string, cols: string, window = partitionWindow(d)): string {
+  return `SELECT ${cols} FROM ${table} WHERE ${window}`;
+}
+
+/**
+ * Where the "as of" blocks read. Per account-region (the default) an instance is its
+ * `instance_id`; the fleet archive adds its account and region partitions (`keys`),
+ * since run ids and instance ids are only unique within one account-region, and its own
+ * partition window (already rendered for the dialect).
+ */
+export interface AsOfScope {
+  /** Columns that, with `instance_id`, name one instance, in order. */
+  readonly keys: readonly string[];
+  /** The partition filter of every table read. */
+  readonly window: string;
 }
 
 /** Qualified table names as the queries use them: `"<database>"."<table>"`. */
@@ -178,14 +191,16 @@ const RECORD_COLS =
  * instance record in the window, `<s>latest` each instance's latest record of any status,
  * `<s>chosen` its latest complete one (its snapshot as of the date), `<s>pages` the pages.
  */
-function asOf(d: SqlDialect, t: QueryTables, s = ''): string {
+export function asOf(d: SqlDialect, t: QueryTables, s = '', scope?: AsOfScope): string {
+  const k = (scope?.keys ?? []).map((c) => `${c}, `).join('');
+  const window = scope?.window ?? partitionWindow(d);
   return `${s}records AS (
-  ${scan(d, t.instances, RECORD_COLS)}
+  ${scan(d, t.instances, k + RECORD_COLS, window)}
 ), ${s}ranked AS (
   -- several runs of one day (a manual one, say): the later snapshot wins
   SELECT r.*,
-         row_number() OVER (PARTITION BY instance_id ORDER BY snapshot_time DESC, run_id DESC) AS recent,
-         row_number() OVER (PARTITION BY instance_id, status = 'complete' ORDER BY snapshot_time DESC, run_id DESC) AS recent_of_status
+         row_number() OVER (PARTITION BY ${k}instance_id ORDER BY snapshot_time DESC, run_id DESC) AS recent,
+         row_number() OVER (PARTITION BY ${k}instance_id, status = 'complete' ORDER BY snapshot_time DESC, run_id DESC) AS recent_of_status
   FROM ${s}records r
 ), ${s}latest AS (
   SELECT * FROM ${s}ranked WHERE recent = 1
@@ -193,16 +208,17 @@ function asOf(d: SqlDialect, t: QueryTables, s = ''): string {
   -- pages count only under a complete record: a failed run's partial pages never do
   SELECT * FROM ${s}ranked WHERE status = 'complete' AND recent_of_status = 1
 ), ${s}pages AS (
-  ${scan(d, t.snapshots, 'instance_id, run_id, patches')}
+  ${scan(d, t.snapshots, `${k}instance_id, run_id, patches`, window)}
 )`;
 }
 
 /** Per instance of `<s>chosen`: its non-compliant patches, one row each. */
-function asOfPatches(s = ''): string {
+export function asOfPatches(s = '', scope?: Pick<AsOfScope, 'keys'>): string {
+  const keys = scope?.keys ?? [];
   return `${s}patch_rows AS (
-  SELECT a.instance_id, p.classification, p.severity, p.state, p.kbid, p.title, p.cveids
+  SELECT ${keys.map((c) => `a.${c}, `).join('')}a.instance_id, p.classification, p.severity, p.state, p.kbid, p.title, p.cveids
   FROM ${s}chosen a
-  JOIN ${s}pages g ON g.instance_id = a.instance_id AND g.run_id = a.run_id
+  JOIN ${s}pages g ON ${keys.map((c) => `g.${c} = a.${c} AND `).join('')}g.instance_id = a.instance_id AND g.run_id = a.run_id
   CROSS JOIN UNNEST(g.patches) AS t(p)
   WHERE ${noncompliant('p.state')}
 )`;
