@@ -2,15 +2,17 @@ import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
 import { CloudwatchEventBusPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-bus-policy';
-import type { AccountConfig, BaselineConfig } from '../platform/config/schema';
+import type { BaselineConfig } from '../platform/config/schema';
 import { Naming } from '../platform/naming';
 import { awsProvider, s3Backend } from '../platform/provider';
-import type { NotifierPlacement } from '../platform/shared';
 import { NotificationTopic } from '../constructs/notification-topic';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { busPolicyJson } from './bus-policy';
 import { HubNames, hubNamesOf } from './names';
 import { HubNotifiers } from './notifiers';
+import type { HubResources } from './resources';
+
+export type { HubResources } from './resources';
 
 export interface HubStackProps {
   readonly config: BaselineConfig;
@@ -19,14 +21,6 @@ export interface HubStackProps {
 /** Object key of the hub stack's state, beside (never on) the hub account's region stacks'. */
 export function hubStateKey(config: BaselineConfig, names: HubNames): string {
   return `${config.state.keyPrefix}/${names.accountId}/hub/${names.region}/terraform.tfstate`;
-}
-
-/** What the hub's parts share: where it runs, its names, its topic, queue and bus. */
-export interface HubResources extends NotifierPlacement {
-  readonly names: HubNames;
-  readonly account: AccountConfig;
-  readonly region: string;
-  readonly bus: CloudwatchEventBus;
 }
 
 /**

@@ -15,7 +15,7 @@ import { associationResultPattern } from '../capabilities/agent-update/patterns'
 import { amiAlertsNotifier } from '../capabilities/ami-alerts/ami-alerts';
 import { amiAlertPatterns } from '../capabilities/ami-alerts/patterns';
 import { loginAlertsNotifier, loginEventPattern } from '../capabilities/session-manager/alerts';
-import type { HubResources } from './hub-stack';
+import type { HubResources } from './resources';
 
 export interface HubNotifiersProps {
   readonly config: BaselineConfig;
