@@ -145,6 +145,76 @@ describe('hub and spokes: the example organization', () => {
     ).toEqual([]);
   });
 
+  it("gives each spoke account one read role with exactly the hub notifiers' reads", () => {
+    const roles = (n: string) => Object.values(resourcesOf(stacks[n], 'aws_iam_role')).filter((r) => r.name === 'ssmb-hub-read');
+    expect(roles('prod-eu-west-1')).toHaveLength(1);
+    expect(roles('prod-us-east-1')).toHaveLength(0);
+    const policy = Object.values(resourcesOf(stacks['prod-eu-west-1'], 'aws_iam_role_policy')).find((p) => p.name === 'hub-read')!;
+    const doc = iamSim(stacks['prod-eu-west-1']).resolve(policy.policy) as string;
+    expect(JSON.parse(doc).Statement.map((x: { Action: string[] }) => x.Action)).toEqual([
+      ['ec2:DescribeImages', 'ssm:DescribeInstanceInformation', 'ssm:DescribeSessions', 'ssm:ListAssociations'],
+    ]);
+  });
+
+  it('lets the hub notifiers, and nobody else, assume a spoke read role; the notifiers assume nothing else', async () => {
+    const spoke = iamSim(stacks['prod-eu-west-1']);
+    const readRole = Object.values(resourcesOf(stacks['prod-eu-west-1'], 'aws_iam_role')).find((r) => r.name === 'ssmb-hub-read')!;
+    const trust = JSON.parse(spoke.resolve(readRole.assume_role_policy as string));
+    const READ = 'arn:aws:iam::111111111111:role/ssmb-hub-read';
+    // The trust policy's answer for a principal whose own policies would allow any assume.
+    const trusts = async (principal: string) => {
+      const result = await runSimulation(
+        {
+          request: {
+            principal,
+            action: 'sts:AssumeRole',
+            resource: { resource: READ, accountId: '111111111111' },
+            contextVariables: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': principal.split(':')[4] },
+          },
+          identityPolicies: [
+            { name: 'any', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } },
+          ],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: trust,
+        },
+        {},
+      );
+      if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+      return [principal, result.overallResult];
+    };
+    const notifiers = HUB_NOTIFIER_PURPOSES.map((p) => `arn:aws:iam::333333333333:role/ssmb-hub-${p}-eu-west-1`);
+    for (const n of notifiers) expect(await trusts(n)).toEqual([n, 'Allowed']);
+    for (const n of [
+      'arn:aws:iam::333333333333:role/ssm-baseline-deploy',
+      'arn:aws:iam::111111111111:role/ssmb-hub-session-login-notifier-eu-west-1',
+      'arn:aws:iam::444444444444:role/ssmb-hub-session-login-notifier-eu-west-1',
+      'arn:aws:iam::111111111111:role/ssmb-hub-forward-eu-west-1',
+    ])
+      expect(await trusts(n)).toEqual([n, 'ImplicitlyDenied']);
+    const hub = iamSim(stacks['security-hub']);
+    const inOrg = { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' };
+    const notifier = 'ssmb-hub-session-login-notifier-eu-west-1';
+    const withTrust = { resourcePolicy: trust };
+    // Both sides: the notifier's own grant and the spoke's trust policy.
+    const ctx = { ...inOrg, 'aws:PrincipalArn': `arn:aws:iam::333333333333:role/${notifier}` };
+    expect(
+      await hub.roleTable(
+        notifier,
+        {
+          allowed: [['sts:AssumeRole', READ, ctx]],
+          denied: [
+            ['sts:AssumeRole', 'arn:aws:iam::111111111111:role/ssm-baseline-deploy', ctx],
+            ['sts:AssumeRole', READ, { ...ctx, 'aws:ResourceOrgID': 'o-zzzzzzzzzz' }],
+            ['sts:AssumeRole', 'arn:aws:iam::111111111111:role/ssmb-hub-forward-eu-west-1', ctx],
+            ['ssm:SendCommand', 'arn:aws:ec2:eu-west-1:111111111111:instance/i-0123456789abcdef0', ctx],
+          ],
+        },
+        withTrust,
+      ),
+    ).toEqual([]);
+  });
+
   it('matches the real events on the spoke rule and again on the hub rule', () => {
     const pattern = (s: StackJson, name: string) =>
       JSON.parse(Object.values(resourcesOf(s, 'aws_cloudwatch_event_rule')).find((r) => r.name === name)!.event_pattern);

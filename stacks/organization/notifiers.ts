@@ -16,6 +16,7 @@ import { amiAlertsNotifier } from '../capabilities/ami-alerts/ami-alerts';
 import { amiAlertPatterns } from '../capabilities/ami-alerts/patterns';
 import { loginAlertsNotifier, loginEventPattern } from '../capabilities/session-manager/alerts';
 import type { HubResources } from './resources';
+import { hubNotifierReads } from './reads';
 
 export interface HubNotifiersProps {
   readonly config: BaselineConfig;
@@ -41,6 +42,7 @@ export class HubNotifiers extends Construct {
         ? { conditions: [{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: [config.hub.organizationId] }] }
         : {}),
     };
+    const spokeRead = { roleName: hub.names.spokeReadRoleName, statement: readSpokes };
     const rule = (scope: Construct, purpose: string, description: string, eventPattern: Record<string, unknown>, fn: NotifierFunction) => {
       const r = new EventRule(scope, purpose, {
         ...eventRuleBase(hub, purpose),
@@ -55,10 +57,11 @@ export class HubNotifiers extends Construct {
     // The spokes' association name: Naming.regional does not depend on the account.
     const spokeNaming = new Naming(config.namePrefix, hub.account, hub.region);
 
-    if (config.agentUpdate.enabled) {
+    const runs = new Set(hubNotifierReads(config).map((r) => r.capability));
+    if (runs.has('agent-update')) {
       const c = new Construct(this, 'agent-update');
       const associationName = spokeNaming.regional('agent-update', 'ssmAssociation');
-      const fn = agentUpdateNotifier(c, hub, associationName, undefined, [readSpokes]);
+      const fn = agentUpdateNotifier(c, hub, associationName, undefined, spokeRead);
       this.functions['agent-update'] = fn;
       rule(
         c,
@@ -70,9 +73,9 @@ export class HubNotifiers extends Construct {
     }
 
     const amiPatterns = amiAlertPatterns(config.amiAlerts.tags, config.amiAlerts.watch);
-    if (config.amiAlerts.enabled && Object.keys(amiPatterns).length) {
+    if (runs.has('ami-alerts')) {
       const c = new Construct(this, 'ami-alerts');
-      const { notifier } = amiAlertsNotifier(c, config.amiAlerts, hub, [readSpokes]);
+      const { notifier } = amiAlertsNotifier(c, config.amiAlerts, hub, spokeRead);
       this.functions['ami-alerts'] = notifier;
       for (const [kind, pattern] of Object.entries(amiPatterns)) {
         rule(c, `ami-alerts-${kind}`, `Forwarded AMI events (${kind})`, pattern!, notifier);
@@ -80,9 +83,9 @@ export class HubNotifiers extends Construct {
     }
 
     const login = config.sessionManager.loginAlerts;
-    if (config.sessionManager.enabled && login.enabled) {
+    if (runs.has('session-login')) {
       const c = new Construct(this, 'session-login');
-      const fn = loginAlertsNotifier(c, hub, {}, [readSpokes]);
+      const fn = loginAlertsNotifier(c, hub, {}, spokeRead);
       this.functions['session-login'] = fn;
       rule(c, 'session-login', 'Forwarded Session Manager logins', loginEventPattern(login), fn);
     }

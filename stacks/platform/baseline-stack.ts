@@ -10,6 +10,8 @@ import { ManagedInstanceRole } from '../constructs/managed-instance-role';
 import { addCapabilities } from '../capabilities';
 import { HubForwarding } from '../organization/forwarding';
 import { hubNamesOf } from '../organization/names';
+import { hubNotifierReads } from '../organization/reads';
+import { SpokeReadRole } from '../organization/spoke-read-role';
 
 export interface BaselineStackProps {
   readonly config: BaselineConfig;
@@ -53,6 +55,9 @@ export class BaselineStack extends TerraformStack {
     const forwarding = hubNames
       ? new HubForwarding(shared, 'hub-forwarding', { names: hubNames, accountId: account.id, region, rulePrefix: config.namePrefix })
       : undefined;
+    const reads = hubNames ? hubNotifierReads(config) : [];
+    // IAM is account-global: the account's first region holds its one read role.
+    if (hubNames && reads.length && region === account.regions[0]) new SpokeReadRole(shared, 'hub-read', { names: hubNames, reads });
     new TerraformOutput(this, 'notification_topic_arn', { value: topic.topicArn, description: 'SNS topic of all baseline notifications' });
     new TerraformOutput(this, 'dead_letter_queue_url', { value: dlq.queueUrl, description: 'Undeliverable notifications land here' });
 

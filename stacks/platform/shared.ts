@@ -4,6 +4,7 @@ import type { NotificationTopic } from '../constructs/notification-topic';
 import type { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import type { ManagedInstanceRole } from '../constructs/managed-instance-role';
 import type { EventRuleTarget } from '../constructs/event-rule';
+import type { PolicyStatement } from '../constructs/policy-document';
 
 /** The hub bus as a rule target, with the grant that must exist before events flow. */
 export type HubForwardTarget = Extract<EventRuleTarget, { kind: 'eventBus' }> & {
@@ -57,6 +58,12 @@ export function arn(
   opts: { global?: boolean } = {},
 ): string {
   return `arn:${place.partition}:${service}:${opts.global ? '' : place.region}:${place.accountId}:${resource}`;
+}
+
+/** A hub notifier's access to the spokes: the read role's name and the grant to assume it. */
+export interface SpokeRead {
+  readonly roleName: string;
+  readonly statement: PolicyStatement;
 }
 
 /**

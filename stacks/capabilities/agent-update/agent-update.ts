@@ -6,7 +6,7 @@ import { AgentUpdateConfig } from './config';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { namedOutput } from '../../constructs/named-output';
 import { NotifierFunction } from '../../constructs/notifier-function';
-import type { PolicyStatement } from '../../constructs/policy-document';
+import type { SpokeRead } from '../../platform/shared';
 import { EventRule } from '../../constructs/event-rule';
 import { associationTargets } from '../../constructs/association-targets';
 import { AGENT_UPDATE_ENVIRONMENT } from './env';
@@ -39,7 +39,8 @@ export function agentUpdateNotifier(
   shared: NotifierPlacement,
   associationName: string,
   outputBucket?: string,
-  extraStatements: PolicyStatement[] = [],
+  /** In the hub: the spokes' read role and the grant to assume it. @default - none: reads its own account */
+  spokeRead?: SpokeRead,
 ): NotifierFunction {
   return new NotifierFunction(scope, 'notifier', {
     ...notifierFunctionBase(shared, 'agent-update-notifier'),
@@ -52,6 +53,7 @@ export function agentUpdateNotifier(
       documentName: AGENT_UPDATE_DOCUMENT,
       outputBucket,
       outputPrefix: outputBucket === undefined ? undefined : OUTPUT_PREFIX,
+      readRoleName: spokeRead?.roleName,
     }),
     statements: [
       ...shared.topic.publishGrant(),
@@ -61,7 +63,7 @@ export function agentUpdateNotifier(
       // has no resource-level permissions; it returns ids, names, targets and schedules,
       // never parameters (DescribeAssociation would, and needs the id first).
       { sid: 'FindOwnAssociation', actions: ['ssm:ListAssociations'], resources: ['*'] },
-      ...extraStatements,
+      ...(spokeRead ? [spokeRead.statement] : []),
     ],
   });
 }

@@ -3,7 +3,7 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { NotifierPlacement, SharedResources, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
 import { EventRule } from '../../constructs/event-rule';
 import { NotifierFunction } from '../../constructs/notifier-function';
-import type { PolicyStatement } from '../../constructs/policy-document';
+import type { SpokeRead } from '../../platform/shared';
 import { AmiAlertRuleKind, TAG_AT_CREATION_CALLS, amiAlertPatterns } from './patterns';
 import type { AmiAlertsConfig } from './config';
 import { AMI_ALERTS_ENVIRONMENT, encodeWatchedTags } from './env';
@@ -79,7 +79,8 @@ export function amiAlertsNotifier(
   scope: Construct,
   config: AmiAlertsConfig,
   shared: NotifierPlacement,
-  extraStatements: PolicyStatement[] = [],
+  /** In the hub: the spokes' read role and the grant to assume it. @default - none: reads its own account */
+  spokeRead?: SpokeRead,
 ): { notifier: NotifierFunction; imageMemory?: DynamodbTable } {
   const { tags, watch } = config;
   const cloudTrailPaths = [...Object.keys(TAG_AT_CREATION_CALLS), 'createTags'];
@@ -113,6 +114,7 @@ export function amiAlertsNotifier(
       // The same list the patterns pre-filter on; the function checks the exact pairs.
       watchedTags: encodeWatchedTags(tags),
       imageMemoryTable: imageMemory?.name,
+      readRoleName: spokeRead?.roleName,
     }),
     statements: [
       // DescribeImages has no resource-level permissions: "*" is the only option.
@@ -120,7 +122,7 @@ export function amiAlertsNotifier(
       // One handler serves both paths: the CloudTrail path writes, the state-change path reads.
       ...(imageMemory ? [{ sid: 'RememberImages', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [imageMemory.arn] }] : []),
       ...shared.topic.publishGrant(),
-      ...extraStatements,
+      ...(spokeRead ? [spokeRead.statement] : []),
     ],
   });
   return { notifier, imageMemory };

@@ -10,7 +10,7 @@ import { LOGIN_ALERTS_ENVIRONMENT } from './env';
 import { SessionManagerConfig } from './config';
 import { NotifierFunction } from '../../constructs/notifier-function';
 import { EventRule } from '../../constructs/event-rule';
-import type { PolicyStatement } from '../../constructs/policy-document';
+import type { SpokeRead } from '../../platform/shared';
 
 /** The CloudTrail API calls that open a shell. TerminateSession and the reads are not logins. */
 export const LOGIN_EVENT_NAMES = ['StartSession', 'ResumeSession'] as const;
@@ -82,7 +82,8 @@ export function loginAlertsNotifier(
   scope: Construct,
   shared: NotifierPlacement,
   where: { transcriptBucket?: string; transcriptPrefix?: string; logGroupName?: string },
-  extraStatements: PolicyStatement[] = [],
+  /** In the hub: the spokes' read role and the grant to assume it. @default - none: reads its own account */
+  spokeRead?: SpokeRead,
 ): NotifierFunction {
   return new NotifierFunction(scope, 'notifier', {
     ...notifierFunctionBase(shared, 'session-login-notifier'),
@@ -94,13 +95,14 @@ export function loginAlertsNotifier(
       transcriptBucket: where.transcriptBucket,
       transcriptPrefix: where.transcriptPrefix,
       sessionLogGroup: where.logGroupName,
+      readRoleName: spokeRead?.roleName,
     }),
     statements: [
       ...shared.topic.publishGrant(),
       // ResumeSession records only the session id; the target comes from
       // DescribeSessions, which has no resource-level permissions.
       { sid: 'FindResumedSessionTarget', actions: ['ssm:DescribeSessions'], resources: ['*'] },
-      ...extraStatements,
+      ...(spokeRead ? [spokeRead.statement] : []),
     ],
   });
 }
