@@ -254,6 +254,8 @@ export interface RoleOptions {
   readonly ignoreManagedPolicies?: string[];
   /** Also evaluate the target resource's policy when the stack has one. @default true */
   readonly withResourcePolicy?: boolean;
+  /** The target's policy from another stack (a resource in another account). @default - the one this stack declares */
+  readonly resourcePolicy?: IamPolicy;
 }
 
 /** `[action, resource, context?]` */
@@ -535,7 +537,7 @@ export class IamSim {
       resource,
       context,
       identityPolicies: rp.policies,
-      resourcePolicy: opts.withResourcePolicy === false ? undefined : this.resourcePolicyFor(resource),
+      resourcePolicy: opts.withResourcePolicy === false ? undefined : (opts.resourcePolicy ?? this.resourcePolicyFor(resource)),
     });
   }
 

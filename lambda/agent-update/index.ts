@@ -13,6 +13,8 @@
  *   the lookup fails, the mail still goes out and says the association is unconfirmed:
  *   an extra mail is better than a lost one, and retrying would not make a denied or
  *   missing lookup succeed.
+ * - In the hub, the lookups run in the event's account-region through its read role
+ *   (lambda/shared/spoke.ts); when that role cannot be assumed they fail like any other.
  * - One structured JSON log line per event: outcome, ids, latency.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -20,6 +22,7 @@ import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-s
 import { withDeadline } from '../shared/enrichment';
 import { parseOrReject, runNotifier } from '../shared/handler';
 import { describeError, logJson } from '../shared/log';
+import { SpokeClients, arnAccount } from '../shared/spoke';
 import { AGENT_UPDATE_ENVIRONMENT } from '../../stacks/capabilities/agent-update/env';
 import { AssociationResult, parseEvent } from './event';
 import { Enrichment, composeMessage } from './message';
@@ -28,21 +31,32 @@ import { AssociationOwnership } from './ownership';
 // Created once per execution environment and reused across invocations.
 const sns = new SNSClient({});
 const ssm = new SSMClient({});
-// This association's ids, remembered for the life of the execution environment.
-let ownership: AssociationOwnership | undefined;
+// This association's ids per account-region (one in a spoke, every spoke's in the hub),
+// remembered for the life of the execution environment.
+const ownerships = new Map<string, AssociationOwnership>();
+// In the hub: one client per spoke account-region, through the spoke's read role.
+let spokes: SpokeClients<SSMClient> | undefined;
 
-/** Forgets the remembered association ids (a fresh execution environment; for tests). */
+/** Forgets the remembered association ids and spoke clients (a fresh execution environment; for tests). */
 export function forgetAssociations(): void {
-  ownership = undefined;
+  ownerships.clear();
+  spokes = undefined;
 }
 
 /** The instance's details, or the reason they could not be read (logged, never thrown; a hung call gives up after the enrichment deadline). */
-export async function enrich(client: SSMClient, r: AssociationResult, timeoutMs?: number): Promise<Enrichment> {
+export async function enrich(
+  client: SSMClient | (() => Promise<SSMClient>),
+  r: AssociationResult,
+  timeoutMs?: number,
+): Promise<Enrichment> {
   try {
     const out = await withDeadline(
       'DescribeInstanceInformation',
-      (abortSignal) =>
-        client.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [r.instanceId] }] }), { abortSignal }),
+      async (abortSignal) =>
+        (typeof client === 'function' ? await client() : client).send(
+          new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [r.instanceId] }] }),
+          { abortSignal },
+        ),
       timeoutMs,
     );
     const info = out.InstanceInformationList?.find((i) => i.InstanceId === r.instanceId);
@@ -64,8 +78,23 @@ export async function handler(event: unknown): Promise<{ messageId?: string }> {
   const started = Date.now();
   const settings = AGENT_UPDATE_ENVIRONMENT.read(process.env);
   const parsed = parseOrReject(event, parseEvent, started);
-  ownership ??= new AssociationOwnership(ssm, settings.associationName, settings.documentName);
+  const ownAccount = arnAccount(settings.topicArn);
+  spokes ??= new SpokeClients(
+    { ownAccount, ownRegion: process.env.AWS_REGION ?? '', readRoleName: settings.readRoleName },
+    ssm,
+    (config) => new SSMClient(config),
+  );
+  const origin = { account: parsed.account, region: parsed.region };
+  const client = () => spokes!.client(origin);
+  const key = `${origin.account}/${origin.region}`;
+  let ownership = ownerships.get(key);
+  if (!ownership) {
+    ownership = new AssociationOwnership(client, settings.associationName, settings.documentName);
+    ownerships.set(key, ownership);
+  }
   const owner = await ownership.check(parsed.associationId);
+  // In the hub the configured name is the hub's own: another account is named by its id.
+  const named = parsed.account === ownAccount || parsed.account === '' ? settings : { ...settings, accountName: parsed.account };
   const ids = { eventId: parsed.eventId, associationId: parsed.associationId, associationName: settings.associationName };
   if (owner.kind === 'other') {
     logJson('INFO', 'result of another association; nothing published', {
@@ -92,8 +121,8 @@ export async function handler(event: unknown): Promise<{ messageId?: string }> {
       sns,
       topicArn: settings.topicArn,
       parse: () => parsed,
-      enrich: (result) => enrich(ssm, result),
-      compose: (result, enrichment) => composeMessage(result, settings, enrichment, unconfirmed),
+      enrich: (result) => enrich(client, result),
+      compose: (result, enrichment) => composeMessage(result, named, enrichment, unconfirmed),
       logFields: (result, enrichment) => ({
         eventId: result.eventId,
         associationId: result.associationId,

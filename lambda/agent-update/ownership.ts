@@ -26,7 +26,8 @@ export class AssociationOwnership {
   private own = new Set<string>();
 
   constructor(
-    private readonly client: SSMClient,
+    /** The SSM client of the association's account-region, or how to get it (a spoke's, through its read role). */
+    private readonly client: SSMClient | (() => Promise<SSMClient>),
     private readonly associationName: string,
     private readonly documentName: string,
   ) {}
@@ -58,8 +59,8 @@ export class AssociationOwnership {
     do {
       const out = await withDeadline(
         'ListAssociations',
-        (abortSignal) =>
-          this.client.send(
+        async (abortSignal) =>
+          (typeof this.client === 'function' ? await this.client() : this.client).send(
             new ListAssociationsCommand({
               AssociationFilterList: [{ key: 'AssociationName', value: this.associationName }],
               ...(token ? { NextToken: token } : {}),

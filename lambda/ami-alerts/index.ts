@@ -22,6 +22,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { withDeadline } from '../shared/enrichment';
 import { MalformedEventError, parseOrReject, publishAndLog } from '../shared/handler';
 import { describeError, logJson } from '../shared/log';
+import { SpokeClients, arnAccount } from '../shared/spoke';
 import { describeImages, ImageFacts } from './images';
 import { AlertFacts, formatAlert, listedImageIds } from './message';
 import { CloudTrailDetail, decideCloudTrail, matchingTags, principalOf } from './match';
@@ -48,6 +49,18 @@ type Settings = AmiAlertsSettings & { readonly watched: WatchedTag[] };
 const ec2 = new EC2Client({});
 const sns = new SNSClient({});
 const ddb = new DynamoDBClient({});
+// In the hub: one client per spoke account-region, through the spoke's read role.
+let spokes: SpokeClients<EC2Client> | undefined;
+
+/** Forgets the spoke clients and their credentials (a fresh execution environment; for tests). */
+export function forgetSpokeClients(): void {
+  spokes = undefined;
+}
+
+/** EC2 of the account-region the event came from. */
+function ec2For(event: AmiEvent): Promise<EC2Client> {
+  return spokes ? spokes.client({ account: event.account, region: event.region }) : Promise.resolve(ec2);
+}
 
 function skip(event: AmiEvent, reason: string, fields: Record<string, unknown> = {}): Outcome {
   logJson('INFO', 'no notification', { reason, eventId: event.id, detailType: event['detail-type'], ...fields });
@@ -65,7 +78,7 @@ async function fromCloudTrail(event: AmiEvent, settings: Settings): Promise<Aler
   const eventLabel = `${detail.eventName}${detail.requestID ? `, request ${detail.requestID}` : ''}`;
   const lookup = async () => {
     try {
-      images = await withDeadline('DescribeImages', (abortSignal) => describeImages(ec2, listed, { abortSignal }));
+      images = await withDeadline('DescribeImages', async (abortSignal) => describeImages(await ec2For(event), listed, { abortSignal }));
     } catch (err) {
       lookupError = String(describeError(err).errorName ?? 'error');
       logJson('WARN', 'image lookup failed; sending the facts of the event', { imageIds: listed, ...describeError(err) });
@@ -150,7 +163,7 @@ async function fromStateChange(event: AmiEvent, settings: Settings): Promise<Ale
     };
   }
   // The decision itself needs the tags: a failed lookup throws (retried, then DLQ).
-  const images = await describeImages(ec2, [imageId]);
+  const images = await describeImages(await ec2For(event), [imageId]);
   const image = images.get(imageId);
   if (!image) return skip(event, 'the image no longer exists, so its tags cannot be read', { imageId, state });
   const matched = matchingTags(image.tags, settings.watched);
@@ -202,7 +215,18 @@ export async function handler(input: AmiEvent): Promise<Outcome> {
   const started = Date.now();
   const event = parseOrReject(input, parseAmiEvent, started);
   const env = AMI_ALERTS_ENVIRONMENT.read(process.env);
-  const settings: Settings = { ...env, watched: parseWatchedTags(env.watchedTags) };
+  const ownAccount = arnAccount(env.topicArn);
+  spokes ??= new SpokeClients(
+    { ownAccount, ownRegion: process.env.AWS_REGION ?? '', readRoleName: env.readRoleName },
+    ec2,
+    (config) => new EC2Client(config),
+  );
+  // In the hub the configured name is the hub's own: another account is named by its id.
+  const settings: Settings = {
+    ...env,
+    accountName: event.account === ownAccount ? env.accountName : undefined,
+    watched: parseWatchedTags(env.watchedTags),
+  };
   let facts: AlertFacts | Outcome;
   if (event['detail-type'] === 'AWS API Call via CloudTrail') facts = await fromCloudTrail(event, settings);
   else if (event['detail-type'] === 'EC2 AMI State Change') facts = await fromStateChange(event, settings);

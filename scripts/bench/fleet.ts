@@ -32,3 +32,13 @@ export function fleetConfig(stacks: number, base: BaselineConfigInput): Baseline
     sessionManager: on(base.sessionManager),
   } as BaselineConfigInput;
 }
+
+/**
+ * The fleet with a hub in its first account-region: every other account-region forwards
+ * to it, and the hub stack runs the notifiers once.
+ */
+export function hubFleetConfig(stacks: number, base: BaselineConfigInput): BaselineConfigInput {
+  const fleet = fleetConfig(stacks, base);
+  const first = fleet.accounts[0];
+  return { ...fleet, hub: { account: first.id, region: first.regions[0] } } as BaselineConfigInput;
+}

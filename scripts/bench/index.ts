@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { bundlesDir, projectRoot } from '../../tooling/lambda-bundle';
 import { ensureBuilt } from '../../tooling/run';
 import { UsageError, processIo, strictArgs, usageError } from '../cli-args';
-import { fleetConfig } from './fleet';
+import { fleetConfig, hubFleetConfig } from './fleet';
 import { median, slope, table } from './stats';
 import { patchHistoryModelMarkdown, stateMachineFigures, StateMachineFigure } from './state-machine';
 
@@ -40,6 +40,8 @@ if (flags.help) {
   process.exit(0);
 }
 const runs = Number(flags.runs) || Number(process.env.BENCH_RUNS) || 5;
+/** Account-regions of the hub row: the organization scale the hub is built for. */
+const HUB_FLEET = 1000;
 
 interface Sample {
   seconds: number;
@@ -175,6 +177,11 @@ async function main(): Promise<void> {
     writeFileSync(configPath, JSON.stringify(fleetConfig(n, base)));
     return { n, ...synthFigures(configPath, join(scratch, `fleet-${n}-out`), n >= 200 ? 3 : Math.min(runs, 3)) };
   });
+  // One run: at this size a run takes about a minute of the machine.
+  process.stdout.write(`synth of ${HUB_FLEET} account-regions with a hub...\n`);
+  const hubConfigPath = join(scratch, `hub-fleet-${HUB_FLEET}.json`);
+  writeFileSync(hubConfigPath, JSON.stringify(hubFleetConfig(HUB_FLEET, base)));
+  const hubFleet = { n: HUB_FLEET, ...synthFigures(hubConfigPath, join(scratch, `hub-fleet-${HUB_FLEET}-out`), 1) };
   const marginalSeconds = slope(scaling.map((s) => [s.n, s.seconds]));
   const marginalRssMiB = slope(scaling.map((s) => [s.n, s.maxRssMiB]));
 
@@ -198,6 +205,8 @@ async function main(): Promise<void> {
     ],
     ['200 account-regions under 60 s', `${at200.seconds.toFixed(1)} s`, at200.seconds < 60],
     ['200 account-regions under 2 GB peak RSS', `${at200.maxRssMiB.toFixed(0)} MiB`, at200.maxRssMiB < 2048],
+    [`${HUB_FLEET} account-regions with a hub within 60 s`, `${hubFleet.seconds.toFixed(1)} s`, hubFleet.seconds <= 60],
+    [`${HUB_FLEET} account-regions with a hub within 2 GB peak RSS`, `${hubFleet.maxRssMiB.toFixed(0)} MiB`, hubFleet.maxRssMiB <= 2048],
     [
       'every Lambda bundle under 100 KB',
       bundles.map((b) => `${b.name} ${(b.bytes / 1024).toFixed(1)} KiB`).join(', ') || 'no bundles',
@@ -225,6 +234,7 @@ async function main(): Promise<void> {
     example,
     commands,
     scaling,
+    hubFleet,
     marginalSeconds,
     marginalRssMiB,
     bundles,
@@ -281,7 +291,13 @@ async function main(): Promise<void> {
     '',
     table(
       ['account-regions', 'stacks (incl. bootstrap)', 'wall (s)', 'peak RSS (MiB)', 'output per stack (KiB)'],
-      scaling.map((s) => [s.n, s.stacks, f2(s.seconds), f1(s.maxRssMiB), f1(s.bytesPerStack / 1024)]),
+      [...scaling, { ...hubFleet, n: `${hubFleet.n} with a hub (1 run)` }].map((s) => [
+        s.n,
+        s.stacks,
+        f2(s.seconds),
+        f1(s.maxRssMiB),
+        f1(s.bytesPerStack / 1024),
+      ]),
     ),
     '',
     `Marginal cost per added account-region: ${(marginalSeconds * 1000).toFixed(0)} ms and ${f1(marginalRssMiB)} MiB (least-squares slope).`,

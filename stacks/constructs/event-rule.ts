@@ -17,6 +17,13 @@ export type EventRuleTarget =
       /** Readable text instead of raw event JSON (EventBridge input transformer). */
       readonly inputPaths: Record<string, string>;
       readonly inputTemplate: string;
+    }
+  | {
+      /** Another event bus (another account's or region's): EventBridge puts the event there as it is. */
+      readonly kind: 'eventBus';
+      readonly busArn: string;
+      /** The role EventBridge assumes to put events on that bus (bus targets take a role, not a resource grant). */
+      readonly roleArn: string;
     };
 
 export interface EventRuleProps {
@@ -32,12 +39,15 @@ export interface EventRuleProps {
   readonly deadLetterQueue: DeadLetterQueue;
   /** How long and how often the target is retried. @default TARGET_RETRY (24 hours, 185 attempts) */
   readonly retryPolicy?: { readonly maximumEventAgeInSeconds: number; readonly maximumRetryAttempts: number };
+  /** The bus the rule listens on (name, or ARN of a custom bus). @default - the account-region's default bus */
+  readonly eventBusName?: string;
 }
 
 /**
- * A rule on the default bus whose one target (the notification topic or a notifier
- * Lambda) retries for a day and then dead-letters, with the target's resource
- * policy admitting exactly this rule. SNS and Lambda targets take no role.
+ * A rule on the default bus (or `eventBusName`) whose one target (the notification topic,
+ * a notifier Lambda or another event bus) retries for a day and then dead-letters, with
+ * the target's resource policy admitting exactly this rule. SNS and Lambda targets take
+ * no role; a bus target takes the role the caller gives.
  */
 export class EventRule extends Construct {
   readonly rule: CloudwatchEventRule;
@@ -56,6 +66,7 @@ export class EventRule extends Construct {
       name: props.ruleName,
       description: props.description,
       eventPattern: JSON.stringify(props.eventPattern),
+      eventBusName: props.eventBusName,
     });
     this.ruleArn = this.rule.arn;
     this.ruleName = this.rule.name;
@@ -63,7 +74,8 @@ export class EventRule extends Construct {
 
     const common = {
       rule: this.rule.name,
-      targetId: props.target.kind === 'lambda' ? 'notifier' : 'topic',
+      eventBusName: props.eventBusName,
+      targetId: { lambda: 'notifier', topic: 'topic', eventBus: 'hub' }[props.target.kind],
       retryPolicy: { ...(props.retryPolicy ?? TARGET_RETRY) },
       deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
     };
@@ -74,6 +86,8 @@ export class EventRule extends Construct {
         arn: props.target.fn.functionArn,
         dependsOn: [this.permission],
       });
+    } else if (props.target.kind === 'eventBus') {
+      this.target = new CloudwatchEventTarget(this, 'target', { ...common, arn: props.target.busArn, roleArn: props.target.roleArn });
     } else {
       props.target.topic.allowEventBridgeRule(this.ruleArn);
       this.target = new CloudwatchEventTarget(this, 'target', {

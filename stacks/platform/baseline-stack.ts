@@ -8,6 +8,10 @@ import { NotificationTopic } from '../constructs/notification-topic';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ManagedInstanceRole } from '../constructs/managed-instance-role';
 import { addCapabilities } from '../capabilities';
+import { HubForwarding } from '../organization/forwarding';
+import { hubNamesOf } from '../organization/names';
+import { hubNotifierReads } from '../organization/reads';
+import { SpokeReadRole } from '../organization/spoke-read-role';
 
 export interface BaselineStackProps {
   readonly config: BaselineConfig;
@@ -33,7 +37,8 @@ export class BaselineStack extends TerraformStack {
       topicName: naming.regional('notifications', 'sns'),
       keyAlias: naming.regional('notifications', 'kmsAlias'),
       accountId: account.id,
-      emails: config.notifications.emails,
+      // With a hub, the hub's one topic mails; this one still carries the alarms here.
+      emails: config.hub ? [] : config.notifications.emails,
     });
     const dlq = new DeadLetterQueue(shared, 'dead-letters', {
       queueName: naming.regional('dead-letters', 'sqs'),
@@ -46,6 +51,13 @@ export class BaselineStack extends TerraformStack {
       instanceProfileName: naming.iam('managed-instance', 'instanceProfile'),
       policyName: naming.iam('managed-instance', 'iamPolicy'),
     });
+    const hubNames = hubNamesOf(config);
+    const forwarding = hubNames
+      ? new HubForwarding(shared, 'hub-forwarding', { names: hubNames, accountId: account.id, region, rulePrefix: config.namePrefix })
+      : undefined;
+    const reads = hubNames ? hubNotifierReads(config) : [];
+    // IAM is account-global: the account's first region holds its one read role.
+    if (hubNames && reads.length && region === account.regions[0]) new SpokeReadRole(shared, 'hub-read', { names: hubNames, reads });
     new TerraformOutput(this, 'notification_topic_arn', { value: topic.topicArn, description: 'SNS topic of all baseline notifications' });
     new TerraformOutput(this, 'dead_letter_queue_url', { value: dlq.queueUrl, description: 'Undeliverable notifications land here' });
 
@@ -62,6 +74,7 @@ export class BaselineStack extends TerraformStack {
       deadLetterQueue: dlq,
       instanceRole,
       logRetentionDays: config.logRetentionDays,
+      ...(forwarding ? { hub: { forwardTarget: forwarding.target } } : {}),
     };
     addCapabilities(this, config, this.shared);
   }

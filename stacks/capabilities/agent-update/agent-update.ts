@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
 import { SsmAssociation } from '@cdktf/provider-aws/lib/ssm-association';
 import { SsmServiceSetting } from '@cdktf/provider-aws/lib/ssm-service-setting';
-import { SharedResources, arn, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
+import { NotifierPlacement, SharedResources, arn, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
 import { AgentUpdateConfig } from './config';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { namedOutput } from '../../constructs/named-output';
 import { NotifierFunction } from '../../constructs/notifier-function';
+import type { SpokeRead } from '../../platform/shared';
 import { EventRule } from '../../constructs/event-rule';
 import { associationTargets } from '../../constructs/association-targets';
 import { AGENT_UPDATE_ENVIRONMENT } from './env';
@@ -30,6 +31,44 @@ export function documentParameters(cfg: AgentUpdateConfig): Record<string, strin
   return { ...(cfg.version === undefined ? {} : { version: cfg.version }), allowDowngrade: String(cfg.allowDowngrade) };
 }
 
+/**
+ * The notifier of the association's results: in each account-region, or once in the hub
+ * (`shared` is then the hub's, and `outputBucket` absent: each spoke has its own).
+ */
+export function agentUpdateNotifier(
+  scope: Construct,
+  shared: NotifierPlacement,
+  associationName: string,
+  outputBucket?: string,
+  /** In the hub: the spokes' read role and the grant to assume it. @default - none: reads its own account */
+  spokeRead?: SpokeRead,
+): NotifierFunction {
+  return new NotifierFunction(scope, 'notifier', {
+    ...notifierFunctionBase(shared, 'agent-update-notifier'),
+    bundle: 'agent-update',
+    description: 'Turns SSM Agent update results into readable e-mails',
+    environment: AGENT_UPDATE_ENVIRONMENT.write({
+      accountName: shared.accountName,
+      topicArn: shared.topic.topicArn,
+      associationName,
+      documentName: AGENT_UPDATE_DOCUMENT,
+      outputBucket,
+      outputPrefix: outputBucket === undefined ? undefined : OUTPUT_PREFIX,
+      readRoleName: spokeRead?.roleName,
+    }),
+    statements: [
+      ...shared.topic.publishGrant(),
+      // DescribeInstanceInformation has no resource-level permissions.
+      { sid: 'DescribeManagedInstances', actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] },
+      // Its association's id, by name, to drop other associations' results. ListAssociations
+      // has no resource-level permissions; it returns ids, names, targets and schedules,
+      // never parameters (DescribeAssociation would, and needs the id first).
+      { sid: 'FindOwnAssociation', actions: ['ssm:ListAssociations'], resources: ['*'] },
+      ...(spokeRead ? [spokeRead.statement] : []),
+    ],
+  });
+}
+
 export interface AgentUpdateProps {
   /** The `agentUpdate` section of the configuration. */
   readonly config: AgentUpdateConfig;
@@ -51,9 +90,9 @@ export class AgentUpdate extends Construct {
   readonly association: SsmAssociation;
   readonly associationId: string;
   readonly outputBucket: SecureBucket;
-  /** The per-instance notifier. @default - none when `notify` is "digest" */
+  /** The per-instance notifier. @default - none when `notify` is "digest", or with a hub (the hub's notifier mails the forwarded results) */
   readonly notifier?: NotifierFunction;
-  /** Its rule. @default - none when `notify` is "digest" */
+  /** Its rule (forwarding to the hub bus when there is one). @default - none when `notify` is "digest" */
   readonly rule?: EventRule;
   /** The per-run digest. @default - none when `notify` is "perInstance" */
   readonly digest?: AgentUpdateDigest;
@@ -79,35 +118,16 @@ export class AgentUpdate extends Construct {
     const associationName = shared.naming.regional('agent-update', 'ssmAssociation');
 
     if (cfg.notify !== 'digest') {
-      this.notifier = new NotifierFunction(this, 'notifier', {
-        ...notifierFunctionBase(shared, 'agent-update-notifier'),
-        bundle: 'agent-update',
-        description: 'Turns SSM Agent update results into readable e-mails',
-        environment: AGENT_UPDATE_ENVIRONMENT.write({
-          accountName: shared.accountName,
-          topicArn: shared.topic.topicArn,
-          associationName,
-          documentName: AGENT_UPDATE_DOCUMENT,
-          outputBucket: this.outputBucket.bucketName,
-          outputPrefix: OUTPUT_PREFIX,
-        }),
-        statements: [
-          ...shared.topic.publishGrant(),
-          // DescribeInstanceInformation has no resource-level permissions.
-          { sid: 'DescribeManagedInstances', actions: ['ssm:DescribeInstanceInformation'], resources: ['*'] },
-          // Its association's id, by name, to drop other associations' results. ListAssociations
-          // has no resource-level permissions; it returns ids, names, targets and schedules,
-          // never parameters (DescribeAssociation would, and needs the id first).
-          { sid: 'FindOwnAssociation', actions: ['ssm:ListAssociations'], resources: ['*'] },
-        ],
-      });
+      const notifier = shared.hub ? undefined : agentUpdateNotifier(this, shared, associationName, this.outputBucket.bucketName);
+      this.notifier = notifier;
 
       // The rule cannot name the association's id: the association is created after it.
+      // With a hub, the rule forwards the results there and the hub's notifier mails them.
       this.rule = new EventRule(this, 'rule', {
         ...eventRuleBase(shared, 'agent-update-result'),
         description: `Results of the ${associationName} association (${cfg.notifyStatuses.join(', ')})`,
         eventPattern: associationResultPattern(cfg.notifyStatuses),
-        target: { kind: 'lambda', fn: this.notifier },
+        target: notifier ? { kind: 'lambda', fn: notifier } : shared.hub!.forwardTarget,
       });
     }
 
@@ -126,7 +146,7 @@ export class AgentUpdate extends Construct {
       // applyOnlyAtCronInterval): by then the instances must be allowed to upload that
       // first run's output, and its results must find the rule, its target and the
       // permission to invoke the notifier in place.
-      dependsOn: [outputGrant, ...(this.rule ? [this.rule.target, this.rule.permission!] : [])],
+      dependsOn: [outputGrant, ...(this.rule ? [this.rule.target, this.rule.permission ?? shared.hub!.forwardTarget.grant] : [])],
     });
     this.associationId = this.association.associationId;
 

@@ -12,6 +12,8 @@ export interface AgentUpdateSettings {
   readonly outputBucket?: string;
   /** Key prefix of the output in that bucket. @default - no output link */
   readonly outputPrefix?: string;
+  /** The spokes' read-only role, assumed for events of another account (the hub's notifier). @default - no hub: only this account is read */
+  readonly readRoleName?: string;
 }
 
 export const AGENT_UPDATE_ENVIRONMENT = environmentContract<AgentUpdateSettings>(
@@ -22,6 +24,7 @@ export const AGENT_UPDATE_ENVIRONMENT = environmentContract<AgentUpdateSettings>
     documentName: 'DOCUMENT_NAME',
     outputBucket: 'OUTPUT_BUCKET',
     outputPrefix: 'OUTPUT_PREFIX',
+    readRoleName: 'HUB_READ_ROLE_NAME',
   },
   ['accountName', 'topicArn', 'associationName', 'documentName'],
 );

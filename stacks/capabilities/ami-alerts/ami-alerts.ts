@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { SharedResources, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
+import { NotifierPlacement, SharedResources, eventRuleBase, notifierFunctionBase } from '../../platform/shared';
 import { EventRule } from '../../constructs/event-rule';
 import { NotifierFunction } from '../../constructs/notifier-function';
+import type { SpokeRead } from '../../platform/shared';
 import { AmiAlertRuleKind, TAG_AT_CREATION_CALLS, amiAlertPatterns } from './patterns';
 import type { AmiAlertsConfig } from './config';
 import { AMI_ALERTS_ENVIRONMENT, encodeWatchedTags } from './env';
@@ -48,7 +49,8 @@ export interface AmiAlertsProps {
 }
 
 export class AmiAlerts extends Construct {
-  readonly notifier: NotifierFunction;
+  /** @default - none with a hub: the hub's notifier decides on the forwarded events */
+  readonly notifier?: NotifierFunction;
   readonly rules: Partial<Record<AmiAlertRuleKind, EventRule>> = {};
   /** The image memory; absent unless a CloudTrail path and a state are both watched. */
   readonly imageMemory?: DynamodbTable;
@@ -58,56 +60,76 @@ export class AmiAlerts extends Construct {
     const { shared } = props;
     const { tags, watch } = props.config;
 
-    // The CloudTrail paths that name an AMI id to remember (ImportImage names only its task).
-    const cloudTrailPaths = [...Object.keys(TAG_AT_CREATION_CALLS), 'createTags'];
-    if (watch.some((p) => cloudTrailPaths.includes(p)) && watch.some((p) => p === 'available' || p === 'failed')) {
-      this.imageMemory = new DynamodbTable(this, 'image-memory', {
-        name: shared.naming.regional('ami-alerts-images', 'dynamodbTable'),
-        // A few writes per AMI created: on-demand costs cents and needs no capacity plan.
-        billingMode: 'PAY_PER_REQUEST',
-        hashKey: 'imageId',
-        attribute: [{ name: 'imageId', type: 'S' }],
-        // The handler writes the expiry (7 days after the call, lambda/ami-alerts/memory.ts).
-        ttl: { attributeName: 'expiresAt', enabled: true },
-        // No server_side_encryption block: the AWS owned key. The items are AMI ids and tag
-        // pairs anyone with ec2:DescribeImages in the account reads anyway; a customer key
-        // would add a key policy, KMS calls and a failure mode to a best-effort cache.
-        // No point-in-time recovery and no deletion protection: losing the items only
-        // sends the state-change path back to DescribeImages, and disabling the
-        // capability must be able to delete the table.
-        deletionProtectionEnabled: false,
-      });
-    }
-
-    this.notifier = new NotifierFunction(this, 'notifier', {
-      ...notifierFunctionBase(shared, 'ami-notifier'),
-      bundle: 'ami-alerts',
-      description: 'Tagged-AMI alerts: checks the exact tag pair and mails a readable message',
-      environment: AMI_ALERTS_ENVIRONMENT.write({
-        topicArn: shared.topic.topicArn,
-        accountName: shared.accountName,
-        // The same list the patterns pre-filter on; the function checks the exact pairs.
-        watchedTags: encodeWatchedTags(tags),
-        imageMemoryTable: this.imageMemory?.name,
-      }),
-      statements: [
-        // DescribeImages has no resource-level permissions: "*" is the only option.
-        { sid: 'LookUpImages', actions: ['ec2:DescribeImages'], resources: ['*'] },
-        // One handler serves both paths: the CloudTrail path writes, the state-change path reads.
-        ...(this.imageMemory
-          ? [{ sid: 'RememberImages', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.imageMemory.arn] }]
-          : []),
-        ...shared.topic.publishGrant(),
-      ],
-    });
+    // With a hub, the rules forward the events there and the hub's notifier decides.
+    const notifying = shared.hub ? undefined : amiAlertsNotifier(this, props.config, shared);
+    this.notifier = notifying?.notifier;
+    this.imageMemory = notifying?.imageMemory;
 
     for (const [kind, eventPattern] of Object.entries(amiAlertPatterns(tags, watch)) as [AmiAlertRuleKind, Record<string, unknown>][]) {
       this.rules[kind] = new EventRule(this, kind, {
         ...eventRuleBase(shared, RULES[kind].purpose),
         description: RULES[kind].description,
         eventPattern,
-        target: { kind: 'lambda', fn: this.notifier },
+        target: notifying ? { kind: 'lambda', fn: notifying.notifier } : shared.hub!.forwardTarget,
       });
     }
   }
+}
+
+/**
+ * The notifier and its image memory: in each account-region, or once in the hub (`shared`
+ * is then the hub's; the memory is keyed by AMI id, unique across accounts and regions).
+ */
+export function amiAlertsNotifier(
+  scope: Construct,
+  config: AmiAlertsConfig,
+  shared: NotifierPlacement,
+  /** In the hub: the spokes' read role and the grant to assume it. @default - none: reads its own account */
+  spokeRead?: SpokeRead,
+): { notifier: NotifierFunction; imageMemory?: DynamodbTable } {
+  const { tags, watch } = config;
+  // The CloudTrail paths that name an AMI id to remember (ImportImage names only its task).
+  const cloudTrailPaths = [...Object.keys(TAG_AT_CREATION_CALLS), 'createTags'];
+  let imageMemory: DynamodbTable | undefined;
+  if (watch.some((p) => cloudTrailPaths.includes(p)) && watch.some((p) => p === 'available' || p === 'failed')) {
+    imageMemory = new DynamodbTable(scope, 'image-memory', {
+      name: shared.naming.regional('ami-alerts-images', 'dynamodbTable'),
+      // A few writes per AMI created: on-demand costs cents and needs no capacity plan.
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'imageId',
+      attribute: [{ name: 'imageId', type: 'S' }],
+      // The handler writes the expiry (7 days after the call, lambda/ami-alerts/memory.ts).
+      ttl: { attributeName: 'expiresAt', enabled: true },
+      // No server_side_encryption block: the AWS owned key. The items are AMI ids and tag
+      // pairs anyone with ec2:DescribeImages in the account reads anyway; a customer key
+      // would add a key policy, KMS calls and a failure mode to a best-effort cache.
+      // No point-in-time recovery and no deletion protection: losing the items only
+      // sends the state-change path back to DescribeImages, and disabling the
+      // capability must be able to delete the table.
+      deletionProtectionEnabled: false,
+    });
+  }
+
+  const notifier = new NotifierFunction(scope, 'notifier', {
+    ...notifierFunctionBase(shared, 'ami-notifier'),
+    bundle: 'ami-alerts',
+    description: 'Tagged-AMI alerts: checks the exact tag pair and mails a readable message',
+    environment: AMI_ALERTS_ENVIRONMENT.write({
+      topicArn: shared.topic.topicArn,
+      accountName: shared.accountName,
+      // The same list the patterns pre-filter on; the function checks the exact pairs.
+      watchedTags: encodeWatchedTags(tags),
+      imageMemoryTable: imageMemory?.name,
+      readRoleName: spokeRead?.roleName,
+    }),
+    statements: [
+      // DescribeImages has no resource-level permissions: "*" is the only option.
+      { sid: 'LookUpImages', actions: ['ec2:DescribeImages'], resources: ['*'] },
+      // One handler serves both paths: the CloudTrail path writes, the state-change path reads.
+      ...(imageMemory ? [{ sid: 'RememberImages', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [imageMemory.arn] }] : []),
+      ...shared.topic.publishGrant(),
+      ...(spokeRead ? [spokeRead.statement] : []),
+    ],
+  });
+  return { notifier, imageMemory };
 }

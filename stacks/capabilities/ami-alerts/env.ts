@@ -19,10 +19,18 @@ export interface AmiAlertsSettings {
    * @default - no memory: the state-change path looks the tags up with DescribeImages
    */
   readonly imageMemoryTable?: string;
+  /** The spokes' read-only role, assumed for events of another account (the hub's notifier). @default - no hub: only this account is read */
+  readonly readRoleName?: string;
 }
 
 export const AMI_ALERTS_ENVIRONMENT = environmentContract<AmiAlertsSettings>(
-  { topicArn: 'TOPIC_ARN', accountName: 'ACCOUNT_NAME', watchedTags: 'WATCHED_TAGS', imageMemoryTable: 'IMAGE_MEMORY_TABLE' },
+  {
+    topicArn: 'TOPIC_ARN',
+    accountName: 'ACCOUNT_NAME',
+    watchedTags: 'WATCHED_TAGS',
+    imageMemoryTable: 'IMAGE_MEMORY_TABLE',
+    readRoleName: 'HUB_READ_ROLE_NAME',
+  },
   ['topicArn', 'watchedTags'],
 );
 

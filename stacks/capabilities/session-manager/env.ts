@@ -10,6 +10,8 @@ export interface LoginAlertsSettings {
   readonly transcriptPrefix?: string;
   /** CloudWatch Logs group of session output. @default - sessions are not logged to CloudWatch */
   readonly sessionLogGroup?: string;
+  /** The spokes' read-only role, assumed for events of another account (the hub's notifier). @default - no hub: only this account is read */
+  readonly readRoleName?: string;
 }
 
 export const LOGIN_ALERTS_ENVIRONMENT = environmentContract<LoginAlertsSettings>(
@@ -19,6 +21,7 @@ export const LOGIN_ALERTS_ENVIRONMENT = environmentContract<LoginAlertsSettings>
     transcriptBucket: 'TRANSCRIPT_BUCKET',
     transcriptPrefix: 'TRANSCRIPT_PREFIX',
     sessionLogGroup: 'SESSION_LOG_GROUP',
+    readRoleName: 'HUB_READ_ROLE_NAME',
   },
   ['accountName', 'topicArn'],
 );

@@ -18,6 +18,7 @@ import { patchHistoryConfig } from '../../capabilities/patch-history/config';
 import { amiAlertsConfig } from '../../capabilities/ami-alerts/config';
 import { checkSessionManagerPlacement, sessionManagerConfig } from '../../capabilities/session-manager/config';
 import { cloudTrailConfig } from '../../capabilities/cloudtrail/config';
+import { checkHubPlacement, hubConfig } from '../../organization/config';
 
 /**
  * Physical names are `<namePrefix>-<purpose>[-<region>]` and buckets
@@ -112,6 +113,11 @@ export const baselineConfig = z
     patchHistory: patchHistoryConfig.prefault({}),
     amiAlerts: amiAlertsConfig.prefault({}),
     sessionManager: sessionManagerConfig.prefault({}),
+    hub: hubConfig
+      .optional()
+      .describe(
+        "One account-region that receives every account-region's events, runs the notifiers and holds the one topic (docs/organization.md). @default - none: every account-region notifies on its own",
+      ),
   })
   .superRefine((cfg, ctx) => {
     const seen = (values: string[], field: string, what: string, path: (i: number) => (string | number)[]) => {
@@ -194,6 +200,7 @@ export const baselineConfig = z
       (i) => ['accounts', i, 'stateBucket'],
     );
     checkSessionManagerPlacement(cfg, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+    checkHubPlacement(cfg, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 export type BaselineConfigInput = z.input<typeof baselineConfig>;

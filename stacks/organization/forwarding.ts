@@ -1,0 +1,50 @@
+/**
+ * The spoke side of the hub: the role EventBridge assumes to put this account-region's
+ * events on the hub bus. Each capability's rule takes it as its target in place of its
+ * notifier (SharedResources.hub), so the forwarded events are exactly the ones the
+ * capabilities match, with the capabilities' own patterns.
+ */
+import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { PolicyDocument, serviceTrust } from '../constructs/policy-document';
+import type { HubNames } from './names';
+import type { HubForwardTarget } from '../platform/shared';
+
+export interface HubForwardingProps {
+  readonly names: HubNames;
+  /** The spoke account and region. */
+  readonly accountId: string;
+  readonly region: string;
+  /** Name prefix of the baseline's rules here; only they may use the role. */
+  readonly rulePrefix: string;
+}
+
+export class HubForwarding extends Construct {
+  readonly role: IamRole;
+  /** What the capabilities' rules target: the hub bus, through this role. */
+  readonly target: HubForwardTarget;
+
+  constructor(scope: Construct, id: string, props: HubForwardingProps) {
+    super(scope, id);
+    const { names, accountId, region } = props;
+    // EventBridge passes the rule's account and ARN when it assumes a target role: only
+    // the baseline's own rules in this account-region may use it (confused deputy).
+    const trust = new PolicyDocument(this, 'trust', [
+      serviceTrust('events.amazonaws.com', [
+        { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] },
+        { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:aws:events:${region}:${accountId}:rule/${props.rulePrefix}-*`] },
+      ]),
+    ]);
+    this.role = new IamRole(this, 'role', {
+      name: names.forwardRoleName(region),
+      description: `Puts the baseline's events on the hub bus ${names.busArn}`,
+      assumeRolePolicy: trust.json,
+    });
+    const policy = new PolicyDocument(this, 'policy', [
+      { sid: 'PutEventsOnHubBus', actions: ['events:PutEvents'], resources: [names.busArn] },
+    ]);
+    const grant = new IamRolePolicy(this, 'role-policy', { name: 'hub-forward', role: this.role.id, policy: policy.json });
+    this.target = { kind: 'eventBus', busArn: names.busArn, roleArn: this.role.arn, grant };
+  }
+}
