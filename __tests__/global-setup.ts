@@ -1,6 +1,6 @@
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLUGIN_CACHE_DIR } from '../scripts/terraform-harness';
+import { PLAN_CACHE_ENV, PLUGIN_CACHE_DIR } from '../scripts/terraform-harness';
 
 /** Scratch entries older than this are left over from earlier runs. */
 const STALE_MS = 30 * 60 * 1000;
@@ -22,4 +22,7 @@ export default function globalSetup(): void {
     }
   }
   process.env.TMPDIR = jestTmp;
+  // Suites that plan identical stacks share the plan, within this run only (the workers
+  // inherit the variable): see PLAN_CACHE_ENV.
+  process.env[PLAN_CACHE_ENV] = mkdtempSync(join(jestTmp, 'plans-'));
 }

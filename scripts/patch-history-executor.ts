@@ -442,13 +442,21 @@ interface Execution extends ExecutionFigures {
   error?: { name: string; cause: string };
 }
 
+/** Definitions that passed asl-validator in this process, as JSON text. */
+const validatedDefinitions = new Set<string>();
+
 /** Runs one execution of `definition` and measures it from its event log. */
 async function execute(
   definition: Record<string, unknown>,
   input: unknown,
   opts: { name: string; startTime: string; handlers: Handlers; retryStates: string[]; typeOf?: Record<string, string> },
 ): Promise<Execution> {
-  const machine = new StateMachine(definition as any, { validationOptions: { checkArn: true, checkPaths: true } });
+  // Validating compiles asl-validator's JSON schemas afresh each time (most of a run's
+  // CPU); a definition, by its exact text, is validated once per process.
+  const text = JSON.stringify(definition);
+  const validationOptions = validatedDefinitions.has(text) ? { noValidate: true } : { checkArn: true, checkPaths: true };
+  const machine = new StateMachine(definition as any, { validationOptions });
+  validatedDefinitions.add(text);
   // The executor stamps $$.Execution.StartTime with the clock when the run starts
   // (synchronously, inside run()); pin the clock for exactly that call.
   const execution = atTime(opts.startTime, () =>

@@ -1,6 +1,18 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PLAN_FILE, STACK_FILE, StackEntry, SynthOutputError, listStacks as listSynthStacks, readStackJson } from '../tooling/synth-output';
 import { MIRROR_ENV, MirrorError, findProviderMirror } from './provider-mirror';
@@ -168,10 +180,116 @@ async function tf(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<
 }
 
 /**
+ * Names a folder where checkStack shares plans (the jest global setup sets one per run):
+ * a stack whose inputs are byte for byte those of a stack already planned there gets
+ * that plan instead of planning again. Unset, every stack is planned.
+ */
+export const PLAN_CACHE_ENV = 'SSMB_PLAN_CACHE';
+
+/** A plan as checkStack keeps it: terraform plan's output, the plan file and its JSON. */
+interface SharedPlan {
+  readonly output: string;
+  readonly json: string;
+  readonly tfplan: Buffer;
+}
+
+/** Every file under `dir`, relative paths in name order. */
+function filesUnder(dir: string, root = dir): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((d) => {
+      const path = join(dir, d.name);
+      // Follows links (a work folder's assets link to the stack's).
+      return statSync(path).isDirectory() ? filesUnder(path, root) : [relative(root, path)];
+    });
+}
+
+/**
+ * What a plan is made of, hashed: every file terraform reads in the work folder (the
+ * stack's JSON, the override with the validation stub's port left out, a state placed
+ * there, the lock file), every asset's bytes, and the CLI config that installs the provider.
+ */
+function planKey(work: string, override: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
+  const hash = createHash('sha256');
+  const part = (label: string, data: string | Buffer) => hash.update(`${label}\0${data.length}\0`).update(data);
+  for (const file of filesUnder(work)) {
+    if (file.startsWith('.terraform/') || file.startsWith('tfplan') || file.startsWith('assets/')) continue;
+    part(`file ${file}`, file === OVERRIDE_FILE ? JSON.stringify(override) : readFileSync(join(work, file)));
+  }
+  for (const file of filesUnder(join(work, 'assets'))) part(`asset ${file}`, readFileSync(join(work, 'assets', file)));
+  const rc = env.TF_CLI_CONFIG_FILE;
+  part('cli config', rc && existsSync(rc) ? readFileSync(rc) : '');
+  return hash.digest('hex');
+}
+
+function readShared(dir: string): SharedPlan | undefined {
+  if (!existsSync(join(dir, PLAN_FILE))) return undefined;
+  return {
+    output: readFileSync(join(dir, 'output.txt'), 'utf8'),
+    json: readFileSync(join(dir, PLAN_FILE), 'utf8'),
+    tfplan: readFileSync(join(dir, 'tfplan')),
+  };
+}
+
+function lockHolderAlive(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lock, 'utf8'));
+  } catch {
+    return false; // released meanwhile
+  }
+  if (!pid) return true; // being written
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The plan kept in `dir`, or `plan()`'s, which is then kept there. One process plans a
+ * given key at a time (a lock file holding its pid; a dead holder's lock is taken over);
+ * the others wait for its result. A failed plan is not kept.
+ */
+async function sharedPlan(dir: string, plan: () => Promise<SharedPlan>): Promise<SharedPlan> {
+  mkdirSync(join(dir, '..'), { recursive: true });
+  const lock = `${dir}.lock`;
+  for (;;) {
+    const kept = readShared(dir);
+    if (kept) return kept;
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (lockHolderAlive(lock)) await new Promise((r) => setTimeout(r, 200));
+      else rmSync(lock, { force: true });
+      continue;
+    }
+    try {
+      const keptMeanwhile = readShared(dir);
+      if (keptMeanwhile) return keptMeanwhile;
+      const planned = await plan();
+      const tmp = `${dir}.${process.pid}.tmp`;
+      mkdirSync(tmp, { recursive: true });
+      writeFileSync(join(tmp, 'output.txt'), planned.output);
+      writeFileSync(join(tmp, 'tfplan'), planned.tfplan);
+      writeFileSync(join(tmp, PLAN_FILE), planned.json);
+      renameSync(tmp, dir);
+      return planned;
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  }
+}
+
+/**
  * init, then either validate or plan (+ show -json into plan.json) of one synthesized
  * stack. `terraform plan` runs the full validation before planning (the same provider
  * checks as `terraform validate`), so a plan skips the separate validate: each
- * terraform command reloads the provider schema, seconds of CPU per stack.
+ * terraform command reloads the provider schema, seconds of CPU per stack. With
+ * PLAN_CACHE_ENV set, a plan of identical inputs is shared (see there).
  */
 export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts: { plan: boolean }): Promise<StackResult> {
   const started = Date.now();
@@ -185,12 +303,24 @@ export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts
   try {
     output += await tf(['init', '-input=false', '-reconfigure'], work, env);
     if (opts.plan) {
-      step = 'plan';
-      output += await tf(['plan', '-input=false', '-lock=false', '-out=tfplan'], work, env);
-      step = 'show';
-      const json = await tf(['show', '-json', 'tfplan'], work, env);
+      const plan = async (): Promise<SharedPlan> => {
+        step = 'plan';
+        const planOutput = await tf(['plan', '-input=false', '-lock=false', '-out=tfplan'], work, env);
+        step = 'show';
+        const json = (await tf(['show', '-json', 'tfplan'], work, env)).trim() + '\n';
+        return { output: planOutput, json, tfplan: readFileSync(join(work, 'tfplan')) };
+      };
+      const cache = env[PLAN_CACHE_ENV];
+      let planned: SharedPlan;
+      if (cache) {
+        const stub = endpoints ? { endpoints: { sfn: 'validation-stub' } } : {};
+        const key = planKey(work, offlineOverride(stackJson, stub), env);
+        planned = await sharedPlan(join(cache, key), plan);
+        writeFileSync(join(work, 'tfplan'), planned.tfplan);
+      } else planned = await plan();
+      output += planned.output;
       const planJson = join(stack.dir, PLAN_FILE);
-      writeFileSync(planJson, json.trim() + '\n');
+      writeFileSync(planJson, planned.json);
       return { name: stack.name, ok: true, step: 'done', output, validated: true, planJson, seconds: (Date.now() - started) / 1000 };
     }
     step = 'validate';

@@ -1,0 +1,103 @@
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OFFLINE_DIR, PLAN_CACHE_ENV, checkStack } from '../../scripts/terraform-harness';
+import { ROOT } from '../helpers/synth';
+
+// The harness shares a plan between stacks whose inputs are identical (PLAN_CACHE_ENV).
+// A stand-in terraform on the PATH records each call and numbers its plans, so the test
+// sees which stacks were planned and which got a shared plan.
+const scratch = mkdtempSync(join(ROOT, '.tmp', 'plan-cache-'));
+const calls = join(scratch, 'calls.log');
+const bin = join(scratch, 'bin');
+mkdirSync(bin);
+writeFileSync(
+  join(bin, 'terraform'),
+  `#!${process.execPath}
+const fs = require('node:fs');
+const [cmd] = process.argv.slice(2);
+fs.appendFileSync(${JSON.stringify(calls)}, cmd + ' ' + process.cwd() + '\\n');
+const plans = fs.readFileSync(${JSON.stringify(calls)}, 'utf8').split('\\n').filter((l) => l.startsWith('plan ')).length;
+if (cmd === 'plan') {
+  fs.writeFileSync('tfplan', 'plan #' + plans);
+  console.log('Plan: ' + plans + ' to add, 0 to change, 0 to destroy.');
+} else if (cmd === 'show') console.log(JSON.stringify({ format_version: '1.2', plan: fs.readFileSync('tfplan', 'utf8') }));
+`,
+);
+chmodSync(join(bin, 'terraform'), 0o755);
+
+const env = (cache = true): NodeJS.ProcessEnv => {
+  const e: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}`, [PLAN_CACHE_ENV]: join(scratch, 'plans') };
+  if (!cache) delete e[PLAN_CACHE_ENV];
+  delete e.TF_CLI_CONFIG_FILE;
+  return e;
+};
+const plans = () =>
+  existsSync(calls)
+    ? readFileSync(calls, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('plan ')).length
+    : 0;
+
+let n = 0;
+/** A synthesized stack: its JSON and one asset. */
+function stack(json: object = { resource: { aws_sns_topic: { t: { name: 'alerts' } } } }, asset = 'zip bytes') {
+  const dir = join(scratch, `stack-${++n}`);
+  mkdirSync(join(dir, 'assets', 'code'), { recursive: true });
+  writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json));
+  writeFileSync(join(dir, 'assets', 'code', 'fn.zip'), asset);
+  return { name: `stack-${n}`, dir };
+}
+const planOf = (r: { planJson?: string }) => JSON.parse(readFileSync(r.planJson!, 'utf8')).plan;
+
+describe('terraform harness: plans shared between identical stacks', () => {
+  it('plans a stack once; an identical one gets the plan, its output and its plan file', async () => {
+    const first = await checkStack(stack(), env(), { plan: true });
+    expect(first).toMatchObject({ ok: true, step: 'done', validated: true });
+    const planned = plans();
+    const copy = stack();
+    const second = await checkStack(copy, env(), { plan: true });
+    expect(plans()).toBe(planned);
+    expect(second).toMatchObject({ ok: true, step: 'done', validated: true, output: first.output });
+    expect(planOf(second)).toBe(planOf(first));
+    expect(readFileSync(join(copy.dir, OFFLINE_DIR, 'tfplan'), 'utf8')).toBe(planOf(first));
+    // Its work folder is initialized like any other (a later plan against a state runs there).
+    expect(readFileSync(calls, 'utf8')).toContain(`init ${join(copy.dir, OFFLINE_DIR)}`);
+  });
+
+  it('plans again when the JSON, an asset or a state placed in the work folder differs', async () => {
+    const base = await checkStack(stack(), env(), { plan: true });
+    const changed = [
+      stack({ resource: { aws_sns_topic: { t: { name: 'alarms' } } } }),
+      stack(undefined, 'other zip bytes'),
+      (() => {
+        const s = stack();
+        mkdirSync(join(s.dir, OFFLINE_DIR));
+        writeFileSync(join(s.dir, OFFLINE_DIR, 'offline.tfstate'), '{"version":4}');
+        return s;
+      })(),
+    ];
+    for (const s of changed) {
+      const before = plans();
+      const r = await checkStack(s, env(), { plan: true });
+      expect({ stack: s.name, plans: plans() - before }).toEqual({ stack: s.name, plans: 1 });
+      expect(planOf(r)).not.toBe(planOf(base));
+    }
+  });
+
+  it('concurrent checks of identical stacks plan once', async () => {
+    const json = { resource: { aws_sns_topic: { t: { name: 'concurrent' } } } };
+    const before = plans();
+    const results = await Promise.all([stack(json), stack(json), stack(json)].map((s) => checkStack(s, env(), { plan: true })));
+    expect(plans() - before).toBe(1);
+    expect(new Set(results.map(planOf)).size).toBe(1);
+  });
+
+  it('without a cache folder, every stack is planned', async () => {
+    const s = stack();
+    const before = plans();
+    await checkStack(s, env(false), { plan: true });
+    cpSync(s.dir, join(scratch, 'again'), { recursive: true });
+    await checkStack({ name: 'again', dir: join(scratch, 'again') }, env(false), { plan: true });
+    expect(plans() - before).toBe(2);
+  });
+});
