@@ -71,12 +71,12 @@ describe('patch history: terraform validate and offline plan', () => {
     expect(t.partition_keys.map((k: any) => k.name)).toEqual(['year', 'month', 'day']);
   });
 
-  it('plans the workgroup and the five named queries', () => {
+  it('plans the workgroup and the six named queries', () => {
     const wg = after('aws_athena_workgroup');
     expect(wg.configuration[0].enforce_workgroup_configuration).toBe(true);
     expect(wg.force_destroy).toBe(true);
     const queries = changes.filter((c) => c.type === 'aws_athena_named_query');
-    expect(queries).toHaveLength(5);
+    expect(queries).toHaveLength(6);
     for (const q of queries) expect(q.change.after.database).toBe('ssmb_patch_history');
   });
 });
