@@ -49,8 +49,9 @@ describe('patch history: terraform validate and offline plan', () => {
   });
 
   it('plans the schedule in its group, with retry and dead-letter queue', () => {
-    expect(after('aws_scheduler_schedule_group').name).toBe('ssmb-patch-history');
-    const sch = after('aws_scheduler_schedule');
+    // The agent-update digest has its own schedule group and schedule in the same stack.
+    expect(after('aws_scheduler_schedule_group', (a) => a.name === 'ssmb-patch-history').name).toBe('ssmb-patch-history');
+    const sch = after('aws_scheduler_schedule', (a) => a.group_name === 'ssmb-patch-history');
     expect(sch).toMatchObject({
       group_name: 'ssmb-patch-history',
       schedule_expression: 'cron(0 3 ? * SUN *)',
