@@ -172,6 +172,8 @@ export interface Fleet {
   readonly ssmErrorsBefore?: Record<string, string[]>;
   /** Nodes whose DescribeInstancePatches always fails with this error name. */
   readonly ssmFailsAlways?: Record<string, string>;
+  /** Nodes whose DescribeInstancePatches answers `pages` pages, then fails every later call with `error` (fails mid-pages). */
+  readonly ssmFailsAfterPages?: Record<string, { pages: number; error: string }>;
   /** Nodes whose DescribeInstancePatchStates always fails with this error name. */
   readonly patchStateFailsAlways?: Record<string, string>;
   /** Errors DescribeInstanceInformation throws before answering, one per call. */
@@ -268,6 +270,7 @@ class FakeAws {
   constructor(
     private readonly f: Fleet,
     private readonly bucket: string,
+    private readonly runId = RUN_ID,
   ) {
     this.ssmErrors = Object.fromEntries(Object.entries(f.ssmErrorsBefore ?? {}).map(([k, v]) => [k, [...v]]));
     this.listErrors = [...(f.listErrorsBefore ?? [])];
@@ -363,6 +366,8 @@ class FakeAws {
       const kept = (n.patches ?? []).filter((pt) => filters.every((fl) => fl.Values.includes(String((pt as any)[fl.Key]))));
       const offset = input.NextToken === undefined ? 0 : Number(new RegExp(`^${id}-after-(\\d+)$`).exec(input.NextToken)?.[1] ?? NaN);
       if (!Number.isInteger(offset) || offset > kept.length) throw awsError('Ssm.InvalidNextTokenException');
+      const after = this.f.ssmFailsAfterPages?.[id];
+      if (after && offset >= after.pages * input.MaxResults) throw awsError(after.error);
       const page = kept.slice(offset, offset + input.MaxResults);
       const next = offset + input.MaxResults < kept.length ? { NextToken: `${id}-after-${offset + input.MaxResults}` } : {};
       if (page.length === 0 && this.f.omitEmptyLists) return next;
@@ -400,7 +405,7 @@ class FakeAws {
     const counts = { Pending: 0, Running: 0, Succeeded: m.succeeded, Failed: m.failed, TimedOut: 0, Aborted: 0, Total: m.items };
     return {
       MapRunArn: m.arn,
-      ExecutionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${MACHINE}:${RUN_ID}`,
+      ExecutionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:${MACHINE}:${this.runId}`,
       Status: 'SUCCEEDED',
       StartDate: '2025-03-07T21:30:01.000Z',
       StopDate: '2025-03-07T21:31:01.000Z',
@@ -449,7 +454,15 @@ const validatedDefinitions = new Set<string>();
 async function execute(
   definition: Record<string, unknown>,
   input: unknown,
-  opts: { name: string; startTime: string; handlers: Handlers; retryStates: string[]; typeOf?: Record<string, string> },
+  opts: {
+    name: string;
+    startTime: string;
+    handlers: Handlers;
+    retryStates: string[];
+    typeOf?: Record<string, string>;
+    /** `$$.State.EnteredTime`. @default FINISHED_TIME */
+    enteredTime?: string;
+  },
 ): Promise<Execution> {
   // Validating compiles asl-validator's JSON schemas afresh each time (most of a run's
   // CPU); a definition, by its exact text, is validated once per process.
@@ -461,7 +474,7 @@ async function execute(
   // (synchronously, inside run()); pin the clock for exactly that call.
   const execution = atTime(opts.startTime, () =>
     machine.run(input as any, {
-      context: { Execution: { Name: opts.name }, State: { EnteredTime: FINISHED_TIME } },
+      context: { Execution: { Name: opts.name }, State: { EnteredTime: opts.enteredTime ?? FINISHED_TIME } },
       overrides: {
         taskResourceLocalHandlers: opts.handlers as any,
         // The retry policy's timing is asserted on the definition; here it would only slow tests.
@@ -627,10 +640,16 @@ const CHILD_RETRY_STATES = ['ReadPatchState', 'DescribePatches', 'DescribeMorePa
 export async function runSnapshot(
   f: Fleet,
   props: Partial<SnapshotDefinitionProps> = {},
-  opts: { runId?: string; startTime?: string; childStartTime?: string } = {},
+  opts: {
+    runId?: string;
+    startTime?: string;
+    childStartTime?: string;
+    /** When the run's last states are entered (the manifest's finished_time). @default FINISHED_TIME */
+    finishedTime?: string;
+  } = {},
 ): Promise<RunResult> {
   const p = { ...DEFAULT_PROPS, ...props };
-  const aws = new FakeAws(f, p.bucket);
+  const aws = new FakeAws(f, p.bucket, opts.runId);
   const children: ChildRun[] = [];
   const mapRuns: MapRun[] = [];
   const childHandlers: Handlers = {
@@ -674,6 +693,7 @@ export async function runSnapshot(
       },
       retryStates: PARENT_RETRY_STATES,
       typeOf: { [DISTRIBUTED_MAP_STATE]: 'Map' },
+      enteredTime: opts.finishedTime,
     },
   );
   return {

@@ -162,7 +162,8 @@ describe('patch history: synthesized resources (defaults)', () => {
         .sort(),
     );
     for (const q of queries) {
-      expect(q.query).toContain('"ssmb_patch_history"."snapshots"');
+      // Every query reads the tables of the capability's database (run completeness reads manifests, not pages).
+      expect(q.query).toContain(q.name.includes('completeness') ? '"ssmb_patch_history"."runs"' : '"ssmb_patch_history"."snapshots"');
       expect(q.workgroup).toMatch(/^\$\{aws_athena_workgroup\./);
       expect(q.query).not.toContain('${');
     }

@@ -49,8 +49,9 @@ describe('patch history: terraform validate and offline plan', () => {
   });
 
   it('plans the schedule in its group, with retry and dead-letter queue', () => {
-    expect(after('aws_scheduler_schedule_group').name).toBe('ssmb-patch-history');
-    const sch = after('aws_scheduler_schedule');
+    // The agent-update digest has its own schedule group and schedule in the same stack.
+    expect(after('aws_scheduler_schedule_group', (a) => a.name === 'ssmb-patch-history').name).toBe('ssmb-patch-history');
+    const sch = after('aws_scheduler_schedule', (a) => a.group_name === 'ssmb-patch-history');
     expect(sch).toMatchObject({
       group_name: 'ssmb-patch-history',
       schedule_expression: 'cron(0 3 ? * SUN *)',
@@ -71,12 +72,12 @@ describe('patch history: terraform validate and offline plan', () => {
     expect(t.partition_keys.map((k: any) => k.name)).toEqual(['year', 'month', 'day']);
   });
 
-  it('plans the workgroup and the five named queries', () => {
+  it('plans the workgroup and the six named queries', () => {
     const wg = after('aws_athena_workgroup');
     expect(wg.configuration[0].enforce_workgroup_configuration).toBe(true);
     expect(wg.force_destroy).toBe(true);
     const queries = changes.filter((c) => c.type === 'aws_athena_named_query');
-    expect(queries).toHaveLength(5);
+    expect(queries).toHaveLength(6);
     for (const q of queries) expect(q.change.after.database).toBe('ssmb_patch_history');
   });
 });

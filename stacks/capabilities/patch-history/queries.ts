@@ -381,6 +381,38 @@ LEFT JOIN a_chosen sa ON sa.instance_id = c.instance_id
 LEFT JOIN b_chosen sb ON sb.instance_id = c.instance_id
 ORDER BY c.instance_id, c.kbid, c.title`,
     },
+    {
+      id: 'runs-completeness',
+      name: 'patch-history: runs and their completeness',
+      what: 'Per run started in the lookback window ending on as_of: the nodes its manifest listed, the instance records it wrote per status, and completeness: recorded (a record for every listed node), records_missing (fewer records than nodes: a child execution could not write its record, or records were deleted) or no_manifest (records without a manifest: the run is still going, or ended before writing it).',
+      parameters: WINDOW_PARAMS,
+      example: "'2025-03-07', 28, '2025-03-07', 28",
+      query: `WITH manifests AS (
+  ${scan(d, t.runs, 'run_id, snapshot_time, finished_time, nodes, failed')}
+), records AS (
+  ${scan(d, t.instances, 'run_id, snapshot_time, status')}
+), recorded AS (
+  SELECT run_id, min(snapshot_time) AS snapshot_time, count(*) AS instance_records,
+         count(CASE WHEN status = 'complete' THEN 1 END) AS complete,
+         count(CASE WHEN status = 'not_scanned' THEN 1 END) AS not_scanned,
+         count(CASE WHEN status = 'unmanaged' THEN 1 END) AS unmanaged,
+         count(CASE WHEN status = 'failed' THEN 1 END) AS failed
+  FROM records
+  GROUP BY run_id
+)
+SELECT coalesce(m.run_id, r.run_id) AS run_id, coalesce(m.snapshot_time, r.snapshot_time) AS snapshot_time, m.finished_time,
+       m.nodes, coalesce(r.instance_records, 0) AS instance_records,
+       m.nodes - coalesce(r.instance_records, 0) AS missing_records,
+       coalesce(r.complete, 0) AS complete, coalesce(r.not_scanned, 0) AS not_scanned,
+       coalesce(r.unmanaged, 0) AS unmanaged, coalesce(r.failed, 0) AS failed,
+       m.failed AS failed_child_executions,
+       CASE WHEN m.run_id IS NULL THEN 'no_manifest'
+            WHEN coalesce(r.instance_records, 0) < m.nodes THEN 'records_missing'
+            ELSE 'recorded' END AS completeness
+FROM manifests m
+FULL OUTER JOIN recorded r ON r.run_id = m.run_id
+ORDER BY 2 DESC, 1 DESC`,
+    },
   ];
   return queries.map(({ what, example, ...q }) => ({
     ...q,
