@@ -218,6 +218,8 @@ export interface RunResult extends ExecutionFigures {
   readonly error?: { name: string; cause: string };
   /** S3 objects written: key -> body, in write order. */
   readonly objects: Map<string, string>;
+  /** The Map Runs' result files when `props.results` sends them to another bucket (else they are in `objects`). */
+  readonly resultObjects: Map<string, string>;
   /** Every API call, in order: `ssm:DescribeInstanceInformation`, `ssm:DescribeInstancePatches i-1`, `s3:PutObject <key>`. */
   readonly calls: string[];
   /** Most SSM calls about single nodes (patch states, patches) in flight at once. */
@@ -257,6 +259,8 @@ const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v), 'utf8');
 /** The fakes: they check each request the way the real API would and answer from the fleet. */
 class FakeAws {
   readonly objects = new Map<string, string>();
+  /** Objects of the results bucket when it is not the records bucket. */
+  readonly resultObjects = new Map<string, string>();
   readonly calls: string[] = [];
   readonly mapRuns = new Map<string, MapRun>();
   inFlight = 0;
@@ -271,6 +275,8 @@ class FakeAws {
     private readonly f: Fleet,
     private readonly bucket: string,
     private readonly runId = RUN_ID,
+    /** Where the Map Run's result files go when not to `bucket` (a hub archive holds the records). @default bucket */
+    private readonly resultsBucket: string = bucket,
   ) {
     this.ssmErrors = Object.fromEntries(Object.entries(f.ssmErrorsBefore ?? {}).map(([k, v]) => [k, [...v]]));
     this.listErrors = [...(f.listErrorsBefore ?? [])];
@@ -388,12 +394,13 @@ class FakeAws {
   putObject(input: any): any {
     this.seen(input);
     this.calls.push(`s3:PutObject ${input.Key}`);
-    if (input.Bucket !== this.bucket) throw awsError('S3.NoSuchBucketException', `no bucket ${input.Bucket}`);
+    if (input.Bucket !== this.bucket && input.Bucket !== this.resultsBucket)
+      throw awsError('S3.NoSuchBucketException', `no bucket ${input.Bucket}`);
     if (typeof input.Key !== 'string' || typeof input.Body !== 'string')
       throw awsError('Fake.ValidationException', 'Key and Body must be strings');
     const err = this.s3Errors[input.Key]?.shift();
     if (err) throw awsError(err);
-    this.objects.set(input.Key, input.Body);
+    (input.Bucket === this.bucket ? this.objects : this.resultObjects).set(input.Key, input.Body);
     return { ETag: '"fake"', ServerSideEncryption: 'AES256' };
   }
 
@@ -649,7 +656,7 @@ export async function runSnapshot(
   } = {},
 ): Promise<RunResult> {
   const p = { ...DEFAULT_PROPS, ...props };
-  const aws = new FakeAws(f, p.bucket, opts.runId);
+  const aws = new FakeAws(f, p.bucket, opts.runId, p.results?.bucket);
   const children: ChildRun[] = [];
   const mapRuns: MapRun[] = [];
   const childHandlers: Handlers = {
@@ -699,6 +706,7 @@ export async function runSnapshot(
   return {
     ...parent,
     objects: aws.objects,
+    resultObjects: aws.resultObjects,
     calls: aws.calls,
     maxConcurrentNodeCalls: aws.maxInFlight,
     children,

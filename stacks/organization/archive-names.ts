@@ -76,3 +76,27 @@ export function sessionTranscriptPrefix(accountId: string, region: string): stri
 export function inventorySyncPrefix(): string {
   return ARCHIVE_FOLDERS.inventory;
 }
+
+/**
+ * The archive key in a spoke's IAM policy: KMS authorizes cryptographic calls against the
+ * key ARN only (an alias ARN in `Resource` matches alias operations, never the key), and
+ * the key id is unknown before the hub is applied. So a spoke names every key of the hub
+ * account-region and narrows it to the archive key by its alias (`kms:ResourceAliases`).
+ */
+export function archiveKeyGrant(loc: ArchiveLocation): { readonly resource: string; readonly alias: string } {
+  return { resource: `arn:aws:kms:${loc.hubRegion}:${loc.hubAccountId}:key/*`, alias: `alias/${archiveKeyAlias(loc)}` };
+}
+
+/**
+ * The hub bucket that receives the spokes' replicated Session Manager transcripts:
+ * `<prefix>-<hub account>-<hub region>-transcripts`. Separate from the archive because S3
+ * replicates objects from an Object Lock bucket only into an Object Lock bucket, and the
+ * archive cannot have Object Lock (Resource Data Sync refuses such buckets). Keys keep
+ * the archive's layout: `session-transcripts/account=<id>/region=<r>/<session id>.log`.
+ */
+export function transcriptArchiveBucketName(loc: ArchiveLocation): string {
+  const name = `${loc.namePrefix}-${loc.hubAccountId}-${loc.hubRegion}-transcripts`;
+  const problem = bucketNameProblem(name);
+  if (problem) throw new Error(`transcript archive bucket name "${name}" ${problem}`);
+  return name;
+}

@@ -74,7 +74,14 @@ export class BaselineStack extends TerraformStack {
       deadLetterQueue: dlq,
       instanceRole,
       logRetentionDays: config.logRetentionDays,
-      ...(forwarding ? { hub: { forwardTarget: forwarding.target } } : {}),
+      ...(forwarding && hubNames
+        ? {
+            hub: {
+              forwardTarget: forwarding.target,
+              archive: { namePrefix: config.namePrefix, hubAccountId: hubNames.accountId, hubRegion: hubNames.region },
+            },
+          }
+        : {}),
     };
     addCapabilities(this, config, this.shared);
   }

@@ -5,6 +5,7 @@ import type { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import type { ManagedInstanceRole } from '../constructs/managed-instance-role';
 import type { EventRuleTarget } from '../constructs/event-rule';
 import type { PolicyStatement } from '../constructs/policy-document';
+import type { ArchiveLocation } from '../organization/archive-names';
 
 /** The hub bus as a rule target, with the grant that must exist before events flow. */
 export type HubForwardTarget = Extract<EventRuleTarget, { kind: 'eventBus' }> & {
@@ -47,7 +48,11 @@ export interface SharedResources extends StackPlacement {
    * notifier, topic subscription or notifier state is created here.
    * @default - no hub: every notifier runs in this account-region
    */
-  readonly hub?: { readonly forwardTarget: HubForwardTarget };
+  readonly hub?: {
+    readonly forwardTarget: HubForwardTarget;
+    /** Where the hub's fleet archive is: capabilities that keep records write them there. */
+    readonly archive: ArchiveLocation;
+  };
 }
 
 /** ARN of a resource in this account-region (`global` leaves the region out, as IAM's do). */

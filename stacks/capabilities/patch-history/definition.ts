@@ -32,6 +32,13 @@ export interface SnapshotDefinitionProps {
   readonly prefix: string;
   /** Reserved folder under the prefix for the distributed Map's own result files. */
   readonly runsFolder: string;
+  /**
+   * Where the distributed Map's result files go when the records go elsewhere (a hub
+   * archive admits only PutObject, while the ResultWriter also reads back and aborts its
+   * uploads): `<bucket>/<prefix>/<runsFolder>/...`.
+   * @default - the records' bucket and prefix
+   */
+  readonly results?: { readonly bucket: string; readonly prefix: string };
   readonly tagKey: string;
   /** @default - any value of tagKey */
   readonly tagValue?: string;
@@ -363,6 +370,7 @@ export function snapshotDefinition(p: SnapshotDefinitionProps): Json {
     throw new Error(`maxConcurrency must be an integer 1-${NODES_PER_PAGE}, got ${p.maxConcurrency}`);
   const prefix = literal(p.prefix);
   const runs = literal(p.runsFolder);
+  const resultsPrefix = literal(p.results?.prefix ?? p.prefix);
   const list = (withToken: boolean): Json => ({
     Type: 'Task',
     Resource: sdk('ssm', 'describeInstanceInformation'),
@@ -435,7 +443,10 @@ export function snapshotDefinition(p: SnapshotDefinitionProps): Json {
         ItemProcessor: nodeProcessor(p),
         ResultWriter: {
           Resource: 'arn:aws:states:::s3:putObject',
-          Parameters: { Bucket: p.bucket, 'Prefix.$': `States.Format('${prefix}/${runs}/{}/{}/map', $.run.partition, $.run.id)` },
+          Parameters: {
+            Bucket: p.results?.bucket ?? p.bucket,
+            'Prefix.$': `States.Format('${resultsPrefix}/${runs}/{}/{}/map', $.run.partition, $.run.id)`,
+          },
         },
         ResultSelector: { 'map_run_arn.$': '$.MapRunArn' },
         ResultPath: '$.map',

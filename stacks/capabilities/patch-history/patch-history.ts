@@ -4,7 +4,8 @@ import { SharedResources } from '../../platform/shared';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { namedOutput } from '../../constructs/named-output';
 import { scanAssociation } from './scan-association';
-import { SnapshotStateMachine } from './state-machine';
+import { SnapshotStateMachine, recordsLocation } from './state-machine';
+import { forgetPatchQueryResults } from './retire';
 import { SnapshotSchedule } from './schedule';
 import { PatchHistoryQuery } from './query';
 import type { PatchHistoryConfig } from './config';
@@ -26,7 +27,8 @@ export class PatchHistory extends Construct {
   readonly scan?: SsmAssociation;
   readonly stateMachine: SnapshotStateMachine;
   readonly schedule: SnapshotSchedule;
-  readonly query: PatchHistoryQuery;
+  /** The per-account-region query layer. @default - none with a hub (the hub's fleet tables read the archive) */
+  readonly query?: PatchHistoryQuery;
 
   constructor(scope: Construct, id: string, props: PatchHistoryProps) {
     super(scope, id);
@@ -40,13 +42,15 @@ export class PatchHistory extends Construct {
 
     this.stateMachine = new SnapshotStateMachine(this, 'snapshot', { config: cfg, shared, bucket: this.bucket, bucketName });
     this.schedule = new SnapshotSchedule(this, 'schedule', { config: cfg, shared, stateMachineArn: this.stateMachine.stateMachineArn });
-    this.query = new PatchHistoryQuery(this, 'query', {
-      shared,
-      bucket: this.bucket,
-      bucketName,
-      prefix: cfg.s3Prefix,
-      resultRetentionDays: cfg.queryResultRetentionDays,
-    });
+    if (shared.hub) forgetPatchQueryResults(this, id, cfg, shared);
+    else
+      this.query = new PatchHistoryQuery(this, 'query', {
+        shared,
+        bucket: this.bucket,
+        bucketName,
+        prefix: cfg.s3Prefix,
+        resultRetentionDays: cfg.queryResultRetentionDays,
+      });
 
     namedOutput(
       this,
@@ -54,6 +58,18 @@ export class PatchHistory extends Construct {
       this.stateMachine.stateMachineArn,
       'Start a snapshot now: aws stepfunctions start-execution --state-machine-arn <this>',
     );
+    if (!this.query) {
+      // The records live in the hub archive; here stay only the Map Runs' result files.
+      const records = recordsLocation(cfg, shared, bucketName);
+      namedOutput(this, 'patch_history_bucket', this.bucket.bucketName, `Result files of the snapshot runs (${cfg.s3Prefix}/_runs/)`);
+      namedOutput(
+        this,
+        'patch_history_archive',
+        `s3://${records.bucket}/${records.prefix}/`,
+        'Where the snapshots of this account-region go (hub archive)',
+      );
+      return;
+    }
     namedOutput(this, 'patch_history_bucket', this.bucket.bucketName, 'Bucket of the patch-compliance snapshots');
     namedOutput(this, 'patch_history_athena_workgroup', this.query.workgroup.name, 'Athena workgroup with the saved patch-history queries');
     namedOutput(this, 'patch_history_glue_table', `${this.query.database.name}.snapshots`, 'Glue table of the snapshots (database.table)');

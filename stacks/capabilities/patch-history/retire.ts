@@ -16,7 +16,12 @@ export const RESULTS_BUCKET_PATH = ['query', 'results'] as const;
  * are built in a scratch stack that is never synthesized: a logical id depends only on the
  * construct path below the stack.
  */
-export function patchHistoryBucketAddresses(id: string, config: PatchHistoryConfig, shared: SharedResources): string[] {
+export function patchHistoryBucketAddresses(
+  id: string,
+  config: PatchHistoryConfig,
+  shared: SharedResources,
+  which: 'history and results' | 'results' = 'history and results',
+): string[] {
   // A bare root, not an App: an App creates its output folder on disk.
   const scratch = new TerraformStack(new Construct(undefined as unknown as Construct, ''), shared.stackName);
   const capability = new Construct(scratch, id);
@@ -28,7 +33,7 @@ export function patchHistoryBucketAddresses(id: string, config: PatchHistoryConf
     bucketName: shared.naming.bucket('patch-queries'),
     expirationDays: config.queryResultRetentionDays,
   });
-  return [history, results].flatMap((b) =>
+  return (which === 'results' ? [results] : [history, results]).flatMap((b) =>
     b.node
       .findAll()
       .filter(TerraformResource.isTerraformResource)
@@ -46,4 +51,14 @@ export function patchHistoryBucketAddresses(id: string, config: PatchHistoryConf
  */
 export function forgetPatchHistoryData(scope: Construct, id: string, config: PatchHistoryConfig, shared: SharedResources): void {
   for (const address of patchHistoryBucketAddresses(id, config, shared)) forgetResource(scope, address);
+}
+
+/**
+ * With a hub the records go to the archive and the hub's fleet tables answer the
+ * questions, so this account-region's Glue tables, workgroup and saved queries are not
+ * created: Terraform forgets the query-results bucket (its saved results stay) and
+ * destroys the rest, as on retirement.
+ */
+export function forgetPatchQueryResults(scope: Construct, id: string, config: PatchHistoryConfig, shared: SharedResources): void {
+  for (const address of patchHistoryBucketAddresses(id, config, shared, 'results')) forgetResource(scope, address);
 }

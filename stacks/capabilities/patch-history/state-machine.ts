@@ -9,6 +9,7 @@ import { SecureBucket } from '../../constructs/secure-bucket';
 import { alarmWhenAboveZero } from '../../constructs/topic-alarm';
 import { PatchHistoryConfig, RUNS_FOLDER } from './config';
 import { snapshotDefinition } from './definition';
+import { archiveBucketName, archiveKeyGrant, patchHistoryPrefix } from '../../organization/archive-names';
 
 /**
  * Actions Step Functions calls to set up its vended log delivery; none has a
@@ -62,10 +63,13 @@ export class SnapshotStateMachine extends Construct {
     // Literal ARN: the trust policy needs it before the machine exists.
     const machineArn = arn(shared, 'states', `stateMachine:${this.stateMachineName}`);
 
+    const records = recordsLocation(cfg, shared, props.bucketName);
     this.definition = snapshotDefinition({
-      bucket: props.bucketName,
-      prefix: cfg.s3Prefix,
+      bucket: records.bucket,
+      prefix: records.prefix,
       runsFolder: RUNS_FOLDER,
+      // With a hub the records go to the archive; the Map's own result files stay here.
+      ...(shared.hub ? { results: { bucket: props.bucketName, prefix: cfg.s3Prefix } } : {}),
       tagKey: cfg.tagKey,
       tagValue: cfg.tagValue,
       classifications: cfg.classifications,
@@ -116,7 +120,7 @@ export class SnapshotStateMachine extends Construct {
       const alarmName = shared.naming.regional(`patch-history-${metric.replace(/^Executions/, '').toLowerCase()}`, 'cloudwatchAlarm');
       alarmWhenAboveZero(this, `alarm-${metric}`, shared.topic, {
         alarmName,
-        description: `A patch-history snapshot run ${metric.replace(/^Executions/, '').toLowerCase()} in ${shared.region}: see the execution in the Step Functions console (${this.stateMachineName}); nodes that failed have instance records with status failed under s3://${props.bucketName}/${cfg.s3Prefix}/instances/.`,
+        description: `A patch-history snapshot run ${metric.replace(/^Executions/, '').toLowerCase()} in ${shared.region}: see the execution in the Step Functions console (${this.stateMachineName}); nodes that failed have instance records with status failed under s3://${records.bucket}/${records.prefix}/instances/.`,
         namespace: 'AWS/States',
         metricName: metric,
         dimensions: { StateMachineArn: this.stateMachineArn },
@@ -141,15 +145,7 @@ export function snapshotStatements(
       actions: ['ssm:DescribeInstancePatchStates', 'ssm:DescribeInstancePatches'],
       resources: [arn(shared, 'ec2', 'instance/*'), arn(shared, 'ssm', 'managed-instance/*')],
     },
-    // Pages, instance records, run manifests and the Map Run's result files all live under the prefix.
-    { sid: 'WriteSnapshots', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${cfg.s3Prefix}/`)] },
-    // The distributed Map's ResultWriter also reads back and cleans up its multipart uploads
-    // (Step Functions developer guide, "IAM policies for using Distributed Map states").
-    {
-      sid: 'WriteMapResults',
-      actions: ['s3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
-      resources: [bucket.arnForObjects(`${cfg.s3Prefix}/${RUNS_FOLDER}/`)],
-    },
+    ...(shared.hub ? archiveWriteStatements(cfg, shared, bucket) : localWriteStatements(cfg, bucket)),
     // The distributed Map starts child executions of this machine and watches them.
     { sid: 'RunChildExecutions', actions: ['states:StartExecution'], resources: [arn(shared, 'states', `stateMachine:${machineName}`)] },
     {
@@ -160,5 +156,70 @@ export function snapshotStatements(
     { sid: 'CountMapRuns', actions: ['states:DescribeMapRun'], resources: [arn(shared, 'states', `mapRun:${machineName}/*`)] },
     { sid: 'DeliverLogs', actions: [...LOG_DELIVERY_ACTIONS], resources: ['*'] },
     { sid: 'Trace', actions: [...XRAY_ACTIONS], resources: ['*'] },
+  ];
+}
+
+/** Where the records (pages, instance records, run manifests) go: the hub archive when there is one. */
+export function recordsLocation(
+  cfg: Pick<PatchHistoryConfig, 's3Prefix'>,
+  shared: Pick<SharedResources, 'hub' | 'accountId' | 'region'>,
+  bucketName: string,
+): { readonly bucket: string; readonly prefix: string } {
+  const archive = shared.hub?.archive;
+  if (!archive) return { bucket: bucketName, prefix: cfg.s3Prefix };
+  return { bucket: archiveBucketName(archive), prefix: patchHistoryPrefix(shared.accountId, shared.region) };
+}
+
+/** Without a hub: everything under the prefix of this account-region's bucket. */
+function localWriteStatements(cfg: Pick<PatchHistoryConfig, 's3Prefix'>, bucket: SecureBucket): PolicyStatement[] {
+  return [
+    // Pages, instance records, run manifests and the Map Run's result files all live under the prefix.
+    { sid: 'WriteSnapshots', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${cfg.s3Prefix}/`)] },
+    // The distributed Map's ResultWriter also reads back and cleans up its multipart uploads
+    // (Step Functions developer guide, "IAM policies for using Distributed Map states").
+    {
+      sid: 'WriteMapResults',
+      actions: ['s3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      resources: [bucket.arnForObjects(`${cfg.s3Prefix}/${RUNS_FOLDER}/`)],
+    },
+  ];
+}
+
+/**
+ * With a hub: the records go to this account-region's folder of the archive, the Map
+ * Run's result files stay here. The archive's default encryption (SSE-KMS, its own key)
+ * applies to a PutObject that sends no encryption headers; S3 then asks KMS for a data
+ * key as the caller, so the caller needs kms:GenerateDataKey on that key, through S3 in
+ * the hub region. kms:Decrypt is not needed: Step Functions' putObject is a single PUT
+ * (a state's payload is at most 256 KiB), never a multipart upload.
+ */
+function archiveWriteStatements(
+  cfg: Pick<PatchHistoryConfig, 's3Prefix'>,
+  shared: Pick<SharedResources, 'hub' | 'accountId' | 'region'>,
+  bucket: SecureBucket,
+): PolicyStatement[] {
+  const archive = shared.hub!.archive;
+  const key = archiveKeyGrant(archive);
+  return [
+    {
+      sid: 'WriteSnapshotsToArchive',
+      actions: ['s3:PutObject'],
+      resources: [`arn:aws:s3:::${archiveBucketName(archive)}/${patchHistoryPrefix(shared.accountId, shared.region)}/*`],
+    },
+    {
+      sid: 'EncryptWithArchiveKey',
+      actions: ['kms:GenerateDataKey'],
+      resources: [key.resource],
+      conditions: [
+        { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${archive.hubRegion}.amazonaws.com`] },
+        { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: [key.alias] },
+      ],
+    },
+    // See localWriteStatements: the ResultWriter writes, reads back and cleans up here.
+    {
+      sid: 'WriteMapResults',
+      actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      resources: [bucket.arnForObjects(`${cfg.s3Prefix}/${RUNS_FOLDER}/`)],
+    },
   ];
 }
