@@ -96,7 +96,10 @@ describe('hub and spokes: the example organization', () => {
   it('names the hub notifier roles as the names module does (the spoke read roles trust those names)', () => {
     const names = hubNamesOf(parseConfig(orgInput(), 'example'))!;
     const roles = Object.values(resourcesOf(stacks['security-hub'], 'aws_iam_role')).map((r) => r.name);
-    expect(roles.sort()).toEqual(HUB_NOTIFIER_PURPOSES.map((p) => names.notifierRoleName(p)).sort());
+    // Besides them only the digest schedule's role, which EventBridge Scheduler assumes.
+    expect(roles.sort()).toEqual(
+      [...HUB_NOTIFIER_PURPOSES.map((p) => names.notifierRoleName(p)), 'ssmb-hub-agent-update-digest-schedule-eu-west-1'].sort(),
+    );
   });
 
   it('forwards every rule of a spoke to the hub bus with its forwarding role, dead-lettered', () => {
@@ -151,8 +154,13 @@ describe('hub and spokes: the example organization', () => {
     expect(roles('prod-us-east-1')).toHaveLength(0);
     const policy = Object.values(resourcesOf(stacks['prod-eu-west-1'], 'aws_iam_role_policy')).find((p) => p.name === 'hub-read')!;
     const doc = iamSim(stacks['prod-eu-west-1']).resolve(policy.policy) as string;
-    expect(JSON.parse(doc).Statement.map((x: { Action: string[] }) => x.Action)).toEqual([
-      ['ec2:DescribeImages', 'ssm:DescribeInstanceInformation', 'ssm:DescribeSessions', 'ssm:ListAssociations'],
+    expect(JSON.parse(doc).Statement.map((x: { Action: string[]; Resource: string | string[] }) => [x.Action, x.Resource])).toEqual([
+      [['ec2:DescribeImages', 'ssm:DescribeInstanceInformation', 'ssm:DescribeSessions', 'ssm:ListAssociations'], ['*']],
+      // The digest's reads of association runs: this account's associations, in its regions only.
+      [
+        ['ssm:DescribeAssociationExecutionTargets', 'ssm:DescribeAssociationExecutions'],
+        ['arn:aws:ssm:eu-west-1:111111111111:association/*', 'arn:aws:ssm:us-east-1:111111111111:association/*'],
+      ],
     ]);
   });
 

@@ -21,6 +21,11 @@ export interface SpokeAccessSettings {
   readonly ownRegion: string;
   /** The read-only role every spoke account has for the hub. @default - no hub: only this account is read */
   readonly readRoleName?: string;
+  /**
+   * Read the function's own account through the read role too (the hub's digest, whose
+   * own role may assume the read roles and nothing else). @default false
+   */
+  readonly assumeOwnAccount?: boolean;
 }
 
 /** What a client of another account-region is built with. */
@@ -80,14 +85,17 @@ export class SpokeClients<C> {
 
   private entry(origin: EventOrigin): { client: C; credentials?: AwsCredentialIdentityProvider } {
     const { ownAccount, ownRegion, readRoleName } = this.settings;
-    if (origin.region === ownRegion && origin.account === ownAccount) return { client: this.local };
+    const assumeOwn = this.settings.assumeOwnAccount === true && readRoleName !== undefined;
+    if (!assumeOwn && origin.region === ownRegion && origin.account === ownAccount) return { client: this.local };
     // Without a hub, events only come from here; an odd one is read here, as before.
     if (origin.account !== ownAccount && !readRoleName) return { client: this.local };
     const key = `${origin.account}/${origin.region}`;
     let entry = this.clients.get(key);
     if (!entry) {
       const credentials =
-        origin.account === ownAccount ? undefined : assumedCredentials(`arn:aws:iam::${origin.account}:role/${readRoleName}`, ownRegion);
+        origin.account === ownAccount && !assumeOwn
+          ? undefined
+          : assumedCredentials(`arn:aws:iam::${origin.account}:role/${readRoleName}`, ownRegion);
       entry = { client: this.make({ region: origin.region, credentials }), credentials };
       this.clients.set(key, entry);
     }

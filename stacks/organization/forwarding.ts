@@ -8,8 +8,24 @@ import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { PolicyDocument, serviceTrust } from '../constructs/policy-document';
+import { EventRule } from '../constructs/event-rule';
+import type { DeadLetterQueue } from '../constructs/dead-letter-queue';
+import type { Naming } from '../platform/naming';
 import type { HubNames } from './names';
 import type { HubForwardTarget } from '../platform/shared';
+
+/**
+ * The baseline's alarms going into ALARM: CloudWatch sends a "CloudWatch Alarm State
+ * Change" event for every alarm, whatever its actions, and guarantees its delivery to
+ * EventBridge. Only ALARM, as the alarms' own actions mail only that transition. Pure data.
+ */
+export function baselineAlarmPattern(namePrefix: string): Record<string, unknown> {
+  return {
+    source: ['aws.cloudwatch'],
+    'detail-type': ['CloudWatch Alarm State Change'],
+    detail: { alarmName: [{ prefix: `${namePrefix}-` }], state: { value: ['ALARM'] } },
+  };
+}
 
 export interface HubForwardingProps {
   readonly names: HubNames;
@@ -18,12 +34,19 @@ export interface HubForwardingProps {
   readonly region: string;
   /** Name prefix of the baseline's rules here; only they may use the role. */
   readonly rulePrefix: string;
+  /**
+   * Forward the baseline's alarms (dead letters, failed runs) too: their topic here has
+   * no subscribers with a hub. @default - alarms are not forwarded
+   */
+  readonly alarms?: { readonly naming: Naming; readonly deadLetterQueue: DeadLetterQueue };
 }
 
 export class HubForwarding extends Construct {
   readonly role: IamRole;
   /** What the capabilities' rules target: the hub bus, through this role. */
   readonly target: HubForwardTarget;
+  /** The rule forwarding the baseline's alarm state changes. @default - none (no `alarms` prop) */
+  readonly alarmRule?: EventRule;
 
   constructor(scope: Construct, id: string, props: HubForwardingProps) {
     super(scope, id);
@@ -46,5 +69,15 @@ export class HubForwarding extends Construct {
     ]);
     const grant = new IamRolePolicy(this, 'role-policy', { name: 'hub-forward', role: this.role.id, policy: policy.json });
     this.target = { kind: 'eventBus', busArn: names.busArn, roleArn: this.role.arn, grant };
+    if (props.alarms) {
+      this.alarmRule = new EventRule(this, 'alarms', {
+        ruleName: props.alarms.naming.regional('alarms-to-hub', 'eventRule'),
+        purpose: 'alarms-to-hub',
+        description: "The baseline's alarms going into ALARM, mailed by the hub",
+        eventPattern: baselineAlarmPattern(props.rulePrefix),
+        target: this.target,
+        deadLetterQueue: props.alarms.deadLetterQueue,
+      });
+    }
   }
 }

@@ -13,7 +13,7 @@ export interface HubNameInput {
 }
 
 /** Notifier purposes that run in the hub; each names a function and its role there. */
-export const HUB_NOTIFIER_PURPOSES = ['agent-update-notifier', 'ami-notifier', 'session-login-notifier'] as const;
+export const HUB_NOTIFIER_PURPOSES = ['agent-update-notifier', 'agent-update-digest', 'ami-notifier', 'session-login-notifier'] as const;
 export type HubNotifierPurpose = (typeof HUB_NOTIFIER_PURPOSES)[number];
 
 export interface HubNames {

@@ -15,8 +15,27 @@ import { associationResultPattern } from '../capabilities/agent-update/patterns'
 import { amiAlertsNotifier } from '../capabilities/ami-alerts/ami-alerts';
 import { amiAlertPatterns } from '../capabilities/ami-alerts/patterns';
 import { loginAlertsNotifier, loginEventPattern } from '../capabilities/session-manager/alerts';
+import { AgentUpdateDigest } from '../capabilities/agent-update/digest';
+import { baselineAlarmPattern } from './forwarding';
 import type { HubResources } from './resources';
 import { hubNotifierReads } from './reads';
+
+/**
+ * The mail of a forwarded alarm: EventBridge fills the placeholders from the event and,
+ * the template being one JSON string, sends plain text (SNS e-mail shows it as is).
+ */
+export const ALARM_MAIL = {
+  inputPaths: {
+    alarm: '$.detail.alarmName',
+    account: '$.account',
+    region: '$.region',
+    time: '$.time',
+    description: '$.detail.configuration.description',
+    reason: '$.detail.state.reason',
+  },
+  inputTemplate:
+    '"Alarm <alarm> went into ALARM in account <account>, region <region>, at <time>.\\n\\n<description>\\n\\nReason: <reason>"',
+} as const;
 
 export interface HubNotifiersProps {
   readonly config: BaselineConfig;
@@ -27,6 +46,8 @@ export class HubNotifiers extends Construct {
   /** Every notifier function of the hub, by capability. */
   readonly functions: Record<string, NotifierFunction> = {};
   readonly rules: EventRule[] = [];
+  /** The agent-update digest of every spoke. @default - none when agentUpdate is off or notify is "perInstance" */
+  readonly digest?: AgentUpdateDigest;
 
   constructor(scope: Construct, id: string, props: HubNotifiersProps) {
     super(scope, id);
@@ -57,7 +78,25 @@ export class HubNotifiers extends Construct {
     // The spokes' association name: Naming.regional does not depend on the account.
     const spokeNaming = new Naming(config.namePrefix, hub.account, hub.region);
 
-    const runs = new Set(hubNotifierReads(config).map((r) => r.capability));
+    // The spokes' alarms (dead letters, failed patch-history runs), forwarded as their state changes.
+    const alarms = new EventRule(this, 'alarms', {
+      ...eventRuleBase(hub, 'alarms'),
+      description: "The spokes' baseline alarms going into ALARM",
+      eventPattern: baselineAlarmPattern(config.namePrefix),
+      eventBusName: hub.bus.name,
+      target: { kind: 'topic', topic: hub.topic, ...ALARM_MAIL },
+    });
+    this.rules.push(alarms);
+
+    const reads = hubNotifierReads(config);
+    const runs = new Set(reads.map((r) => r.capability));
+    if (runs.has('agent-update-digest')) {
+      const spokes = config.accounts.flatMap((a) => a.regions.map((region) => ({ account: a.id, region })));
+      this.digest = new AgentUpdateDigest(this, 'agent-update-digest', {
+        shared: { ...hub, accountId: hub.account.id, partition: 'aws' },
+        hub: { associationName: spokeNaming.regional('agent-update', 'ssmAssociation'), spokes, spokeRead },
+      });
+    }
     if (runs.has('agent-update')) {
       const c = new Construct(this, 'agent-update');
       const associationName = spokeNaming.regional('agent-update', 'ssmAssociation');

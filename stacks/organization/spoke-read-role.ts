@@ -20,6 +20,8 @@ export interface SpokeReadRoleProps {
   readonly names: HubNames;
   /** The hub notifiers this configuration runs and the reads each makes. */
   readonly reads: readonly HubNotifierReads[];
+  /** The spoke account: association reads are granted on its own associations, in its regions. */
+  readonly account: { readonly id: string; readonly regions: readonly string[] };
 }
 
 export class SpokeReadRole extends Construct {
@@ -44,9 +46,21 @@ export class SpokeReadRole extends Construct {
       maxSessionDuration: 3600,
     });
     const actions = [...new Set(reads.flatMap((r) => r.actions))].sort();
+    const associationActions = [...new Set(reads.flatMap((r) => r.associationActions ?? []))].sort();
     const policy = new PolicyDocument(this, 'policy', [
       // None of these calls has resource-level permissions.
       { sid: 'EnrichHubNotifications', actions, resources: ['*'] },
+      // The association id is made by SSM in each region's stack, unknown here: every
+      // association of this account in its baseline regions (the hub resolves its own by name).
+      ...(associationActions.length
+        ? [
+            {
+              sid: 'ReadAssociationRuns',
+              actions: associationActions,
+              resources: props.account.regions.map((r) => `arn:aws:ssm:${r}:${props.account.id}:association/*`),
+            },
+          ]
+        : []),
     ]);
     new IamRolePolicy(this, 'role-policy', { name: 'hub-read', role: this.role.id, policy: policy.json });
   }

@@ -37,7 +37,7 @@ export class BaselineStack extends TerraformStack {
       topicName: naming.regional('notifications', 'sns'),
       keyAlias: naming.regional('notifications', 'kmsAlias'),
       accountId: account.id,
-      // With a hub, the hub's one topic mails; this one still carries the alarms here.
+      // With a hub, the hub's one topic mails; the alarms here reach it as forwarded state changes.
       emails: config.hub ? [] : config.notifications.emails,
     });
     const dlq = new DeadLetterQueue(shared, 'dead-letters', {
@@ -53,11 +53,18 @@ export class BaselineStack extends TerraformStack {
     });
     const hubNames = hubNamesOf(config);
     const forwarding = hubNames
-      ? new HubForwarding(shared, 'hub-forwarding', { names: hubNames, accountId: account.id, region, rulePrefix: config.namePrefix })
+      ? new HubForwarding(shared, 'hub-forwarding', {
+          names: hubNames,
+          accountId: account.id,
+          region,
+          rulePrefix: config.namePrefix,
+          alarms: { naming, deadLetterQueue: dlq },
+        })
       : undefined;
     const reads = hubNames ? hubNotifierReads(config) : [];
     // IAM is account-global: the account's first region holds its one read role.
-    if (hubNames && reads.length && region === account.regions[0]) new SpokeReadRole(shared, 'hub-read', { names: hubNames, reads });
+    if (hubNames && reads.length && region === account.regions[0])
+      new SpokeReadRole(shared, 'hub-read', { names: hubNames, reads, account });
     new TerraformOutput(this, 'notification_topic_arn', { value: topic.topicArn, description: 'SNS topic of all baseline notifications' });
     new TerraformOutput(this, 'dead_letter_queue_url', { value: dlq.queueUrl, description: 'Undeliverable notifications land here' });
 

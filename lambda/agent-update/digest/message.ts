@@ -68,7 +68,8 @@ export function composeDigest(r: RunReport, request: DigestRequest, settings: Di
     `SSM Agent update run of ${a.AssociationName ?? a.AssociationId}: ${r.failed.length} failed, ${
       r.unchecked ? 'never-reported targets not checked' : `${r.neverReported.length} never reported`
     }, ${r.succeeded.length} succeeded`,
-    `Account ${settings.accountName} (${request.account}), region ${request.region}`,
+    // The hub knows other accounts by id only.
+    `Account ${settings.accountName === request.account ? request.account : `${settings.accountName} (${request.account})`}, region ${request.region}`,
     ...section(
       'Run',
       fieldLines([

@@ -64,6 +64,26 @@ export async function findAssociation(ssm: SSMClient, associationId: string): Pr
   return undefined;
 }
 
+/**
+ * The association by its name (the hub knows the deterministic name, not the id SSM made
+ * in each spoke); undefined when none has it. The baseline creates one of that name.
+ */
+export async function findAssociationByName(ssm: SSMClient, associationName: string): Promise<Association | undefined> {
+  let token: string | undefined;
+  do {
+    const out = await ssm.send(
+      new ListAssociationsCommand({
+        AssociationFilterList: [{ key: 'AssociationName', value: associationName }],
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    const found = out.Associations?.find((a) => a.AssociationName === associationName);
+    if (found) return found;
+    token = out.NextToken;
+  } while (token);
+  return undefined;
+}
+
 /** The runs created since `since` (every page). */
 export async function recentRuns(ssm: SSMClient, associationId: string, since: Date): Promise<AssociationExecution[]> {
   const runs: AssociationExecution[] = [];

@@ -4,10 +4,10 @@
  * and an SSM association event (its envelope's account and region, its detail's
  * association-id), so the same function can run where events from many accounts arrive.
  */
-import type { DigestRequest } from '../../../stacks/capabilities/agent-update/env';
+import type { DigestRequest, HubDigestRequest } from '../../../stacks/capabilities/agent-update/env';
 import { MalformedEventError } from '../../shared/handler';
 
-export type { DigestRequest };
+export type { DigestRequest, HubDigestRequest };
 
 /** detail-types whose events name an association run's association. */
 export const ASSOCIATION_EVENTS = ['EC2 State Manager Association State Change', 'EC2 State Manager Instance Association State Change'];
@@ -48,4 +48,36 @@ export function parseDigestRequest(input: unknown): DigestRequest {
   };
   if (problems.length > 0) throw new MalformedEventError(problems, 'a digest request');
   return request;
+}
+
+/** Name of an association as the baseline makes it (SSM allows letters, digits, `.`, `_`, `-`). */
+const ASSOCIATION_NAME = /^[a-zA-Z0-9_.-]{3,128}$/;
+
+/** The hub's request `{associationName, spokes: [{account, region}]}`; throws MalformedEventError naming every problem. */
+export function parseHubDigestRequest(input: unknown): HubDigestRequest {
+  const problems: string[] = [];
+  if (!isObject(input)) throw new MalformedEventError(['expected a JSON object'], 'a hub digest request');
+  const name = input.associationName;
+  if (typeof name !== 'string' || !ASSOCIATION_NAME.test(name))
+    problems.push(`associationName must be an association name, got ${JSON.stringify(name)}`);
+  const spokes = Array.isArray(input.spokes) ? input.spokes : [];
+  if (!Array.isArray(input.spokes) || spokes.length === 0)
+    problems.push(`spokes must be a non-empty list, got ${JSON.stringify(input.spokes)}`);
+  spokes.forEach((s: unknown, i) => {
+    const o = isObject(s) ? s : {};
+    if (typeof o.account !== 'string' || !ACCOUNT.test(o.account))
+      problems.push(`spokes[${i}].account must be a 12-digit account id, got ${JSON.stringify(o.account)}`);
+    if (typeof o.region !== 'string' || !REGION.test(o.region))
+      problems.push(`spokes[${i}].region must be an AWS region, got ${JSON.stringify(o.region)}`);
+  });
+  if (problems.length > 0) throw new MalformedEventError(problems, 'a hub digest request');
+  return {
+    associationName: name as string,
+    spokes: spokes.map((s: { account: string; region: string }) => ({ account: s.account, region: s.region })),
+  };
+}
+
+/** Which request an input is: the hub's names `spokes`. */
+export function isHubRequest(input: unknown): boolean {
+  return isObject(input) && 'spokes' in input;
 }

@@ -94,7 +94,7 @@ export class AgentUpdate extends Construct {
   readonly notifier?: NotifierFunction;
   /** Its rule (forwarding to the hub bus when there is one). @default - none when `notify` is "digest" */
   readonly rule?: EventRule;
-  /** The per-run digest. @default - none when `notify` is "perInstance" */
+  /** The per-run digest. @default - none when `notify` is "perInstance", or with a hub (the hub's digest mails every spoke's runs) */
   readonly digest?: AgentUpdateDigest;
 
   constructor(scope: Construct, id: string, props: AgentUpdateProps) {
@@ -150,7 +150,8 @@ export class AgentUpdate extends Construct {
     });
     this.associationId = this.association.associationId;
 
-    if (cfg.notify !== 'perInstance') {
+    // With a hub, the hub's digest reads this association through the read role.
+    if (cfg.notify !== 'perInstance' && !shared.hub) {
       // Reads the association's runs by id, so it comes after the association.
       this.digest = new AgentUpdateDigest(this, 'digest', {
         shared,

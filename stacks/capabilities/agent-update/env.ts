@@ -41,6 +41,8 @@ export interface AgentUpdateDigestSettings {
   readonly outputBucket?: string;
   /** Key prefix of the output in that bucket. @default - no output link */
   readonly outputPrefix?: string;
+  /** The spokes' read-only role, assumed for every spoke (the hub's digest). @default - no hub: only this account-region is read */
+  readonly readRoleName?: string;
 }
 
 export const AGENT_UPDATE_DIGEST_ENVIRONMENT = environmentContract<AgentUpdateDigestSettings>(
@@ -51,6 +53,7 @@ export const AGENT_UPDATE_DIGEST_ENVIRONMENT = environmentContract<AgentUpdateDi
     runsTable: 'RUNS_TABLE',
     outputBucket: 'OUTPUT_BUCKET',
     outputPrefix: 'OUTPUT_PREFIX',
+    readRoleName: 'HUB_READ_ROLE_NAME',
   },
   ['accountName', 'accountId', 'topicArn', 'runsTable'],
 );
@@ -64,4 +67,14 @@ export interface DigestRequest {
   readonly account: string;
   readonly region: string;
   readonly associationId: string;
+}
+
+/**
+ * What the hub's digest function is asked: reconcile the association of this name in each
+ * of these spoke account-regions (the association id is made by SSM in each spoke, so the
+ * hub knows only the deterministic name). The hub's schedules send it as their input.
+ */
+export interface HubDigestRequest {
+  readonly associationName: string;
+  readonly spokes: readonly { readonly account: string; readonly region: string }[];
 }
