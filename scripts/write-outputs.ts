@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../stacks/platform/app';
 import { parseConfig } from '../stacks/platform/config/load';
+import { hubNamesOf } from '../stacks/organization/names';
 import { projectRoot } from '../tooling/lambda-bundle';
 import { listStacks, readStackJson } from '../tooling/synth-output';
 import { Io, generateFile, processIo } from './cli-args';
@@ -19,15 +20,16 @@ export const OUTPUTS_DOC = join('docs', 'outputs.md');
 /**
  * The configurations synthesized: the default example, and the bastion example, which
  * turns on every optional output (CloudTrail, the session guard, the bastion); the
- * defaults already create the inventory recorder, association and session log group.
+ * defaults already create the inventory recorder, association and session log group;
+ * and the organization example, the only one with a hub stack.
  */
-export const OUTPUT_EXAMPLES = ['example.json', 'example-bastion.json'] as const;
+export const OUTPUT_EXAMPLES = ['example.json', 'example-bastion.json', 'example-organization.json'] as const;
 
 export interface StackOutput {
   readonly name: string;
   readonly description: string;
-  /** `account-region` (each baseline stack) or `account` (each bootstrap stack). */
-  readonly stack: 'account-region' | 'account';
+  /** `account-region` (each baseline stack), `account` (each bootstrap stack) or `hub` (the hub stack). */
+  readonly stack: 'account-region' | 'account' | 'hub';
   /** Present with the default configuration (example.json), or only when configured. */
   readonly byDefault: boolean;
 }
@@ -43,8 +45,9 @@ export function collectOutputs(root = projectRoot()): StackOutput[] {
     const outdir = mkdtempSync(join(scratch, 'outputs-'));
     try {
       buildApp(config, outdir).synth();
+      const hubStack = hubNamesOf(config)?.stackName;
       for (const entry of listStacks(outdir)) {
-        const stack = entry.name.endsWith('-bootstrap') ? 'account' : 'account-region';
+        const stack = entry.name === hubStack ? 'hub' : entry.name.endsWith('-bootstrap') ? 'account' : 'account-region';
         const outputs = (readStackJson(entry.dir) as { output?: Record<string, { description?: string }> }).output ?? {};
         for (const [name, o] of Object.entries(outputs)) {
           const key = `${stack}/${name}`;
@@ -58,6 +61,12 @@ export function collectOutputs(root = projectRoot()): StackOutput[] {
   }
   return [...found.values()].sort((a, b) => a.stack.localeCompare(b.stack) || a.name.localeCompare(b.name));
 }
+
+const STACK_KINDS: Record<StackOutput['stack'], string> = {
+  account: 'each account (bootstrap)',
+  'account-region': 'each account-region',
+  hub: 'the hub (with a `hub` section)',
+};
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
@@ -75,8 +84,7 @@ export function outputsMarkdown(outputs: readonly StackOutput[]): string {
     '| output | stack | with the defaults | description |',
     '| --- | --- | --- | --- |',
     ...outputs.map(
-      (o) =>
-        `| \`${o.name}\` | ${o.stack === 'account' ? 'each account (bootstrap)' : 'each account-region'} | ${o.byDefault ? 'yes' : 'when configured'} | ${cell(o.description)} |`,
+      (o) => `| \`${o.name}\` | ${STACK_KINDS[o.stack]} | ${o.byDefault ? 'yes' : 'when configured'} | ${cell(o.description)} |`,
     ),
     '',
   ];

@@ -60,4 +60,23 @@ describe('organization: terraform validate + offline plan of the hub and two spo
       expect(after(name, 'aws_sns_topic_subscription')).toEqual([]);
     }
   });
+
+  it('plans the archive, its queries and the aggregator in the hub, and each spoke syncing inventory to it', () => {
+    expect(after('security-hub', 'aws_s3_bucket').map((b) => b.bucket)).toEqual(
+      expect.arrayContaining(['ssmb-333333333333-eu-west-1-archive', 'ssmb-333333333333-eu-west-1-archive-queries']),
+    );
+    expect(after('security-hub', 'aws_glue_catalog_database').map((d) => d.name)).toEqual(['ssmb_fleet_archive']);
+    expect(after('security-hub', 'aws_athena_workgroup').map((w) => w.name)).toEqual(['ssmb-fleet-archive']);
+    expect(after('security-hub', 'aws_config_configuration_aggregator').map((a) => a.name)).toEqual(['ssmb-fleet']);
+    for (const name of ['prod-eu-west-1', 'staging-eu-west-1']) {
+      const [sync] = after(name, 'aws_ssm_resource_data_sync');
+      expect(sync.s3_destination).toEqual([
+        expect.objectContaining({
+          bucket_name: 'ssmb-333333333333-eu-west-1-archive',
+          region: 'eu-west-1',
+          kms_key_arn: 'arn:aws:kms:eu-west-1:333333333333:alias/ssmb-archive',
+        }),
+      ]);
+    }
+  });
 });

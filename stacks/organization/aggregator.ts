@@ -4,6 +4,7 @@ import { ConfigAggregateAuthorization } from '@cdktf/provider-aws/lib/config-agg
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { PolicyDocument, serviceTrust } from '../constructs/policy-document';
+import { suppress } from '../../policies/suppress';
 
 /** The AWS-managed policy an organization aggregator's role needs (AWS Config developer guide). */
 export const ORGANIZATIONS_AGGREGATOR_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations';
@@ -66,6 +67,12 @@ export class ConfigAggregator extends Construct {
         role: this.role.name,
         policyArn: ORGANIZATIONS_AGGREGATOR_POLICY,
       });
+      suppress(
+        attachment,
+        'SSMB-IAM-006',
+        "the role policy AWS Config documents for organization aggregators: read-only Organizations calls without resource-level permissions, kept current by AWS as Config's needs change",
+        ['AWSConfigRoleForOrganizations'],
+      );
       this.aggregator = new ConfigConfigurationAggregator(this, 'aggregator', {
         name: this.aggregatorName,
         organizationAggregationSource: { roleArn: this.role.arn, ...regionScope },

@@ -1,18 +1,13 @@
 import { Construct } from 'constructs';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { CustomerKey } from '../constructs/kms-key';
-import { PolicyCondition, PolicyStatement, denyInsecureTransport } from '../constructs/policy-document';
-import { terraformLiteral } from '../platform/literal';
-import { ARCHIVE_FOLDERS, SPOKE_WRITTEN_FOLDERS, archiveBucketName, archiveKeyAlias } from './archive-names';
-import { POLICY_SIZE_LIMITS, policyBytes } from './policy-size';
+import { suppress } from '../../policies/suppress';
+import { archiveBucketName, archiveKeyAlias } from './archive-names';
+import { ArchiveWriters, archiveBucketStatements, archiveKeyStatements, archivePolicySizes } from './archive-policy';
+import { POLICY_SIZE_LIMITS } from './policy-size';
 
-/** Who may write: the listed member accounts, or every account of one organization. */
-export interface ArchiveWriters {
-  /** Spoke account ids (12 digits). Ignored for the grants when organizationId is set. */
-  readonly memberAccountIds: readonly string[];
-  /** AWS Organizations id (`o-...`): grants by `aws:PrincipalOrgID` / `aws:SourceOrgID` instead of account lists. @default - by account */
-  readonly organizationId?: string;
-}
+export { archiveBucketStatements, archiveKeyStatements, archivePolicySizes } from './archive-policy';
+export type { ArchiveWriters } from './archive-policy';
 
 export interface HubArchiveProps extends ArchiveWriters {
   /** Name prefix of the deployment. */
@@ -29,109 +24,6 @@ export interface HubArchiveProps extends ArchiveWriters {
 
 /** Defaults of HubArchive, in one place. */
 export const HUB_ARCHIVE_DEFAULTS = { retentionDays: 730, noncurrentVersionExpirationDays: 30 } as const;
-
-// Policy variables reach AWS literally: Terraform would otherwise read `${...}` as a reference.
-const PRINCIPAL_ACCOUNT = terraformLiteral('${aws:PrincipalAccount}');
-const SOURCE_ACCOUNT = terraformLiteral('${aws:SourceAccount}');
-
-/** The condition that admits the writers: by organization when known, else by account list. */
-function writersCondition(w: ArchiveWriters, kind: 'principal' | 'source'): PolicyCondition {
-  if (w.organizationId)
-    return { test: 'StringEquals', variable: kind === 'principal' ? 'aws:PrincipalOrgID' : 'aws:SourceOrgID', values: [w.organizationId] };
-  return {
-    test: 'StringEquals',
-    variable: kind === 'principal' ? 'aws:PrincipalAccount' : 'aws:SourceAccount',
-    values: [...w.memberAccountIds],
-  };
-}
-
-/**
- * The archive bucket's grants (besides SecureBucket's TLS-only deny).
- * - Spoke principals (the patch-history state machine role, instance roles writing
- *   Session Manager transcripts) write only below `<folder>/account=<their account>/`:
- *   the resource names `${aws:PrincipalAccount}`, which AWS fills from the caller.
- *   The Session Manager agent also reads the bucket's default encryption before each
- *   session (`s3EncryptionEnabled`). One statement carries both, so the account list
- *   appears once: s3:PutObject matches only object ARNs and
- *   s3:GetEncryptionConfiguration only the bucket ARN.
- * - SSM Resource Data Sync (ssm.amazonaws.com, on behalf of each spoke's sync) checks the
- *   bucket ACL and writes `inventory/AWS:<Type>/accountid=<id>/...` with the
- *   bucket-owner-full-control ACL; `${aws:SourceAccount}` keeps each account in its folder.
- * - The sync folder pattern starts with a wildcard, which may span "/": a sync whose
- *   prefix itself contains `accountid=<other>` would land below another account's
- *   folder. A deny on any key naming `accountid=` twice closes that.
- */
-export function archiveBucketStatements(bucketArn: string, w: ArchiveWriters): PolicyStatement[] {
-  const inventory = `${bucketArn}/${ARCHIVE_FOLDERS.inventory}`;
-  return [
-    {
-      sid: 'SpokesWriteOwnAccountPrefix',
-      actions: ['s3:GetEncryptionConfiguration', 's3:PutObject'],
-      resources: [bucketArn, ...SPOKE_WRITTEN_FOLDERS.map((f) => `${bucketArn}/${f}/account=${PRINCIPAL_ACCOUNT}/*`)],
-      principals: [{ type: '*', identifiers: ['*'] }],
-      conditions: [writersCondition(w, 'principal')],
-    },
-    {
-      // As the SSM user guide has it; the ACL of a bucket with ACLs disabled only names the owner.
-      sid: 'InventorySyncBucketCheck',
-      actions: ['s3:GetBucketAcl'],
-      resources: [bucketArn],
-      principals: [{ type: 'Service', identifiers: ['ssm.amazonaws.com'] }],
-    },
-    {
-      sid: 'InventorySyncDelivery',
-      actions: ['s3:PutObject'],
-      resources: [`${inventory}/*/accountid=${SOURCE_ACCOUNT}/*`],
-      principals: [{ type: 'Service', identifiers: ['ssm.amazonaws.com'] }],
-      conditions: [
-        { test: 'StringEquals', variable: 's3:x-amz-acl', values: ['bucket-owner-full-control'] },
-        writersCondition(w, 'source'),
-        { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:ssm:*:*:resource-data-sync/*'] },
-      ],
-    },
-    {
-      sid: 'DenyNestedAccountFolders',
-      effect: 'Deny',
-      actions: ['s3:PutObject'],
-      resources: [`${inventory}/*accountid=*accountid=*`],
-      principals: [{ type: '*', identifiers: ['*'] }],
-    },
-  ];
-}
-
-/**
- * The archive key's grants (besides CustomerKey's root delegation). S3 asks KMS for data
- * keys on the writer's behalf (kms:ViaService), and a multipart upload also has S3
- * decrypt that key. The encryption context S3 sends is the object ARN, or the bucket ARN
- * when S3 Bucket Keys are on (SecureBucket turns them on), so both are admitted, for
- * this bucket only. The spoke-prefix rule itself lives in the bucket policy.
- * Resource Data Sync needs kms:GenerateDataKey for ssm.amazonaws.com (SSM user guide);
- * the guide names no source condition for KMS, so the statement is bound to the bucket
- * and folder through the encryption context rather than an unverified source key.
- */
-export function archiveKeyStatements(bucketArn: string, hubRegion: string, w: ArchiveWriters): PolicyStatement[] {
-  const context = 'kms:EncryptionContext:aws:s3:arn';
-  return [
-    {
-      sid: 'SpokeWritersThroughS3',
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: ['*'],
-      principals: [{ type: 'AWS', identifiers: ['*'] }],
-      conditions: [
-        writersCondition(w, 'principal'),
-        { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${hubRegion}.amazonaws.com`] },
-        { test: 'StringLike', variable: context, values: [bucketArn, ...SPOKE_WRITTEN_FOLDERS.map((f) => `${bucketArn}/${f}/account=*`)] },
-      ],
-    },
-    {
-      sid: 'InventorySyncThroughS3',
-      actions: ['kms:GenerateDataKey'],
-      resources: ['*'],
-      principals: [{ type: 'Service', identifiers: ['ssm.amazonaws.com'] }],
-      conditions: [{ test: 'StringLike', variable: context, values: [bucketArn, `${bucketArn}/${ARCHIVE_FOLDERS.inventory}/*`] }],
-    },
-  ];
-}
 
 /** Refuse a policy AWS would reject at apply, naming the way out. */
 function checkSize(what: string, bytes: number, limit: number, w: ArchiveWriters): void {
@@ -169,17 +61,7 @@ export class HubArchive extends Construct {
     const bucketStatements = archiveBucketStatements(this.bucketArn, props);
     const keyStatements = archiveKeyStatements(this.bucketArn, props.hubRegion, props);
 
-    const rootDelegation: PolicyStatement = {
-      sid: 'EnableIamPolicies',
-      actions: ['kms:*'],
-      resources: ['*'],
-      principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.hubAccountId}:root`] }],
-    };
-    const tlsDeny = denyInsecureTransport(['s3:*'], [this.bucketArn, `${this.bucketArn}/*`]);
-    this.policySizes = {
-      bucketPolicy: policyBytes([tlsDeny, ...bucketStatements]),
-      keyPolicy: policyBytes([rootDelegation, ...keyStatements]),
-    };
+    this.policySizes = archivePolicySizes(props);
     checkSize('archive bucket policy', this.policySizes.bucketPolicy, POLICY_SIZE_LIMITS.bucketPolicy, props);
     checkSize('archive key policy', this.policySizes.keyPolicy, POLICY_SIZE_LIMITS.keyPolicy, props);
 
@@ -197,6 +79,13 @@ export class HubArchive extends Construct {
       noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays ?? HUB_ARCHIVE_DEFAULTS.noncurrentVersionExpirationDays,
       policyStatements: bucketStatements,
     });
+    suppress(
+      this.bucket.bucketPolicy,
+      'SSMB-S3-007',
+      'cross-account writers are admitted by aws:PrincipalAccount or aws:PrincipalOrgID, fixed-value keys S3 Block Public Access counts as non-public; ' +
+        "naming the spokes' role ARNs would fail while the spokes are not deployed (the hub applies first) and would not fit the policy",
+      ['SpokesWriteOwnAccountPrefix'],
+    );
   }
 }
 

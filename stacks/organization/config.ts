@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { accountId, shown } from '../platform/config/common';
 import { AWS_REGIONS } from '../platform/config/regions';
+import { archivePolicyOverLimit } from './archive-policy';
 import { EVENT_BUS_POLICY_MAX_LENGTH, busPolicyJson } from './bus-policy';
 import { hubNames } from './names';
 
@@ -26,7 +27,8 @@ export type HubConfig = z.output<typeof hubConfig>;
 /**
  * Cross-field rules of the `hub` section: the hub account is a configured account (it
  * needs a state bucket, a bootstrap stack and a deploy role like any other), and the
- * bus policy that lists the configured accounts fits EventBridge's quota.
+ * policies that list the configured accounts (the bus policy, the archive's bucket and
+ * key policies) fit AWS's limits.
  */
 export function checkHubPlacement(
   cfg: {
@@ -53,6 +55,18 @@ export function checkHubPlacement(
     report(
       ['hub', 'organizationId'],
       `is required for ${cfg.accounts.length} accounts: listing them makes the hub event bus policy ${length} characters, over EventBridge's ${EVENT_BUS_POLICY_MAX_LENGTH}; set the organization id to admit the organization instead`,
+    );
+  }
+  const archive = archivePolicyOverLimit({
+    namePrefix: cfg.namePrefix,
+    hubAccountId: hub.account,
+    hubRegion: hub.region,
+    memberAccountIds: cfg.accounts.map((a) => a.id),
+  });
+  if (archive) {
+    report(
+      ['hub', 'organizationId'],
+      `is required for ${cfg.accounts.length} accounts: listing them makes the hub ${archive.what} ${archive.bytes} bytes, over AWS's ${archive.limit}; set the organization id to admit the organization instead`,
     );
   }
 }

@@ -7,6 +7,10 @@ import { Naming } from '../platform/naming';
 import { awsProvider, s3Backend } from '../platform/provider';
 import { NotificationTopic } from '../constructs/notification-topic';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
+import { namedOutput } from '../constructs/named-output';
+import { ConfigAggregator } from './aggregator';
+import { HubArchive } from './archive';
+import { FleetArchiveQuery } from './archive-query';
 import { busPolicyJson } from './bus-policy';
 import { HubNames, hubNamesOf } from './names';
 import { HubNotifiers } from './notifiers';
@@ -82,6 +86,40 @@ export class HubStack extends TerraformStack {
       logRetentionDays: config.logRetentionDays,
     };
     new HubNotifiers(this, 'notifiers', { config, hub: this.hub });
+
+    // The fleet archive every spoke writes to, its query layer and the Config aggregator.
+    // Members are the configured accounts (the hub's own included: its region stacks are
+    // spokes too); the regions are every configured region of any account.
+    const archiveScope = {
+      namePrefix: config.namePrefix,
+      hubAccountId: account.id,
+      hubRegion: region,
+      memberAccountIds: config.accounts.map((a) => a.id),
+    };
+    const organizationId = config.hub?.organizationId;
+    const spokeRegions = [...new Set(config.accounts.flatMap((a) => a.regions))].sort();
+    const archive = new HubArchive(this, 'archive', { ...archiveScope, ...(organizationId ? { organizationId } : {}) });
+    const archiveQuery = new FleetArchiveQuery(this, 'archive-query', { ...archiveScope, regions: spokeRegions });
+    const aggregator = new ConfigAggregator(this, 'config-aggregator', {
+      ...archiveScope,
+      ...(organizationId ? { organizationId } : {}),
+      regions: spokeRegions,
+    });
+    namedOutput(
+      this,
+      'archive_bucket_name',
+      archive.bucketName,
+      'Fleet archive: patch snapshots, session transcripts and inventory of every spoke',
+    );
+    namedOutput(this, 'archive_key_arn', archive.keyArn, 'KMS key of the fleet archive (Athena users need kms:Decrypt on it)');
+    namedOutput(this, 'archive_glue_database', archiveQuery.databaseName, 'Glue database of the fleet archive tables');
+    namedOutput(
+      this,
+      'archive_athena_workgroup',
+      archiveQuery.workgroup.name,
+      'Athena workgroup of the fleet queries (named queries included)',
+    );
+    namedOutput(this, 'config_aggregator_name', aggregator.aggregatorName, 'AWS Config aggregator over every spoke account-region');
 
     new TerraformOutput(this, 'hub_event_bus_arn', { value: bus.arn, description: 'Event bus every account-region forwards to' });
     new TerraformOutput(this, 'notification_topic_arn', { value: topic.topicArn, description: 'SNS topic of all baseline notifications' });

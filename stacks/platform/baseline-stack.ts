@@ -12,6 +12,9 @@ import { HubForwarding } from '../organization/forwarding';
 import { hubNamesOf } from '../organization/names';
 import { hubNotifierReads } from '../organization/reads';
 import { SpokeReadRole } from '../organization/spoke-read-role';
+import { SpokeAggregateAuthorization } from '../organization/aggregator';
+import { archiveKeyAliasArn } from '../organization/archive-names';
+import { SpokeInventorySync } from '../organization/inventory-sync';
 
 export interface BaselineStackProps {
   readonly config: BaselineConfig;
@@ -65,6 +68,14 @@ export class BaselineStack extends TerraformStack {
     // IAM is account-global: the account's first region holds its one read role.
     if (hubNames && reads.length && region === account.regions[0])
       new SpokeReadRole(shared, 'hub-read', { names: hubNames, reads, account });
+    if (hubNames) {
+      // Inventory goes to the hub archive (every account-region, the hub account's too), under
+      // the archive key named by its alias: the key id is known only once the hub is applied.
+      const hubPlace = { namePrefix: config.namePrefix, hubAccountId: hubNames.accountId, hubRegion: hubNames.region };
+      new SpokeInventorySync(shared, 'hub-inventory-sync', { ...hubPlace, spokeRegion: region, kmsKeyArn: archiveKeyAliasArn(hubPlace) });
+      // An account-based aggregator reads each source account-region only once it authorizes the hub there.
+      if (!config.hub?.organizationId) new SpokeAggregateAuthorization(shared, 'hub-config-authorization', hubPlace);
+    }
     new TerraformOutput(this, 'notification_topic_arn', { value: topic.topicArn, description: 'SNS topic of all baseline notifications' });
     new TerraformOutput(this, 'dead_letter_queue_url', { value: dlq.queueUrl, description: 'Undeliverable notifications land here' });
 
