@@ -15,11 +15,15 @@ import { carryTerraformWorkingData, replaceDirectory } from './tooling/replace-d
 function withoutTokenStackTraces<T>(fn: () => T): T {
   if (process.env.SSMB_DEBUG) return fn();
   const saved = Error.prepareStackTrace;
+  const capture = Error.captureStackTrace;
   Error.prepareStackTrace = () => '';
+  // Collecting the frames costs as much as formatting them: cdktf asks for every frame.
+  Error.captureStackTrace = () => undefined;
   try {
     return fn();
   } finally {
     Error.prepareStackTrace = saved;
+    Error.captureStackTrace = capture;
   }
 }
 
