@@ -6,7 +6,7 @@ import { bundlesDir, projectRoot } from '../../tooling/lambda-bundle';
 import { ensureBuilt } from '../../tooling/run';
 import { UsageError, processIo, strictArgs, usageError } from '../cli-args';
 import { fleetConfig, hubFleetConfig } from './fleet';
-import { median, slope, table } from './stats';
+import { median, slope, synthNodeFlags, table } from './stats';
 import { patchHistoryModelMarkdown, stateMachineFigures, StateMachineFigure } from './state-machine';
 
 // `npm run bench [-- --runs N] [--suite]`: synth, scaling, bundle and state-machine
@@ -49,12 +49,12 @@ interface Sample {
 }
 
 /** Runs a script `times` times in fresh Node processes; median wall time and peak RSS. */
-function measure(script: string, env: NodeJS.ProcessEnv, times: number): Sample {
+function measure(script: string, env: NodeJS.ProcessEnv, times: number, nodeFlags: readonly string[] = []): Sample {
   const samples: Sample[] = [];
   for (let i = 0; i < times; i++) {
     const out = join(scratch, 'rss.json');
     const started = process.hrtime.bigint();
-    const res = spawnSync(process.execPath, [measureScript, script], {
+    const res = spawnSync(process.execPath, [...nodeFlags, measureScript, script], {
       env: { ...process.env, ...env, BENCH_OUT: out },
       encoding: 'utf8',
     });
@@ -83,6 +83,8 @@ function providerModules(): string[] {
 
 // The bundles the commands run (tooling/run.js), built before anything is timed.
 const synthScript = ensureBuilt('main.ts');
+/** The Node flags `npm run synth` starts with (package.json), so the synth rows measure what users run. */
+const SYNTH_NODE_FLAGS = synthNodeFlags(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.synth);
 const measureScript = ensureBuilt('scripts/bench/measure.ts');
 ensureBuilt('policies/cli.ts');
 
@@ -97,7 +99,7 @@ function commandSeconds(command: string, args: string[], times: number, env: Nod
 
 function synthFigures(configPath: string, outdir: string, times: number): Sample & { stacks: number; bytesPerStack: number } {
   rmSync(outdir, { recursive: true, force: true });
-  const sample = measure(synthScript, { SSMB_CONFIG: configPath, CDKTF_OUTDIR: outdir }, times);
+  const sample = measure(synthScript, { SSMB_CONFIG: configPath, CDKTF_OUTDIR: outdir }, times, SYNTH_NODE_FLAGS);
   const stackDirs = readdirSync(join(outdir, 'stacks'));
   const bytes = walk(join(outdir, 'stacks')).reduce((a, f) => a + statSync(f).size, 0);
   return { ...sample, stacks: stackDirs.length, bytesPerStack: Math.round(bytes / stackDirs.length) };

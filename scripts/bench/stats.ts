@@ -22,3 +22,10 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
   const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/** The Node flags of a `node [--flag ...] tooling/run.js main.ts` command line, e.g. package.json's synth script. */
+export function synthNodeFlags(command: string): string[] {
+  const m = /^node((?: --[^\s]+)*) tooling\/run\.js main\.ts$/.exec(command.trim());
+  if (!m) throw new Error(`not a "node [flags] tooling/run.js main.ts" command: ${command}`);
+  return m[1].split(' ').filter(Boolean);
+}
