@@ -100,3 +100,34 @@ export function transcriptArchiveBucketName(loc: ArchiveLocation): string {
   if (problem) throw new Error(`transcript archive bucket name "${name}" ${problem}`);
   return name;
 }
+
+/** The transcript archive key's alias (without `alias/`): its own key, not the fleet archive's. */
+export function transcriptArchiveKeyAlias(loc: ArchiveLocation): string {
+  return `${loc.namePrefix}-transcripts`;
+}
+
+/**
+ * The transcript archive key as a spoke names it: S3 Replication accepts an alias ARN as
+ * `replica_kms_key_id` (ReplicaKmsKeyID: "key ARN or alias ARN"), and the key id is
+ * unknown before the hub is applied.
+ */
+export function transcriptArchiveKeyAliasArn(loc: ArchiveLocation): string {
+  return `arn:aws:kms:${loc.hubRegion}:${loc.hubAccountId}:alias/${transcriptArchiveKeyAlias(loc)}`;
+}
+
+/** The transcript archive key in a spoke's IAM policy: every key of the hub account-region, narrowed by alias (see archiveKeyGrant). */
+export function transcriptArchiveKeyGrant(loc: ArchiveLocation): { readonly resource: string; readonly alias: string } {
+  return { resource: `arn:aws:kms:${loc.hubRegion}:${loc.hubAccountId}:key/*`, alias: `alias/${transcriptArchiveKeyAlias(loc)}` };
+}
+
+/** Purpose of the spoke role S3 assumes to replicate transcripts (`<prefix>-transcript-replication-<region>`, Naming.iam). */
+export const TRANSCRIPT_REPLICATION_PURPOSE = 'transcript-replication';
+
+/**
+ * The spoke replication roles as the hub's policies pin them (`aws:PrincipalArn`): the
+ * role name of every region, in any member account (the account is decided by the
+ * member condition and the `account=` prefix).
+ */
+export function transcriptReplicationRoleArnPattern(loc: Pick<ArchiveLocation, 'namePrefix'>): string {
+  return `arn:aws:iam::*:role/${loc.namePrefix}-${TRANSCRIPT_REPLICATION_PURPOSE}-*`;
+}

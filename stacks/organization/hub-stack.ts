@@ -15,6 +15,7 @@ import { busPolicyJson } from './bus-policy';
 import { HubNames, hubNamesOf } from './names';
 import { HubNotifiers } from './notifiers';
 import type { HubResources } from './resources';
+import { HubTranscriptArchive, hubTranscriptArchiveProps } from './transcript-archive';
 
 export type { HubResources } from './resources';
 
@@ -127,5 +128,8 @@ export class HubStack extends TerraformStack {
       value: deadLetterQueue.queueUrl,
       description: 'Undeliverable notifications land here',
     });
+
+    // The spokes replicate their locked Session Manager transcripts into this bucket.
+    if (config.sessionManager.enabled) new HubTranscriptArchive(this, 'transcript-archive', hubTranscriptArchiveProps(config));
   }
 }

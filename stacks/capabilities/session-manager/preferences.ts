@@ -13,6 +13,7 @@ import { SessionManagerConfig } from './config';
 import { CustomerKey } from '../../constructs/kms-key';
 import { SecureBucket } from '../../constructs/secure-bucket';
 import { PolicyStatement } from '../../constructs/policy-document';
+import { sessionTranscriptPrefix } from '../../organization/archive-names';
 
 /**
  * Session Manager reads its regional preferences from this document name; the
@@ -45,7 +46,7 @@ export function preferencesContent(cfg: SessionManagerConfig, p: PreferencesInpu
     sessionType: 'Standard_Stream',
     inputs: {
       s3BucketName: p.bucketName,
-      s3KeyPrefix: normalizedKeyPrefix(cfg.s3KeyPrefix),
+      s3KeyPrefix: p.keyPrefix,
       // Session Manager refuses to start a session when the bucket has no default encryption.
       s3EncryptionEnabled: true,
       cloudWatchLogGroupName: cw ? p.logGroupName : '',
@@ -89,7 +90,8 @@ export class SessionPreferences extends Construct {
   constructor(scope: Construct, id: string, props: SessionPreferencesProps) {
     super(scope, id);
     const { config: cfg, shared } = props;
-    this.keyPrefix = normalizedKeyPrefix(cfg.s3KeyPrefix);
+    // With a hub the key is the hub copy's too (replication keeps keys): the archive layout.
+    this.keyPrefix = shared.hub ? sessionTranscriptPrefix(shared.accountId, shared.region) : normalizedKeyPrefix(cfg.s3KeyPrefix);
     this.logGroupName = cfg.cloudWatch.enabled ? `/${shared.naming.prefix}/session-manager/sessions` : undefined;
     const logGroupArn = this.logGroupName ? arn(shared, 'logs', `log-group:${this.logGroupName}`) : undefined;
 

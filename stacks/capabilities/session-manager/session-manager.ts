@@ -10,6 +10,7 @@ import { SessionPreferences } from './preferences';
 import { SessionOperators } from './operators';
 import { LoginAlerts } from './alerts';
 import { SessionBastion } from './bastion';
+import { TranscriptReplication } from './replication';
 
 /** Construct id of the preferences and records (API: their addresses derive from it). */
 const PREFERENCES_ID = 'preferences';
@@ -32,6 +33,8 @@ export class SessionManager extends Construct {
   readonly bastion?: SessionBastion;
   readonly operators: SessionOperators;
   readonly alerts?: LoginAlerts;
+  /** With a hub: the copy of every new transcript to the hub's transcript bucket. */
+  readonly replication?: TranscriptReplication;
 
   constructor(scope: Construct, id: string, props: SessionManagerProps) {
     super(scope, id);
@@ -42,6 +45,16 @@ export class SessionManager extends Construct {
       shared,
       adoptExisting: adoptsDocument(cfg, shared.stackName),
     });
+
+    if (shared.hub) {
+      this.replication = new TranscriptReplication(this, 'transcript-replication', {
+        shared,
+        hub: shared.hub.archive,
+        bucket: this.preferences.bucket,
+        keyArn: this.preferences.keyArn,
+        keyPrefix: this.preferences.keyPrefix,
+      });
+    }
 
     if (bastionHere(cfg, shared.accountId, shared.region)) {
       this.bastion = new SessionBastion(this, 'bastion', { config: cfg.bastion, shared });
