@@ -52,7 +52,9 @@ export function collectOutputs(root = projectRoot()): StackOutput[] {
         for (const [name, o] of Object.entries(outputs)) {
           const key = `${stack}/${name}`;
           const byDefault = example === 'example.json' || (found.get(key)?.byDefault ?? false);
-          found.set(key, { name, description: o.description ?? '', stack, byDefault });
+          // The default configuration's wording wins: a hub's variant names one example account.
+          const description = found.get(key)?.description ?? o.description ?? '';
+          found.set(key, { name, description, stack, byDefault });
         }
       }
     } finally {
