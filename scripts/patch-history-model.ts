@@ -100,6 +100,7 @@ export function parentPeakBytes(s: PayloadShapes, nodes: number): number {
     date: ['2025', '03', '07'],
     acc: { nodes, failed: 0, listing_pages: Math.ceil(nodes / NODES_PER_PAGE) },
     run: { id: s.runId, snapshot_time: s.startTime, partition: s.partition },
+    map_results_prefix: `${s.prefix}/_runs/${s.partition}/${s.runId}/map`,
     listing: { InstanceInformationList: Array.from({ length: k }, () => s.node), NextToken: 'x'.repeat(200) },
     batch: { ids: Array.from({ length: k }, () => s.instanceId) },
     map: { map_run_arn: s.mapRunArn },

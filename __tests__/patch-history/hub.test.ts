@@ -63,7 +63,8 @@ describe('patch history in a spoke of a hub (prod, eu-west-1)', () => {
   test("the distributed Map's result files stay in the spoke's own bucket", () => {
     const writer = definition.States.SnapshotNodes.ResultWriter.Parameters;
     expect(writer.Bucket).toBe(SPOKE_BUCKET);
-    expect(writer['Prefix.$']).toMatch(/^States\.Format\('patch-history\/_runs\//);
+    expect(writer['Prefix.$']).toBe('$.map_results_prefix');
+    expect(definition.States.Partition.Parameters['map_results_prefix.$']).toMatch(/^States\.Format\('patch-history\/_runs\//);
   });
 
   test('no per-account Glue tables or workgroup; the query-results bucket is forgotten, not destroyed', () => {

@@ -406,6 +406,9 @@ export function snapshotDefinition(p: SnapshotDefinitionProps): Json {
               "States.Format('year={}/month={}/day={}', States.ArrayGetItem($.date, 0), States.ArrayGetItem($.date, 1), States.ArrayGetItem($.date, 2))",
           },
           'acc.$': '$.acc',
+          // The Map Run's result folder, as a reference path for the ResultWriter: AWS
+          // documents reference paths there, not intrinsic functions (4 calls, limit 10).
+          'map_results_prefix.$': `States.Format('${resultsPrefix}/${runs}/year={}/month={}/day={}/{}/map', States.ArrayGetItem($.date, 0), States.ArrayGetItem($.date, 1), States.ArrayGetItem($.date, 2), $$.Execution.Name)`,
         },
         Next: 'ListNodes',
       },
@@ -445,7 +448,7 @@ export function snapshotDefinition(p: SnapshotDefinitionProps): Json {
           Resource: 'arn:aws:states:::s3:putObject',
           Parameters: {
             Bucket: p.results?.bucket ?? p.bucket,
-            'Prefix.$': `States.Format('${resultsPrefix}/${runs}/{}/{}/map', $.run.partition, $.run.id)`,
+            'Prefix.$': '$.map_results_prefix',
           },
         },
         ResultSelector: { 'map_run_arn.$': '$.MapRunArn' },
