@@ -158,6 +158,62 @@ describe.each([
   });
 });
 
+describe.each([
+  ['by account', {}],
+  ['by organization', { organizationId: ORG }],
+])("HubArchive key: Resource Data Sync's data keys (%s)", (_mode, extra) => {
+  // The SSM user guide's key policy for an encrypted data sync (confused-deputy prevention):
+  // kms:GenerateDataKey for ssm.amazonaws.com only with aws:SourceAccount and aws:SourceArn
+  // of a resource data sync. iam-simulate cannot evaluate kms:EncryptionContext:* (see
+  // above), so the statement is simulated without that condition: what remains must
+  // still confine the service to the members' data syncs.
+  const org = 'organizationId' in extra;
+  let policy: IamPolicy;
+  beforeAll(() => {
+    const { stack } = synthArchive({ ...BASE, ...extra });
+    const sim = new IamSim(stack, { accountId: HUB, region: REGION });
+    const keyArn = sim.arn('aws_kms_key', Object.keys(sim.stack.resource!.aws_kms_key)[0]);
+    const statements = sim.resourcePolicyFor(keyArn)!.Statement as Array<Record<string, any>>;
+    const sync = structuredClone(statements.find((st) => st.Sid === 'InventorySyncThroughS3')!);
+    delete sync.Condition.StringLike['kms:EncryptionContext:aws:s3:arn'];
+    if (Object.keys(sync.Condition.StringLike).length === 0) delete sync.Condition.StringLike;
+    policy = { Version: '2012-10-17', Statement: [sync] } as IamPolicy;
+  });
+  const ask = async (context: Context): Promise<Decision> => {
+    const result = await runSimulation(
+      {
+        request: {
+          principal: 'ssm.amazonaws.com',
+          action: 'kms:GenerateDataKey',
+          resource: { resource: `arn:aws:kms:${REGION}:${HUB}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, accountId: HUB },
+          contextVariables: { 'aws:SecureTransport': 'true', 'kms:ViaService': `s3.${REGION}.amazonaws.com`, ...context },
+        },
+        identityPolicies: [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: policy,
+      },
+      {},
+    );
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  };
+  const orgOf = (id: string): Context => (org ? { 'aws:SourceOrgID': id } : {});
+
+  test("a member's data sync gets data keys", async () => {
+    expect(await ask({ ...syncContext(SPOKE), ...orgOf(ORG) })).toBe('Allowed');
+  });
+
+  test("another account's data sync does not", async () => {
+    expect(await ask({ ...syncContext(OUTSIDER), ...orgOf('o-zzzzzzzzzz') })).not.toBe('Allowed');
+  });
+
+  test('another SSM feature of a member, acting as the service, does not', async () => {
+    const association = `arn:aws:ssm:${REGION}:${SPOKE}:association/0a1b2c3d-4e5f-6789-0abc-def012345678`;
+    expect(await ask({ ...syncContext(SPOKE), 'aws:SourceArn': association, ...orgOf(ORG) })).not.toBe('Allowed');
+  });
+});
+
 describe('HubArchive: the bucket', () => {
   let synth: string;
   beforeAll(() => (synth = Testing.synthScope((scope) => void new HubArchive(scope, 'archive', BASE))));

@@ -84,6 +84,32 @@ describe('hub: nothing a spoke sends is lost', () => {
     expect(unreached).toEqual([]);
   });
 
+  it("mails each of the hub's own alarms once: its action mails it, no spoke rule forwards it back", () => {
+    const hub = stacks['security-hub'];
+    const hubAccount = config.hub!.account;
+    const hubRegion = config.hub!.region;
+    const counts: Record<string, number> = {};
+    for (const alarm of Object.values(resourcesOf(hub, 'aws_cloudwatch_metric_alarm'))) {
+      // CloudWatch sends the state change to the default bus of the alarm's account-region,
+      // where the hub account's own baseline stack (security-eu-west-1 here) has its rules.
+      const event = alarmEvent(alarm.alarm_name, hubAccount, hubRegion);
+      const byAction = (alarm.alarm_actions as string[]).filter((a) => {
+        const topic = topicOf(a);
+        return topic !== undefined && subscribers(hub, topic).length > 0;
+      }).length;
+      const local = spokes().find((s) => s.account === hubAccount && s.region === hubRegion);
+      const forwarded = local
+        ? rules(stacks[local.name]).filter(
+            (r) => r.bus === undefined && matchesPattern(r.pattern, event) && r.targets.some((t) => t.arn === BUS),
+          ).length
+        : 0;
+      const mailedFromBus = rules(hub).filter((r) => r.bus !== undefined && matchesPattern(r.pattern, event)).length;
+      counts[alarm.alarm_name] = byAction + (forwarded > 0 ? mailedFromBus : 0);
+    }
+    expect(Object.keys(counts).length).toBeGreaterThan(0);
+    expect(counts).toEqual(Object.fromEntries(Object.keys(counts).map((name) => [name, 1])));
+  });
+
   it('mails a forwarded alarm as readable text naming the alarm, its account-region and what to do', () => {
     const hub = stacks['security-hub'];
     const event = alarmEvent('ssmb-dead-letters-not-empty', '111111111111', 'us-east-1');

@@ -20,6 +20,9 @@ export interface ArchiveWriters {
 const PRINCIPAL_ACCOUNT = terraformLiteral('${aws:PrincipalAccount}');
 const SOURCE_ACCOUNT = terraformLiteral('${aws:SourceAccount}');
 
+/** Every resource data sync of any account and region: the account is bound by the writers' condition. */
+const RESOURCE_DATA_SYNC_ARNS = 'arn:aws:ssm:*:*:resource-data-sync/*';
+
 /** The condition that admits the writers: by organization when known, else by account list. */
 function writersCondition(w: ArchiveWriters, kind: 'principal' | 'source'): PolicyCondition {
   if (w.organizationId)
@@ -72,7 +75,7 @@ export function archiveBucketStatements(bucketArn: string, w: ArchiveWriters): P
       conditions: [
         { test: 'StringEquals', variable: 's3:x-amz-acl', values: ['bucket-owner-full-control'] },
         writersCondition(w, 'source'),
-        { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:ssm:*:*:resource-data-sync/*'] },
+        { test: 'ArnLike', variable: 'aws:SourceArn', values: [RESOURCE_DATA_SYNC_ARNS] },
       ],
     },
     {
@@ -91,9 +94,11 @@ export function archiveBucketStatements(bucketArn: string, w: ArchiveWriters): P
  * decrypt that key. The encryption context S3 sends is the object ARN, or the bucket ARN
  * when S3 Bucket Keys are on (SecureBucket turns them on), so both are admitted, for
  * this bucket only. The spoke-prefix rule itself lives in the bucket policy.
- * Resource Data Sync needs kms:GenerateDataKey for ssm.amazonaws.com (SSM user guide);
- * the guide names no source condition for KMS, so the statement is bound to the bucket
- * and folder through the encryption context rather than an unverified source key.
+ * Resource Data Sync needs kms:GenerateDataKey for ssm.amazonaws.com with the source
+ * conditions the SSM user guide gives for an encrypted sync (confused-deputy prevention):
+ * the member accounts (`aws:SourceAccount`, or `aws:SourceOrgID` as in the bucket
+ * policy) and a resource data sync as `aws:SourceArn`; the encryption context binds it
+ * to the bucket's `inventory/` folder besides.
  */
 export function archiveKeyStatements(bucketArn: string, hubRegion: string, w: ArchiveWriters): PolicyStatement[] {
   const context = 'kms:EncryptionContext:aws:s3:arn';
@@ -114,7 +119,11 @@ export function archiveKeyStatements(bucketArn: string, hubRegion: string, w: Ar
       actions: ['kms:GenerateDataKey'],
       resources: ['*'],
       principals: [{ type: 'Service', identifiers: ['ssm.amazonaws.com'] }],
-      conditions: [{ test: 'StringLike', variable: context, values: [bucketArn, `${bucketArn}/${ARCHIVE_FOLDERS.inventory}/*`] }],
+      conditions: [
+        writersCondition(w, 'source'),
+        { test: 'ArnLike', variable: 'aws:SourceArn', values: [RESOURCE_DATA_SYNC_ARNS] },
+        { test: 'StringLike', variable: context, values: [bucketArn, `${bucketArn}/${ARCHIVE_FOLDERS.inventory}/*`] },
+      ],
     },
   ];
 }

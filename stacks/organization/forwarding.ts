@@ -27,6 +27,21 @@ export function baselineAlarmPattern(namePrefix: string): Record<string, unknown
   };
 }
 
+/**
+ * The spoke rule's pattern: the baseline's alarms of this account-region, except, where
+ * the hub itself runs, the hub's own (`<prefix>-hub-*`): their actions already mail the
+ * hub topic, and forwarding them would mail each twice. EventBridge ANDs fields but ORs
+ * the matchers of one field, so the exclusion goes on the alarm ARN in `resources`.
+ */
+export function spokeAlarmPattern(namePrefix: string, place: { accountId: string; region: string }, names: HubNames) {
+  const pattern = baselineAlarmPattern(namePrefix);
+  if (place.accountId !== names.accountId || place.region !== names.region) return pattern;
+  return {
+    ...pattern,
+    resources: [{ 'anything-but': { prefix: `arn:aws:cloudwatch:${place.region}:${place.accountId}:alarm:${names.namePrefix}-` } }],
+  };
+}
+
 export interface HubForwardingProps {
   readonly names: HubNames;
   /** The spoke account and region. */
@@ -74,7 +89,7 @@ export class HubForwarding extends Construct {
         ruleName: props.alarms.naming.regional('alarms-to-hub', 'eventRule'),
         purpose: 'alarms-to-hub',
         description: "The baseline's alarms going into ALARM, mailed by the hub",
-        eventPattern: baselineAlarmPattern(props.rulePrefix),
+        eventPattern: spokeAlarmPattern(props.rulePrefix, { accountId, region }, names),
         target: this.target,
         deadLetterQueue: props.alarms.deadLetterQueue,
       });

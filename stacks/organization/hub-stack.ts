@@ -49,7 +49,7 @@ export class HubStack extends TerraformStack {
     this.addOverride('terraform.backend.s3.key', hubStateKey(config, names));
 
     // `<prefix>-hub-<purpose>`: never the names of the hub account's own region stacks.
-    const naming = new Naming(`${config.namePrefix}-hub`, account, region);
+    const naming = new Naming(names.namePrefix, account, region);
     const shared = new Construct(this, 'shared');
     const topic = new NotificationTopic(shared, 'notifications', {
       topicName: names.topicName,

@@ -24,6 +24,8 @@ export interface HubNames {
    * stack's with `-bootstrap`, so no account name makes another stack of this name.
    */
   readonly stackName: string;
+  /** Prefix of the hub's own regional names (`<prefix>-hub`): its queue, alarms, functions and rules. */
+  readonly namePrefix: string;
   readonly busName: string;
   readonly busArn: string;
   readonly topicName: string;
@@ -47,6 +49,7 @@ export function hubNames(input: HubNameInput): HubNames {
     accountId: hub.account,
     region: hub.region,
     stackName: `${hubAccountName}-hub`,
+    namePrefix: `${p}-hub`,
     busName,
     busArn: `arn:aws:events:${hub.region}:${hub.account}:event-bus/${busName}`,
     topicName: `${p}-hub-notifications`,
