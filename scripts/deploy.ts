@@ -5,6 +5,8 @@
 //                                     prints {"stacks": N, "units": [{name, include}]}
 //   compare <reviewed> <fresh>        two `terraform show -json` plans: exit 0 when applying
 //                                     the fresh one does exactly what the reviewed one showed
+//   redact <in> <out>                 a `terraform show -json` plan without its sensitive values
+//                                     (in may be out): what every workflow uploads or renders
 //   gate <cdktf.out> --stack S --results DIR --output FILE
 //                                     exit 0: S may run; exit 1: a dependency failed, was
 //                                     refused or skipped: the skipped result goes to FILE
@@ -20,6 +22,7 @@ import { readJsonFile } from '../tooling/synth-output';
 import { Io, UsageError, processIo, runMain, strictArgs, usageError } from './cli-args';
 import { ARTIFACT_KINDS, ArtifactKind, artifactName } from './deploy/artifacts';
 import { comparePlans, renderDifferences } from './deploy/compare';
+import { isPlan, redactPlan } from './deploy/redact';
 import {
   APPLY_ORDER_FILE,
   OUTCOMES,
@@ -34,6 +37,7 @@ import {
 
 export const USAGE = `usage: npm run --silent deploy -- order <cdktf.out dir>
        npm run --silent deploy -- compare <reviewed plan.json> <fresh plan.json>
+       npm run --silent deploy -- redact <plan.json> <redacted plan.json>
        npm run --silent deploy -- gate <cdktf.out dir> --stack S --results DIR --output FILE
        npm run --silent deploy -- record --stack S --outcome ${OUTCOMES.join('|')} [--detail TEXT] --output FILE
        npm run --silent deploy -- summary <cdktf.out dir> --results DIR [--output FILE]
@@ -50,7 +54,7 @@ exit status: 0 done / same plan / may run / all succeeded; 1 plans differ / stop
 dependency / a stack did not succeed; 2 usage or input error
 `;
 
-const COMMANDS: Record<string, number> = { order: 1, compare: 2, gate: 1, record: 0, summary: 1, artifact: 2 };
+const COMMANDS: Record<string, number> = { order: 1, compare: 2, redact: 2, gate: 1, record: 0, summary: 1, artifact: 2 };
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let args;
@@ -110,6 +114,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const diffs = comparePlans(reviewed, fresh);
       io.out(renderDifferences(diffs));
       return diffs.length ? 1 : 0;
+    }
+    case 'redact': {
+      const plan = readJsonFile(resolve(rest[0]));
+      if (!isPlan(plan)) {
+        io.err(`${rest[0]}: not a \`terraform show -json\` plan\n`);
+        return 2;
+      }
+      writeFileSync(resolve(rest[1]), `${JSON.stringify(redactPlan(plan))}\n`);
+      return 0;
     }
     case 'gate': {
       const order = readApplyOrder(resolve(rest[0]));

@@ -65,7 +65,9 @@ describe('.github/workflows/plan.yml', () => {
     const creds = steps('plan').find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
     expect(creds.with).toMatchObject({ 'role-to-assume': '${{ matrix.role }}', 'aws-region': '${{ matrix.region }}' });
     const plan = steps('plan').find((s) => s.run?.includes('terraform plan'))!;
-    expect(plan.run).toMatch(/terraform show -json tfplan > plan\.json/);
+    expect(plan.run).toMatch(
+      /terraform show -json tfplan > plan\.full\.json \\\n\s*&& node "\$GITHUB_WORKSPACE\/dist\/bin\/scripts--deploy\.js" redact plan\.full\.json plan\.json;/,
+    );
     expect(plan.run).toMatch(/-lock=false/);
     const policy = steps('review').find((s) => s.id === 'policy')!;
     expect(policy.run).toBe('npm run --silent policy -- --plans --format sarif --output policy.sarif cdktf.out');
@@ -89,9 +91,13 @@ describe('.github/workflows/plan.yml', () => {
     // The bundled writer travels from the synth job (which built it) to every plan job, with node to run it.
     const synthSteps = steps('synth');
     const upload = synthSteps.findIndex((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === 'tools');
-    expect(synthSteps[upload].with).toMatchObject({ path: 'dist/bin/scripts--plan-role-override.js', 'if-no-files-found': 'error' });
-    expect(upload).toBeGreaterThan(synthSteps.findIndex((s) => s.run === 'node tooling/run.js --build scripts/plan-role-override.ts'));
-    expect(synthSteps.findIndex((s) => s.run === 'node tooling/run.js --build scripts/plan-role-override.ts')).toBeGreaterThan(0);
+    expect(synthSteps[upload].with).toMatchObject({
+      path: 'dist/bin/scripts--plan-role-override.js\ndist/bin/scripts--deploy.js\n',
+      'if-no-files-found': 'error',
+    });
+    const build = synthSteps.findIndex((s) => !!s.run?.includes('node tooling/run.js --build scripts/plan-role-override.ts'));
+    expect(upload).toBeGreaterThan(build);
+    expect(build).toBeGreaterThan(0);
     const planSteps = steps('plan');
     const at = (pred: (s: Step) => boolean) => planSteps.findIndex(pred);
     const download = at((s) => !!s.uses?.startsWith('actions/download-artifact@') && s.with?.name === 'tools');

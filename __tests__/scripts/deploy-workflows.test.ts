@@ -59,7 +59,7 @@ describe('apply workflow', () => {
     const run = steps.find((s) => s.run?.includes('terraform apply'))!.run!;
     const at = (s: string) => run.indexOf(s);
     expect(at('terraform plan -input=false -no-color -detailed-exitcode -out=tfplan')).toBeGreaterThan(at('terraform init'));
-    expect(at('deploy compare "$reviewed" fresh.json')).toBeGreaterThan(at('terraform show -json tfplan > fresh.json'));
+    expect(at('deploy compare reviewed.json fresh.json')).toBeGreaterThan(at('terraform show -json tfplan > fresh.full.json'));
     expect(at('terraform apply -input=false -no-color tfplan')).toBeGreaterThan(at('record refused'));
     expect(run.match(/terraform apply/g)).toHaveLength(1);
     // The reviewed plan: the plan-<stack> artifact of the pull request's plan run.
@@ -144,5 +144,55 @@ describe('permissions of the deploy workflows', () => {
     expect(holders('actions', 'read').sort()).toEqual(['apply-stacks.yml:apply', 'apply.yml:apply', 'apply.yml:reviewed']);
     expect(wf('drift.yml').jobs.report.permissions).toEqual({ contents: 'read', issues: 'write' });
     expect(wf('apply.yml').jobs.reviewed.permissions).toEqual({ contents: 'read', 'pull-requests': 'read', actions: 'read' });
+  });
+});
+
+describe('plans leave a job only redacted', () => {
+  // Every `terraform show -json` goes to a file no artifact holds, then `deploy redact`
+  // writes the file that is uploaded or compared.
+  const redactsBefore = (run: string, full: string, redacted: string, call = 'scripts--deploy.js"') => {
+    expect(run).toContain(`terraform show -json tfplan > ${full}`);
+    const redact = run.indexOf(`${call} redact ${full} ${redacted}`);
+    expect(redact).toBeGreaterThan(run.indexOf(`terraform show -json tfplan > ${full}`));
+    expect(run).not.toMatch(new RegExp(`terraform show -json tfplan > ${redacted.replace('.', '\\.')}`));
+    expect(run).toContain(`rm -f ${full}`);
+  };
+
+  it.each([
+    ['plan-stacks.yml', 'plan'],
+    ['drift-stacks.yml', 'drift'],
+  ])('%s uploads plan.json only as deploy redact wrote it', (file, job) => {
+    const steps = stepsOf(file, job);
+    const show = steps.findIndex((s) => s.run?.includes('terraform show -json'));
+    redactsBefore(steps[show].run!, 'plan.full.json', 'plan.json');
+    const uploads = steps.map((s, i) => [s, i] as const).filter(([s]) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(uploads).toHaveLength(1);
+    const [upload, at] = uploads[0];
+    expect(at).toBeGreaterThan(show);
+    expect(String(upload.with!.path)).not.toContain('plan.full.json');
+    expect(String(upload.with!.path)).toContain('plan.json');
+  });
+
+  it('the plan jobs get the deploy glue that redacts', () => {
+    const tools = stepsOf('plan.yml', 'synth').find((s) => s.with?.name === 'tools')!;
+    expect(String(tools.with!.path)).toContain('dist/bin/scripts--deploy.js');
+    expect(stepsOf('plan.yml', 'synth').some((s) => s.run?.includes('node tooling/run.js --build scripts/deploy.ts'))).toBe(true);
+  });
+
+  it('the apply compares the redacted fresh plan with the redacted reviewed plan', () => {
+    const run = stepsOf('apply-stacks.yml', 'apply').find((s) => s.run?.includes('terraform apply'))!.run!;
+    redactsBefore(run, 'fresh.full.json', 'fresh.json', 'deploy');
+    // A reviewed plan is redacted again: one uploaded before redaction existed is compared the same way.
+    expect(run).toContain('deploy redact "$reviewed" reviewed.json');
+    expect(run.indexOf('deploy compare reviewed.json fresh.json')).toBeGreaterThan(run.indexOf('rm -f fresh.full.json'));
+  });
+
+  it('the summary and the drift issue render the downloaded (redacted) plans, nothing else', () => {
+    // The review and report jobs run no terraform: they only have the plan-* / drift-* artifacts.
+    for (const [file, job] of [
+      ['plan.yml', 'review'],
+      ['drift.yml', 'report'],
+    ])
+      for (const s of stepsOf(file, job)) expect(s.run ?? '').not.toMatch(/terraform (show|plan) -/);
   });
 });
