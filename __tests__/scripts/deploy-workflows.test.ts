@@ -196,3 +196,28 @@ describe('plans leave a job only redacted', () => {
       for (const s of stepsOf(file, job)) expect(s.run ?? '').not.toMatch(/terraform (show|plan) -/);
   });
 });
+
+describe('docs/deploy.md on OIDC', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'deploy.md'), 'utf8').replace(/\s+/g, ' ');
+  // The `sub` claim of a job's OIDC token: its environment when it has one, else
+  // `pull_request` for a pull-request event, else the ref the run is on (a schedule runs on
+  // the default branch). A called workflow's job runs in its caller's event.
+  const subjects = (caller: string, called: string, job: string): string[] => {
+    if (wf(called).jobs[job].environment) return ['repo:acme/ssm-baseline:environment:ssm-baseline-111111111111'];
+    return Object.keys(wf(caller).on).map((event) =>
+      event === 'pull_request' ? 'repo:acme/ssm-baseline:pull_request' : 'repo:acme/ssm-baseline:ref:refs/heads/main',
+    );
+  };
+
+  it('names the subject of every job that assumes a role through OIDC, drift included', () => {
+    expect(subjects('plan.yml', 'plan-stacks.yml', 'plan')).toEqual(['repo:acme/ssm-baseline:pull_request']);
+    const drift = subjects('drift.yml', 'drift-stacks.yml', 'drift');
+    expect(new Set(drift)).toEqual(new Set(['repo:acme/ssm-baseline:ref:refs/heads/main']));
+    for (const s of [...subjects('apply.yml', 'apply-stacks.yml', 'apply'), ...drift]) expect(doc).toContain(`"${s}"`);
+  });
+
+  it('does not say that only the apply jobs can request an OIDC token', () => {
+    // The plan and drift jobs hold id-token: write too (the permissions test above).
+    expect(doc).not.toMatch(/Only the apply jobs hold `id-token: write`/);
+  });
+});
