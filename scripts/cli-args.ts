@@ -43,6 +43,40 @@ export function usageError(io: Io, usage: string, err: UsageError): number {
   return 2;
 }
 
+/**
+ * A script's whole command-line handling: strict parsing, `--help` (declare it in
+ * `config`; the usage on stdout, exit 0) and every UsageError of parsing or of `check`
+ * (the script's own rules; message and usage on stderr, exit 2). Returns the parsed
+ * arguments, or the exit code when the command line ends the run.
+ */
+export function commandLine<T extends ParseArgsConfig>(
+  argv: string[],
+  io: Io,
+  usage: string,
+  config: T,
+  check: (args: ReturnType<typeof parseArgs<T>>) => void = () => undefined,
+): ReturnType<typeof parseArgs<T>> | number {
+  try {
+    const args = strictArgs(config, argv);
+    if ((args.values as { help?: boolean }).help) {
+      io.out(usage);
+      return 0;
+    }
+    check(args);
+    return args;
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(io, usage, err);
+    throw err;
+  }
+}
+
+/** The one positional a script takes (`what` names it: `cdktf.out folder`), else a UsageError. */
+export function onePositional(positionals: readonly string[], what: string): string {
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length ? `expected one ${what}, got ${positionals.length}` : `no ${what} given`);
+  return positionals[0];
+}
+
 /** Runs a script's `main` as the process: its result is the exit code; a throw prints `<name> failed: ...`, exit `failCode`. */
 export function runMain(
   name: string,
@@ -63,15 +97,8 @@ export function runMain(
  * or write `produce()` to `file` (relative to the project root) and say so.
  */
 export function generateFile(argv: string[], io: Io, usage: string, file: string, produce: () => string): number {
-  try {
-    if (strictArgs({ options: { help: { type: 'boolean', short: 'h' } } }, argv).values.help) {
-      io.out(usage);
-      return 0;
-    }
-  } catch (err) {
-    if (err instanceof UsageError) return usageError(io, usage, err);
-    throw err;
-  }
+  const args = commandLine(argv, io, usage, { options: { help: { type: 'boolean', short: 'h' } } });
+  if (typeof args === 'number') return args;
   const path = join(projectRoot(), file);
   writeFileSync(path, produce());
   io.out(`wrote ${path}\n`);

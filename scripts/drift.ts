@@ -4,7 +4,7 @@
 // Writes the issue body to FILE and prints {"state": "clean" | "drift", "title": ...}.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Io, UsageError, processIo, runMain, strictArgs, usageError } from './cli-args';
+import { Io, UsageError, commandLine, onePositional, processIo, runMain } from './cli-args';
 import { readDrift, renderDriftIssue } from './deploy/drift';
 
 export const USAGE = `usage: npm run --silent drift -- <cdktf.out dir> --output FILE [--run-url URL]
@@ -19,28 +19,20 @@ exit status: 0 written, 2 usage or input error
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  let args;
-  try {
-    args = strictArgs(
-      {
-        options: { output: { type: 'string' }, 'run-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-        allowPositionals: true,
-      },
-      argv,
-    );
-    if (args.values.help) {
-      io.out(USAGE);
-      return 0;
-    }
-    if (args.positionals.length !== 1)
-      throw new UsageError(
-        args.positionals.length ? `expected one cdktf.out folder, got ${args.positionals.length}` : 'no cdktf.out folder given',
-      );
-    if (args.values.output === undefined) throw new UsageError('--output is required');
-  } catch (err) {
-    if (err instanceof UsageError) return usageError(io, USAGE, err);
-    throw err;
-  }
+  const args = commandLine(
+    argv,
+    io,
+    USAGE,
+    {
+      options: { output: { type: 'string' }, 'run-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    },
+    ({ positionals, values }) => {
+      onePositional(positionals, 'cdktf.out folder');
+      if (values.output === undefined) throw new UsageError('--output is required');
+    },
+  );
+  if (typeof args === 'number') return args;
   const issue = renderDriftIssue(readDrift(resolve(args.positionals[0])), { runUrl: args.values['run-url'] });
   writeFileSync(args.values.output!, issue.body);
   io.out(`${JSON.stringify({ state: issue.state, title: issue.title })}\n`);

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { projectRoot } from '../tooling/lambda-bundle';
 import { ensureBuilt } from '../tooling/run';
 import { SynthOutputError } from '../tooling/synth-output';
-import { Io, UsageError, processIo, runMain, strictArgs, usageError } from './cli-args';
+import { Io, UsageError, commandLine, processIo, runMain } from './cli-args';
 import { MirrorError, findProviderMirror } from './provider-mirror';
 import { HarnessError, StackResult, checkAll, checkStack, listStacks, planSummaryLine, terraformEnv } from './terraform-harness';
 
@@ -46,24 +46,19 @@ export function resultLine(r: StackResult, finished: number, total: number, plan
 }
 
 export async function main(argv: string[], io: Io = processIo, deps: OfflineDeps = DEPS): Promise<number> {
-  let args;
-  try {
-    args = strictArgs(
-      {
-        options: { 'no-synth': { type: 'boolean' }, 'validate-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-        allowPositionals: true,
-      },
-      argv,
-    );
-    if (args.values.help) {
-      io.out(USAGE);
-      return 0;
-    }
-    if (args.positionals.length > 1) throw new UsageError(`expected at most one cdktf.out folder, got ${args.positionals.length}`);
-  } catch (err) {
-    if (err instanceof UsageError) return usageError(io, USAGE, err);
-    throw err;
-  }
+  const args = commandLine(
+    argv,
+    io,
+    USAGE,
+    {
+      options: { 'no-synth': { type: 'boolean' }, 'validate-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    },
+    ({ positionals }) => {
+      if (positionals.length > 1) throw new UsageError(`expected at most one cdktf.out folder, got ${positionals.length}`);
+    },
+  );
+  if (typeof args === 'number') return args;
   const root = projectRoot();
   const outdir = resolve(args.positionals[0] ?? join(root, 'cdktf.out'));
   if (!args.values['no-synth']) deps.synth(outdir);

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../stacks/platform/config/load';
-import { Io, UsageError, processIo, runMain, strictArgs, usageError } from './cli-args';
+import { Io, UsageError, commandLine, onePositional, processIo, runMain } from './cli-args';
 import { configPlanRoles, matrixChunks, parseRoles, planMatrix } from './plan-summary/matrix';
 import { summarize } from './plan-summary/render';
 
@@ -21,29 +21,17 @@ export const USAGE = `usage: npm run plan:summary -- <cdktf.out dir> [--output F
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  let args;
-  try {
-    args = strictArgs(
-      {
-        options: { output: { type: 'string' }, matrix: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-        allowPositionals: true,
-      },
-      argv,
-    );
-    if (args.values.help) {
-      io.out(USAGE);
-      return 0;
-    }
-    if (args.positionals.length !== 1)
-      throw new UsageError(
-        args.positionals.length ? `expected one cdktf.out folder, got ${args.positionals.length}` : 'no cdktf.out folder given',
-      );
-    if (args.values.matrix && args.values.output !== undefined)
-      throw new UsageError('--matrix prints to stdout; --output is for the summary');
-  } catch (err) {
-    if (err instanceof UsageError) return usageError(io, USAGE, err);
-    throw err;
-  }
+  const args = commandLine(
+    argv,
+    io,
+    USAGE,
+    { options: { output: { type: 'string' }, matrix: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true },
+    ({ positionals, values }) => {
+      onePositional(positionals, 'cdktf.out folder');
+      if (values.matrix && values.output !== undefined) throw new UsageError('--matrix prints to stdout; --output is for the summary');
+    },
+  );
+  if (typeof args === 'number') return args;
   const outdir = resolve(args.positionals[0]);
   if (args.values.matrix) {
     // The configuration synthesized (SSMB_CONFIG, as `npm run synth`) supplies each account's planRoleArn.

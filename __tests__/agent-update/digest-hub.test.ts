@@ -7,28 +7,22 @@ import {
   ListAssociationsCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
+import { AssumeRoleCommand } from '@aws-sdk/nested-clients/sts';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SpokesNotCheckedError, createDigestHandler } from '../../lambda/agent-update/digest';
 import { parseHubDigestRequest } from '../../lambda/agent-update/digest/request';
 import { MalformedEventError } from '../../lambda/shared/handler';
 import { notifierHarness } from '../helpers/notifier-harness';
+import { HUB_ENV, accessDenied, hubReadMock, readRoleCredentials } from '../helpers/hub-read';
 
 const snsMock = mockClient(SNSClient);
 const ssmMock = mockClient(SSMClient);
 const ddbMock = mockClient(DynamoDBClient);
-const stsMock = mockClient(STSClient);
+const read = hubReadMock();
 
 // The hub's digest (account 333333333333, eu-west-1), as the hub stack configures it.
-const ENV = {
-  TOPIC_ARN: 'arn:aws:sns:eu-west-1:333333333333:ssmb-hub-notifications',
-  ACCOUNT_NAME: 'security',
-  ACCOUNT_ID: '333333333333',
-  RUNS_TABLE: 'ssmb-hub-agent-update-digests',
-  HUB_READ_ROLE_NAME: 'ssmb-hub-read',
-  AWS_REGION: 'eu-west-1',
-};
-const { logs } = notifierHarness(snsMock, [ssmMock, ddbMock, stsMock], ENV);
+const ENV = { ...HUB_ENV, ACCOUNT_ID: '333333333333', RUNS_TABLE: 'ssmb-hub-agent-update-digests' };
+const { logs } = notifierHarness(snsMock, [ssmMock, ddbMock, read.sts], ENV);
 
 // staging (222222222222) has not deployed its read role yet; the hub account's own region is a spoke too.
 const REQUEST = {
@@ -61,24 +55,13 @@ beforeEach(() => {
   ddbMock.on(PutItemCommand).resolves({});
   ddbMock.on(UpdateItemCommand).resolves({});
   ddbMock.on(DeleteItemCommand).resolves({});
-  stsMock.on(AssumeRoleCommand).callsFake((input: { RoleArn: string }) => {
+  read.sts.on(AssumeRoleCommand).callsFake((input: { RoleArn: string }) => {
     const account = input.RoleArn.split(':')[4];
-    if (!KEY_ID[account]) {
-      throw Object.assign(
-        new Error(
-          `User: arn:aws:sts::333333333333:assumed-role/ssmb-hub-agent-update-digest-eu-west-1/ssmb-hub-agent-update-digest is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`,
-        ),
-        { name: 'AccessDenied' },
+    if (!KEY_ID[account])
+      throw accessDenied(
+        `User: arn:aws:sts::333333333333:assumed-role/ssmb-hub-agent-update-digest-eu-west-1/ssmb-hub-agent-update-digest is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`,
       );
-    }
-    return {
-      Credentials: {
-        AccessKeyId: KEY_ID[account],
-        SecretAccessKey: 'secret',
-        SessionToken: 'token',
-        Expiration: new Date('2099-01-01T00:00:00Z'),
-      },
-    };
+    return { Credentials: readRoleCredentials(KEY_ID[account]) };
   });
   ssmMock.on(ListAssociationsCommand).callsFake(async (input, getClient) => {
     const id = ASSOCIATION_IDS[await placeOf(getClient())];
@@ -165,7 +148,7 @@ describe('agent-update digest in the hub', () => {
 
   it("reads every spoke, the hub account's own region too, only through its read role, in the spoke's region", async () => {
     await digest()(REQUEST).catch(() => undefined);
-    expect(stsMock.commandCalls(AssumeRoleCommand).map((c) => [c.args[0].input.RoleArn, c.args[0].input.RoleSessionName])).toEqual([
+    expect(read.requests().map((r) => [r.RoleArn, r.RoleSessionName])).toEqual([
       ['arn:aws:iam::111111111111:role/ssmb-hub-read', 'ssm-baseline-hub'],
       ['arn:aws:iam::222222222222:role/ssmb-hub-read', 'ssm-baseline-hub'],
       ['arn:aws:iam::111111111111:role/ssmb-hub-read', 'ssm-baseline-hub'],
@@ -197,6 +180,6 @@ describe('agent-update digest in the hub', () => {
     );
     delete process.env.HUB_READ_ROLE_NAME;
     await expect(digest()(REQUEST)).rejects.toThrow(/needs HUB_READ_ROLE_NAME/);
-    expect(stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+    expect(read.requests()).toHaveLength(0);
   });
 });

@@ -84,52 +84,53 @@ export interface Loaded {
   readonly ignored: string[];
 }
 
-/** A DuckDB database holding the patch-history tables in schema `database`. */
-export class PatchHistoryDb {
-  private constructor(
+/** A table as DuckDB holds it: the Glue columns, then the partition columns (`name TYPE`). */
+interface DbTable {
+  readonly name: string;
+  readonly columns: readonly GlueColumn[];
+  readonly partitionColumns: readonly string[];
+}
+
+/**
+ * What both databases share: the in-memory DuckDB with one schema, inserting a record the
+ * way the SerDe reads it, plain-valued queries.
+ */
+abstract class JsonTablesDb {
+  protected constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     readonly database: string,
   ) {}
 
-  static async create(database = 'ssmb_patch_history'): Promise<PatchHistoryDb> {
+  /** A connected in-memory instance holding `tables` in schema `database`. */
+  protected static async open(
+    database: string,
+    tables: readonly DbTable[],
+  ): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
-    const db = new PatchHistoryDb(instance, connection, database);
     await connection.run(`CREATE SCHEMA "${database}"`);
-    for (const t of TABLES) {
-      const cols = [...t.columns.map((c) => `"${c.name}" ${duckType(c.type)}`), 'year INTEGER', 'month INTEGER', 'day INTEGER'];
+    for (const t of tables) {
+      const cols = [...t.columns.map((c) => `"${c.name}" ${duckType(c.type)}`), ...t.partitionColumns];
       await connection.run(`CREATE TABLE "${database}"."${t.name}" (${cols.join(', ')})`);
     }
-    return db;
+    return { instance, connection };
   }
 
-  /** Loads the objects of one or more runs (S3 key -> body) under `prefix`. */
-  async load(objects: ReadonlyMap<string, string>, prefix = 'patch-history'): Promise<Loaded> {
-    const rows: Record<string, number> = Object.fromEntries(TABLES.map((t) => [t.name, 0]));
-    const ignored: string[] = [];
-    for (const [key, body] of objects) {
-      const where = tableOfKey(key, prefix);
-      if (!where) {
-        ignored.push(key);
-        continue;
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body);
-      } catch (err) {
-        throw new Error(`${key}: not JSON (Athena fails the query): ${(err as Error).message}`, { cause: err });
-      }
-      const columns = TABLES.find((t) => t.name === where.table)!.columns as readonly GlueColumn[];
-      const spec = JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, shape(c.type)])));
-      const select = columns.map((c) => `j."${c.name}"`).join(', ');
-      await this.connection.run(
-        `INSERT INTO "${this.database}"."${where.table}" SELECT ${select}, ?, ?, ? FROM (SELECT json_transform(?::JSON, ?) AS j)`,
-        [where.year, where.month, where.day, JSON.stringify(lowerKeys(parsed)), spec],
-      );
-      rows[where.table]++;
-    }
-    return { rows, ignored };
+  /** Inserts one parsed record: its keys matched to `columns` case-insensitively, then the partition values. */
+  protected async insert(
+    table: string,
+    columns: readonly GlueColumn[],
+    partition: ReadonlyArray<string | number>,
+    record: unknown,
+  ): Promise<void> {
+    const spec = JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, shape(c.type)])));
+    const select = [...columns.map((c) => `j."${c.name}"`), ...partition.map(() => '?')].join(', ');
+    await this.connection.run(`INSERT INTO "${this.database}"."${table}" SELECT ${select} FROM (SELECT json_transform(?::JSON, ?) AS j)`, [
+      ...partition,
+      JSON.stringify(lowerKeys(record)),
+      spec,
+    ]);
   }
 
   /** Runs a query with its `?` parameters; rows as plain values (numbers for integer columns, strings for dates). */
@@ -150,6 +151,38 @@ export class PatchHistoryDb {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** A DuckDB database holding the patch-history tables in schema `database`. */
+export class PatchHistoryDb extends JsonTablesDb {
+  static async create(database = 'ssmb_patch_history'): Promise<PatchHistoryDb> {
+    const tables = TABLES.map((t) => ({ ...t, partitionColumns: ['year INTEGER', 'month INTEGER', 'day INTEGER'] }));
+    const { instance, connection } = await JsonTablesDb.open(database, tables);
+    return new PatchHistoryDb(instance, connection, database);
+  }
+
+  /** Loads the objects of one or more runs (S3 key -> body) under `prefix`. */
+  async load(objects: ReadonlyMap<string, string>, prefix = 'patch-history'): Promise<Loaded> {
+    const rows: Record<string, number> = Object.fromEntries(TABLES.map((t) => [t.name, 0]));
+    const ignored: string[] = [];
+    for (const [key, body] of objects) {
+      const where = tableOfKey(key, prefix);
+      if (!where) {
+        ignored.push(key);
+        continue;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch (err) {
+        throw new Error(`${key}: not JSON (Athena fails the query): ${(err as Error).message}`, { cause: err });
+      }
+      const columns = TABLES.find((t) => t.name === where.table)!.columns as readonly GlueColumn[];
+      await this.insert(where.table, columns, [where.year, where.month, where.day], parsed);
+      rows[where.table]++;
+    }
+    return { rows, ignored };
   }
 }
 
@@ -252,22 +285,19 @@ export function projectedPartition(table: ProjectedTable, key: string): Record<s
  * sync writes one JSON object per line), keys match the columns case-insensitively, a
  * missing key reads as null and a line that is not a JSON object fails the load.
  */
-export class ArchiveDb {
+export class ArchiveDb extends JsonTablesDb {
   private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
-    readonly database: string,
+    instance: DuckDBInstance,
+    connection: DuckDBConnection,
+    database: string,
     private readonly tables: readonly ProjectedTable[],
-  ) {}
+  ) {
+    super(instance, connection, database);
+  }
 
   static async create(database: string, tables: readonly ProjectedTable[]): Promise<ArchiveDb> {
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
-    await connection.run(`CREATE SCHEMA "${database}"`);
-    for (const t of tables) {
-      const cols = [...t.columns.map((c) => `"${c.name}" ${duckType(c.type)}`), ...t.partitionKeys.map((k) => `"${k.name}" VARCHAR`)];
-      await connection.run(`CREATE TABLE "${database}"."${t.name}" (${cols.join(', ')})`);
-    }
+    const held = tables.map((t) => ({ ...t, partitionColumns: t.partitionKeys.map((k) => `"${k.name}" VARCHAR`) }));
+    const { instance, connection } = await JsonTablesDb.open(database, held);
     return new ArchiveDb(instance, connection, database, tables);
   }
 
@@ -286,8 +316,7 @@ export class ArchiveDb {
         continue;
       }
       const { table, partition } = hits[0];
-      const spec = JSON.stringify(Object.fromEntries(table.columns.map((c) => [c.name, shape(c.type)])));
-      const select = [...table.columns.map((c) => `j."${c.name}"`), ...table.partitionKeys.map(() => '?')].join(', ');
+      const values = table.partitionKeys.map((k) => partition[k.name]);
       for (const [n, line] of body.split('\n').entries()) {
         if (!line.trim()) continue;
         let parsed: unknown;
@@ -297,33 +326,10 @@ export class ArchiveDb {
           throw new Error(`${key} line ${n + 1}: not JSON (Athena fails the query): ${(err as Error).message}`, { cause: err });
         }
         if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${key} line ${n + 1}: not a JSON object`);
-        await this.connection.run(
-          `INSERT INTO "${this.database}"."${table.name}" SELECT ${select} FROM (SELECT json_transform(?::JSON, ?) AS j)`,
-          [...table.partitionKeys.map((k) => partition[k.name]), JSON.stringify(lowerKeys(parsed)), spec],
-        );
+        await this.insert(table.name, table.columns, values, parsed);
         rows[table.name]++;
       }
     }
     return { rows, ignored };
-  }
-
-  /** Runs a query with its `?` parameters; rows as plain values (numbers for integer columns). */
-  async query(sql: string, params: ReadonlyArray<string | number> = []): Promise<Array<Record<string, unknown>>> {
-    const reader = await this.connection.runAndReadAll(sql, [...params]);
-    const names = reader.columnNames();
-    const integer = new Set(
-      reader
-        .columnTypes()
-        .map((t, i) => (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UBIGINT|UINTEGER)$/.test(t.toString()) ? names[i] : ''))
-        .filter(Boolean),
-    );
-    return reader
-      .getRowObjectsJson()
-      .map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, integer.has(k) && v !== null ? Number(v) : v])));
-  }
-
-  close(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
   }
 }

@@ -25,6 +25,21 @@ export function exampleInput(): BaselineConfigInput {
   return JSON.parse(readFileSync(join(ROOT, 'config', 'example.json'), 'utf8'));
 }
 
+/** config/example-organization.json: a hub, an organization id. */
+export function organizationInput(): BaselineConfigInput {
+  return JSON.parse(readFileSync(join(ROOT, 'config', 'example-organization.json'), 'utf8'));
+}
+
+/** The `path: reason` lines parseConfig refuses an input with, or '' when it accepts it. */
+export function configProblems(input: unknown): string {
+  try {
+    parseConfig(input, 'test');
+    return '';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 export function exampleConfig(): BaselineConfig {
   return parseConfig(exampleInput(), 'config/example.json');
 }

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { parseConfig } from '../../stacks/platform/config/load';
 import type { BaselineConfigInput } from '../../stacks/platform/config/schema';
@@ -10,22 +8,13 @@ import { archivePolicySizes, archiveBucketStatements, archiveKeyStatements } fro
 import { denyInsecureTransport } from '../../stacks/constructs/policy-document';
 import { evaluate } from '../../policies/engine';
 import { stackFromSynth } from '../../policies/model';
-import { ROOT, StackJson, readStacks, resourcesOf, synthToDir } from '../helpers/synth';
+import { StackJson, configProblems, organizationInput, readStacks, resourcesOf, synthToDir } from '../helpers/synth';
 import { IamSim } from '../helpers/iam-sim';
 
-const orgInput = (): BaselineConfigInput => JSON.parse(readFileSync(join(ROOT, 'config', 'example-organization.json'), 'utf8'));
 const accountList = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ id: String(100000000000 + i * 7919), name: `a${i}`, regions: ['eu-west-1'] }));
-const problems = (input: unknown): string => {
-  try {
-    parseConfig(input, 'test');
-    return '';
-  } catch (err) {
-    return (err as Error).message;
-  }
-};
 const withoutOrganization = (): BaselineConfigInput => {
-  const input = orgInput();
+  const input = organizationInput();
   return { ...input, hub: { account: input.hub!.account, region: input.hub!.region } };
 };
 
@@ -49,7 +38,7 @@ function policyBytesOf(sim: IamSim, policy: unknown): number {
 describe('hub archive in the stacks: the example organization (organization id)', () => {
   let stacks: Record<string, StackJson>;
   beforeAll(() => {
-    stacks = readStacks(synthToDir(parseConfig(orgInput(), 'example')));
+    stacks = readStacks(synthToDir(parseConfig(organizationInput(), 'example')));
   });
 
   it('puts the archive, its query layer and an organization aggregator into the hub stack', () => {
@@ -156,7 +145,11 @@ describe('hub archive in the stacks: account-based (no organization id)', () => 
 describe('hub policies at 1,000 accounts', () => {
   it('keeps every hub policy under its AWS limit with the organization id', () => {
     const config = parseConfig(
-      { ...orgInput(), accounts: accountList(1000), hub: { account: '100000000000', region: 'eu-west-1', organizationId: 'o-a1b2c3d4e5' } },
+      {
+        ...organizationInput(),
+        accounts: accountList(1000),
+        hub: { account: '100000000000', region: 'eu-west-1', organizationId: 'o-a1b2c3d4e5' },
+      },
       'big',
     );
     const json = JSON.parse(Testing.synth(new HubStack(Testing.app(), { config }))) as StackJson;
@@ -178,7 +171,7 @@ describe('hub policies at 1,000 accounts', () => {
 
   it('refuses at synth, at hub.organizationId, an account list the archive bucket policy cannot hold', () => {
     const hub = { account: '100000000000', region: 'eu-west-1' };
-    const at = (n: number) => problems({ ...orgInput(), accounts: accountList(n), hub });
+    const at = (n: number) => configProblems({ ...organizationInput(), accounts: accountList(n), hub });
     // 400 accounts fit the bus policy (about 660) but not the archive bucket policy (about 320).
     expect(at(400)).toMatch(
       /hub\.organizationId: is required for 400 accounts: listing them makes the hub archive bucket policy \d+ bytes, over AWS's 20480; set the organization id/,

@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseConfig } from '../../stacks/platform/config/load';
-import type { BaselineConfigInput } from '../../stacks/platform/config/schema';
 import { DIGEST_CHECK_SCHEDULE, DIGEST_SPOKES_PER_SCHEDULE } from '../../stacks/capabilities/agent-update/digest';
 import { parseHubDigestRequest } from '../../lambda/agent-update/digest/request';
-import { ROOT, StackJson, readStacks, resourcesOf, synthToDir } from '../helpers/synth';
+import { StackJson, organizationInput, readStacks, resourcesOf, synthToDir } from '../helpers/synth';
 import { iamSim } from '../helpers/iam-sim';
 
-const orgInput = (): BaselineConfigInput => JSON.parse(readFileSync(join(ROOT, 'config', 'example-organization.json'), 'utf8'));
 const DIGEST_ROLE = 'ssmb-hub-agent-update-digest-eu-west-1';
 const READ = (account: string) => `arn:aws:iam::${account}:role/ssmb-hub-read`;
 const IN_ORG = { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' };
@@ -18,7 +14,7 @@ const byName = (s: StackJson, type: string, key: string, name: string) =>
 describe('agent-update digest with a hub (the example organization)', () => {
   let stacks: Record<string, StackJson>;
   beforeAll(() => {
-    stacks = readStacks(synthToDir(parseConfig(orgInput(), 'example')));
+    stacks = readStacks(synthToDir(parseConfig(organizationInput(), 'example')));
   });
   const spokeNames = () => Object.keys(stacks).filter((n) => !n.endsWith('-bootstrap') && n !== 'security-hub');
 
@@ -131,7 +127,7 @@ describe('hub digest schedules at 1,000 account-regions', () => {
       regions: ['eu-west-1', 'us-east-1'],
     }));
     const config = parseConfig(
-      { ...orgInput(), accounts, hub: { account: '100000000000', region: 'eu-west-1', organizationId: 'o-a1b2c3d4e5' } },
+      { ...organizationInput(), accounts, hub: { account: '100000000000', region: 'eu-west-1', organizationId: 'o-a1b2c3d4e5' } },
       'big',
     );
     // eslint-disable-next-line @typescript-eslint/no-require-imports

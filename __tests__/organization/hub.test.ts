@@ -1,31 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../stacks/platform/config/load';
-import type { BaselineConfigInput } from '../../stacks/platform/config/schema';
 import { Testing } from 'cdktf';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { EVENT_BUS_POLICY_MAX_LENGTH, busPolicy } from '../../stacks/organization/bus-policy';
 import { HubStack } from '../../stacks/organization/hub-stack';
 import { HUB_NOTIFIER_PURPOSES, hubNamesOf } from '../../stacks/organization/names';
-import { ROOT, StackJson, readStacks, resourcesOf, synthToDir } from '../helpers/synth';
+import { ROOT, StackJson, configProblems, organizationInput, readStacks, resourcesOf, synthToDir } from '../helpers/synth';
 import { iamSim } from '../helpers/iam-sim';
 import { matchesPattern } from '../helpers/event-pattern';
 
-const orgInput = (): BaselineConfigInput => JSON.parse(readFileSync(join(ROOT, 'config', 'example-organization.json'), 'utf8'));
 const fixture = (cap: string, name: string) => JSON.parse(readFileSync(join(ROOT, '__tests__', cap, 'fixtures', `${name}.json`), 'utf8'));
-const problems = (input: unknown): string => {
-  try {
-    parseConfig(input, 'test');
-    return '';
-  } catch (err) {
-    return (err as Error).message;
-  }
-};
 const BUS = 'arn:aws:events:eu-west-1:333333333333:event-bus/ssmb-hub';
 
 describe('hub configuration', () => {
   it('accepts the example organization and derives every hub name from it', () => {
-    const names = hubNamesOf(parseConfig(orgInput(), 'example'))!;
+    const names = hubNamesOf(parseConfig(organizationInput(), 'example'))!;
     expect(names).toMatchObject({ stackName: 'security-hub', busName: 'ssmb-hub', busArn: BUS, topicName: 'ssmb-hub-notifications' });
     expect(names.forwardRoleName('us-east-1')).toBe('ssmb-hub-forward-us-east-1');
     expect(names.spokeReadRoleArn('111111111111')).toBe('arn:aws:iam::111111111111:role/ssmb-hub-read');
@@ -38,19 +28,19 @@ describe('hub configuration', () => {
     [{ account: '333333333333', region: 'eu-west-1', organizationId: 'o-short' }, /hub\.organizationId: must be an AWS Organizations id/],
     [{ account: '333333333333', region: 'eu-west-1', extra: 1 }, /hub\.extra: unknown field/],
   ])('refuses %j with a field-named error', (hub, message) => {
-    expect(problems({ ...orgInput(), hub })).toMatch(message);
+    expect(configProblems({ ...organizationInput(), hub })).toMatch(message);
   });
 
   const accounts = (n: number) =>
     Array.from({ length: n }, (_, i) => ({ id: String(100000000000 + i), name: `a${i}`, regions: ['eu-west-1'] }));
   it('refuses an account list the bus policy cannot hold, naming the organization id as the way out', () => {
-    const input = { ...orgInput(), accounts: accounts(1000), hub: { account: '100000000000', region: 'eu-west-1' } };
-    expect(problems(input)).toMatch(
+    const input = { ...organizationInput(), accounts: accounts(1000), hub: { account: '100000000000', region: 'eu-west-1' } };
+    expect(configProblems(input)).toMatch(
       /hub\.organizationId: is required for 1000 accounts: listing them makes the hub event bus policy \d+ characters, over EventBridge's 10240/,
     );
     // 600 accounts fit the bus policy; the archive bucket policy's own limit is checked in hub-archive.test.ts.
-    expect(problems({ ...input, accounts: accounts(600) })).not.toMatch(/event bus policy/);
-    expect(problems({ ...input, hub: { ...input.hub, organizationId: 'o-a1b2c3d4e5' } })).toBe('');
+    expect(configProblems({ ...input, accounts: accounts(600) })).not.toMatch(/event bus policy/);
+    expect(configProblems({ ...input, hub: { ...input.hub, organizationId: 'o-a1b2c3d4e5' } })).toBe('');
   });
 });
 
@@ -58,7 +48,7 @@ describe('hub and spokes: the example organization', () => {
   let stacks: Record<string, StackJson>;
   let outdir: string;
   beforeAll(() => {
-    outdir = synthToDir(parseConfig(orgInput(), 'example'));
+    outdir = synthToDir(parseConfig(organizationInput(), 'example'));
     stacks = readStacks(outdir);
   });
   const spokes = () => Object.entries(stacks).filter(([n]) => !n.endsWith('-bootstrap') && n !== 'security-hub');
@@ -95,7 +85,7 @@ describe('hub and spokes: the example organization', () => {
   });
 
   it('names the hub notifier roles as the names module does (the spoke read roles trust those names)', () => {
-    const names = hubNamesOf(parseConfig(orgInput(), 'example'))!;
+    const names = hubNamesOf(parseConfig(organizationInput(), 'example'))!;
     // Besides the notifiers' roles the hub has the digest schedule's role (EventBridge Scheduler
     // assumes it) and AWS Config's for the organization aggregator.
     const roles = Object.values(resourcesOf(stacks['security-hub'], 'aws_iam_role'))
@@ -280,7 +270,7 @@ describe('hub at 1,000 accounts', () => {
   it('keeps the hub bus policy under the EventBridge quota with the organization id', () => {
     const accounts = Array.from({ length: 1000 }, (_, i) => ({ id: String(100000000000 + i), name: `a${i}`, regions: ['eu-west-1'] }));
     const config = parseConfig(
-      { ...orgInput(), accounts, hub: { account: '100000000000', region: 'eu-west-1', organizationId: 'o-a1b2c3d4e5' } },
+      { ...organizationInput(), accounts, hub: { account: '100000000000', region: 'eu-west-1', organizationId: 'o-a1b2c3d4e5' } },
       'big',
     );
     // The hub stack alone: a spoke's size does not depend on the account count.

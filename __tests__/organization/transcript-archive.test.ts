@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { parseConfig } from '../../stacks/platform/config/load';
@@ -8,7 +6,7 @@ import { HubStack } from '../../stacks/organization/hub-stack';
 import { HubTranscriptArchive, HubTranscriptArchiveProps } from '../../stacks/organization/transcript-archive';
 import { sessionTranscriptPrefix, transcriptArchiveBucketName } from '../../stacks/organization/archive-names';
 import { POLICY_SIZE_LIMITS } from '../../stacks/organization/policy-size';
-import { ROOT, StackJson, resourcesOf, synthStack } from '../helpers/synth';
+import { StackJson, organizationInput, resourcesOf, synthStack } from '../helpers/synth';
 import { Context, Decision, IamSim } from '../helpers/iam-sim';
 import type { IamPolicy } from '../../policies/document';
 
@@ -18,7 +16,6 @@ const STAGING = '222222222222';
 const OUTSIDER = '999999999999';
 const ORG = 'o-a1b2c3d4e5';
 const BUCKET = `arn:aws:s3:::${transcriptArchiveBucketName({ namePrefix: 'ssmb', hubAccountId: HUB, hubRegion: 'eu-west-1' })}`;
-const orgInput = (): BaselineConfigInput => JSON.parse(readFileSync(join(ROOT, 'config', 'example-organization.json'), 'utf8'));
 const replicationRole = (account: string, region = 'us-east-1') => `arn:aws:iam::${account}:role/ssmb-transcript-replication-${region}`;
 const key = (account: string, region = 'us-east-1') =>
   `${BUCKET}/${sessionTranscriptPrefix(account, region)}/alice@example.com-0a1b2c3d4e5f60718.log`;
@@ -59,7 +56,7 @@ async function crossAccount(
 
 describe('HubTranscriptArchive in the hub stack (example organization)', () => {
   let hub: StackJson;
-  beforeAll(() => (hub = hubStack(orgInput())));
+  beforeAll(() => (hub = hubStack(organizationInput())));
 
   test('a versioned, Object Lock (governance) bucket with its own key, both refusing destroy', () => {
     const [bucket] = Object.values(resourcesOf(hub, 'aws_s3_bucket')).filter((b) => b.bucket === BUCKET.slice('arn:aws:s3:::'.length));
@@ -78,7 +75,7 @@ describe('HubTranscriptArchive in the hub stack (example organization)', () => {
   });
 
   test('no transcript bucket in the hub when Session Manager is off', () => {
-    const input = orgInput();
+    const input = organizationInput();
     const off = hubStack({ ...input, sessionManager: { ...(input.sessionManager as object), enabled: false } } as BaselineConfigInput);
     expect(Object.values(resourcesOf(off, 'aws_s3_bucket')).map((b) => b.bucket)).not.toContain(BUCKET.slice('arn:aws:s3:::'.length));
   });
@@ -97,7 +94,7 @@ describe.each([
     { name: 'broad', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } as IamPolicy },
   ];
   beforeAll(() => {
-    const input = orgInput();
+    const input = organizationInput();
     if (!org) delete (input.hub as { organizationId?: string }).organizationId;
     const config = parseConfig(input, 'example');
     hubPolicy = new IamSim(hubStack(input), { accountId: HUB, region: 'eu-west-1' }).resourcePolicyFor(BUCKET)!;

@@ -3,42 +3,29 @@ import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { forgetSpokeClients, handler } from '../../lambda/session-manager';
 import { notifierHarness } from '../helpers/notifier-harness';
+import { HUB_ENV, hubReadMock } from '../helpers/hub-read';
 
 const snsMock = mockClient(SNSClient);
 const ssmMock = mockClient(SSMClient);
-const stsMock = mockClient(STSClient);
+const read = hubReadMock();
 
-// The hub's login notifier: its topic is in the hub account 333333333333, eu-west-1.
-const ENV = {
-  TOPIC_ARN: 'arn:aws:sns:eu-west-1:333333333333:ssmb-hub-notifications',
-  ACCOUNT_NAME: 'security',
-  HUB_READ_ROLE_NAME: 'ssmb-hub-read',
-  AWS_REGION: 'eu-west-1',
-};
+// The hub's login notifier (HUB_ENV: its topic is in the hub account 333333333333, eu-west-1).
 const SESSION = 'alice@example.com-0a1b2c3d4e5f60718';
 const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', `${name}.json`), 'utf8'));
 /** A resumed session forwarded from account 111111111111 (ap-northeast-1, the recorded sample). */
 const resumed = () => fixture('resume-session');
 
-const { published } = notifierHarness(snsMock, [ssmMock, stsMock], ENV);
+const { published } = notifierHarness(snsMock, [ssmMock, read.sts], HUB_ENV);
 
 describe('session notifier in the hub: enrichment through the spoke read role', () => {
   beforeEach(() => forgetSpokeClients());
   it("assumes the event's account read role and looks the target up in the event's region", async () => {
-    stsMock.on(AssumeRoleCommand).resolves({
-      Credentials: {
-        AccessKeyId: 'ASIAEXAMPLEHUBREAD01',
-        SecretAccessKey: 'secret',
-        SessionToken: 'token',
-        Expiration: new Date('2099-01-01T00:00:00Z'),
-      },
-    });
+    read.grants('ASIAEXAMPLEHUBREAD01');
     ssmMock.on(DescribeSessionsCommand).resolves({ Sessions: [{ SessionId: SESSION, Target: 'i-0123456789abcdef0' }] });
     await handler(resumed());
-    expect(stsMock.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
+    expect(read.requests()).toEqual([
       expect.objectContaining({ RoleArn: 'arn:aws:iam::111111111111:role/ssmb-hub-read', RoleSessionName: 'ssm-baseline-hub' }),
     ]);
     const call = ssmMock.commandCalls(DescribeSessionsCommand)[0];
@@ -52,7 +39,7 @@ describe('session notifier in the hub: enrichment through the spoke read role', 
   });
 
   it('degrades to the record facts when the read role cannot be assumed, and still mails', async () => {
-    stsMock.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }));
+    read.denies();
     ssmMock.on(DescribeSessionsCommand).resolves({ Sessions: [{ SessionId: SESSION, Target: 'i-0123456789abcdef0' }] });
     await expect(handler(resumed())).resolves.toEqual({ messageId: 'msg-1' });
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);

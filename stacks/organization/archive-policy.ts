@@ -24,7 +24,7 @@ const SOURCE_ACCOUNT = terraformLiteral('${aws:SourceAccount}');
 const RESOURCE_DATA_SYNC_ARNS = 'arn:aws:ssm:*:*:resource-data-sync/*';
 
 /** The condition that admits the writers: by organization when known, else by account list. */
-function writersCondition(w: ArchiveWriters, kind: 'principal' | 'source'): PolicyCondition {
+export function writersCondition(w: ArchiveWriters, kind: 'principal' | 'source'): PolicyCondition {
   if (w.organizationId)
     return { test: 'StringEquals', variable: kind === 'principal' ? 'aws:PrincipalOrgID' : 'aws:SourceOrgID', values: [w.organizationId] };
   return {
@@ -166,6 +166,15 @@ export function archivePolicySizes(input: ArchivePolicyInput): { readonly bucket
     bucketPolicy: policyBytes([tlsOnly(bucketArn), ...archiveBucketStatements(bucketArn, input)]),
     keyPolicy: policyBytes([archiveRootDelegation(input.hubAccountId), ...archiveKeyStatements(bucketArn, input.hubRegion, input)]),
   };
+}
+
+/** Refuse a policy AWS would reject at apply, naming the way out (`owner`: the construct). */
+export function checkPolicySize(owner: string, what: string, bytes: number, limit: number, w: ArchiveWriters): void {
+  if (bytes <= limit) return;
+  throw new Error(
+    `${owner}: the ${what} for ${w.memberAccountIds.length} member accounts is ${bytes} bytes, over AWS's limit of ${limit}. ` +
+      'Set organizationId (the o-... id of the AWS Organization) to grant by aws:PrincipalOrgID instead of listing every account.',
+  );
 }
 
 /** The first archive policy over its AWS limit, or undefined when both fit. */

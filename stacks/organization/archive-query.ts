@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
-import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
 import { SecureBucket } from '../constructs/secure-bucket';
+import { queryWorkgroup, workgroupQueries } from '../constructs/athena-workgroup';
 import {
   GlueColumn,
   INSTANCE_TABLE,
@@ -272,36 +272,16 @@ export class FleetArchiveQuery extends Construct {
       application: tables[TABLES.application],
     };
 
-    this.resultsBucket = new SecureBucket(this, 'results', {
-      bucketName: archiveQueryBucketName(props),
-      expirationDays: props.resultRetentionDays ?? 30,
-      noncurrentVersionExpirationDays: 1,
-    });
-    this.workgroup = new AthenaWorkgroup(this, 'workgroup', {
+    ({ resultsBucket: this.resultsBucket, workgroup: this.workgroup } = queryWorkgroup(this, {
       name: `${props.namePrefix}-fleet-archive`,
       description: 'Fleet-wide queries over the archive (ssm-baseline hub)',
-      state: 'ENABLED',
+      resultsBucketName: archiveQueryBucketName(props),
+      resultRetentionDays: props.resultRetentionDays ?? 30,
+      expectedBucketOwner: props.hubAccountId,
+      // A runaway fleet query stops at 100 GB scanned.
+      bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
       forceDestroy: false,
-      configuration: {
-        enforceWorkgroupConfiguration: true,
-        publishCloudwatchMetricsEnabled: true,
-        // A runaway fleet query stops at 100 GB scanned.
-        bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
-        resultConfiguration: {
-          outputLocation: `s3://${this.resultsBucket.bucketName}/results/`,
-          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
-          expectedBucketOwner: props.hubAccountId,
-        },
-      },
-    });
-    for (const q of fleetQueries(this.databaseName, FLEET_ATHENA)) {
-      new AthenaNamedQuery(this, `query-${q.id}`, {
-        name: q.name,
-        description: q.description,
-        workgroup: this.workgroup.id,
-        database: this.database.name,
-        query: q.query,
-      });
-    }
+    }));
+    workgroupQueries(this, this.workgroup, this.database.name, fleetQueries(this.databaseName, FLEET_ATHENA));
   }
 }

@@ -3,7 +3,7 @@ import { SecureBucket } from '../constructs/secure-bucket';
 import { CustomerKey } from '../constructs/kms-key';
 import { suppress } from '../../policies/suppress';
 import { archiveBucketName, archiveKeyAlias } from './archive-names';
-import { ArchiveWriters, archiveBucketStatements, archiveKeyStatements, archivePolicySizes } from './archive-policy';
+import { ArchiveWriters, archiveBucketStatements, archiveKeyStatements, archivePolicySizes, checkPolicySize } from './archive-policy';
 import { POLICY_SIZE_LIMITS } from './policy-size';
 
 export { archiveBucketStatements, archiveKeyStatements, archivePolicySizes } from './archive-policy';
@@ -24,15 +24,6 @@ export interface HubArchiveProps extends ArchiveWriters {
 
 /** Defaults of HubArchive, in one place. */
 export const HUB_ARCHIVE_DEFAULTS = { retentionDays: 730, noncurrentVersionExpirationDays: 30 } as const;
-
-/** Refuse a policy AWS would reject at apply, naming the way out. */
-function checkSize(what: string, bytes: number, limit: number, w: ArchiveWriters): void {
-  if (bytes <= limit) return;
-  throw new Error(
-    `HubArchive: the ${what} for ${w.memberAccountIds.length} member accounts is ${bytes} bytes, over AWS's limit of ${limit}. ` +
-      'Set organizationId (the o-... id of the AWS Organization) to grant by aws:PrincipalOrgID instead of listing every account.',
-  );
-}
 
 /**
  * The hub's fleet archive: one SSE-KMS bucket (customer key) receiving patch snapshots,
@@ -62,8 +53,8 @@ export class HubArchive extends Construct {
     const keyStatements = archiveKeyStatements(this.bucketArn, props.hubRegion, props);
 
     this.policySizes = archivePolicySizes(props);
-    checkSize('archive bucket policy', this.policySizes.bucketPolicy, POLICY_SIZE_LIMITS.bucketPolicy, props);
-    checkSize('archive key policy', this.policySizes.keyPolicy, POLICY_SIZE_LIMITS.keyPolicy, props);
+    checkPolicySize('HubArchive', 'archive bucket policy', this.policySizes.bucketPolicy, POLICY_SIZE_LIMITS.bucketPolicy, props);
+    checkPolicySize('HubArchive', 'archive key policy', this.policySizes.keyPolicy, POLICY_SIZE_LIMITS.keyPolicy, props);
 
     this.key = new CustomerKey(this, 'key', {
       accountId: props.hubAccountId,

@@ -5,7 +5,7 @@ import { PolicyCondition, PolicyStatement, denyInsecureTransport } from '../cons
 import { terraformLiteral } from '../platform/literal';
 import type { BaselineConfig } from '../platform/config/schema';
 import { suppress } from '../../policies/suppress';
-import type { ArchiveWriters } from './archive';
+import { ArchiveWriters, archiveRootDelegation, checkPolicySize, writersCondition } from './archive-policy';
 import {
   ARCHIVE_FOLDERS,
   transcriptArchiveBucketName,
@@ -33,13 +33,6 @@ export const HUB_TRANSCRIPT_ARCHIVE_DEFAULTS = { retentionDays: 400 } as const;
 // A policy variable reaches AWS literally: Terraform would otherwise read `${...}` as a reference.
 const PRINCIPAL_ACCOUNT = terraformLiteral('${aws:PrincipalAccount}');
 
-/** The members: by organization when known, else by account list (as the fleet archive admits them). */
-function members(w: ArchiveWriters): PolicyCondition {
-  return w.organizationId
-    ? { test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: [w.organizationId] }
-    : { test: 'StringEquals', variable: 'aws:PrincipalAccount', values: [...w.memberAccountIds] };
-}
-
 /** Only the spokes' replication roles, never another principal of a member account. */
 function replicationRoles(p: Pick<HubTranscriptArchiveProps, 'namePrefix'>): PolicyCondition {
   return { test: 'ArnLike', variable: 'aws:PrincipalArn', values: [transcriptReplicationRoleArnPattern(p)] };
@@ -63,7 +56,7 @@ export function transcriptArchiveBucketStatements(bucketArn: string, p: HubTrans
       actions: ['s3:GetBucketVersioning', 's3:ObjectOwnerOverrideToBucketOwner', 's3:ReplicateObject', 's3:ReplicateTags'],
       resources: [bucketArn, `${bucketArn}/${ARCHIVE_FOLDERS.sessionTranscripts}/account=${PRINCIPAL_ACCOUNT}/*`],
       principals: [{ type: '*', identifiers: ['*'] }],
-      conditions: [members(p), replicationRoles(p)],
+      conditions: [writersCondition(p, 'principal'), replicationRoles(p)],
     },
   ];
 }
@@ -83,7 +76,7 @@ export function transcriptArchiveKeyStatements(bucketArn: string, p: HubTranscri
       resources: ['*'],
       principals: [{ type: 'AWS', identifiers: ['*'] }],
       conditions: [
-        members(p),
+        writersCondition(p, 'principal'),
         replicationRoles(p),
         { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${p.hubRegion}.amazonaws.com`] },
         {
@@ -123,19 +116,13 @@ export class HubTranscriptArchive extends Construct {
     this.bucketArn = `arn:aws:s3:::${this.bucketName}`;
     const bucketStatements = transcriptArchiveBucketStatements(this.bucketArn, props);
     const keyStatements = transcriptArchiveKeyStatements(this.bucketArn, props);
-    const rootDelegation: PolicyStatement = {
-      sid: 'EnableIamPolicies',
-      actions: ['kms:*'],
-      resources: ['*'],
-      principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.hubAccountId}:root`] }],
-    };
     const tlsDeny = denyInsecureTransport(['s3:*'], [this.bucketArn, `${this.bucketArn}/*`]);
     this.policySizes = {
       bucketPolicy: policyBytes([tlsDeny, ...bucketStatements]),
-      keyPolicy: policyBytes([rootDelegation, ...keyStatements]),
+      keyPolicy: policyBytes([archiveRootDelegation(props.hubAccountId), ...keyStatements]),
     };
-    checkSize('bucket policy', this.policySizes.bucketPolicy, POLICY_SIZE_LIMITS.bucketPolicy, props);
-    checkSize('key policy', this.policySizes.keyPolicy, POLICY_SIZE_LIMITS.keyPolicy, props);
+    checkPolicySize('HubTranscriptArchive', 'bucket policy', this.policySizes.bucketPolicy, POLICY_SIZE_LIMITS.bucketPolicy, props);
+    checkPolicySize('HubTranscriptArchive', 'key policy', this.policySizes.keyPolicy, POLICY_SIZE_LIMITS.keyPolicy, props);
 
     this.key = new CustomerKey(this, 'key', {
       accountId: props.hubAccountId,
@@ -179,15 +166,6 @@ export function hubTranscriptArchiveProps(config: BaselineConfig): HubTranscript
     retentionDays: logBucket.retentionDays,
     lockDays: logBucket.objectLock.retentionDays ?? logBucket.retentionDays,
   };
-}
-
-/** Refuse a policy AWS would reject at apply, naming the way out. */
-function checkSize(what: string, bytes: number, limit: number, p: ArchiveWriters): void {
-  if (bytes <= limit) return;
-  throw new Error(
-    `HubTranscriptArchive: the ${what} for ${p.memberAccountIds.length} member accounts is ${bytes} bytes, over AWS's limit of ${limit}. ` +
-      'Set organizationId (the o-... id of the AWS Organization) to grant by aws:PrincipalOrgID instead of listing every account.',
-  );
 }
 
 /** Every problem of the props at once, field by field. */

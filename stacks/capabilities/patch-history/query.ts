@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
-import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
 import { SharedResources } from '../../platform/shared';
 import { SecureBucket } from '../../constructs/secure-bucket';
+import { queryWorkgroup, workgroupQueries } from '../../constructs/athena-workgroup';
 import { ATHENA, FIRST_YEAR, LAST_YEAR, PARTITION_COLUMNS, SNAPSHOT_TABLE, TABLES, TABLE_FOLDERS, namedQueries } from './queries';
 
 export {
@@ -96,42 +96,20 @@ export class PatchHistoryQuery extends Construct {
     }
     this.tables = tables;
     this.table = tables[SNAPSHOT_TABLE];
-    this.resultsBucket = new SecureBucket(this, 'results', {
-      bucketName: shared.naming.bucket('patch-queries'),
-      expirationDays: props.resultRetentionDays,
-      noncurrentVersionExpirationDays: 1,
-    });
-    this.workgroup = new AthenaWorkgroup(this, 'workgroup', {
+    ({ resultsBucket: this.resultsBucket, workgroup: this.workgroup } = queryWorkgroup(this, {
       name: shared.naming.regional('patch-history', 'athenaWorkgroup'),
       description: 'Queries over the patch-compliance history (ssm-baseline)',
-      state: 'ENABLED',
+      resultsBucketName: shared.naming.bucket('patch-queries'),
+      resultRetentionDays: props.resultRetentionDays,
+      expectedBucketOwner: shared.accountId,
+      // A runaway query over years of history stops at 10 GB scanned.
+      bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
       // Deleting a workgroup that holds named queries or query history needs the
       // recursive delete; without it, disabling the capability fails at apply. The
       // results themselves stay in their bucket (kept on disable, see retire.ts).
       forceDestroy: true,
-      configuration: {
-        // Clients cannot redirect results to an unencrypted or foreign location.
-        enforceWorkgroupConfiguration: true,
-        publishCloudwatchMetricsEnabled: true,
-        // A runaway query over years of history stops at 10 GB scanned.
-        bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
-        resultConfiguration: {
-          outputLocation: `s3://${this.resultsBucket.bucketName}/results/`,
-          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
-          expectedBucketOwner: shared.accountId,
-        },
-      },
-    });
-
-    for (const q of namedQueries(databaseName, ATHENA)) {
-      new AthenaNamedQuery(this, `query-${q.id}`, {
-        name: q.name,
-        description: q.description,
-        workgroup: this.workgroup.id,
-        database: this.database.name,
-        query: q.query,
-      });
-    }
+    }));
+    workgroupQueries(this, this.workgroup, this.database.name, namedQueries(databaseName, ATHENA));
   }
 }
 
