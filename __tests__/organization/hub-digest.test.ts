@@ -1,3 +1,5 @@
+import { Testing } from 'cdktf';
+import { HubStack } from '../../stacks/organization/hub-stack';
 import { parseConfig } from '../../stacks/platform/config/load';
 import { DIGEST_CHECK_SCHEDULE, DIGEST_SPOKES_PER_SCHEDULE } from '../../stacks/capabilities/agent-update/digest';
 import { parseHubDigestRequest } from '../../lambda/agent-update/digest/request';
@@ -130,10 +132,6 @@ describe('hub digest schedules at 1,000 account-regions', () => {
       { ...organizationInput(), accounts, hub: { account: '100000000000', region: 'eu-west-1', organizationId: 'o-a1b2c3d4e5' } },
       'big',
     );
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Testing } = require('cdktf') as typeof import('cdktf');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { HubStack } = require('../../stacks/organization/hub-stack') as typeof import('../../stacks/organization/hub-stack');
     const json = JSON.parse(Testing.synth(new HubStack(Testing.app(), { config }))) as StackJson;
     const schedules = Object.values(resourcesOf(json, 'aws_scheduler_schedule'));
     expect(schedules).toHaveLength(1000 / DIGEST_SPOKES_PER_SCHEDULE);
