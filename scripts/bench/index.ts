@@ -6,7 +6,7 @@ import { bundlesDir, projectRoot } from '../../tooling/lambda-bundle';
 import { ensureBuilt } from '../../tooling/run';
 import { UsageError, processIo, strictArgs, usageError } from '../cli-args';
 import { fleetConfig, hubFleetConfig } from './fleet';
-import { median, slope, synthNodeFlags, table } from './stats';
+import { median, providerModules, slope, synthNodeFlags, table } from './stats';
 import { patchHistoryModelMarkdown, stateMachineFigures, StateMachineFigure } from './state-machine';
 
 // `npm run bench [-- --runs N] [--suite]`: synth, scaling, bundle and state-machine
@@ -73,12 +73,8 @@ function walk(dir: string): string[] {
 }
 
 /** The provider modules the app bundles (its esbuild inputs): what the floor loads. */
-function providerModules(): string[] {
-  const { inputs } = JSON.parse(readFileSync(`${synthScript}.inputs.json`, 'utf8')) as { inputs: string[] };
-  const mods = inputs
-    .map((f) => /^node_modules\/(@cdktf\/provider-aws\/lib\/[^/]+)\/index\.js$/.exec(f)?.[1])
-    .filter((m): m is string => m !== undefined);
-  return [...new Set(mods)].sort();
+function floorProviderModules(): string[] {
+  return providerModules((JSON.parse(readFileSync(`${synthScript}.inputs.json`, 'utf8')) as { inputs: string[] }).inputs);
 }
 
 // The bundles the commands run (tooling/run.js), built before anything is timed.
@@ -161,7 +157,10 @@ async function main(): Promise<void> {
 
   process.stdout.write(`floor and example synth (${runs} runs each)...\n`);
   const floorScript = join(scratch, 'floor.js');
-  writeFileSync(floorScript, ['cdktf', 'constructs', ...providerModules()].map((m) => `require(${JSON.stringify(m)});`).join('\n') + '\n');
+  writeFileSync(
+    floorScript,
+    ['cdktf', 'constructs', ...floorProviderModules()].map((m) => `require(${JSON.stringify(m)});`).join('\n') + '\n',
+  );
   const floor = measure(floorScript, {}, runs);
   const example = synthFigures(join(root, 'config', 'example.json'), join(scratch, 'example-out'), runs);
 
