@@ -6,7 +6,7 @@ import { bundlesDir, projectRoot } from '../../tooling/lambda-bundle';
 import { ensureBuilt } from '../../tooling/run';
 import { UsageError, processIo, strictArgs, usageError } from '../cli-args';
 import { fleetConfig, hubFleetConfig } from './fleet';
-import { median, slope, synthNodeFlags, table } from './stats';
+import { median, providerModules, slope, synthNodeFlags, table } from './stats';
 import { patchHistoryModelMarkdown, stateMachineFigures, StateMachineFigure } from './state-machine';
 
 // `npm run bench [-- --runs N] [--suite]`: synth, scaling, bundle and state-machine
@@ -73,12 +73,8 @@ function walk(dir: string): string[] {
 }
 
 /** The provider modules the app bundles (its esbuild inputs): what the floor loads. */
-function providerModules(): string[] {
-  const { inputs } = JSON.parse(readFileSync(`${synthScript}.inputs.json`, 'utf8')) as { inputs: string[] };
-  const mods = inputs
-    .map((f) => /^node_modules\/(@cdktf\/provider-aws\/lib\/[^/]+)\/index\.js$/.exec(f)?.[1])
-    .filter((m): m is string => m !== undefined);
-  return [...new Set(mods)].sort();
+function floorProviderModules(): string[] {
+  return providerModules((JSON.parse(readFileSync(`${synthScript}.inputs.json`, 'utf8')) as { inputs: string[] }).inputs);
 }
 
 // The bundles the commands run (tooling/run.js), built before anything is timed.
@@ -86,6 +82,8 @@ const synthScript = ensureBuilt('main.ts');
 /** The Node flags `npm run synth` starts with (package.json), so the synth rows measure what users run. */
 const SYNTH_NODE_FLAGS = synthNodeFlags(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.synth);
 const measureScript = ensureBuilt('scripts/bench/measure.ts');
+/** cdktf-cli's command bundle, which it requires whole before running any command. */
+const CDKTF_CLI_HANDLERS = join(root, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cmds', 'handlers.js');
 ensureBuilt('policies/cli.ts');
 
 /** Median wall time of a command as a user types it (npm and npx included), in seconds. */
@@ -159,7 +157,10 @@ async function main(): Promise<void> {
 
   process.stdout.write(`floor and example synth (${runs} runs each)...\n`);
   const floorScript = join(scratch, 'floor.js');
-  writeFileSync(floorScript, ['cdktf', 'constructs', ...providerModules()].map((m) => `require(${JSON.stringify(m)});`).join('\n') + '\n');
+  writeFileSync(
+    floorScript,
+    ['cdktf', 'constructs', ...floorProviderModules()].map((m) => `require(${JSON.stringify(m)});`).join('\n') + '\n',
+  );
   const floor = measure(floorScript, {}, runs);
   const example = synthFigures(join(root, 'config', 'example.json'), join(scratch, 'example-out'), runs);
 
@@ -171,6 +172,8 @@ async function main(): Promise<void> {
     policy: commandSeconds('npm', ['run', '--silent', 'policy', '--', commandOut], runs),
     policyHelp: commandSeconds('npm', ['run', '--silent', 'policy', '--', '--help'], runs),
   };
+  // What cdktf-cli loads before any command runs: the fixed part of `npx cdktf synth`.
+  const cdktfCliLoad = commandSeconds(process.execPath, ['-e', `require(${JSON.stringify(CDKTF_CLI_HANDLERS)})`], runs);
 
   const sizes = [1, 10, 50, 200];
   const scaling = sizes.map((n) => {
@@ -235,6 +238,7 @@ async function main(): Promise<void> {
     floor,
     example,
     commands,
+    cdktfCliLoad,
     scaling,
     hubFleet,
     marginalSeconds,
@@ -288,6 +292,23 @@ async function main(): Promise<void> {
         ['`npm run policy -- --help`', f2(commands.policyHelp), f2(commands.policyHelp / floor.seconds)],
       ],
     ),
+    '',
+    `\`npx cdktf synth\` misses 3x because of cdktf-cli itself, not the app or a setting: \`require()\` of its command bundle ` +
+      `(\`cdktf-cli/bundle/bin/cmds/handlers.js\`, loaded whole before any command runs) takes ${f2(cdktfCliLoad)} s alone, ` +
+      `${f2(cdktfCliLoad / floor.seconds)}x the floor: it requires what any command might need (the HCL converter with ` +
+      'jsii-rosetta and TypeScript, the provider generator, prettier, two HCL WebAssembly modules, the terminal layout engine).',
+    '',
+    'Where the time goes, traced on 2026-12-02 on this machine (timestamps of one run outside a profiler): npx ~0.3 s ' +
+      "before cdktf-cli's Node starts; its entry bundle (yargs, every command, Sentry) ~0.3 s; the command bundle " +
+      '~1.1-1.3 s; `node --version` and `terraform -v` ~0.1-0.2 s (three copies of @cdktf/commons each start a ' +
+      '`terraform version -json` in the background as they load); the app ~0.45 s; then re-reading every stack and a telemetry POST to ' +
+      'checkpoint-api.hashicorp.com ~0.15 s. No cdktf.json setting changes any of it (`terraformProviders` is empty and ' +
+      '`sendCrashReports` off already). Only the user can set, in their environment: `CHECKPOINT_DISABLE=1` (no ' +
+      'telemetry, no terraform checkpoint) and `NODE_COMPILE_CACHE=<dir>` (a V8 code cache for those modules); together, ' +
+      'medians of 11 interleaved runs: 2.76 s against 3.27 s wall (CPU user+sys 3.62 s against 4.02 s), still ~9x the ' +
+      'floor. In a terminal also `DISABLE_VERSION_CHECK=1`: with stdout a terminal cdktf-cli runs `npm view cdktf-cli ' +
+      'version` once a day (~0.6 s), and with the registry unreachable on every run, since a failed check is not ' +
+      'remembered: ~70 s of npm retries per run (measured). `npm run synth` runs the same app without cdktf-cli.',
     '',
     '## Scaling (every capability on, CloudTrail trail created)',
     '',

@@ -29,3 +29,11 @@ export function synthNodeFlags(command: string): string[] {
   if (!m) throw new Error(`not a "node [flags] tooling/run.js main.ts" command: ${command}`);
   return m[1].split(' ').filter(Boolean);
 }
+
+/** The provider modules among an esbuild bundle's inputs (`main.js.inputs.json`), as `require()` names. */
+export function providerModules(inputs: readonly string[]): string[] {
+  const mods = inputs
+    .map((f) => /(?:^|\/)node_modules\/(@cdktf\/provider-aws\/lib\/[^/]+)\/index\.js$/.exec(f)?.[1])
+    .filter((m): m is string => m !== undefined);
+  return [...new Set(mods)].sort();
+}
