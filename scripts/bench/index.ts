@@ -107,8 +107,10 @@ function bundleFigures(): Array<{ name: string; bytes: number; zipBytes: number;
   const dir = bundlesDir(root);
   if (!existsSync(dir)) return [];
   const bare = median(Array.from({ length: runs }, () => time(() => spawnSync(process.execPath, ['-e', '0']))));
-  return readdirSync(dir)
-    .filter((name) => existsSync(join(dir, name, 'index.js')))
+  // Bundles may nest (agent-update/digest): every folder below that holds an index.js.
+  return walk(dir)
+    .filter((f) => f.endsWith('/index.js'))
+    .map((f) => f.slice(dir.length + 1, -'/index.js'.length))
     .sort()
     .map((name) => {
       const file = join(dir, name, 'index.js');
