@@ -16,8 +16,33 @@ export interface ArchiveWriters {
   readonly organizationId?: string;
 }
 
+/**
+ * What is wrong with a hub account and its writers, one line per problem naming the prop:
+ * the same members are admitted by every hub bucket, so every one checks them alike.
+ */
+export function writersProblems(hubAccountId: string, w: ArchiveWriters): string[] {
+  const out: string[] = [];
+  if (!/^\d{12}$/.test(hubAccountId)) out.push(`hubAccountId: must be 12 digits, got "${hubAccountId}"`);
+  const bad = w.memberAccountIds.filter((a) => !/^\d{12}$/.test(a));
+  if (bad.length)
+    out.push(
+      `memberAccountIds: must be 12 digits each, got ${bad
+        .slice(0, 3)
+        .map((a) => `"${a}"`)
+        .join(', ')}`,
+    );
+  if (new Set(w.memberAccountIds).size !== w.memberAccountIds.length) out.push('memberAccountIds: lists an account twice');
+  if (w.organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(w.organizationId))
+    out.push(`organizationId: must look like o-a1b2c3d4e5 (o- and 10-32 lower-case letters or digits), got "${w.organizationId}"`);
+  if (!w.organizationId && w.memberAccountIds.length === 0)
+    out.push('memberAccountIds: name at least one spoke account, or set organizationId');
+  return out;
+}
+
+/** `${aws:PrincipalAccount}` as AWS must receive it. */
+export const PRINCIPAL_ACCOUNT = terraformLiteral('${aws:PrincipalAccount}');
+
 // Policy variables reach AWS literally: Terraform would otherwise read `${...}` as a reference.
-const PRINCIPAL_ACCOUNT = terraformLiteral('${aws:PrincipalAccount}');
 const SOURCE_ACCOUNT = terraformLiteral('${aws:SourceAccount}');
 
 /** Every resource data sync of any account and region: the account is bound by the writers' condition. */

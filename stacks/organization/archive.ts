@@ -3,7 +3,14 @@ import { SecureBucket } from '../constructs/secure-bucket';
 import { CustomerKey } from '../constructs/kms-key';
 import { suppress } from '../../policies/suppress';
 import { archiveBucketName, archiveKeyAlias } from './archive-names';
-import { ArchiveWriters, archiveBucketStatements, archiveKeyStatements, archivePolicySizes, checkPolicySize } from './archive-policy';
+import {
+  ArchiveWriters,
+  archiveBucketStatements,
+  archiveKeyStatements,
+  archivePolicySizes,
+  checkPolicySize,
+  writersProblems,
+} from './archive-policy';
 import { POLICY_SIZE_LIMITS } from './policy-size';
 
 export { archiveBucketStatements, archiveKeyStatements, archivePolicySizes } from './archive-policy';
@@ -43,7 +50,7 @@ export class HubArchive extends Construct {
 
   constructor(scope: Construct, id: string, props: HubArchiveProps) {
     super(scope, id);
-    const problems = validate(props);
+    const problems = writersProblems(props.hubAccountId, props);
     if (problems.length) throw new Error(`HubArchive:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 
     this.bucketName = archiveBucketName(props);
@@ -81,21 +88,3 @@ export class HubArchive extends Construct {
 }
 
 /** Every problem of the props at once, field by field. */
-function validate(p: HubArchiveProps): string[] {
-  const out: string[] = [];
-  if (!/^\d{12}$/.test(p.hubAccountId)) out.push(`hubAccountId: must be 12 digits, got "${p.hubAccountId}"`);
-  const bad = p.memberAccountIds.filter((a) => !/^\d{12}$/.test(a));
-  if (bad.length)
-    out.push(
-      `memberAccountIds: must be 12 digits each, got ${bad
-        .slice(0, 3)
-        .map((a) => `"${a}"`)
-        .join(', ')}`,
-    );
-  if (new Set(p.memberAccountIds).size !== p.memberAccountIds.length) out.push('memberAccountIds: lists an account twice');
-  if (p.organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(p.organizationId))
-    out.push(`organizationId: must look like o-a1b2c3d4e5 (o- and 10-32 lower-case letters or digits), got "${p.organizationId}"`);
-  if (!p.organizationId && p.memberAccountIds.length === 0)
-    out.push('memberAccountIds: name at least one spoke account, or set organizationId');
-  return out;
-}

@@ -2,10 +2,16 @@ import { Construct } from 'constructs';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { CustomerKey } from '../constructs/kms-key';
 import { PolicyCondition, PolicyStatement, denyInsecureTransport } from '../constructs/policy-document';
-import { terraformLiteral } from '../platform/literal';
 import type { BaselineConfig } from '../platform/config/schema';
 import { suppress } from '../../policies/suppress';
-import { ArchiveWriters, archiveRootDelegation, checkPolicySize, writersCondition } from './archive-policy';
+import {
+  ArchiveWriters,
+  PRINCIPAL_ACCOUNT,
+  archiveRootDelegation,
+  checkPolicySize,
+  writersCondition,
+  writersProblems,
+} from './archive-policy';
 import {
   ARCHIVE_FOLDERS,
   transcriptArchiveBucketName,
@@ -29,9 +35,6 @@ export interface HubTranscriptArchiveProps extends ArchiveWriters {
 
 /** Defaults of HubTranscriptArchive, in one place. */
 export const HUB_TRANSCRIPT_ARCHIVE_DEFAULTS = { retentionDays: 400 } as const;
-
-// A policy variable reaches AWS literally: Terraform would otherwise read `${...}` as a reference.
-const PRINCIPAL_ACCOUNT = terraformLiteral('${aws:PrincipalAccount}');
 
 /** Only the spokes' replication roles, never another principal of a member account. */
 function replicationRoles(p: Pick<HubTranscriptArchiveProps, 'namePrefix'>): PolicyCondition {
@@ -170,11 +173,7 @@ export function hubTranscriptArchiveProps(config: BaselineConfig): HubTranscript
 
 /** Every problem of the props at once, field by field. */
 function validate(p: HubTranscriptArchiveProps): string[] {
-  const out: string[] = [];
-  if (!/^\d{12}$/.test(p.hubAccountId)) out.push(`hubAccountId: must be 12 digits, got "${p.hubAccountId}"`);
-  if (p.memberAccountIds.some((a) => !/^\d{12}$/.test(a))) out.push('memberAccountIds: must be 12 digits each');
-  if (!p.organizationId && p.memberAccountIds.length === 0)
-    out.push('memberAccountIds: name at least one spoke account, or set organizationId');
+  const out = writersProblems(p.hubAccountId, p);
   const retention = p.retentionDays ?? HUB_TRANSCRIPT_ARCHIVE_DEFAULTS.retentionDays;
   if (p.lockDays !== undefined && (p.lockDays < 1 || p.lockDays > retention))
     out.push(`lockDays: must be between 1 and retentionDays (${retention}), got ${p.lockDays}`);
