@@ -140,10 +140,7 @@ export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> 
  * metadata calls. Role assumption and the account guard need STS, so they are
  * switched off here; synth tests assert them on the real output instead.
  */
-export function offlineOverride(
-  stackJson: { provider?: { aws?: Array<Record<string, unknown>> } },
-  opts: { endpoints?: Record<string, string> } = {},
-): Record<string, unknown> {
+export function offlineOverride(stackJson: { provider?: { aws?: Array<Record<string, unknown>> } }): Record<string, unknown> {
   const aws = stackJson.provider?.aws?.[0] ?? {};
   const provider: Record<string, unknown> = {
     access_key: 'AKIAIOSFODNN7EXAMPLE',
@@ -155,8 +152,6 @@ export function offlineOverride(
   };
   // A block cannot be removed by an override; a null role_arn disables assumption.
   if (aws.assume_role) provider.assume_role = [{ role_arn: null }];
-  // Services the provider calls while planning, pointed at local stubs (see sfn-validation-stub.ts).
-  if (opts.endpoints) provider.endpoints = [{ ...opts.endpoints }];
   return {
     terraform: { backend: { local: { path: 'offline.tfstate' } } },
     provider: { aws: provider },
@@ -177,6 +172,27 @@ export interface StackResult {
 async function tf(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
   const { stdout, stderr } = await run('terraform', [...args, '-no-color'], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
   return stdout + stderr;
+}
+
+/**
+ * Runs `use` with the environment a stack's terraform commands need: for a stack with a
+ * state machine, the provider's Step Functions endpoint at a validation stub (see
+ * sfn-validation-stub.ts), for the duration of `use`. Through AWS_ENDPOINT_URL_SFN and
+ * not an `endpoints` block in the override: the provider spends about three seconds of
+ * CPU validating an `endpoints` block on every plan.
+ */
+async function withSfnStub<T>(
+  stackJson: { resource?: Record<string, unknown> },
+  env: NodeJS.ProcessEnv,
+  use: (env: NodeJS.ProcessEnv) => Promise<T>,
+): Promise<T> {
+  if (!stackJson.resource?.aws_sfn_state_machine) return use(env);
+  const stub = await startSfnValidationStub();
+  try {
+    return await use({ ...env, AWS_ENDPOINT_URL_SFN: stub.url });
+  } finally {
+    await stub.close();
+  }
 }
 
 /**
@@ -207,15 +223,16 @@ function filesUnder(dir: string, root = dir): string[] {
 
 /**
  * What a plan is made of, hashed: every file terraform reads in the work folder (the
- * stack's JSON, the override with the validation stub's port left out, a state placed
- * there, the lock file), every asset's bytes, and the CLI config that installs the provider.
+ * stack's JSON, the override, a state placed there, the lock file), every asset's bytes,
+ * and the CLI config that installs the provider. The validation stub's address, which
+ * changes from run to run, is in the environment, not in these files.
  */
-function planKey(work: string, override: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
+function planKey(work: string, env: NodeJS.ProcessEnv): string {
   const hash = createHash('sha256');
   const part = (label: string, data: string | Buffer) => hash.update(`${label}\0${data.length}\0`).update(data);
   for (const file of filesUnder(work)) {
     if (file.startsWith('.terraform/') || file.startsWith('tfplan') || file.startsWith('assets/')) continue;
-    part(`file ${file}`, file === OVERRIDE_FILE ? JSON.stringify(override) : readFileSync(join(work, file)));
+    part(`file ${file}`, readFileSync(join(work, file)));
   }
   for (const file of filesUnder(join(work, 'assets'))) part(`asset ${file}`, readFileSync(join(work, 'assets', file)));
   const rc = env.TF_CLI_CONFIG_FILE;
@@ -292,12 +309,20 @@ async function sharedPlan(dir: string, plan: () => Promise<SharedPlan>): Promise
  * PLAN_CACHE_ENV set, a plan of identical inputs is shared (see there).
  */
 export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts: { plan: boolean }): Promise<StackResult> {
-  const started = Date.now();
   const stackJson = readStackJson(stack.dir);
   // The provider validates state machine definitions against the API while planning.
-  const sfnStub = stackJson.resource?.aws_sfn_state_machine ? await startSfnValidationStub() : undefined;
-  const endpoints = sfnStub ? { sfn: sfnStub.url } : undefined;
-  const work = offlineWorkdir(stack.dir, offlineOverride(stackJson, { endpoints }));
+  return withSfnStub(stackJson, env, (stackEnv) => checkStackWith(stack, stackJson, stackEnv, opts));
+}
+
+async function checkStackWith(
+  stack: StackEntry,
+  stackJson: ReturnType<typeof readStackJson>,
+  env: NodeJS.ProcessEnv,
+  opts: { plan: boolean },
+): Promise<StackResult> {
+  const started = Date.now();
+  const override = offlineOverride(stackJson);
+  const work = offlineWorkdir(stack.dir, override);
   let step: StackResult['step'] = 'init';
   let output = '';
   try {
@@ -313,8 +338,7 @@ export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts
       const cache = env[PLAN_CACHE_ENV];
       let planned: SharedPlan;
       if (cache) {
-        const stub = endpoints ? { endpoints: { sfn: 'validation-stub' } } : {};
-        const key = planKey(work, offlineOverride(stackJson, stub), env);
+        const key = planKey(work, env);
         planned = await sharedPlan(join(cache, key), plan);
         writeFileSync(join(work, 'tfplan'), planned.tfplan);
       } else planned = await plan();
@@ -332,8 +356,6 @@ export async function checkStack(stack: StackEntry, env: NodeJS.ProcessEnv, opts
     // Not this stack's fault and the same for every stack: one line instead of terraform's page.
     if (step === 'init' && registryUnreachable(output)) throw new HarnessError(NO_PROVIDER_MESSAGE);
     return { name: stack.name, ok: false, step, output, validated: false, seconds: (Date.now() - started) / 1000 };
-  } finally {
-    await sfnStub?.close();
   }
 }
 
@@ -379,13 +401,10 @@ export function planSummaryLine(output: string): string {
 
 /**
  * A stack's offline folder, initialized and nothing more (no validate, no plan): where
- * planAgainstState plans. Stacks with a state machine need checkStack's validation stub
- * to plan, so they are refused here.
+ * planAgainstState plans.
  */
 export async function prepareOffline(stack: StackEntry, env: NodeJS.ProcessEnv): Promise<string> {
   const stackJson = readStackJson(stack.dir);
-  if (stackJson.resource?.aws_sfn_state_machine)
-    throw new HarnessError(`${stack.name}: a stack with a state machine plans through checkStack (validation stub)`);
   const work = offlineWorkdir(stack.dir, offlineOverride(stackJson));
   try {
     await tf(['init', '-input=false', '-reconfigure'], work, env);
@@ -445,13 +464,15 @@ export interface StatePlan {
  */
 export async function planAgainstState(work: string, env: NodeJS.ProcessEnv, state: unknown, args: string[] = []): Promise<StatePlan> {
   writeFileSync(join(work, 'offline.tfstate'), JSON.stringify(state, null, 2));
-  let output: string;
-  try {
-    output = await tf(['plan', '-input=false', '-lock=false', '-refresh=false', '-out=tfplan-state', ...args], work, env);
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    return { ok: false, output: (e.stdout ?? '') + (e.stderr ?? '') || e.message };
-  }
-  const plan = JSON.parse(await tf(['show', '-json', 'tfplan-state'], work, env));
-  return { ok: true, output, plan };
+  return withSfnStub(readStackJson(work), env, async (stackEnv) => {
+    let output: string;
+    try {
+      output = await tf(['plan', '-input=false', '-lock=false', '-refresh=false', '-out=tfplan-state', ...args], work, stackEnv);
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string; message: string };
+      return { ok: false, output: (e.stdout ?? '') + (e.stderr ?? '') || e.message };
+    }
+    const plan = JSON.parse(await tf(['show', '-json', 'tfplan-state'], work, stackEnv));
+    return { ok: true, output, plan };
+  });
 }
