@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLAN_CACHE_ENV, PLUGIN_CACHE_DIR } from '../scripts/terraform-harness';
+import { PLAN_CACHE_ENV, PLUGIN_CACHE_DIR, SEEDS_ENV } from '../scripts/terraform-harness';
 
 /** Scratch entries older than this are left over from earlier runs. */
 const STALE_MS = 30 * 60 * 1000;
@@ -25,4 +25,6 @@ export default function globalSetup(): void {
   // Suites that plan identical stacks share the plan, within this run only (the workers
   // inherit the variable): see PLAN_CACHE_ENV.
   process.env[PLAN_CACHE_ENV] = mkdtempSync(join(jestTmp, 'plans-'));
+  // Offline folders initialize once per provider requirements, within this run: see SEEDS_ENV.
+  process.env[SEEDS_ENV] = mkdtempSync(join(jestTmp, 'init-seeds-'));
 }

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -107,6 +108,7 @@ export async function terraformEnv(workdir: string): Promise<NodeJS.ProcessEnv> 
   // Each stack's .offline/ starts without a lock file, and terraform >= 1.4 then skips
   // the cache unless allowed to: that lock file is scratch, never the deployable one.
   env.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = 'true';
+  if (!env[SEEDS_ENV]) env[SEEDS_ENV] = processSeeds(workdir);
   if (mirror) {
     mkdirSync(workdir, { recursive: true });
     // Absolute: terraform reads it from each stack's folder.
@@ -172,6 +174,69 @@ export interface StackResult {
 async function tf(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
   const { stdout, stderr } = await run('terraform', [...args, '-no-color'], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
   return stdout + stderr;
+}
+
+/**
+ * Names the folder where initOffline keeps its seeds, shared by the processes that inherit
+ * it (the jest global setup sets one per run). Unset, terraformEnv gives the process its own.
+ */
+export const SEEDS_ENV = 'SSMB_INIT_SEEDS';
+export const SEEDS_DIR = 'terraform-init-seeds';
+const LOCK_FILE = '.terraform.lock.hcl';
+let ownSeeds: string | undefined;
+
+/** This process's seed folder under `workdir`, removed when the process exits. */
+function processSeeds(workdir: string): string {
+  if (!ownSeeds) {
+    const dir = join(resolve(workdir), SEEDS_DIR, String(process.pid));
+    ownSeeds = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return ownSeeds;
+}
+
+/**
+ * `terraform init` of an offline work folder. Folders whose provider requirements,
+ * override backend and CLI config are the same initialize to the same files (the lock
+ * file, the backend's record, links into the plugin cache), and each init spends most of
+ * a second of CPU hashing the 700 MB provider binary. So the first init of a signature is
+ * kept as a seed in the SEEDS_ENV folder, and later folders of that signature get a copy.
+ * Without that folder in the environment, every folder runs init.
+ */
+async function initOffline(work: string, stackJson: ReturnType<typeof readStackJson>, env: NodeJS.ProcessEnv): Promise<string> {
+  const root = env[SEEDS_ENV];
+  const rc = env.TF_CLI_CONFIG_FILE;
+  const signature = createHash('sha256')
+    .update(
+      JSON.stringify([
+        stackJson.terraform?.required_providers ?? null,
+        offlineOverride(stackJson).terraform,
+        rc && existsSync(rc) ? readFileSync(rc, 'utf8') : null,
+        env.TF_PLUGIN_CACHE_DIR ?? null,
+      ]),
+    )
+    .digest('hex');
+  const seed = root ? join(root, signature.slice(0, 32)) : undefined;
+  if (seed && existsSync(join(seed, LOCK_FILE))) {
+    rmSync(join(work, '.terraform'), { recursive: true, force: true });
+    cpSync(join(seed, '.terraform'), join(work, '.terraform'), { recursive: true, verbatimSymlinks: true });
+    copyFileSync(join(seed, LOCK_FILE), join(work, LOCK_FILE));
+    return 'Initialized as a copy of an identical init (same providers, backend and CLI config).\n';
+  }
+  const output = await tf(['init', '-input=false', '-reconfigure'], work, env);
+  if (seed && !existsSync(seed)) {
+    // Whole or not at all: built aside, then renamed (a concurrent seed of the same init wins alike).
+    const tmp = `${seed}.${process.pid}.tmp`;
+    mkdirSync(tmp, { recursive: true });
+    cpSync(join(work, '.terraform'), join(tmp, '.terraform'), { recursive: true, verbatimSymlinks: true });
+    copyFileSync(join(work, LOCK_FILE), join(tmp, LOCK_FILE));
+    try {
+      renameSync(tmp, seed);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  return output;
 }
 
 /**
@@ -326,7 +391,7 @@ async function checkStackWith(
   let step: StackResult['step'] = 'init';
   let output = '';
   try {
-    output += await tf(['init', '-input=false', '-reconfigure'], work, env);
+    output += await initOffline(work, stackJson, env);
     if (opts.plan) {
       const plan = async (): Promise<SharedPlan> => {
         step = 'plan';
@@ -407,7 +472,7 @@ export async function prepareOffline(stack: StackEntry, env: NodeJS.ProcessEnv):
   const stackJson = readStackJson(stack.dir);
   const work = offlineWorkdir(stack.dir, offlineOverride(stackJson));
   try {
-    await tf(['init', '-input=false', '-reconfigure'], work, env);
+    await initOffline(work, stackJson, env);
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     const output = (e.stdout ?? '') + (e.stderr ?? '') || e.message;

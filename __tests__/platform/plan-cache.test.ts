@@ -1,6 +1,6 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OFFLINE_DIR, PLAN_CACHE_ENV, checkStack } from '../../scripts/terraform-harness';
+import { OFFLINE_DIR, PLAN_CACHE_ENV, SEEDS_ENV, checkStack } from '../../scripts/terraform-harness';
 import { ROOT } from '../helpers/synth';
 
 // The harness shares a plan between stacks whose inputs are identical (PLAN_CACHE_ENV).
@@ -17,7 +17,13 @@ const fs = require('node:fs');
 const [cmd] = process.argv.slice(2);
 fs.appendFileSync(${JSON.stringify(calls)}, cmd + ' ' + process.cwd() + '\\n');
 const plans = fs.readFileSync(${JSON.stringify(calls)}, 'utf8').split('\\n').filter((l) => l.startsWith('plan ')).length;
-if (cmd === 'plan') {
+if (cmd === 'init') {
+  // What init leaves: the backend's record and a lock file of the required providers.
+  fs.mkdirSync('.terraform', { recursive: true });
+  fs.writeFileSync('.terraform/terraform.tfstate', '{}');
+  const required = JSON.parse(fs.readFileSync('cdk.tf.json', 'utf8')).terraform?.required_providers ?? {};
+  fs.writeFileSync('.terraform.lock.hcl', JSON.stringify(required));
+} else if (cmd === 'plan') {
   fs.writeFileSync('tfplan', 'plan #' + plans);
   console.log('Plan: ' + plans + ' to add, 0 to change, 0 to destroy.');
 } else if (cmd === 'show') console.log(JSON.stringify({ format_version: '1.2', plan: fs.readFileSync('tfplan', 'utf8') }));
@@ -29,14 +35,17 @@ const env = (cache = true): NodeJS.ProcessEnv => {
   const e: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}`, [PLAN_CACHE_ENV]: join(scratch, 'plans') };
   if (!cache) delete e[PLAN_CACHE_ENV];
   delete e.TF_CLI_CONFIG_FILE;
+  // Every init runs, unless a test names a seed folder of its own.
+  delete e[SEEDS_ENV];
   return e;
 };
-const plans = () =>
+const count = (cmd: string) =>
   existsSync(calls)
     ? readFileSync(calls, 'utf8')
         .split('\n')
-        .filter((l) => l.startsWith('plan ')).length
+        .filter((l) => l.startsWith(`${cmd} `)).length
     : 0;
+const plans = () => count('plan');
 
 let n = 0;
 /** A synthesized stack: its JSON and one asset. */
@@ -99,5 +108,32 @@ describe('terraform harness: plans shared between identical stacks', () => {
     cpSync(s.dir, join(scratch, 'again'), { recursive: true });
     await checkStack({ name: 'again', dir: join(scratch, 'again') }, env(false), { plan: true });
     expect(plans() - before).toBe(2);
+  });
+});
+
+describe('terraform harness: one init per provider requirements', () => {
+  it('runs init for the first folder of a signature; the next one gets a copy and plans', async () => {
+    const seeded = { ...env(false), [SEEDS_ENV]: join(scratch, 'seeds') };
+    const requiring = (version: string) => ({
+      terraform: { required_providers: { aws: { source: 'aws', version } } },
+      resource: { aws_sns_topic: { t: { name: 'seeded' } } },
+    });
+    const [a, b, c] = [stack(requiring('5.100.0')), stack(requiring('5.100.0')), stack(requiring('5.99.0'))];
+    const before = count('init');
+    for (const s of [a, b, c]) expect(await checkStack(s, seeded, { plan: true })).toMatchObject({ ok: true, step: 'done' });
+    // a and c ran init (their requirements differ); b got a's.
+    expect(count('init') - before).toBe(2);
+    expect(readFileSync(calls, 'utf8')).not.toContain(`init ${join(b.dir, OFFLINE_DIR)}`);
+    const lock = (s: { dir: string }) => readFileSync(join(s.dir, OFFLINE_DIR, '.terraform.lock.hcl'), 'utf8');
+    expect(lock(b)).toBe(lock(a));
+    expect(lock(c)).not.toBe(lock(a));
+    expect(existsSync(join(b.dir, OFFLINE_DIR, '.terraform', 'terraform.tfstate'))).toBe(true);
+  });
+
+  it('without the seed folder in the environment, every folder runs init', async () => {
+    const json = { resource: { aws_sns_topic: { t: { name: 'unseeded' } } } };
+    const before = count('init');
+    for (const s of [stack(json), stack(json)]) await checkStack(s, env(false), { plan: true });
+    expect(count('init') - before).toBe(2);
   });
 });
