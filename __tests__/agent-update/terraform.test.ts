@@ -1,25 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { BaselineConfigInput } from '../../stacks/platform/config/schema';
 import { StackResult } from '../../scripts/terraform-harness';
-import { planStack, testConfig } from '../helpers/synth';
+import { optionsAwayFromDefaults, planStack } from '../helpers/synth';
 
 // The platform test validates and plans every example stack (default agent-update
 // settings); this one covers the optional parts: tag targets, a pinned version, a
-// cron schedule and the Default Host Management service setting (~10 s).
+// cron schedule and the Default Host Management service setting.
 describe('agent update: terraform validate + offline plan with every option on', () => {
   let result: StackResult;
   beforeAll(async () => {
-    const config = testConfig({
-      agentUpdate: {
-        targets: { tagKey: 'Patch Group', tagValues: ['web'] },
-        schedule: 'cron(0 3 ? * SUN *)',
-        applyOnlyAtCronInterval: true,
-        version: '3.3.2299.0',
-        notifyStatuses: ['Failed'],
-        defaultHostManagement: true,
-      },
-    } as Partial<BaselineConfigInput>);
-    ({ result } = await planStack(config));
+    ({ result } = await planStack(optionsAwayFromDefaults()));
   }, 300_000);
 
   it('validates and plans', () => {

@@ -66,7 +66,7 @@ describe('agent update: dropping `version` un-pins the fleet (offline plan again
   let schema: Record<string, any>;
   let change: { actions: string[]; before: Record<string, any>; after: Record<string, any> };
   beforeAll(async () => {
-    // Patch history is off: its state machine needs the validation stub, and plays no part here.
+    // Patch history is off: it plays no part here, and a smaller stack plans faster.
     const outdir = synthToDir(testConfig({ patchHistory: { enabled: false } } as Partial<BaselineConfigInput>));
     const stack = listStacks(outdir).find((s) => s.name === 'prod-ap-northeast-1')!;
     const json = readStackJson(stack.dir) as StackJson;

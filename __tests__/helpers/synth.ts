@@ -57,6 +57,46 @@ export function testConfig(overrides: Partial<BaselineConfigInput> = {}): Baseli
   );
 }
 
+/**
+ * One stack with the optional parts of several capabilities away from their defaults
+ * (agent update, patch history, inventory, the CloudTrail trail). Each of those
+ * capabilities' terraform tests plans its prod-ap-northeast-1 stack and asserts its own
+ * part: the same synth, so the plan is made once per test run (see PLAN_CACHE_ENV).
+ */
+export function optionsAwayFromDefaults(): BaselineConfig {
+  return testConfig({
+    cloudTrail: { create: true },
+    agentUpdate: {
+      targets: { tagKey: 'Patch Group', tagValues: ['web'] },
+      schedule: 'cron(0 3 ? * SUN *)',
+      applyOnlyAtCronInterval: true,
+      version: '3.3.2299.0',
+      notifyStatuses: ['Failed'],
+      defaultHostManagement: true,
+    },
+    patchHistory: {
+      tagKey: 'Patch',
+      tagValue: 'weekly',
+      schedule: 'cron(0 3 ? * SUN *)',
+      scheduleTimezone: 'Asia/Tokyo',
+      flexibleWindowMinutes: 60,
+      maxConcurrency: 4,
+      logLevel: 'ALL',
+    },
+    inventory: {
+      schedule: 'rate(1 hour)',
+      targets: { tagKey: 'Inventory', tagValues: ['on'] },
+      collect: {
+        windowsRoles: false,
+        billingInfo: false,
+        files: [{ path: '/etc', pattern: ['*.conf'], recursive: true, dirScanLimit: 100 }],
+        windowsRegistry: [{ path: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon\\MachineImage', valueNames: ['AMIName'] }],
+      },
+      recorder: { extraResourceTypes: ['AWS::SSM::PatchCompliance'], recordingFrequency: 'DAILY', deliveryFrequency: 'Twelve_Hours' },
+    },
+  } as Partial<BaselineConfigInput>);
+}
+
 /** Synthesizes one account-region stack in memory. */
 export function synthStack(config: BaselineConfig, accountIndex = 0, region?: string): StackJson {
   const app = Testing.app();

@@ -1,8 +1,7 @@
 import { dirname, join } from 'node:path';
 import { OFFLINE_DIR, StackResult, handWrittenState, planAgainstState, terraformEnv } from '../../scripts/terraform-harness';
-import { ROOT, planStack, testConfig } from '../helpers/synth';
+import { ROOT, optionsAwayFromDefaults, planStack } from '../helpers/synth';
 import { FORMER_SERVICE_LINKED_ROLE_ID } from '../../stacks/capabilities/inventory/config-recorder';
-import { BaselineConfigInput } from '../../stacks/platform/config/schema';
 
 // One stack with every inventory setting away from its default goes through terraform
 // init + validate + an offline plan against the pinned provider (the example stacks
@@ -11,23 +10,7 @@ describe('inventory: terraform validate and offline plan', () => {
   let result: StackResult;
   let changes: Array<{ type: string; change: { actions: string[]; after: Record<string, any> } }>;
   beforeAll(async () => {
-    // Patch history is off: its state machine needs the harness's validation stub, which
-    // the second plan below (run outside the harness) would not have.
-    const config = testConfig({
-      patchHistory: { enabled: false },
-      inventory: {
-        schedule: 'rate(1 hour)',
-        targets: { tagKey: 'Inventory', tagValues: ['on'] },
-        collect: {
-          windowsRoles: false,
-          billingInfo: false,
-          files: [{ path: '/etc', pattern: ['*.conf'], recursive: true, dirScanLimit: 100 }],
-          windowsRegistry: [{ path: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon\\MachineImage', valueNames: ['AMIName'] }],
-        },
-        recorder: { extraResourceTypes: ['AWS::SSM::PatchCompliance'], recordingFrequency: 'DAILY', deliveryFrequency: 'Twelve_Hours' },
-      },
-    } as Partial<BaselineConfigInput>);
-    ({ result, changes } = await planStack(config));
+    ({ result, changes } = await planStack(optionsAwayFromDefaults()));
   }, 300_000);
 
   it('validates and plans', () => {

@@ -1,6 +1,5 @@
 import { StackResult } from '../../scripts/terraform-harness';
-import { planStack, testConfig } from '../helpers/synth';
-import { BaselineConfigInput } from '../../stacks/platform/config/schema';
+import { optionsAwayFromDefaults, planStack } from '../helpers/synth';
 import { startSfnValidationStub } from '../../scripts/sfn-validation-stub';
 
 const BUCKET = 'ssmb-111111111111-ap-northeast-1-patch-history';
@@ -13,18 +12,7 @@ describe('patch history: terraform validate and offline plan', () => {
   let result: StackResult;
   let changes: Array<{ type: string; name: string; change: { actions: string[]; after: Record<string, any> } }>;
   beforeAll(async () => {
-    const config = testConfig({
-      patchHistory: {
-        tagKey: 'Patch',
-        tagValue: 'weekly',
-        schedule: 'cron(0 3 ? * SUN *)',
-        scheduleTimezone: 'Asia/Tokyo',
-        flexibleWindowMinutes: 60,
-        maxConcurrency: 4,
-        logLevel: 'ALL',
-      },
-    } as Partial<BaselineConfigInput>);
-    ({ result, changes } = await planStack(config));
+    ({ result, changes } = await planStack(optionsAwayFromDefaults()));
   }, 300_000);
 
   const after = (type: string, pred: (a: Record<string, any>) => boolean = () => true) => {
