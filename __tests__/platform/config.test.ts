@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ensureBuilt } from '../../tooling/run';
 import { ConfigError, formatPath, loadConfig, parseConfig } from '../../stacks/platform/config/load';
@@ -219,16 +219,33 @@ describe('configuration: files and the synth command', () => {
     expect(notes[0]).toMatch(/^NOTE prod-ap-northeast-1: inventory\.recorder\.mode is "useExisting"/);
   });
 
+  /** Runs the synth bundle as `npm run synth` does; `env` is added to this process's unless `bare`. */
+  const synth = (env: NodeJS.ProcessEnv, opts: { cwd?: string; bare?: boolean } = {}) =>
+    spawnSync(process.execPath, [main], { cwd: opts.cwd ?? ROOT, env: opts.bare ? env : { ...process.env, ...env }, encoding: 'utf8' });
+  /** Every file under `root`, relative, sorted. */
+  const files = (root: string, dir = root): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .flatMap((d) => (d.isDirectory() ? files(root, join(dir, d.name)) : [relative(root, join(dir, d.name))]))
+      .sort();
+
+  // The example configuration (SSMB_CONFIG unset) synthesized once, as a user's shell would
+  // run it but with no terraform on the PATH: several tests below read or start from it.
+  const exampleOut = join(scratch, 'synth-listed');
+  let example: SpawnSyncReturns<string>;
+  beforeAll(() => {
+    rmSync(exampleOut, { recursive: true, force: true });
+    // Only node's own folder on the PATH: no terraform binary to find.
+    example = synth({ HOME: process.env.HOME, PATH: dirname(process.execPath), CDKTF_OUTDIR: exampleOut }, { bare: true });
+  });
+
+  it('synthesizes with no terraform on the PATH (synth needs neither AWS nor terraform)', () => {
+    expect(example.stderr).toBe('');
+    expect(example.status).toBe(0);
+  });
+
   it('synth names every stack it wrote, and where', () => {
-    const outdir = join(scratch, 'synth-listed');
-    const res = spawnSync(process.execPath, [main], {
-      cwd: ROOT,
-      env: { ...process.env, SSMB_CONFIG: '', CDKTF_OUTDIR: outdir },
-      encoding: 'utf8',
-    });
-    expect(res.status).toBe(0);
-    const where = relative(ROOT, outdir);
-    expect(res.stdout.trim().split('\n')).toEqual([
+    const where = relative(ROOT, exampleOut);
+    expect(example.stdout.trim().split('\n')).toEqual([
       `wrote ${where}/stacks/prod-bootstrap/cdk.tf.json`,
       `wrote ${where}/stacks/prod-ap-northeast-1/cdk.tf.json`,
       `wrote ${where}/stacks/prod-us-east-1/cdk.tf.json`,
@@ -236,18 +253,6 @@ describe('configuration: files and the synth command', () => {
       `wrote ${where}/stacks/staging-ap-northeast-1/cdk.tf.json`,
       `5 stacks synthesized into ${where}`,
     ]);
-  });
-
-  it('synthesizes with no terraform on the PATH (synth needs neither AWS nor terraform)', () => {
-    const outdir = join(scratch, 'synth-without-terraform');
-    const res = spawnSync(process.execPath, [main], {
-      cwd: ROOT,
-      // Only node's own folder: no terraform binary to find.
-      env: { HOME: process.env.HOME, PATH: dirname(process.execPath), CDKTF_OUTDIR: outdir },
-      encoding: 'utf8',
-    });
-    expect(res.stderr).toBe('');
-    expect(res.status).toBe(0);
   });
 
   it('refuses an output folder that is not synth output, and leaves it as it was', () => {
@@ -259,17 +264,13 @@ describe('configuration: files and the synth command', () => {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'todo.txt'), 'mine');
     }
-    const example = join(ROOT, 'config', 'example.json');
+    const config = join(ROOT, 'config', 'example.json');
     for (const [cwd, outdir] of [
       [ROOT, notes],
       [project, project],
       [project, scratch],
     ]) {
-      const res = spawnSync(process.execPath, [main], {
-        cwd,
-        env: { ...process.env, SSMB_CONFIG: example, CDKTF_OUTDIR: outdir },
-        encoding: 'utf8',
-      });
+      const res = synth({ SSMB_CONFIG: config, CDKTF_OUTDIR: outdir }, { cwd });
       expect(res.status).toBe(1);
       expect(res.stderr).toContain('is not a synth output folder');
     }
@@ -278,19 +279,14 @@ describe('configuration: files and the synth command', () => {
   });
 
   it('a synth with fewer accounts leaves no stack of the earlier one behind', () => {
+    // The two-account example's output, then a synth of its first account into it.
     const outdir = join(scratch, 'synth-shrinks');
-    const two = join(scratch, 'two-accounts.json');
+    rmSync(outdir, { recursive: true, force: true });
+    cpSync(exampleOut, outdir, { recursive: true });
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toContain('staging-bootstrap');
     const one = join(scratch, 'one-account.json');
-    writeFileSync(two, JSON.stringify(exampleInput()));
     writeFileSync(one, JSON.stringify({ ...exampleInput(), accounts: [exampleInput().accounts[0]] }));
-    for (const cfg of [two, one]) {
-      const res = spawnSync(process.execPath, [main], {
-        cwd: ROOT,
-        env: { ...process.env, SSMB_CONFIG: cfg, CDKTF_OUTDIR: outdir },
-        encoding: 'utf8',
-      });
-      expect(res.status).toBe(0);
-    }
+    expect(synth({ SSMB_CONFIG: one, CDKTF_OUTDIR: outdir }).status).toBe(0);
     expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['prod-ap-northeast-1', 'prod-bootstrap', 'prod-us-east-1']);
     expect(Object.keys(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks).sort()).toEqual([
       'prod-ap-northeast-1',
@@ -300,13 +296,9 @@ describe('configuration: files and the synth command', () => {
   });
 
   it("keeps the bootstrap stacks' local state beside the project, however deep the output folder is", () => {
-    for (const outdir of [join(scratch, 'deep', 'a', 'b', 'out'), join(scratch, 'shallow')]) {
-      const res = spawnSync(process.execPath, [main], {
-        cwd: ROOT,
-        env: { ...process.env, SSMB_CONFIG: '', CDKTF_OUTDIR: outdir },
-        encoding: 'utf8',
-      });
-      expect(res.status).toBe(0);
+    const deep = join(scratch, 'deep', 'a', 'b', 'out');
+    expect(synth({ SSMB_CONFIG: '', CDKTF_OUTDIR: deep }).status).toBe(0);
+    for (const outdir of [deep, exampleOut]) {
       const stackDir = join(outdir, 'stacks', 'prod-bootstrap');
       const { path } = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')).terraform.backend.local;
       expect(resolve(stackDir, path)).toBe(join(ROOT, 'bootstrap-state', 'prod-bootstrap.tfstate'));
@@ -325,25 +317,15 @@ describe('configuration: files and the synth command', () => {
       packages: 'external',
       logLevel: 'silent',
     });
-    const outdirs = [join(scratch, 'synth-bundled'), join(scratch, 'synth-plain')];
-    for (const [entry, outdir] of [
-      [main, outdirs[0]],
-      [plain, outdirs[1]],
-    ]) {
-      rmSync(outdir, { recursive: true, force: true });
-      const res = spawnSync(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
-      expect(res.status).toBe(0);
-    }
-    const files = (root: string, dir = root): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-        d.isDirectory() ? files(root, join(dir, d.name)) : [relative(root, join(dir, d.name))],
-      );
-    const listed = files(outdirs[0]).sort();
-    expect(files(outdirs[1]).sort()).toEqual(listed);
+    const plainOut = join(scratch, 'synth-plain');
+    rmSync(plainOut, { recursive: true, force: true });
+    const res = spawnSync(process.execPath, [plain], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: plainOut }, encoding: 'utf8' });
+    expect(res.status).toBe(0);
+    const listed = files(exampleOut);
+    expect(files(plainOut)).toEqual(listed);
     for (const f of listed)
-      expect({ f, same: readFileSync(join(outdirs[0], f)).equals(readFileSync(join(outdirs[1], f))) }).toEqual({ f, same: true });
+      expect({ f, same: readFileSync(join(exampleOut, f)).equals(readFileSync(join(plainOut, f))) }).toEqual({ f, same: true });
   });
-
   it('the published JSON Schema is up to date (run `npm run schema`)', () => {
     expect(readFileSync(join(ROOT, 'config', 'schema.json'), 'utf8')).toBe(configJsonSchemaText());
   });
