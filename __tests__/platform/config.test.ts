@@ -202,23 +202,6 @@ describe('configuration: files and the synth command', () => {
     expect(res.stdout).toBe('');
   });
 
-  it('synth prints construct warnings as NOTE lines (e.g. what an existing Config recorder must record)', () => {
-    const cfg = join(scratch, 'existing-recorder.json');
-    writeFileSync(cfg, JSON.stringify({ ...exampleInput(), inventory: { recorder: { mode: 'useExisting' } } }));
-    const res = spawnSync(process.execPath, [main], {
-      cwd: ROOT,
-      env: { ...process.env, SSMB_CONFIG: cfg, CDKTF_OUTDIR: join(scratch, 'synth-existing-recorder') },
-      encoding: 'utf8',
-    });
-    expect(res.status).toBe(0);
-    const notes = res.stdout
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith('NOTE '));
-    expect(notes).toHaveLength(3); // one per account-region
-    expect(notes[0]).toMatch(/^NOTE prod-ap-northeast-1: inventory\.recorder\.mode is "useExisting"/);
-  });
-
   /** Runs the synth bundle as `npm run synth` does; `env` is added to this process's unless `bare`. */
   const synth = (env: NodeJS.ProcessEnv, opts: { cwd?: string; bare?: boolean } = {}) =>
     spawnSync(process.execPath, [main], { cwd: opts.cwd ?? ROOT, env: opts.bare ? env : { ...process.env, ...env }, encoding: 'utf8' });
@@ -232,10 +215,27 @@ describe('configuration: files and the synth command', () => {
   // run it but with no terraform on the PATH: several tests below read or start from it.
   const exampleOut = join(scratch, 'synth-listed');
   let example: SpawnSyncReturns<string>;
+  const deepOut = join(scratch, 'deep', 'a', 'b', 'out');
+  let noted: SpawnSyncReturns<string>;
   beforeAll(() => {
     rmSync(exampleOut, { recursive: true, force: true });
     // Only node's own folder on the PATH: no terraform binary to find.
     example = synth({ HOME: process.env.HOME, PATH: dirname(process.execPath), CDKTF_OUTDIR: exampleOut }, { bare: true });
+    // A configuration that draws a construct warning, synthesized into a deep folder.
+    const cfg = join(scratch, 'existing-recorder.json');
+    writeFileSync(cfg, JSON.stringify({ ...exampleInput(), inventory: { recorder: { mode: 'useExisting' } } }));
+    rmSync(deepOut, { recursive: true, force: true });
+    noted = synth({ SSMB_CONFIG: cfg, CDKTF_OUTDIR: deepOut });
+  });
+
+  it('synth prints construct warnings as NOTE lines (e.g. what an existing Config recorder must record)', () => {
+    const notes = noted.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('NOTE '));
+    expect(noted.status).toBe(0);
+    expect(notes).toHaveLength(3); // one per account-region
+    expect(notes[0]).toMatch(/^NOTE prod-ap-northeast-1: inventory\.recorder\.mode is "useExisting"/);
   });
 
   it('synthesizes with no terraform on the PATH (synth needs neither AWS nor terraform)', () => {
@@ -296,9 +296,8 @@ describe('configuration: files and the synth command', () => {
   });
 
   it("keeps the bootstrap stacks' local state beside the project, however deep the output folder is", () => {
-    const deep = join(scratch, 'deep', 'a', 'b', 'out');
-    expect(synth({ SSMB_CONFIG: '', CDKTF_OUTDIR: deep }).status).toBe(0);
-    for (const outdir of [deep, exampleOut]) {
+    expect(noted.status).toBe(0);
+    for (const outdir of [deepOut, exampleOut]) {
       const stackDir = join(outdir, 'stacks', 'prod-bootstrap');
       const { path } = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')).terraform.backend.local;
       expect(resolve(stackDir, path)).toBe(join(ROOT, 'bootstrap-state', 'prod-bootstrap.tfstate'));
