@@ -185,6 +185,11 @@ export const SEEDS_DIR = 'terraform-init-seeds';
 const LOCK_FILE = '.terraform.lock.hcl';
 let ownSeeds: string | undefined;
 
+/** A lock file without its `hashes` lists. */
+export function withoutHashes(lockFile: string): string {
+  return lockFile.replace(/\n {2}hashes = \[\n(?: {4}"[^"\n]*",\n)* {2}\]/g, '');
+}
+
 /** This process's seed folder under `workdir`, removed when the process exits. */
 function processSeeds(workdir: string): string {
   if (!ownSeeds) {
@@ -224,6 +229,11 @@ async function initOffline(work: string, stackJson: ReturnType<typeof readStackJ
     return 'Initialized as a copy of an identical init (same providers, backend and CLI config).\n';
   }
   const output = await tf(['init', '-input=false', '-reconfigure'], work, env);
+  // init has just checked the package against the mirror's checksums. Kept in the lock
+  // file, they make every later command hash the 700 MB binary again (terraform checks a
+  // cached package only against the hashes a lock file lists); this lock file is scratch.
+  const lock = join(work, LOCK_FILE);
+  writeFileSync(lock, withoutHashes(readFileSync(lock, 'utf8')));
   if (seed && !existsSync(seed)) {
     // Whole or not at all: built aside, then renamed (a concurrent seed of the same init wins alike).
     const tmp = `${seed}.${process.pid}.tmp`;

@@ -1,6 +1,6 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OFFLINE_DIR, PLAN_CACHE_ENV, SEEDS_ENV, checkStack } from '../../scripts/terraform-harness';
+import { OFFLINE_DIR, PLAN_CACHE_ENV, SEEDS_ENV, checkStack, withoutHashes } from '../../scripts/terraform-harness';
 import { ROOT } from '../helpers/synth';
 
 // The harness shares a plan between stacks whose inputs are identical (PLAN_CACHE_ENV).
@@ -135,5 +135,21 @@ describe('terraform harness: one init per provider requirements', () => {
     const before = count('init');
     for (const s of [stack(json), stack(json)]) await checkStack(s, env(false), { plan: true });
     expect(count('init') - before).toBe(2);
+  });
+});
+
+describe('terraform harness: offline lock files', () => {
+  it('drop their checksum lists and nothing else (init checked them; each command would hash the provider again)', () => {
+    const provider = (name: string, version: string, hashes: string[]) =>
+      [
+        `provider "registry.terraform.io/hashicorp/${name}" {`,
+        `  version     = "${version}"`,
+        `  constraints = "${version}"`,
+        ...(hashes.length ? ['  hashes = [', ...hashes.map((h) => `    "${h}",`), '  ]'] : []),
+        '}',
+      ].join('\n');
+    const head = '# This file is maintained automatically by "terraform init".\n# Manual edits may be lost in future updates.\n\n';
+    const lock = `${head}${provider('aws', '5.100.0', ['h1:edXOJWE4ORX8Fm+dpVpICzMZJat4AX0VRCAy/xkcOc0=', 'zh:0123abcd'])}\n\n${provider('random', '3.6.3', ['h1:Fnaec9vA8sZ8BXVlN3Xn9Jz3zghSETIKg7ch8oXhxno='])}\n`;
+    expect(withoutHashes(lock)).toBe(`${head}${provider('aws', '5.100.0', [])}\n\n${provider('random', '3.6.3', [])}\n`);
   });
 });

@@ -70,6 +70,10 @@ describe('terraform: validate and plan every example stack offline', () => {
     expect(existsSync(join(stackDir, '.terraform'))).toBe(false);
     const plannedDir = join(r.planJson!, '..');
     expect(existsSync(join(plannedDir, OFFLINE_DIR, OVERRIDE_FILE))).toBe(true);
+    // Planned with a scratch lock file that lists no checksums (init checked the package).
+    const lock = readFileSync(join(plannedDir, OFFLINE_DIR, '.terraform.lock.hcl'), 'utf8');
+    expect(lock).toContain('version     = "5.100.0"');
+    expect(lock).not.toContain('hashes');
   });
 
   it('a stand-in differs from the stacks it plans for only by the account, whose name is no longer', () => {
