@@ -107,7 +107,8 @@ abstract class JsonTablesDb {
     database: string,
     tables: readonly DbTable[],
   ): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
-    const instance = await DuckDBInstance.create(':memory:');
+    // One thread: the tables hold a few dozen rows, and the suite's workers share two cores.
+    const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
     const connection = await instance.connect();
     await connection.run(`CREATE SCHEMA "${database}"`);
     for (const t of tables) {
