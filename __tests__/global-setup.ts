@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLAN_CACHE_ENV, PLUGIN_CACHE_DIR, SEEDS_ENV } from '../scripts/terraform-harness';
+import { VALIDATED_ENV } from '../scripts/patch-history-executor';
 
 /** Scratch entries older than this are left over from earlier runs. */
 const STALE_MS = 30 * 60 * 1000;
@@ -27,4 +28,6 @@ export default function globalSetup(): void {
   process.env[PLAN_CACHE_ENV] = mkdtempSync(join(jestTmp, 'plans-'));
   // Offline folders initialize once per provider requirements, within this run: see SEEDS_ENV.
   process.env[SEEDS_ENV] = mkdtempSync(join(jestTmp, 'init-seeds-'));
+  // State machine definitions are checked with asl-validator once per run: see VALIDATED_ENV.
+  process.env[VALIDATED_ENV] = mkdtempSync(join(jestTmp, 'validated-'));
 }
