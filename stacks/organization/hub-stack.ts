@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
+import { AppStack } from '../platform/app-stack';
 import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
 import { CloudwatchEventBusPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-bus-policy';
 import type { BaselineConfig } from '../platform/config/schema';
@@ -34,7 +35,7 @@ export function hubStateKey(config: BaselineConfig, names: HubNames): string {
  * topic with the one set of subscriptions, and the notifiers, whose rules listen on the
  * hub bus. Its state lives in the hub account's bucket like any stack of that account.
  */
-export class HubStack extends TerraformStack {
+export class HubStack extends AppStack {
   readonly hub: HubResources;
 
   constructor(scope: Construct, props: HubStackProps) {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
+import { AppStack } from './app-stack';
 import { AccountConfig, BaselineConfig } from './config/schema';
 import { Naming, stackName } from './naming';
 import { awsProvider, s3Backend } from './provider';
@@ -23,7 +24,7 @@ export interface BaselineStackProps {
 }
 
 /** Everything the baseline deploys into one account-region, with its own remote state. */
-export class BaselineStack extends TerraformStack {
+export class BaselineStack extends AppStack {
   /** What the capabilities of this stack share (placement, names, topic, queue, instance role). */
   readonly shared: SharedResources;
 

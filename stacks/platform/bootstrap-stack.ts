@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, TerraformOutput } from 'cdktf';
+import { AppStack } from './app-stack';
 import { AccountConfig, BaselineConfig } from './config/schema';
 import { bootstrapStackName } from './naming';
 import { awsProvider, stateBucketName, stateRegion } from './provider';
@@ -20,7 +21,7 @@ export interface BootstrapStackProps {
  * Creates an account's state bucket. It keeps its own (tiny) state locally until
  * the bucket exists; README explains how to migrate it into the bucket.
  */
-export class BootstrapStack extends TerraformStack {
+export class BootstrapStack extends AppStack {
   constructor(scope: Construct, props: BootstrapStackProps) {
     const name = bootstrapStackName(props.account);
     super(scope, name);
