@@ -48,21 +48,39 @@ interface Sample {
   maxRssMiB: number;
 }
 
+/** Runs a script once in a fresh Node process: its wall time and peak RSS. */
+function measureOnce(script: string, env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): Sample {
+  const out = join(scratch, 'rss.json');
+  const started = process.hrtime.bigint();
+  const res = spawnSync(process.execPath, [...nodeFlags, measureScript, script], {
+    env: { ...process.env, ...env, BENCH_OUT: out },
+    encoding: 'utf8',
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (res.status !== 0) throw new Error(`${script} failed (${res.status}):\n${res.stderr}`);
+  return { seconds, maxRssMiB: JSON.parse(readFileSync(out, 'utf8')).maxRssKiB / 1024 };
+}
+
+const medianSample = (samples: Sample[]): Sample => ({
+  seconds: median(samples.map((s) => s.seconds)),
+  maxRssMiB: median(samples.map((s) => s.maxRssMiB)),
+});
+
 /** Runs a script `times` times in fresh Node processes; median wall time and peak RSS. */
 function measure(script: string, env: NodeJS.ProcessEnv, times: number, nodeFlags: readonly string[] = []): Sample {
-  const samples: Sample[] = [];
-  for (let i = 0; i < times; i++) {
-    const out = join(scratch, 'rss.json');
-    const started = process.hrtime.bigint();
-    const res = spawnSync(process.execPath, [...nodeFlags, measureScript, script], {
-      env: { ...process.env, ...env, BENCH_OUT: out },
-      encoding: 'utf8',
-    });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (res.status !== 0) throw new Error(`${script} failed (${res.status}):\n${res.stderr}`);
-    samples.push({ seconds, maxRssMiB: JSON.parse(readFileSync(out, 'utf8')).maxRssKiB / 1024 });
-  }
-  return { seconds: median(samples.map((s) => s.seconds)), maxRssMiB: median(samples.map((s) => s.maxRssMiB)) };
+  return medianSample(Array.from({ length: times }, () => measureOnce(script, env, nodeFlags)));
+}
+
+/**
+ * Runs every task once per round, `times` rounds, and gives each task's median: figures
+ * that are compared with one another (the floor, the app, the commands) are measured side
+ * by side, so a slow minute of the machine weighs on all of them alike.
+ */
+function sideBySide<K extends string>(tasks: Record<K, () => Sample>, times: number): Record<K, Sample> {
+  const names = Object.keys(tasks) as K[];
+  const samples = new Map<K, Sample[]>(names.map((k) => [k, []]));
+  for (let i = 0; i < times; i++) for (const k of names) samples.get(k)!.push(tasks[k]());
+  return Object.fromEntries(names.map((k) => [k, medianSample(samples.get(k)!)])) as Record<K, Sample>;
 }
 
 function walk(dir: string): string[] {
@@ -86,21 +104,23 @@ const measureScript = ensureBuilt('scripts/bench/measure.ts');
 const CDKTF_CLI_HANDLERS = join(root, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cmds', 'handlers.js');
 ensureBuilt('policies/cli.ts');
 
-/** Median wall time of a command as a user types it (npm and npx included), in seconds. */
-function commandSeconds(command: string, args: string[], times: number, env: NodeJS.ProcessEnv = {}): number {
-  return median(
-    Array.from({ length: times }, () =>
-      time(() => spawnSync(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'ignore' })),
-    ),
-  );
+/** One run of a command as a user types it (npm and npx included): its wall time (no RSS). */
+function commandOnce(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Sample {
+  const seconds = time(() => spawnSync(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'ignore' }));
+  return { seconds, maxRssMiB: NaN };
+}
+
+/** The shape of a synth output: stacks and bytes per stack. */
+function outputFigures(outdir: string): { stacks: number; bytesPerStack: number } {
+  const stackDirs = readdirSync(join(outdir, 'stacks'));
+  const bytes = walk(join(outdir, 'stacks')).reduce((a, f) => a + statSync(f).size, 0);
+  return { stacks: stackDirs.length, bytesPerStack: Math.round(bytes / stackDirs.length) };
 }
 
 function synthFigures(configPath: string, outdir: string, times: number): Sample & { stacks: number; bytesPerStack: number } {
   rmSync(outdir, { recursive: true, force: true });
   const sample = measure(synthScript, { SSMB_CONFIG: configPath, CDKTF_OUTDIR: outdir }, times, SYNTH_NODE_FLAGS);
-  const stackDirs = readdirSync(join(outdir, 'stacks'));
-  const bytes = walk(join(outdir, 'stacks')).reduce((a, f) => a + statSync(f).size, 0);
-  return { ...sample, stacks: stackDirs.length, bytesPerStack: Math.round(bytes / stackDirs.length) };
+  return { ...sample, ...outputFigures(outdir) };
 }
 
 function bundleFigures(): Array<{ name: string; bytes: number; zipBytes: number; coldLoadMs: number }> {
@@ -163,27 +183,41 @@ async function main(): Promise<void> {
   mkdirSync(scratch, { recursive: true });
   const base = JSON.parse(readFileSync(join(root, 'config', 'example.json'), 'utf8'));
 
-  process.stdout.write(`floor and example synth (${runs} runs each)...\n`);
+  process.stdout.write(`floor, example synth and commands as users type them, side by side (${runs} rounds)...\n`);
   const floorScript = join(scratch, 'floor.js');
   writeFileSync(
     floorScript,
     ['cdktf', 'constructs', ...floorProviderModules()].map((m) => `require(${JSON.stringify(m)});`).join('\n') + '\n',
   );
-  const floor = measure(floorScript, {}, runs);
-  const example = synthFigures(join(root, 'config', 'example.json'), join(scratch, 'example-out'), runs);
-
-  process.stdout.write(`commands as users type them (${runs} runs each)...\n`);
+  const exampleOut = join(scratch, 'example-out');
   const commandOut = join(scratch, 'commands-out');
+  rmSync(exampleOut, { recursive: true, force: true });
+  const side = sideBySide(
+    {
+      floor: () => measureOnce(floorScript, {}),
+      example: () =>
+        measureOnce(synthScript, { SSMB_CONFIG: join(root, 'config', 'example.json'), CDKTF_OUTDIR: exampleOut }, SYNTH_NODE_FLAGS),
+      npmSynth: () => commandOnce('npm', ['run', '--silent', 'synth'], { CDKTF_OUTDIR: commandOut }),
+      // What `npm run synth` starts, without npm: the difference is npm's own start.
+      runSynth: () => commandOnce(process.execPath, [...SYNTH_NODE_FLAGS, 'tooling/run.js', 'main.ts'], { CDKTF_OUTDIR: commandOut }),
+      cdktfSynth: () => commandOnce('npx', ['cdktf', 'synth', '--output', commandOut]),
+      policy: () => commandOnce('npm', ['run', '--silent', 'policy', '--', commandOut]),
+      policyHelp: () => commandOnce('npm', ['run', '--silent', 'policy', '--', '--help']),
+      // What cdktf-cli loads before any command runs: the fixed part of `npx cdktf synth`.
+      cdktfCliLoad: () => commandOnce(process.execPath, ['-e', `require(${JSON.stringify(CDKTF_CLI_HANDLERS)})`]),
+    },
+    runs,
+  );
+  const floor = side.floor;
+  const example = { ...side.example, ...outputFigures(exampleOut) };
   const commands = {
-    npmSynth: commandSeconds('npm', ['run', '--silent', 'synth'], runs, { CDKTF_OUTDIR: commandOut }),
-    // What `npm run synth` starts, without npm: the difference is npm's own start.
-    runSynth: commandSeconds(process.execPath, [...SYNTH_NODE_FLAGS, 'tooling/run.js', 'main.ts'], runs, { CDKTF_OUTDIR: commandOut }),
-    cdktfSynth: commandSeconds('npx', ['cdktf', 'synth', '--output', commandOut], runs),
-    policy: commandSeconds('npm', ['run', '--silent', 'policy', '--', commandOut], runs),
-    policyHelp: commandSeconds('npm', ['run', '--silent', 'policy', '--', '--help'], runs),
+    npmSynth: side.npmSynth.seconds,
+    runSynth: side.runSynth.seconds,
+    cdktfSynth: side.cdktfSynth.seconds,
+    policy: side.policy.seconds,
+    policyHelp: side.policyHelp.seconds,
   };
-  // What cdktf-cli loads before any command runs: the fixed part of `npx cdktf synth`.
-  const cdktfCliLoad = commandSeconds(process.execPath, ['-e', `require(${JSON.stringify(CDKTF_CLI_HANDLERS)})`], runs);
+  const cdktfCliLoad = side.cdktfCliLoad.seconds;
 
   const sizes = [1, 10, 50, 200];
   const scaling = sizes.map((n) => {
@@ -267,7 +301,7 @@ async function main(): Promise<void> {
     '# Benchmarks',
     '',
     `Written by \`npm run bench\` on ${env.date}: ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}, ${env.terraform}. ` +
-      `Medians of ${runs} runs (3 for the scaling rows). Raw figures: [bench/results.json](bench/results.json).`,
+      `Medians of ${runs} runs (3 for the scaling rows); the floor, the example synth and the commands side by side, one run of each per round. Raw figures: [bench/results.json](bench/results.json).`,
     '',
     '## Targets',
     '',
