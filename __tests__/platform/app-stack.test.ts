@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, LocalBackend } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -46,7 +46,8 @@ describe("the app's stacks refer only to their own resources", () => {
 
   it('a reference to another stack is found', () => {
     class Plain extends AppStack {}
-    const app = new App({ outdir: join(ROOT, '.tmp', 'jest', 'app-stack-cross') });
+    const outdir = mkdtempSync(join(ROOT, '.tmp', 'app-stack-cross-'));
+    const app = new App({ outdir });
     const [a, b] = ['a', 'b'].map((id) => {
       const stack = new Plain(app, id);
       new AwsProvider(stack, 'aws', { region: 'us-east-1' });
@@ -56,8 +57,7 @@ describe("the app's stacks refer only to their own resources", () => {
     const queue = new SqsQueue(a, 'queue', { name: 'q' });
     new SnsTopic(b, 'topic', { name: 't', displayName: queue.arn });
     app.synth();
-    const stack = (id: string) =>
-      JSON.parse(readFileSync(join(ROOT, '.tmp', 'jest', 'app-stack-cross', 'stacks', id, 'cdk.tf.json'), 'utf8')) as StackJson;
+    const stack = (id: string) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as StackJson;
     expect(undeclaredReferences(stack('a'))).toEqual([]);
     expect(undeclaredReferences(stack('b'))).toEqual(['aws_sqs_queue.queue']);
   });
