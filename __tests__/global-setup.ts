@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLAN_CACHE_ENV, PLUGIN_CACHE_DIR, SEEDS_ENV } from '../scripts/terraform-harness';
-import { VALIDATED_ENV } from '../scripts/patch-history-executor';
+import { VALIDATED_ENV } from '../scripts/validated-definitions';
 
 /** Scratch entries older than this are left over from earlier runs. */
 const STALE_MS = 30 * 60 * 1000;

@@ -22,9 +22,6 @@
  * `Promise.withResolvers` (Node 22) once per Task; on Node 20 the standard polyfill
  * below supplies it. Nothing else of Node 22 is used (checked in its build).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { StateMachine, ExecutionError } from 'aws-local-stepfunctions';
 import {
   DISTRIBUTED_MAP_STATE,
@@ -33,6 +30,7 @@ import {
   SnapshotDefinitionProps,
 } from '../stacks/capabilities/patch-history/definition';
 import { RUNS_FOLDER } from '../stacks/capabilities/patch-history/config';
+import { alreadyValidated, rememberValidated } from './validated-definitions';
 
 if (typeof (Promise as any).withResolvers !== 'function') {
   (Promise as any).withResolvers = function withResolvers<T>() {
@@ -457,27 +455,6 @@ interface Execution extends ExecutionFigures {
   error?: { name: string; cause: string };
 }
 
-/**
- * Names a folder that remembers, across processes, the definitions that passed
- * asl-validator (the jest global setup sets one per run: each test file has its own
- * modules, and would otherwise validate again what another file did).
- */
-export const VALIDATED_ENV = 'SSMB_VALIDATED_DEFINITIONS';
-/** Definitions that passed asl-validator in this process, as JSON text. */
-const validatedDefinitions = new Set<string>();
-const validatedMarker = (dir: string, text: string) => join(dir, createHash('sha256').update(text).digest('hex'));
-
-function alreadyValidated(text: string): boolean {
-  const dir = process.env[VALIDATED_ENV];
-  return validatedDefinitions.has(text) || (!!dir && existsSync(validatedMarker(dir, text)));
-}
-
-function rememberValidated(text: string): void {
-  validatedDefinitions.add(text);
-  const dir = process.env[VALIDATED_ENV];
-  if (dir) writeFileSync(validatedMarker(dir, text), '');
-}
-
 /** Runs one execution of `definition` and measures it from its event log. */
 async function execute(
   definition: Record<string, unknown>,
@@ -493,7 +470,7 @@ async function execute(
   },
 ): Promise<Execution> {
   // Validating compiles asl-validator's JSON schemas afresh each time (most of a run's
-  // CPU); a definition, by its exact text, is validated once (see VALIDATED_ENV).
+  // CPU); a definition, by its exact text, is validated once (see validated-definitions.ts).
   const text = JSON.stringify(definition);
   const validationOptions = alreadyValidated(text) ? { noValidate: true } : { checkArn: true, checkPaths: true };
   const machine = new StateMachine(definition as any, { validationOptions });
