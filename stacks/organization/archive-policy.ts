@@ -169,7 +169,7 @@ function tlsOnly(bucketArn: string): PolicyStatement {
   };
 }
 
-export function archiveRootDelegation(hubAccountId: string): PolicyStatement {
+function archiveRootDelegation(hubAccountId: string): PolicyStatement {
   return {
     sid: 'EnableIamPolicies',
     actions: ['kms:*'],
@@ -185,11 +185,35 @@ export interface ArchivePolicyInput extends ArchiveWriters {
 }
 
 /** The archive policies' rendered sizes, in bytes, as S3 and KMS count them. */
-export function archivePolicySizes(input: ArchivePolicyInput): { readonly bucketPolicy: number; readonly keyPolicy: number } {
+export function archivePolicySizes(input: ArchivePolicyInput): PolicySizes {
   const bucketArn = `arn:aws:s3:::${archiveBucketName(input)}`;
+  return hubPolicySizes(
+    bucketArn,
+    input.hubAccountId,
+    archiveBucketStatements(bucketArn, input),
+    archiveKeyStatements(bucketArn, input.hubRegion, input),
+  );
+}
+
+/** Rendered bytes of a hub bucket's policy and of its key's policy. */
+export interface PolicySizes {
+  readonly bucketPolicy: number;
+  readonly keyPolicy: number;
+}
+
+/**
+ * Rendered bytes of a hub bucket's policy and of its customer key's policy, from the
+ * statements the construct passes: with what SecureBucket and CustomerKey add to them.
+ */
+export function hubPolicySizes(
+  bucketArn: string,
+  hubAccountId: string,
+  bucketStatements: readonly PolicyStatement[],
+  keyStatements: readonly PolicyStatement[],
+): PolicySizes {
   return {
-    bucketPolicy: policyBytes([tlsOnly(bucketArn), ...archiveBucketStatements(bucketArn, input)]),
-    keyPolicy: policyBytes([archiveRootDelegation(input.hubAccountId), ...archiveKeyStatements(bucketArn, input.hubRegion, input)]),
+    bucketPolicy: policyBytes([tlsOnly(bucketArn), ...bucketStatements]),
+    keyPolicy: policyBytes([archiveRootDelegation(hubAccountId), ...keyStatements]),
   };
 }
 

@@ -7,8 +7,8 @@ import {
   ArchiveWriters,
   archiveBucketStatements,
   archiveKeyStatements,
-  archivePolicySizes,
   checkPolicySize,
+  hubPolicySizes,
   writersProblems,
 } from './archive-policy';
 import { POLICY_SIZE_LIMITS } from './policy-size';
@@ -59,7 +59,7 @@ export class HubArchive extends Construct {
     const bucketStatements = archiveBucketStatements(this.bucketArn, props);
     const keyStatements = archiveKeyStatements(this.bucketArn, props.hubRegion, props);
 
-    this.policySizes = archivePolicySizes(props);
+    this.policySizes = hubPolicySizes(this.bucketArn, props.hubAccountId, bucketStatements, keyStatements);
     checkPolicySize('HubArchive', 'archive bucket policy', this.policySizes.bucketPolicy, POLICY_SIZE_LIMITS.bucketPolicy, props);
     checkPolicySize('HubArchive', 'archive key policy', this.policySizes.keyPolicy, POLICY_SIZE_LIMITS.keyPolicy, props);
 

@@ -1,24 +1,17 @@
 import { Construct } from 'constructs';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { CustomerKey } from '../constructs/kms-key';
-import { PolicyCondition, PolicyStatement, denyInsecureTransport } from '../constructs/policy-document';
+import { PolicyCondition, PolicyStatement } from '../constructs/policy-document';
 import type { BaselineConfig } from '../platform/config/schema';
 import { suppress } from '../../policies/suppress';
-import {
-  ArchiveWriters,
-  PRINCIPAL_ACCOUNT,
-  archiveRootDelegation,
-  checkPolicySize,
-  writersCondition,
-  writersProblems,
-} from './archive-policy';
+import { ArchiveWriters, PRINCIPAL_ACCOUNT, checkPolicySize, hubPolicySizes, writersCondition, writersProblems } from './archive-policy';
 import {
   ARCHIVE_FOLDERS,
   transcriptArchiveBucketName,
   transcriptArchiveKeyAlias,
   transcriptReplicationRoleArnPattern,
 } from './archive-names';
-import { POLICY_SIZE_LIMITS, policyBytes } from './policy-size';
+import { POLICY_SIZE_LIMITS } from './policy-size';
 
 export interface HubTranscriptArchiveProps extends ArchiveWriters {
   /** Name prefix of the deployment. */
@@ -119,11 +112,7 @@ export class HubTranscriptArchive extends Construct {
     this.bucketArn = `arn:aws:s3:::${this.bucketName}`;
     const bucketStatements = transcriptArchiveBucketStatements(this.bucketArn, props);
     const keyStatements = transcriptArchiveKeyStatements(this.bucketArn, props);
-    const tlsDeny = denyInsecureTransport(['s3:*'], [this.bucketArn, `${this.bucketArn}/*`]);
-    this.policySizes = {
-      bucketPolicy: policyBytes([tlsDeny, ...bucketStatements]),
-      keyPolicy: policyBytes([archiveRootDelegation(props.hubAccountId), ...keyStatements]),
-    };
+    this.policySizes = hubPolicySizes(this.bucketArn, props.hubAccountId, bucketStatements, keyStatements);
     checkPolicySize('HubTranscriptArchive', 'bucket policy', this.policySizes.bucketPolicy, POLICY_SIZE_LIMITS.bucketPolicy, props);
     checkPolicySize('HubTranscriptArchive', 'key policy', this.policySizes.keyPolicy, POLICY_SIZE_LIMITS.keyPolicy, props);
 
