@@ -47,79 +47,85 @@ export function isFinished(e: AssociationExecution): boolean {
   return !UNFINISHED.some((s) => (counts[s] ?? 0) > 0);
 }
 
-/** The association by id (ListAssociations: no resource-level permissions, returns targets, never parameters); undefined when gone. */
-export async function findAssociation(ssm: SSMClient, associationId: string): Promise<Association | undefined> {
+/**
+ * Pages through a list call: `page` asks for the page after `token` (undefined: the first)
+ * and returns its items and the next token. Stops at the last page, or at the first page
+ * on which `done` holds for the items gathered so far.
+ */
+async function paged<T>(
+  page: (token: string | undefined) => Promise<{ items?: T[]; next?: string }>,
+  done: (items: readonly T[]) => boolean = () => false,
+): Promise<T[]> {
+  const items: T[] = [];
   let token: string | undefined;
   do {
-    const out = await ssm.send(
-      new ListAssociationsCommand({
-        AssociationFilterList: [{ key: 'AssociationId', value: associationId }],
-        ...(token ? { NextToken: token } : {}),
-      }),
-    );
-    const found = out.Associations?.find((a) => a.AssociationId === associationId);
-    if (found) return found;
-    token = out.NextToken;
-  } while (token);
-  return undefined;
+    const out = await page(token);
+    items.push(...(out.items ?? []));
+    token = out.next;
+  } while (token && !done(items));
+  return items;
+}
+
+const nextToken = (token: string | undefined) => (token ? { NextToken: token } : {});
+
+/** The association whose `key` is `value` (ListAssociations: no resource-level permissions, returns targets, never parameters); undefined when none. */
+async function findAssociationWhere(
+  ssm: SSMClient,
+  key: 'AssociationId' | 'AssociationName',
+  value: string,
+): Promise<Association | undefined> {
+  const matches = (a: Association) => a[key] === value;
+  const seen = await paged(
+    async (token) => {
+      const out = await ssm.send(new ListAssociationsCommand({ AssociationFilterList: [{ key, value }], ...nextToken(token) }));
+      return { items: out.Associations, next: out.NextToken };
+    },
+    (items) => items.some(matches),
+  );
+  return seen.find(matches);
+}
+
+/** The association by id; undefined when gone. */
+export function findAssociation(ssm: SSMClient, associationId: string): Promise<Association | undefined> {
+  return findAssociationWhere(ssm, 'AssociationId', associationId);
 }
 
 /**
  * The association by its name (the hub knows the deterministic name, not the id SSM made
  * in each spoke); undefined when none has it. The baseline creates one of that name.
  */
-export async function findAssociationByName(ssm: SSMClient, associationName: string): Promise<Association | undefined> {
-  let token: string | undefined;
-  do {
-    const out = await ssm.send(
-      new ListAssociationsCommand({
-        AssociationFilterList: [{ key: 'AssociationName', value: associationName }],
-        ...(token ? { NextToken: token } : {}),
-      }),
-    );
-    const found = out.Associations?.find((a) => a.AssociationName === associationName);
-    if (found) return found;
-    token = out.NextToken;
-  } while (token);
-  return undefined;
+export function findAssociationByName(ssm: SSMClient, associationName: string): Promise<Association | undefined> {
+  return findAssociationWhere(ssm, 'AssociationName', associationName);
 }
 
 /** The runs created since `since` (every page). */
-export async function recentRuns(ssm: SSMClient, associationId: string, since: Date): Promise<AssociationExecution[]> {
-  const runs: AssociationExecution[] = [];
-  let token: string | undefined;
-  do {
+export function recentRuns(ssm: SSMClient, associationId: string, since: Date): Promise<AssociationExecution[]> {
+  return paged(async (token) => {
     const out = await ssm.send(
       new DescribeAssociationExecutionsCommand({
         AssociationId: associationId,
         Filters: [{ Key: 'CreatedTime', Value: since.toISOString(), Type: 'GREATER_THAN' }],
         MaxResults: PAGE_SIZE,
-        ...(token ? { NextToken: token } : {}),
+        ...nextToken(token),
       }),
     );
-    runs.push(...(out.AssociationExecutions ?? []));
-    token = out.NextToken;
-  } while (token);
-  return runs;
+    return { items: out.AssociationExecutions, next: out.NextToken };
+  });
 }
 
 /** Every target result of one run. */
-export async function runTargets(ssm: SSMClient, associationId: string, executionId: string): Promise<AssociationExecutionTarget[]> {
-  const targets: AssociationExecutionTarget[] = [];
-  let token: string | undefined;
-  do {
+export function runTargets(ssm: SSMClient, associationId: string, executionId: string): Promise<AssociationExecutionTarget[]> {
+  return paged(async (token) => {
     const out = await ssm.send(
       new DescribeAssociationExecutionTargetsCommand({
         AssociationId: associationId,
         ExecutionId: executionId,
         MaxResults: PAGE_SIZE,
-        ...(token ? { NextToken: token } : {}),
+        ...nextToken(token),
       }),
     );
-    targets.push(...(out.AssociationExecutionTargets ?? []));
-    token = out.NextToken;
-  } while (token);
-  return targets;
+    return { items: out.AssociationExecutionTargets, next: out.NextToken };
+  });
 }
 
 /**
@@ -140,21 +146,17 @@ export function targetFilters(targets: readonly Target[] | undefined): { filters
 }
 
 /** The managed nodes matching the filters now (every page). */
-export async function managedNodes(ssm: SSMClient, filters: InstanceInformationStringFilter[]): Promise<InstanceInformation[]> {
-  const nodes: InstanceInformation[] = [];
-  let token: string | undefined;
-  do {
+export function managedNodes(ssm: SSMClient, filters: InstanceInformationStringFilter[]): Promise<InstanceInformation[]> {
+  return paged(async (token) => {
     const out = await ssm.send(
       new DescribeInstanceInformationCommand({
         ...(filters.length > 0 ? { Filters: filters } : {}),
         MaxResults: PAGE_SIZE,
-        ...(token ? { NextToken: token } : {}),
+        ...nextToken(token),
       }),
     );
-    nodes.push(...(out.InstanceInformationList ?? []));
-    token = out.NextToken;
-  } while (token);
-  return nodes;
+    return { items: out.InstanceInformationList, next: out.NextToken };
+  });
 }
 
 /** One run, reconciled. */
